@@ -1,0 +1,57 @@
+"""``lindung serve``: the production web server (gunicorn) plus the background-task worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Jalankan server web (gunicorn) dan pekerja tugas latar (db_worker)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("LINDUNG_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("LINDUNG_WORKERS", "2")))
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-worker", action="store_true", help="Tanpa pekerja tugas latar.")
+
+    def handle(self, *args, **options):
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="lindung.settings")
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "lindung", "db_worker", "--no-reload", "--interval", "0.5"],
+                env=env,
+            )
+        gunicorn = [
+            sys.executable, "-m", "gunicorn", "lindung.wsgi:application",
+            "--bind", options["bind"],
+            "--workers", str(options["workers"]),
+            "--threads", str(options["threads"]),
+            "--timeout", "300",
+            "--access-logfile", "-",
+        ]
+        self.stdout.write(f"Lindung berjalan di http://{options['bind']}/  (Ctrl+C untuk berhenti)")
+        server = subprocess.Popen(gunicorn, env=env)
+
+        def stop(*_):
+            server.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            code = server.wait()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+        sys.exit(code)

@@ -1,0 +1,33 @@
+from django import template
+
+from lindung.core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def rupiah(value):
+    return formatting.rupiah(value)
+
+
+@register.filter
+def rupiah_short(value):
+    return formatting.rupiah_short(value)
+
+
+@register.filter
+def angka(value):
+    """Thousands-grouped integer: 17484 -> 17.484."""
+    if value is None or value == "":
+        return "–"
+    return formatting.group(int(value))
+
+
+@register.filter
+def persen(value, digits=0):
+    return formatting.percent(value, int(digits))
+
+
+@register.filter
+def mask_nik(value):
+    return formatting.mask_nik(value)

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "lindung.programmes"
+    verbose_name = "Program"
+
+    def ready(self) -> None:
+        from . import audit
+        from .models import Membership, Programme
+
+        audit.register(Programme, "self")
+        audit.register(Membership, "programme")
+
+        from . import menu
+
+        menu.register("Beranda", "programme_home", "programme.view", order=0)
+        menu.register("Audit", "audit_trail", "audit.view", order=900)
+        menu.register("Pengguna", "members", "members.manage", order=950)

@@ -1,0 +1,118 @@
+"""The one permission helper that views, API and CLI all use.
+
+A user acts in a programme through exactly one :class:`~lindung.programmes.models.Role`.
+An *action* is a short string (``"participant.import"``); :data:`PERMISSIONS` says which roles
+may perform it. A user with no role in a programme sees nothing of it: lookups answer "not found"
+rather than "forbidden", so the existence of other programmes does not leak.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Membership, Programme, Role
+
+A, O, V, P, AU, CSR = (
+    Role.ADMIN,
+    Role.OPERATOR,
+    Role.VERIFIKATOR,
+    Role.PIMPINAN,
+    Role.AUDITOR,
+    Role.MITRA_CSR,
+)
+ALL = frozenset(Role)
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "programme.view": ALL,
+    "job.view": ALL,
+    "audit.view": frozenset({A, AU}),
+    "members.manage": frozenset({A}),
+    "programme.edit": frozenset({A}),
+    "parameters.view": frozenset({A, O, V, P, AU}),
+    "benefit.quote": frozenset({A, O, V, P, AU}),
+    "participant.view": ALL,
+    "participant.edit": frozenset({A, O}),
+    "participant.import": frozenset({A, O}),
+    "participant.export": frozenset({A, O, AU}),
+    "nik.full": frozenset({A, O, V}),
+    "billing.view": ALL,
+    "billing.run": frozenset({A, O}),
+    "payment.record": frozenset({A, O}),
+    "reconcile.edit": frozenset({A, O}),
+    "funder.edit": frozenset({A}),
+    "claim.view": frozenset({A, O, V, P, AU}),
+    "claim.edit": frozenset({A, O}),
+    "claim.verify": frozenset({A, V}),
+    "scholarship.verify": frozenset({A, V}),
+    "handover.edit": frozenset({A, O}),
+    "report.view": frozenset({A, P, AU}),
+    "plan.view": frozenset({A, P, AU}),
+    "plan.edit": frozenset({A, P}),
+    "plan.adopt": frozenset({A}),
+}
+
+DENIED_MESSAGE = "Peran Anda di program ini tidak mengizinkan tindakan ini."
+
+
+class AccessDenied(PermissionDenied):
+    """Raised when a user's role does not allow an action; the message is Indonesian."""
+
+    def __init__(self, action: str, role: Role | None):
+        self.action = action
+        self.role = role
+        role_label = Role(role).label if role else "tanpa peran"
+        super().__init__(f"{DENIED_MESSAGE} (tindakan: {action}; peran: {role_label})")
+
+
+def role_of(user, programme: Programme) -> Role | None:
+    """The user's role in the programme, or ``None``. Cached per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    cache = user.__dict__.setdefault("_lindung_roles", {})
+    if programme.pk not in cache:
+        role = (
+            Membership.objects.filter(user=user, programme=programme)
+            .values_list("role", flat=True)
+            .first()
+        )
+        cache[programme.pk] = Role(role) if role else None
+    return cache[programme.pk]
+
+
+def can(user, programme: Programme, action: str) -> bool:
+    if action not in PERMISSIONS:
+        raise KeyError(f"Unknown action {action!r}")
+    role = role_of(user, programme)
+    return role is not None and role in PERMISSIONS[action]
+
+
+def require(user, programme: Programme, action: str) -> Role:
+    """Return the user's role if it allows ``action``; raise :class:`AccessDenied` otherwise."""
+    role = role_of(user, programme)
+    if role is None or role not in PERMISSIONS[action]:
+        raise AccessDenied(action, role)
+    return role
+
+
+def visible_programmes(user) -> QuerySet[Programme]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Programme.objects.none()
+    return Programme.objects.filter(memberships__user=user).distinct()
+
+
+def programme_for(user, code: str, action: str = "programme.view") -> Programme:
+    """Look up a programme by code for a user; unknown *or foreign* programmes are a 404."""
+    programme = visible_programmes(user).filter(code=code).first()
+    if programme is None:
+        raise Http404("Program tidak ditemukan.")
+    require(user, programme, action)
+    return programme
+
+
+def allowed_actions(user, programme: Programme) -> set[str]:
+    role = role_of(user, programme)
+    if role is None:
+        return set()
+    return {action for action, roles in PERMISSIONS.items() if role in roles}

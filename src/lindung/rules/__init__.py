@@ -1,0 +1,1 @@
+"""Statutory rules (pure Python, no Django)."""
