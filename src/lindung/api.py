@@ -7,7 +7,12 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from lindung.claims.api import router as claims_router
+from lindung.coverage.api import router as coverage_router
+from lindung.planning.api import router as planning_router
 from lindung.programmes.api import router as programmes_router
+from lindung.registry.api import router as registry_router
+from lindung.reports.api import router as reports_router
 
 api = NinjaAPI(
     title="Lindung API",
@@ -19,6 +24,11 @@ api = NinjaAPI(
     description="API Lindung: program JKK-JKM BPJS Ketenagakerjaan yang dibiayai Pemda.",
 )
 api.add_router("/v1/", programmes_router)
+api.add_router("/v1/", registry_router)
+api.add_router("/v1/", coverage_router)
+api.add_router("/v1/", claims_router)
+api.add_router("/v1/", reports_router)
+api.add_router("/v1/", planning_router)
 
 
 @api.exception_handler(Http404)

@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "ninja",
     "lindung.core",
     "lindung.programmes",
+    "lindung.registry",
+    "lindung.coverage",
+    "lindung.claims",
+    "lindung.reports",
+    "lindung.planning",
     "lindung.demo",
 ]
 
@@ -102,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lindung.core.context_processors.lindung",
+                "lindung.programmes.context_processors.programme",
             ],
         },
     },
@@ -193,6 +199,7 @@ FORMAT_MODULE_PATH = ["lindung.formats"]
 # --- Static and uploaded files ------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -10,9 +10,7 @@ admin.site.site_title = "Lindung"
 urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"
-    ),
+    path("kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "kata-sandi/selesai/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -22,5 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("lindung.programmes.urls")),
+    path("", include("lindung.registry.urls")),
+    path("", include("lindung.coverage.urls")),
+    path("", include("lindung.claims.urls")),
+    path("", include("lindung.reports.urls")),
+    path("", include("lindung.planning.urls")),
 ]
-

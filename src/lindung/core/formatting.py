@@ -38,7 +38,9 @@ def percent(ratio, digits: int = 0) -> str:
     """``Decimal('2.06')`` -> ``'206 %'``."""
     if ratio is None:
         return "–"
-    value = (Decimal(str(ratio)) * 100).quantize(Decimal(1) if digits == 0 else Decimal(10) ** -digits)
+    value = (Decimal(str(ratio)) * 100).quantize(
+        Decimal(1) if digits == 0 else Decimal(10) ** -digits
+    )
     return f"{value:f}".replace(".", ",") + " %"
 
 

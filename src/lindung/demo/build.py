@@ -47,8 +47,11 @@ def build_foundation() -> Programme:
     for username, full_name, role in DEMO_USERS:
         first, _, last = full_name.partition(" ")
         user = ensure_user(
-            username, DEMO_PASSWORD, first_name=full_name,
-            is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN),
+            username,
+            DEMO_PASSWORD,
+            first_name=full_name,
+            is_staff=(role == Role.ADMIN),
+            is_superuser=(role == Role.ADMIN),
         )
         set_membership(programme=programme, user=user, role=role)
     return programme

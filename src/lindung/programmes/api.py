@@ -27,9 +27,13 @@ class MeOut(Schema):
 def _out(user, p) -> dict:
     role = role_of(user, p)
     return {
-        "code": p.code, "name": p.name, "pemda_name": p.pemda_name,
-        "region_code": p.region_code, "bpjs_branch": p.bpjs_branch,
-        "agreement_start": p.agreement_start, "agreement_end": p.agreement_end,
+        "code": p.code,
+        "name": p.name,
+        "pemda_name": p.pemda_name,
+        "region_code": p.region_code,
+        "bpjs_branch": p.bpjs_branch,
+        "agreement_start": p.agreement_start,
+        "agreement_end": p.agreement_end,
         "role": role.value if role else None,
     }
 

@@ -83,7 +83,7 @@ def _scoped_model(programme: Programme, label: str):
 
 def record_history(programme: Programme, label: str, pk) -> list[Change]:
     model, scope = _scoped_model(programme, label)
-    history = model.history.filter(id=pk, **scope).select_related("history_user")
+    history = model.history.filter(id=pk).filter(**scope).select_related("history_user")
     records = list(history.order_by("-history_date", "-history_id"))
     if not records:
         raise Http404("Riwayat tidak ditemukan.")

@@ -70,11 +70,21 @@ def run_job(job_id: str, func_path: str, kwargs: dict) -> None:
     run_job_now(job, func_path, kwargs)
 
 
-def start_job(*, programme: Programme, kind: str, label: str, func_path: str,
-              kwargs: dict | None = None, user=None) -> Job:
+def start_job(
+    *,
+    programme: Programme,
+    kind: str,
+    label: str,
+    func_path: str,
+    kwargs: dict | None = None,
+    user=None,
+) -> Job:
     """Create a job row and enqueue it for the background worker (after the commit)."""
     job = Job.objects.create(
-        programme=programme, kind=kind, label=label, created_by=user if user else None,
+        programme=programme,
+        kind=kind,
+        label=label,
+        created_by=user if user else None,
         message="Menunggu giliran…",
     )
     kwargs = kwargs or {}

@@ -30,7 +30,11 @@ def register(label: str, url_name: str, action: str, order: int = 100) -> None:
 
 def entries_for(user, programme) -> list[dict]:
     return [
-        {"label": e.label, "url": reverse(e.url_name, args=[programme.code]), "url_name": e.url_name}
+        {
+            "label": e.label,
+            "url": reverse(e.url_name, args=[programme.code]),
+            "url_name": e.url_name,
+        }
         for e in _ENTRIES
         if can(user, programme, e.action)
     ]

@@ -37,11 +37,15 @@ class Programme(models.Model):
     agreement_start = models.DateField(_("awal periode kerja sama"), null=True, blank=True)
     agreement_end = models.DateField(_("akhir periode kerja sama"), null=True, blank=True)
     workforce = models.PositiveIntegerField(
-        _("jumlah angkatan kerja"), null=True, blank=True,
+        _("jumlah angkatan kerja"),
+        null=True,
+        blank=True,
         help_text=_("Penduduk bekerja di wilayah, untuk menghitung cakupan UCJ."),
     )
     covered_elsewhere = models.PositiveIntegerField(
-        _("pekerja terlindungi di luar program"), null=True, blank=True,
+        _("pekerja terlindungi di luar program"),
+        null=True,
+        blank=True,
         help_text=_("Pekerja yang sudah menjadi peserta aktif BPJS TK di luar program ini."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,7 +74,9 @@ class Membership(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
     scope = models.CharField(
-        _("lingkup"), max_length=100, blank=True,
+        _("lingkup"),
+        max_length=100,
+        blank=True,
         help_text=_("Untuk Mitra CSR: kode penyandang dana yang boleh dilihat."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,6 +121,9 @@ class AccessLog(models.Model):
         verbose_name_plural = _("log akses data pribadi")
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
+
 
 class Job(models.Model):
     """Progress of a long-running background task, polled by the UI with htmx."""
@@ -144,6 +153,9 @@ class Job(models.Model):
         verbose_name = _("pekerjaan latar")
         verbose_name_plural = _("pekerjaan latar")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.state}, {self.percent} %)"
 
     @property
     def finished(self) -> bool:

@@ -70,14 +70,26 @@ def remove_membership(*, actor, programme: Programme, user) -> None:
     user.__dict__.pop("_lindung_roles", None)
 
 
-def ensure_user(username: str, password: str, *, email: str = "", first_name: str = "",
-                is_staff: bool = False, is_superuser: bool = False):
+def ensure_user(
+    username: str,
+    password: str,
+    *,
+    email: str = "",
+    first_name: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+):
     """Create a user if missing (idempotent; an existing password is left alone)."""
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, email=email, first_name=first_name,
-                    is_staff=is_staff, is_superuser=is_superuser)
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+        )
         user.set_password(password)
         user.save()
     return user
@@ -89,9 +101,17 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def log_access(*, user, programme: Programme | None, action: str, object_type: str,
-               object_id: str = "", detail: str = "", channel: str = "web",
-               request=None) -> AccessLog:
+def log_access(
+    *,
+    user,
+    programme: Programme | None,
+    action: str,
+    object_type: str,
+    object_id: str = "",
+    detail: str = "",
+    channel: str = "web",
+    request=None,
+) -> AccessLog:
     """Record a read or export of personal data (UU PDP 27/2022)."""
     return AccessLog.objects.create(
         user=user if getattr(user, "pk", None) else None,

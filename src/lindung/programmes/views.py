@@ -63,8 +63,9 @@ def access_log(request, programme):
 def members(request, programme):
     rows = Membership.objects.filter(programme=programme).select_related("user")
     return render(
-        request, "programmes/members.html", {"rows": rows.order_by("role", "user__username"),
-                                             "roles": Role.choices}
+        request,
+        "programmes/members.html",
+        {"rows": rows.order_by("role", "user__username"), "roles": Role.choices},
     )
 
 

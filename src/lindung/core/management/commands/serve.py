@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("LINDUNG_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("LINDUNG_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("LINDUNG_WORKERS", "2"))
+        )
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-worker", action="store_true", help="Tanpa pekerja tugas latar.")
 
@@ -28,12 +30,20 @@ class Command(BaseCommand):
                 env=env,
             )
         gunicorn = [
-            sys.executable, "-m", "gunicorn", "lindung.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--timeout", "300",
-            "--access-logfile", "-",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "lindung.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--timeout",
+            "300",
+            "--access-logfile",
+            "-",
         ]
         self.stdout.write(f"Lindung berjalan di http://{options['bind']}/  (Ctrl+C untuk berhenti)")
         server = subprocess.Popen(gunicorn, env=env)

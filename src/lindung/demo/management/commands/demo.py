@@ -25,7 +25,7 @@ class Command(BaseCommand):
             f"Program demo '{programme.name}' (kode {programme.code}) siap "
             f"dalam {time.monotonic() - started:.1f} detik."
         )
-        self.stdout.write("Akun demo (kata sandi untuk semua: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
         for username, full_name, role in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label:<12} {full_name}")
         if not options["no_serve"]:

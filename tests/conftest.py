@@ -1,0 +1,63 @@
+"""Shared fixtures: programmes, users with roles, logged-in clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from lindung.programmes.models import Role
+from lindung.programmes.services import create_programme, ensure_user, set_membership
+
+PASSWORD = "kata-sandi-uji-123"
+
+
+@pytest.fixture
+def make_programme(db):
+    def make(code="kota-uji", **fields):
+        defaults = {
+            "name": f"Program {code}",
+            "pemda_name": f"Pemerintah {code}",
+            "region_code": "35.77",
+            "bpjs_branch": "Cabang Uji",
+        }
+        defaults.update(fields)
+        return create_programme(code=code, **defaults)
+
+    return make
+
+
+@pytest.fixture
+def programme(make_programme):
+    return make_programme("kota-madiun", name="Pro JKK-JKM Kota Madiun")
+
+
+@pytest.fixture
+def other_programme(make_programme):
+    return make_programme("kab-lain", name="Program Kabupaten Lain", region_code="35.19")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username, programme=None, role=None):
+        user = ensure_user(username, PASSWORD, first_name=username.title())
+        if programme is not None and role is not None:
+            set_membership(programme=programme, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(programme, make_user):
+    """One user per role in ``programme``, keyed by role value."""
+    return {role.value: make_user(f"u-{role.value}", programme, role) for role in Role}
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
