@@ -286,7 +286,8 @@ def jkk_stmb(
                 amount,
                 sched_v.ref,
                 f"{n} × {format_number(pct)}% × {format_rupiah(wage)} {_eq(exact, amount)}",
-                f"Temporary incapacity benefit {format_number(pct)}% of wage (month {first}–{end})",
+                f"Temporary incapacity benefit {format_number(pct)}% of wage "
+                f"({span.replace('bulan', 'months' if n > 1 else 'month')})",
             )
         )
     return Result(tuple(lines), (sched_v, rule_v))

@@ -42,6 +42,7 @@ __all__ = [
     "late_fine",
     "monthly_contribution",
     "months_late",
+    "umk",
 ]
 
 SEGMENTS = ("PU", "BPU")
@@ -179,24 +180,45 @@ def monthly_contribution(
                 "BPU JKM contribution (flat)",
             )
         )
+    # A discount line is the difference between the programme amount rounded before and after
+    # the discount, so the discounted amount itself is rounded once (and stays monotone in wage).
     applied: list[Discount] = []
     for d in ps.discounts_for_month(month):
         if not d.applies_to(segment, sector, funding):
             continue
         applied.append(d)
         for prog in d.programmes:
-            cut = base[prog] * d.rate
+            before = base[prog]
+            after = before * (1 - d.rate)
+            base[prog] = after
             lines.append(
                 Line(
                     f"diskon_{prog}_{d.code}",
                     f"{d.label} ({prog.upper()})",
-                    -round_rupiah(cut, rule),
+                    round_rupiah(after, rule) - round_rupiah(before, rule),
                     d.ref,
-                    f"-{format_percent(d.rate)} × {format_number(base[prog])} = -{format_number(cut)}",
+                    f"{format_number(before)} × (1 − {format_percent(d.rate)}) = "
+                    f"{format_number(after)} → {format_rupiah(round_rupiah(after, rule))}",
                     f"Discount {format_percent(d.rate)} on {prog.upper()}",
                 )
             )
     return Contribution(segment, month, wage, tuple(lines), tuple(used), tuple(applied))
+
+
+def umk(region_code: str, on: date) -> Value:
+    """The regional minimum wage (UMK) of a regency/city in force on ``on``, with provenance.
+
+    The usual wage basis of Pemda non-ASN (DOMAIN.md §1.1). Raises
+    :class:`~lindung.rules.errors.ParameterNotInForce` when no UMK is recorded.
+
+    >>> v = umk("35.77", date(2025, 3, 1))
+    >>> v.value, v.start.isoformat(), v.unconfirmed
+    (2422105, '2025-01-01', False)
+    >>> umk("3577", date(2026, 1, 1)).unconfirmed
+    True
+    """
+    code = region_code if "." in region_code else f"{region_code[:2]}.{region_code[2:]}"
+    return params_on(on)[f"umk.{code}"]
 
 
 def bpu_tier_for_income(income: int, on: date) -> int:

@@ -24,7 +24,7 @@ datetime.date(2010, 1, 1)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -72,7 +72,6 @@ class NikResult:
     district_code: str | None = None
     district: str | None = None
     serial: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -168,7 +167,7 @@ def check(
                 ),
             ),
         )
-    if not (text.isdigit() and text.isascii()):
+    if text and not (text.isdigit() and text.isascii()):
         return NikResult(
             input=raw,
             errors=(
@@ -200,7 +199,11 @@ def check(
     region_sev = "error" if strict_regions else "warning"
     parts: dict[str, Any] = {}
 
-    pcode, rcode, dcode = text[0:2], f"{text[0:2]}.{text[2:4]}", f"{text[0:2]}.{text[2:4]}.{text[4:6]}"
+    pcode, rcode, dcode = (
+        text[0:2],
+        f"{text[0:2]}.{text[2:4]}",
+        f"{text[0:2]}.{text[2:4]}.{text[4:6]}",
+    )
     parts["province_code"], parts["regency_code"], parts["district_code"] = pcode, rcode, dcode
     province = regions.region_name(pcode)
     if province is None:

@@ -72,16 +72,27 @@ class Value:
     label: str
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (``Decimal`` as string, dates ISO)."""
-        return {
-            "name": self.name,
-            "label": self.label,
-            "value": jsonable(self.value),
-            "unit": self.unit,
-            "from": self.start.isoformat(),
-            "ref": self.ref,
-            "unconfirmed": self.unconfirmed,
-        }
+        """JSON-ready dict (``Decimal`` as string, dates ISO); built once per value, copied."""
+        hit = _DICT_CACHE.get(id(self))
+        if hit is None or hit[0] is not self:
+            hit = (
+                self,
+                {
+                    "name": self.name,
+                    "label": self.label,
+                    "value": jsonable(self.value),
+                    "unit": self.unit,
+                    "from": self.start.isoformat(),
+                    "ref": self.ref,
+                    "unconfirmed": self.unconfirmed,
+                },
+            )
+            _DICT_CACHE[id(self)] = hit
+        return dict(hit[1])
+
+
+#: id(Value) → (Value, dict); Values live as long as the parsed files (process lifetime).
+_DICT_CACHE: dict[int, tuple[Value, dict[str, Any]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +165,7 @@ def jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Mapping):
+    if isinstance(value, dict | Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]

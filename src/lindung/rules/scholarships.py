@@ -31,8 +31,9 @@ Definitions and assumptions (flagged in the parameters where they are not statut
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -108,12 +109,17 @@ class Instalment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {
-            "school_year": self.label,
-            "level": self.level,
-            "year_in_level": self.year_in_level,
-            "amount": self.amount,
-        }
+        return dict(_instalment_dict(self.school_year, self.level, self.year_in_level, self.amount))
+
+
+@functools.lru_cache(maxsize=8192)
+def _instalment_dict(school_year: int, level: str, year_in_level: int, amount: int) -> dict:
+    return {
+        "school_year": school_year_label(school_year),
+        "level": level,
+        "year_in_level": year_in_level,
+        "amount": amount,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,20 +135,10 @@ class ChildScholarship:
     reason_en: str
     schedule: tuple[Instalment, ...] = ()
     start_school_year: int | None = None
-
-    @property
-    def this_year(self) -> int:
-        """Amount due for the current school year."""
-        if self.schedule and self.schedule[0].school_year == self._current:
-            return self.schedule[0].amount
-        return 0
-
-    @property
-    def commitment(self) -> int:
-        """Everything still to be paid, current school year included, to the end of S1."""
-        return sum(i.amount for i in self.schedule)
-
-    _current: int = field(default=0, repr=False)
+    #: Amount due for the current school year.
+    this_year: int = 0
+    #: Everything still to be paid, current school year included, to the end of S1.
+    commitment: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -333,32 +329,51 @@ def instalment_schedule(
     >>> [(i.label, i.level, i.year_in_level, i.amount) for i in instalment_schedule(
     ...     Child(date(2004, 5, 1), "PT", 4), date(2025, 9, 1))]
     [('2025/2026', 'PT', 4, 12000000), ('2026/2027', 'PT', 5, 12000000)]
+    >>> len(instalment_schedule(Child(date(2003, 6, 1), "PT", 4), date(2025, 9, 1)))
+    1
     """
     ps = params if params is not None else params_on(event_date)
     start_month = ps.value("scholarship.school_year_start_month")
     current = school_year_of(event_date, start_month)
     max_age = ps.value("scholarship.max_age")
+    birth = child.birth_date
+    if age_on(birth, event_date) >= max_age:
+        return []
     if ps.value("scholarship.regime") == "lump_sum":
         return [
             Instalment(current, child.level, child.year_in_level, ps.value("scholarship.lump_sum"))
         ]
-    seq, index = _sequence(ps.value("scholarship.levels"))
+    levels = ps.value("scholarship.levels")
     if child.level == "none":
         first_year = _first_school_year(child, current, ps, start_month)
         pos = 0
     else:
+        _, index = _sequence(levels)
         key = (child.level, child.year_in_level)
         if key not in index:
             return []
         first_year, pos = current, index[key]
-    out = []
-    for offset, (lvl, k, amount) in enumerate(seq[pos:]):
-        year = first_year + offset
-        check_day = event_date if year == current else date(year, start_month, 1)
-        if age_on(child.birth_date, check_day) >= max_age:
-            break
-        out.append(Instalment(year, lvl, k, amount))
-    return out
+    run = _run(levels, pos, first_year)
+    # A later school year is paid only if the child is under max_age on its first day:
+    # age on (Y, start_month, 1) < max_age  <=>  Y < limit.
+    limit = birth.year + max_age + ((start_month, 1) < (birth.month, birth.day))
+    # (The current year always passes: its 1 July is not after the event date checked above.)
+    return list(run[: max(0, min(len(run), limit - first_year))])
+
+
+@functools.lru_cache(maxsize=4096)
+def _run_cached(levels_id: int, pos: int, first_year: int) -> tuple[Instalment, ...]:
+    seq = _SEQ_CACHE[levels_id][1]
+    return tuple(
+        Instalment(first_year + offset, lvl, k, amount)
+        for offset, (lvl, k, amount) in enumerate(seq[pos:])
+    )
+
+
+def _run(levels: list[dict[str, Any]], pos: int, first_year: int) -> tuple[Instalment, ...]:
+    """Instalments from sequence position ``pos`` starting in ``first_year`` to PT 5 (cached)."""
+    _sequence(levels)  # registers the table in _SEQ_CACHE under id(levels)
+    return _run_cached(id(levels), pos, first_year)
 
 
 def scholarships(
@@ -389,7 +404,7 @@ def scholarships(
     ages = [max(age_on(c.birth_date, event_date), 0) for c in children]
     if not ok:
         results = tuple(
-            ChildScholarship(i, c, ages[i], False, False, reason_id, reason_en, _current=current)
+            ChildScholarship(i, c, ages[i], False, False, reason_id, reason_en)
             for i, c in enumerate(children)
         )
         return ScholarshipResult(
@@ -422,16 +437,12 @@ def scholarships(
     for i, c in enumerate(children):
         if stops[i] is not None:
             rid, ren = stops[i]
-            results_list.append(
-                ChildScholarship(i, c, ages[i], False, False, rid, ren, _current=current)
-            )
+            results_list.append(ChildScholarship(i, c, ages[i], False, False, rid, ren))
             continue
         if i not in selected:
             rid = f"Tidak dipilih: beasiswa paling banyak untuk {max_children} anak."
             ren = f"Not selected: scholarships go to at most {max_children} children."
-            results_list.append(
-                ChildScholarship(i, c, ages[i], True, False, rid, ren, _current=current)
-            )
+            results_list.append(ChildScholarship(i, c, ages[i], True, False, rid, ren))
             continue
         if too_old_unschooled[i]:
             results_list.append(
@@ -445,17 +456,17 @@ def scholarships(
                     "terdaftar (masukkan jenjangnya).",
                     "The child is not enrolled at school: the scholarship starts with the school "
                     "year the child is enrolled (enter the level).",
-                    _current=current,
                 )
             )
             continue
         schedule = tuple(instalment_schedule(c, event_date, ps))
         start = schedule[0].school_year if schedule else None
+        total = sum(s.amount for s in schedule)
+        now = schedule[0].amount if schedule and start == current else 0
         if not schedule:
             rid = "Tidak ada lagi angsuran: batas usia atau lama jenjang sudah terlampaui."
             ren = "No instalment left: the age limit or the length of the level is exceeded."
         else:
-            total = sum(s.amount for s in schedule)
             rid = (
                 f"Berhak: {len(schedule)} angsuran tahunan mulai {school_year_label(start)}, "
                 f"jumlah {format_rupiah(total)}."
@@ -465,7 +476,7 @@ def scholarships(
                 f"total {format_rupiah(total)}."
             )
         results_list.append(
-            ChildScholarship(i, c, ages[i], True, True, rid, ren, schedule, start, _current=current)
+            ChildScholarship(i, c, ages[i], True, True, rid, ren, schedule, start, now, total)
         )
     return ScholarshipResult(
         True, reason_id, reason_en, regime_v.value, current, tuple(results_list), tuple(used)
