@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from lindung.claims.api import router as claims_router
+from lindung.core.api import router as rules_router
 from lindung.coverage.api import router as coverage_router
 from lindung.planning.api import router as planning_router
 from lindung.programmes.api import router as programmes_router
@@ -23,6 +24,7 @@ api = NinjaAPI(
     openapi_url="/v1/openapi.json",
     description="API Lindung: program JKK-JKM BPJS Ketenagakerjaan yang dibiayai Pemda.",
 )
+api.add_router("/v1/", rules_router)
 api.add_router("/v1/", programmes_router)
 api.add_router("/v1/", registry_router)
 api.add_router("/v1/", coverage_router)

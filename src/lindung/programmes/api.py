@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .permissions import allowed_actions, programme_for, role_of, visible_programmes
 
@@ -56,7 +56,7 @@ def programme(request, code: str):
     try:
         p = programme_for(request.user, code)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     out = _out(request.user, p)
     out["actions"] = sorted(allowed_actions(request.user, p))
     return out

@@ -15,5 +15,7 @@ class ProgrammesConfig(AppConfig):
         from . import menu
 
         menu.register("Beranda", "programme_home", "programme.view", order=0)
+        menu.register("Kalkulator Manfaat", "calculator", "benefit.quote", order=700)
+        menu.register("Parameter", "parameters", "parameters.view", order=800)
         menu.register("Audit", "audit_trail", "audit.view", order=900)
         menu.register("Pengguna", "members", "members.manage", order=950)

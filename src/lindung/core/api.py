@@ -1,0 +1,42 @@
+"""Rule endpoints of the API: benefit quotes and NIK checks (no personal data is stored)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Body, Router, Status
+from pydantic import TypeAdapter
+
+from lindung.rules import nik as nik_rules
+from lindung.rules.errors import RulesError
+from lindung.rules.quote import QuoteRequest, QuoteResponse, quote
+
+router = Router(tags=["rules"])
+
+_REQUEST_SCHEMA = TypeAdapter(QuoteRequest).json_schema()
+
+
+@router.post(
+    "/benefits/quote",
+    response={200: QuoteResponse, 400: dict},
+    summary="Hitung manfaat JKM/JKK (benefit quote)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _REQUEST_SCHEMA}},
+        }
+    },
+)
+def benefits_quote(request, payload: dict = Body(...)):
+    """Same request and response as ``lindung quote``. Invalid input answers 400 with
+    ``{"error": {"field", "message_id", "message_en"}}``."""
+    try:
+        return Status(200, quote(payload))
+    except RulesError as exc:
+        return Status(400, {"error": exc.to_dict()})
+
+
+@router.get("/nik/{nik}", summary="Periksa NIK")
+def nik_check(request, nik: str, birth_date: date | None = None):
+    reference = None if birth_date else date.today()
+    return nik_rules.check(nik, birth_date=birth_date, reference_date=reference).to_dict()

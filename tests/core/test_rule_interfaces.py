@@ -1,0 +1,138 @@
+"""The rules through their interfaces: `lindung quote`, `lindung nik`, the API and the web page."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from django.urls import reverse
+
+MADIUN_129 = {
+    "benefit": "jkm_death",
+    "segment": "PU",
+    "event_date": "2025-12-01",
+    "contribution_months": 40,
+    "children": [{"birth_date": "2022-03-01", "level": "none"}],
+}
+
+
+def run_cli(*args, stdin=""):
+    return subprocess.run(
+        [sys.executable, "-m", "lindung", *args], input=stdin, capture_output=True, text=True
+    )
+
+
+def test_quote_cli_single_request():
+    out = run_cli("quote", stdin=json.dumps(MADIUN_129))
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    assert body["cash_total"] == 42_000_000
+    assert body["scholarship_commitment"] == 87_000_000
+    assert body["scholarship_eligible"] is True
+    assert all(p["ref"] and p["from"] for p in body["parameters"])
+
+
+def test_quote_cli_invalid_input_names_the_field_without_traceback():
+    out = run_cli(
+        "quote",
+        stdin=json.dumps({"benefit": "jkk_death", "segment": "PU", "event_date": "2025-06-01"}),
+    )
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr + out.stdout
+    err = json.loads(out.stdout)["error"]
+    assert err["field"] == "monthly_wage"
+    assert err["message_id"] and err["message_en"]
+
+
+def test_quote_cli_batch_one_response_per_line():
+    lines = [
+        json.dumps(MADIUN_129),
+        "{not json",
+        json.dumps({**MADIUN_129, "contribution_months": 20}),
+    ]
+    out = run_cli("quote", "--batch", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0
+    replies = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(replies) == 3
+    assert replies[0]["grand_total"] == 129_000_000
+    assert "error" in replies[1]
+    assert replies[2]["scholarship_eligible"] is False
+    assert replies[2]["scholarship_commitment"] == 0
+    assert replies[2]["cash_total"] == 42_000_000
+
+
+def test_nik_cli_prints_one_json_object_per_nik():
+    out = run_cli(
+        "nik", "check", "3577014101100001", "3577010101100000", "--birth-date", "2010-01-01"
+    )
+    assert out.returncode == 1  # the second one is invalid
+    first, second = (json.loads(line) for line in out.stdout.splitlines())
+    assert first["valid"] is True
+    assert first["sex"] == "P" and first["birth_date"] == "2010-01-01"  # not 1910
+    assert (first["province"], first["regency"], first["district"]) == (
+        "Jawa Timur",
+        "Kota Madiun",
+        "Kartoharjo",
+    )
+    assert second["valid"] is False
+    assert second["errors"] and all(e["message_id"] for e in second["errors"])
+
+
+def test_api_quote(programme, users, client_for):
+    client = client_for(users["operator"])
+    ok = client.post("/api/v1/benefits/quote", MADIUN_129, content_type="application/json")
+    assert ok.status_code == 200
+    assert ok.json()["grand_total"] == 129_000_000
+    bad = client.post(
+        "/api/v1/benefits/quote",
+        {"benefit": "jkm_death", "segment": "XX", "event_date": "2025-01-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "segment"
+
+
+def test_api_docs_are_served_locally(programme, users, client_for):
+    client = client_for(users["operator"])
+    html = client.get("/api/docs").content.decode()
+    assert "swagger" in html.lower()
+    assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/benefits/quote" in schema["paths"]
+
+
+def test_calculator_page_shows_lines_with_basis_and_totals(programme, users, client_for):
+    url = reverse("calculator", args=[programme.code])
+    client = client_for(users["operator"])
+    first = client.get(url).content.decode()
+    assert "Kalkulator Manfaat" in first
+    params = {
+        "benefit": "jkm_death",
+        "segment": "PU",
+        "event_date": "2025-12-01",
+        "contribution_months": "40",
+        "monthly_wage": "2422105",
+        "anak-TOTAL_FORMS": "3",
+        "anak-INITIAL_FORMS": "0",
+        "anak-0-birth_date": "2022-03-01",
+        "anak-0-level": "none",
+    }
+    html = client.get(url, params).content.decode()
+    assert "Rp 42.000.000" in html
+    assert "Rp 87.000.000" in html
+    assert "Rp 129.000.000" in html
+    assert "PP 82/2019" in html
+    short = client.get(url, {**params, "contribution_months": "20"}).content.decode()
+    assert "tidak berhak" in short and "36" in short
+
+
+def test_calculator_refuses_roles_without_the_right(programme, users, client_for):
+    url = reverse("calculator", args=[programme.code])
+    assert client_for(users["mitra_csr"]).get(url).status_code == 403
+
+
+def test_parameter_register_cites_sources(programme, users, client_for):
+    html = client_for(users["auditor"]).get(reverse("parameters", args=[programme.code]))
+    text = html.content.decode()
+    assert "PP 82/2019" in text and "belum terkonfirmasi" in text and "2 Desember 2019" in text

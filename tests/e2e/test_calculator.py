@@ -1,0 +1,30 @@
+import pytest
+
+from lindung.demo.build import DEMO_PASSWORD, build_foundation
+
+from .conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
+    build_foundation()
+    login(page, "operator", DEMO_PASSWORD)
+    page.get_by_role("navigation").get_by_role("link", name="Kalkulator Manfaat").click()
+    page.get_by_label("Peristiwa", exact=True).select_option("jkm_death")
+    page.get_by_label("Tanggal peristiwa").fill("2025-12-01")
+    page.get_by_label("Bulan iuran terbayar sebelum peristiwa").fill("40")
+    page.get_by_label("Tanggal lahir anak 1").fill("2022-03-01")
+    page.get_by_label("Jenjang 1", exact=True).select_option("none")
+    page.get_by_role("button", name="Hitung").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#cash-total").inner_text() == "Rp 42.000.000"
+    assert page.locator("#commitment").inner_text() == "Rp 87.000.000"
+    assert page.locator("#grand-total").inner_text() == "Rp 129.000.000"
+    shot(page, "calculator-jkm-129")
+    page.get_by_label("Bulan iuran terbayar sebelum peristiwa").fill("20")
+    page.get_by_role("button", name="Hitung").click()
+    page.wait_for_load_state("networkidle")
+    assert "tidak berhak" in page.locator("#scholarship-reason").inner_text()
+    assert page.locator("#grand-total").inner_text() == "Rp 42.000.000"
+    shot(page, "calculator-jkm-no-scholarship")
