@@ -12,6 +12,7 @@ from lindung.rules.errors import RulesError
 from lindung.rules.quote import QuoteRequest, QuoteResponse, quote
 
 router = Router(tags=["rules"])
+_JSON_BODY = Body(...)
 
 _REQUEST_SCHEMA = TypeAdapter(QuoteRequest).json_schema()
 
@@ -27,7 +28,7 @@ _REQUEST_SCHEMA = TypeAdapter(QuoteRequest).json_schema()
         }
     },
 )
-def benefits_quote(request, payload: dict = Body(...)):
+def benefits_quote(request, payload: dict = _JSON_BODY):
     """Same request and response as ``lindung quote``. Invalid input answers 400 with
     ``{"error": {"field", "message_id", "message_en"}}``."""
     try:

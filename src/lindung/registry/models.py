@@ -7,11 +7,14 @@ with a segment: ``PU`` (Pemda non-ASN, wage earner) or ``BPU`` (vulnerable infor
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lindung.programmes.models import Programme
+from lindung.programmes.models import Job, Programme
 
 
 class Sex(models.TextChoices):
@@ -80,7 +83,10 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "nik"], name="nik_unique_per_programme")
         ]
-        indexes = [models.Index(fields=["programme", "full_name", "birth_date"])]
+        indexes = [
+            models.Index(fields=["programme", "full_name", "birth_date"]),
+            models.Index(fields=["programme", "kk_number"]),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -186,3 +192,123 @@ class FamilyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_relationship_display()})"
+
+
+class ImportBatch(models.Model):
+    """One uploaded participant (or family) list on its way into the registry.
+
+    Staged: the upload is validated in the background into a staging file (valid rows, typed) and
+    an error list; a user with ``participant.import`` commits it. Files live under
+    ``MEDIA_ROOT/imports/<programme>/<id>/`` and are served only through permission-checked views.
+    """
+
+    class Kind(models.TextChoices):
+        PARTICIPANTS = "participants", _("peserta")
+        FAMILY = "family", _("anggota keluarga")
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("diunggah")
+        VALIDATING = "validating", _("sedang diperiksa")
+        VALIDATED = "validated", _("siap disimpan")
+        COMMITTING = "committing", _("sedang disimpan")
+        COMMITTED = "committed", _("tersimpan")
+        FAILED = "failed", _("gagal")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PARTICIPANTS)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.UPLOADED)
+    filename = models.CharField(_("nama berkas"), max_length=255)
+    directory = models.CharField(max_length=300, help_text="Relative to MEDIA_ROOT.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    committed_at = models.DateTimeField(null=True, blank=True)
+    validate_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commit_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Counts: rows = data rows (blank rows excluded); after commit
+    # created + updated + unchanged + rejected == rows.
+    rows = models.PositiveIntegerField(default=0)
+    blank_rows = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    planned_create = models.PositiveIntegerField(default=0)
+    planned_update = models.PositiveIntegerField(default=0)
+    planned_unchanged = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(null=True, blank=True)
+    updated = models.PositiveIntegerField(null=True, blank=True)
+    unchanged = models.PositiveIntegerField(null=True, blank=True)
+    possible_duplicates = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    info = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("impor data")
+        verbose_name_plural = _("impor data")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+    @property
+    def valid_rows(self) -> int:
+        return self.rows - self.rejected
+
+    @property
+    def busy(self) -> bool:
+        return self.state in {self.State.UPLOADED, self.State.VALIDATING, self.State.COMMITTING}
+
+
+class PossibleDuplicate(models.Model):
+    """Two persons with the same name and birth date but different NIKs: a person decides.
+
+    Never merged automatically (UNICEF HOPE's rule): one of the NIKs may be mistyped, or they may
+    really be two people.
+    """
+
+    class Decision(models.TextChoices):
+        OPEN = "open", _("belum diputuskan")
+        DIFFERENT = "different", _("orang berbeda")
+        SAME = "same", _("orang yang sama (perlu perbaikan)")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="possible_duplicates"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("alasan"), max_length=200)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(
+        _("keputusan"), max_length=10, choices=Decision.choices, default=Decision.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kemungkinan duplikat")
+        verbose_name_plural = _("kemungkinan duplikat")
+        ordering = ["decision", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "other"], name="duplicate_pair_once")
+        ]
+        indexes = [models.Index(fields=["programme", "decision"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ~ {self.other_id} ({self.get_decision_display()})"
