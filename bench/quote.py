@@ -2,8 +2,8 @@
 
 Run: ``uv run python bench/quote.py`` (about 20 s). Options: ``--seconds`` (time per Python
 measurement), ``--batch-lines`` (requests sent to the batch process), ``--cmd`` (the batch
-command; default ``python -m lindung.rules.quote --batch``, e.g. ``--cmd "lindung quote
---batch"`` once the CLI exists).
+command; default ``lindung quote --batch``, i.e. the CLI; ``--cmd "python -m lindung.rules.quote
+--batch"`` measures the bare rules module).
 
 Absolute rates on a shared machine are noise; the ratio to the bare arithmetic measured in the
 same run (``wage * 48 + 10_000_000 + 12_000_000`` on ints, the JKK-death cash formula) is what
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-lines", type=int, default=50_000)
     ap.add_argument("--requests", type=int, default=5_000)
     ap.add_argument(
-        "--cmd", default=f"{shlex.quote(sys.executable)} -m lindung.rules.quote --batch"
+        "--cmd", default=f"{shlex.quote(sys.executable)} -m lindung quote --batch"
     )
     args = ap.parse_args(argv)
 
