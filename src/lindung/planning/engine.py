@@ -1,0 +1,526 @@
+"""Expansion planning engine: who to add with a budget, what it costs, what claims to expect.
+
+Pure computation (polars, numpy and ``lindung.rules``; no Django): the planning app feeds it the
+candidate pool, the programme's figures and its claim history, and stores what comes out.
+
+Selection
+    Candidates already enrolled or covered elsewhere are excluded (and counted). The rest are
+    ranked by the scenario's priority criteria, in order, then by NIK ascending — the final
+    tie-break, so the same pool always gives the same ranking. Criteria:
+
+    ``decile``       DTSEN/DTKS decile ascending (poorest first; unknown last)
+    ``breadwinner``  breadwinners (tulang punggung) first
+    ``dependants``   more dependants first
+    ``occupation``   occupations in the scenario's ``occupation_order`` first, in that order
+    ``kelurahan``    kelurahan in the scenario's ``kelurahan_order`` first, in that order
+
+    Quotas (``{"kelurahan": {code: n}, "occupation": {name: n}}``) cap how many are taken from a
+    group; a cap that the pool cannot fill is reported.
+
+Cost
+    Every new participant costs the monthly contribution of the scenario's segment and tier/wage
+    (``lindung.rules.contributions``, parameters of each month) for each month from the start
+    month to December. The money available is APBD + CSR, less the current participants' cost for
+    the same months when ``include_current``. APBD pays first, CSR fills the gap.
+
+Projection
+    Claims per type follow a Poisson process with the programme's own frequency per 1,000
+    participant-months (calibration from its history, per segment); each claim costs the amount
+    the rules give for the scenario's tier/wage (deaths, total disability) or the historical
+    average (other types). A seeded simulation gives the central estimate and 80 %/95 %
+    intervals; the central estimate equals the analytic expectation Σ rate × months × amount up to
+    simulation noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from lindung.rules.benefits import jkk_death, jkk_total_disability, jkm_death
+from lindung.rules.contributions import monthly_contribution
+
+CRITERIA = ("decile", "breadwinner", "dependants", "occupation", "kelurahan")
+CRITERIA_LABELS = {
+    "decile": "desil DTSEN terendah dahulu",
+    "breadwinner": "tulang punggung keluarga dahulu",
+    "dependants": "tanggungan terbanyak dahulu",
+    "occupation": "pekerjaan prioritas dahulu",
+    "kelurahan": "kelurahan prioritas dahulu",
+}
+CANDIDATE_COLUMNS = {
+    "nik": pl.Utf8,
+    "name": pl.Utf8,
+    "kelurahan": pl.Utf8,
+    "occupation": pl.Utf8,
+    "decile": pl.Int64,
+    "breadwinner": pl.Boolean,
+    "dependants": pl.Int64,
+    "covered_elsewhere": pl.Boolean,
+    "enrolled": pl.Boolean,
+}
+THIN_HISTORY_CLAIMS = 5
+THIN_HISTORY_MONTHS = 12_000
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be computed; ``message`` is Indonesian, ``field`` names the input."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Scenario:
+    year: int
+    start_month: int
+    apbd_budget: int
+    csr_budget: int = 0
+    segment: str = "BPU"
+    income_tier: int | None = 1_000_000
+    monthly_wage: int | None = None
+    priority: tuple[str, ...] = ("decile", "breadwinner", "dependants")
+    quotas: dict[str, dict[str, int]] = field(default_factory=dict)
+    include_current: bool = True
+    seed: int = 1
+    runs: int = 10_000
+    occupation_order: tuple[str, ...] = ()
+    kelurahan_order: tuple[str, ...] = ()
+    name: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Scenario:
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - known - {"csr_pledges"}
+        if unknown:
+            raise ScenarioError(
+                sorted(unknown)[0], f"Isian tidak dikenal: {', '.join(sorted(unknown))}."
+            )
+        values = dict(data)
+        for key in ("priority", "occupation_order", "kelurahan_order"):
+            if key in values and values[key] is not None:
+                values[key] = tuple(values[key])
+        for key in ("year", "start_month", "apbd_budget", "csr_budget", "seed", "runs"):
+            if key in values:
+                values[key] = _integer(values[key], key)
+        for key in ("income_tier", "monthly_wage"):
+            if values.get(key) is not None:
+                values[key] = _integer(values[key], key)
+        try:
+            scenario = cls(**values)
+        except TypeError as exc:
+            raise ScenarioError("scenario", f"Skenario tidak lengkap: {exc}") from None
+        scenario.validate()
+        return scenario
+
+    @property
+    def wage(self) -> int:
+        return int(self.income_tier if self.segment == "BPU" else self.monthly_wage or 0)
+
+    @property
+    def months(self) -> list[date]:
+        return [date(self.year, m, 1) for m in range(self.start_month, 13)]
+
+    def validate(self) -> None:
+        if not 1 <= self.start_month <= 12:
+            raise ScenarioError("start_month", "Bulan mulai harus 1 sampai 12.")
+        if self.apbd_budget < 0:
+            raise ScenarioError("apbd_budget", "Anggaran APBD tidak boleh negatif.")
+        if self.csr_budget < 0:
+            raise ScenarioError("csr_budget", "Dana CSR tidak boleh negatif.")
+        if self.segment not in ("PU", "BPU"):
+            raise ScenarioError("segment", "Segmen harus PU atau BPU.")
+        if self.wage <= 0:
+            field_name = "income_tier" if self.segment == "BPU" else "monthly_wage"
+            raise ScenarioError(field_name, "Tingkat penghasilan/upah harus diisi dan positif.")
+        bad = [c for c in self.priority if c not in CRITERIA]
+        if bad:
+            raise ScenarioError(
+                "priority",
+                f"Kriteria prioritas tidak dikenal: {', '.join(bad)}. Pilihan: {', '.join(CRITERIA)}.",
+            )
+        if len(set(self.priority)) != len(self.priority):
+            raise ScenarioError("priority", "Kriteria prioritas tidak boleh berulang.")
+        for group, caps in self.quotas.items():
+            if group not in ("kelurahan", "occupation"):
+                raise ScenarioError("quotas", "Kuota hanya per kelurahan atau per pekerjaan.")
+            if any(int(v) < 0 for v in caps.values()):
+                raise ScenarioError("quotas", "Kuota tidak boleh negatif.")
+        if not 100 <= self.runs <= 200_000:
+            raise ScenarioError("runs", "Jumlah simulasi harus 100 sampai 200.000.")
+
+
+def _integer(value: Any, name: str) -> int:
+    if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise ScenarioError(name, f"{name} harus bilangan bulat.")
+    try:
+        return int(Decimal(str(value)))
+    except Exception:  # noqa: BLE001
+        raise ScenarioError(name, f"{name} harus bilangan bulat.") from None
+
+
+@dataclass(frozen=True)
+class ClaimHistory:
+    """One claim type's history for a segment: how many, over how many participant-months."""
+
+    type: str
+    segment: str
+    count: int
+    participant_months: int
+    amount_total: int
+
+    @property
+    def rate_per_1000(self) -> Decimal:
+        if self.participant_months <= 0:
+            return Decimal(0)
+        return Decimal(self.count) * 1000 / Decimal(self.participant_months)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """What the engine needs to know about the programme now."""
+
+    workforce: int
+    covered_elsewhere: int
+    current_participants: int
+    current_cost: int  # the current participants' contributions for the scenario's months
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    excluded_enrolled: int
+    excluded_covered: int
+    eligible: int
+    selected: pl.DataFrame
+    cost_per_person: int
+    monthly: list[dict[str, Any]]
+    full_year_cost: int
+    budget_available: int
+    budget_left: int
+    coverage_before: Decimal
+    coverage_after: Decimal
+    projection: dict[str, Any]
+    warnings: list[str]
+    funders: dict[str, int]
+
+    @property
+    def cost(self) -> int:
+        return self.cost_per_person * self.selected.height
+
+    def summary(self, by: str) -> list[dict[str, Any]]:
+        if self.selected.is_empty():
+            return []
+        return (
+            self.selected.group_by(by)
+            .len()
+            .sort(["len", by], descending=[True, False])
+            .rename({"len": "count"})
+            .to_dicts()
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.scenario.name,
+            "year": self.scenario.year,
+            "start_month": self.scenario.start_month,
+            "segment": self.scenario.segment,
+            "wage": self.scenario.wage,
+            "selected": self.selected.height,
+            "eligible": self.eligible,
+            "excluded": {
+                "enrolled": self.excluded_enrolled,
+                "covered_elsewhere": self.excluded_covered,
+            },
+            "cost_per_person": self.cost_per_person,
+            "cost": self.cost,
+            "months": len(self.scenario.months),
+            "budget_available": self.budget_available,
+            "budget_left": self.budget_left,
+            "full_year_cost": self.full_year_cost,
+            "funders": self.funders,
+            "monthly": self.monthly,
+            "coverage_before": float_free(self.coverage_before),
+            "coverage_after": float_free(self.coverage_after),
+            "by_kelurahan": self.summary("kelurahan"),
+            "by_occupation": self.summary("occupation"),
+            "by_decile": self.summary("decile"),
+            "projected_claims": self.projection["claims"],
+            "projected_claim_ratio": self.projection["claim_ratio"],
+            "calibration": self.projection["calibration"],
+            "warnings": self.warnings,
+            "priority": [
+                {"criterion": c, "label": CRITERIA_LABELS[c]} for c in self.scenario.priority
+            ]
+            + [{"criterion": "nik", "label": "NIK terkecil (penentu akhir)"}],
+        }
+
+
+def float_free(value: Decimal, places: int = 4) -> str:
+    """Ratios travel as decimal strings (no floats): ``'0.5349'``."""
+    return str(value.quantize(Decimal(10) ** -places))
+
+
+def candidates_frame(rows: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
+    frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, schema=CANDIDATE_COLUMNS)
+    missing = [c for c in CANDIDATE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ScenarioError("candidates", f"Kolom kandidat hilang: {', '.join(missing)}.")
+    return frame.select([pl.col(c).cast(t) for c, t in CANDIDATE_COLUMNS.items()])
+
+
+def rank(candidates: pl.DataFrame, scenario: Scenario) -> pl.DataFrame:
+    """Eligible candidates in priority order with their ``rank`` (1 = first)."""
+    keys: list[pl.Expr] = []
+    descending: list[bool] = []
+    for criterion in scenario.priority:
+        if criterion == "decile":
+            keys.append(pl.col("decile").fill_null(99))
+            descending.append(False)
+        elif criterion == "breadwinner":
+            keys.append(pl.col("breadwinner").fill_null(False))
+            descending.append(True)
+        elif criterion == "dependants":
+            keys.append(pl.col("dependants").fill_null(0))
+            descending.append(True)
+        elif criterion in ("occupation", "kelurahan"):
+            order = (
+                scenario.occupation_order if criterion == "occupation" else scenario.kelurahan_order
+            )
+            position = {v: i for i, v in enumerate(order)}
+            keys.append(
+                pl.col(criterion).replace_strict(
+                    position, default=len(order), return_dtype=pl.Int64
+                )
+            )
+            descending.append(False)
+    keys.append(pl.col("nik"))
+    descending.append(False)
+    ordered = candidates.sort(keys, descending=descending, nulls_last=True)
+    return ordered.with_row_index("rank", offset=1)
+
+
+def apply_quotas(ranked: pl.DataFrame, scenario: Scenario, warnings: list[str]) -> pl.DataFrame:
+    keep = pl.lit(True)
+    for group, caps in scenario.quotas.items():
+        if not caps:
+            continue
+        position = pl.col("rank").rank("ordinal").over(group)
+        cap = pl.col(group).replace_strict(
+            {k: int(v) for k, v in caps.items()}, default=None, return_dtype=pl.Int64
+        )
+        keep = keep & (cap.is_null() | (position <= cap))
+        available = ranked.group_by(group).len()
+        counts = dict(zip(available[group].to_list(), available["len"].to_list(), strict=True))
+        for key, wanted in caps.items():
+            if counts.get(key, 0) < int(wanted):
+                warnings.append(
+                    f"Kuota {group} {key} ({int(wanted)}) tidak dapat dipenuhi: hanya "
+                    f"{counts.get(key, 0)} kandidat."
+                )
+    return ranked.filter(keep)
+
+
+def project(
+    scenario: Scenario,
+    participant_months: int,
+    contributions: int,
+    history: list[ClaimHistory],
+    warnings: list[str],
+) -> dict[str, Any]:
+    """Claims expected for ``participant_months`` of the scenario's segment (seeded simulation)."""
+    on = date(scenario.year, scenario.start_month, 1)
+    rule_amounts = {
+        "jkm_death": jkm_death(on).total,
+        "jkk_death": jkk_death(scenario.wage, on, segment=scenario.segment).total,
+        "jkk_total_disability": jkk_total_disability(
+            scenario.wage, on, segment=scenario.segment
+        ).total,
+    }
+    relevant = [h for h in history if h.segment == scenario.segment]
+    types, rates, amounts, calibration = [], [], [], []
+    for h in relevant:
+        amount = rule_amounts.get(h.type)
+        source = "aturan"
+        if amount is None:
+            amount = h.amount_total // h.count if h.count else 0
+            source = "rata-rata riwayat"
+        rate = h.rate_per_1000
+        thin = h.count < THIN_HISTORY_CLAIMS or h.participant_months < THIN_HISTORY_MONTHS
+        if thin:
+            warnings.append(
+                f"Riwayat klaim {h.type} ({h.segment}) tipis: {h.count} klaim dalam "
+                f"{h.participant_months:,} bulan-peserta; proyeksi kurang andal.".replace(",", ".")
+            )
+        types.append(h.type)
+        rates.append(rate)
+        amounts.append(amount)
+        calibration.append(
+            {
+                "type": h.type,
+                "segment": h.segment,
+                "claims": h.count,
+                "participant_months": h.participant_months,
+                "rate_per_1000_participant_months": float_free(rate, 4),
+                "amount_per_claim": int(amount),
+                "amount_source": source,
+                "thin": thin,
+            }
+        )
+    if not relevant:
+        warnings.append(
+            f"Belum ada riwayat klaim segmen {scenario.segment}: proyeksi klaim tidak dapat dihitung."
+        )
+    lam = np.array([float(r) * participant_months / 1000 for r in rates]) if rates else np.zeros(0)
+    amt = np.array(amounts, dtype=np.int64)
+    rng = np.random.default_rng(scenario.seed)
+    counts = (
+        rng.poisson(lam, size=(scenario.runs, len(types)))
+        if types
+        else np.zeros((scenario.runs, 0), dtype=np.int64)
+    )
+    totals = counts @ amt if types else np.zeros(scenario.runs, dtype=np.int64)
+
+    def interval(values: np.ndarray, low: float, high: float) -> list[int]:
+        lo, hi = np.percentile(values, [low, high], method="nearest")
+        return [int(lo), int(hi)]
+
+    by_type = {}
+    for i, name in enumerate(types):
+        expected = _expected(rates[i], participant_months, amounts[i])
+        values = counts[:, i] * amt[i]
+        by_type[name] = {
+            "expected_claims": float_free(rates[i] * participant_months / 1000, 2),
+            "analytic": expected,
+            "central": int(values.sum() // scenario.runs),
+            "p80": interval(values, 10, 90),
+            "p95": interval(values, 2.5, 97.5),
+        }
+    central = int(totals.sum() // scenario.runs) if scenario.runs else 0
+    analytic = sum(v["analytic"] for v in by_type.values())
+    return {
+        "claims": {
+            "central": central,
+            "analytic": analytic,
+            "p80": interval(totals, 10, 90),
+            "p95": interval(totals, 2.5, 97.5),
+            "by_type": by_type,
+            "participant_months": participant_months,
+            "runs": scenario.runs,
+            "seed": scenario.seed,
+        },
+        "claim_ratio": float_free(Decimal(central) / contributions, 4) if contributions else None,
+        "calibration": calibration,
+    }
+
+
+def _expected(rate: Decimal, participant_months: int, amount: int) -> int:
+    return int((rate * participant_months / 1000 * amount).to_integral_value())
+
+
+def run(
+    scenario: Scenario,
+    candidates: pl.DataFrame,
+    programme: Programme,
+    history: list[ClaimHistory],
+) -> Result:
+    """Compute one scenario."""
+    warnings: list[str] = []
+    pool = candidates_frame(candidates)
+    enrolled = pool.filter(pl.col("enrolled").fill_null(False))
+    covered = pool.filter(
+        ~pl.col("enrolled").fill_null(False) & pl.col("covered_elsewhere").fill_null(False)
+    )
+    eligible = pool.filter(
+        ~pl.col("enrolled").fill_null(False) & ~pl.col("covered_elsewhere").fill_null(False)
+    )
+    if eligible.is_empty():
+        raise ScenarioError(
+            "candidates",
+            "Tidak ada kandidat yang dapat dipilih (semua sudah terdaftar atau terlindungi di tempat lain, atau daftar kosong).",
+        )
+
+    monthly_amounts = [
+        monthly_contribution(scenario.segment, scenario.wage, m, funding="APBD").total
+        for m in scenario.months
+    ]
+    cost_pp = sum(monthly_amounts)
+    year_amounts = [
+        monthly_contribution(
+            scenario.segment, scenario.wage, date(scenario.year, m, 1), funding="APBD"
+        ).total
+        for m in range(1, 13)
+    ]
+    current_cost = programme.current_cost if scenario.include_current else 0
+    apbd_free = scenario.apbd_budget - current_cost
+    csr_free = scenario.csr_budget + min(apbd_free, 0)
+    apbd_free = max(apbd_free, 0)
+    available = apbd_free + max(csr_free, 0)
+    if csr_free < 0:
+        warnings.append(
+            "Anggaran APBD dan CSR tidak cukup untuk membiayai peserta yang sudah ada; tidak ada "
+            "peserta baru yang dapat ditambahkan."
+        )
+        available = 0
+    ranked = rank(eligible, scenario)
+    ranked = apply_quotas(ranked, scenario, warnings)
+    max_count = available // cost_pp if cost_pp else 0
+    selected = ranked.head(max_count)
+    n = selected.height
+    if n < max_count:
+        warnings.append(
+            f"Dana cukup untuk {max_count:,} peserta, tetapi hanya {n:,} kandidat memenuhi syarat.".replace(
+                ",", "."
+            )
+        )
+    n_apbd = min(n, apbd_free // cost_pp) if cost_pp else 0
+    n_csr = n - n_apbd
+    funder_of = (
+        pl.when(pl.col("rank_selected") <= n_apbd).then(pl.lit("APBD")).otherwise(pl.lit("CSR"))
+    )
+    selected = selected.with_row_index("rank_selected", offset=1).with_columns(funder=funder_of)
+    monthly = [
+        {
+            "month": m.isoformat()[:7],
+            "per_person": amount,
+            "APBD": n_apbd * amount,
+            "CSR": n_csr * amount,
+            "total": n * amount,
+        }
+        for m, amount in zip(scenario.months, monthly_amounts, strict=True)
+    ]
+    budget_left = available - n * cost_pp
+    workforce = max(programme.workforce, 1)
+    covered_before = programme.covered_elsewhere + programme.current_participants
+    coverage_before = Decimal(covered_before) / workforce
+    coverage_after = Decimal(covered_before + n) / workforce
+    months = len(scenario.months)
+    population = n + (programme.current_participants if scenario.include_current else 0)
+    contributions = n * cost_pp + current_cost
+    projection = project(scenario, population * months, contributions, history, warnings)
+    return Result(
+        scenario=scenario,
+        excluded_enrolled=enrolled.height,
+        excluded_covered=covered.height,
+        eligible=eligible.height,
+        selected=selected,
+        cost_per_person=cost_pp,
+        monthly=monthly,
+        full_year_cost=n * sum(year_amounts),
+        budget_available=available,
+        budget_left=budget_left,
+        coverage_before=coverage_before,
+        coverage_after=coverage_after,
+        projection=projection,
+        warnings=warnings,
+        funders={"APBD": n_apbd * cost_pp, "CSR": n_csr * cost_pp, "current": current_cost},
+    )
