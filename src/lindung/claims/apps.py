@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class ClaimsConfig(AppConfig):
     name = "lindung.claims"
     verbose_name = "Klaim dan beasiswa"
+
+    def ready(self) -> None:
+        from lindung.programmes import audit
+
+        from . import models
+
+        for model in (
+            models.Claim,
+            models.ClaimTransition,
+            models.Heir,
+            models.Document,
+            models.ScholarshipPlan,
+            models.Instalment,
+            models.InstalmentTransition,
+            models.Handover,
+        ):
+            audit.register(model, "programme")
+
+        from lindung.programmes import menu
+
+        menu.register("Klaim", "claims_list", "claim.view", order=400)
+        menu.register("Beasiswa", "claims_scholarships", "claim.view", order=410)
+        menu.register("Penyerahan santunan", "claims_handovers", "claim.view", order=420)

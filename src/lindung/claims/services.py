@@ -1,0 +1,1464 @@
+"""Write use cases of claims, heirs, documents, scholarships and handovers.
+
+Each function is one transaction and raises a typed :mod:`~lindung.claims.errors` error with an
+Indonesian message. ``actor`` is the user acting (their role is checked against
+:mod:`lindung.programmes.permissions`) or ``None`` for the system (demo builder, scripts, tests).
+Views, API, CLI and tasks call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from lindung.core.formatting import rupiah
+from lindung.coverage.queries import covered_on, paid_months_before
+from lindung.programmes.models import Programme
+from lindung.programmes.permissions import PERMISSIONS, role_of
+from lindung.registry.models import FamilyMember, Participant
+from lindung.rules.errors import RulesError
+from lindung.rules.heirs import entitled_heirs
+from lindung.rules.money import terbilang
+from lindung.rules.parameters import params_on
+from lindung.rules.scholarships import WORKING, Child, scholarships
+
+from . import checklists, entitlement, uploads
+from .errors import (
+    ClaimError,
+    HandoverError,
+    HeirError,
+    NotCoveredError,
+    ScholarshipError,
+    TransitionError,
+)
+from .models import (
+    DEATH_TYPES,
+    SCHOLARSHIP_TYPES,
+    Claim,
+    ClaimState,
+    ClaimTransition,
+    ClaimType,
+    Document,
+    Handover,
+    Heir,
+    HeirRelationship,
+    Instalment,
+    InstalmentState,
+    InstalmentTransition,
+    ScholarshipPlan,
+)
+from .workflow import (
+    CLAIM_TRANSITIONS,
+    EDITABLE_STATES,
+    INSTALMENT_TRANSITIONS,
+    claim_state_label,
+    claim_steps_from,
+    instalment_state_label,
+    instalment_steps_from,
+)
+
+__all__ = [
+    "ClaimError",
+    "add_heir",
+    "approve",
+    "create_claim",
+    "instalment_transition",
+    "mark_documents_received",
+    "open_due_instalments",
+    "record_bpjs_amounts",
+    "record_handover",
+    "record_instalment_paid",
+    "refresh_claim",
+    "reject",
+    "set_document_received",
+    "set_recipient",
+    "stop_plan",
+    "submit",
+    "transition",
+    "update_claim",
+    "update_heir",
+    "upload_document",
+    "verify",
+    "verify_instalment",
+    "withdraw",
+    "mark_paid",
+]
+
+#: Claim fields that ``create_claim(**details)`` and ``update_claim`` accept.
+DETAIL_FIELDS = {
+    "event_place",
+    "chronology",
+    "reporter",
+    "reporter_phone",
+    "stage1_reported_on",
+    "doctor_statement_on",
+    "stage2_reported_on",
+    "wage",
+    "disability_percent",
+    "function_loss_percent",
+    "incapacity_months",
+    "transport_land",
+    "transport_sea",
+    "transport_air",
+    "home_care_cost",
+    "bpjs_reference",
+}
+MONEY_FIELDS = {"wage", "transport_land", "transport_sea", "transport_air", "home_care_cost"}
+PERCENT_FIELDS = {"disability_percent", "function_loss_percent"}
+DATE_FIELDS = {"stage1_reported_on", "doctor_statement_on", "stage2_reported_on"}
+#: Details that change the entitlement (the rest is descriptive).
+RULE_INPUTS = MONEY_FIELDS | PERCENT_FIELDS | {"incapacity_months"}
+
+STOP_CONDITIONS = (
+    "Berhenti bila anak berusia 23 tahun, menikah, atau bekerja (kecuali yang dikecualikan "
+    "Permenaker 1/2025: masih sekolah dan bekerja sebagai PU paling lama 6 bulan berturut-turut, "
+    "sebagai BPU, atau magang)."
+)
+ADULT_AGE = 18
+#: How early before its due date an instalment may be opened by hand.
+OPEN_EARLY = timedelta(days=31)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _save(obj, actor, **kwargs):
+    if _user(actor):
+        obj._history_user = actor
+    obj.save(**kwargs)
+    return obj
+
+
+def _role_label(actor, programme) -> str:
+    role = role_of(actor, programme)
+    return str(role.label) if role else "tanpa peran"
+
+
+def _allowed(actor, programme: Programme, action: str) -> bool:
+    if actor is None:
+        return True
+    role = role_of(actor, programme)
+    return role is not None and role in PERMISSIONS[action]
+
+
+def _require(actor, programme: Programme, action: str, what: str) -> None:
+    if not _allowed(actor, programme, action):
+        raise TransitionError(
+            f"Peran Anda ({_role_label(actor, programme)}) tidak mengizinkan {what}.",
+            f"Your role does not allow this ({action}).",
+        )
+
+
+def _now(at: datetime | None = None) -> datetime:
+    return at or timezone.now()
+
+
+def _today(at: datetime | None = None) -> date:
+    return timezone.localdate(at) if at else timezone.localdate()
+
+
+def _money(value, field: str, label: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip().replace(".", "").replace(" ", ""))
+        except ValueError:
+            raise ClaimError(
+                f"{label} harus bilangan bulat rupiah, mis. 2422105.",
+                f"{field} must be whole rupiah.",
+                field,
+            ) from None
+    if value < 0:
+        raise ClaimError(f"{label} tidak boleh negatif.", f"{field} must not be negative.", field)
+    return value
+
+
+def _percent(value, field: str, label: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        d = Decimal(str(value).replace(",", "."))
+    except InvalidOperation:
+        raise ClaimError(f"{label} harus angka.", f"{field} must be a number.", field) from None
+    if not d.is_finite() or d <= 0 or d > 100:
+        raise ClaimError(
+            f"{label} harus lebih dari 0 dan paling banyak 100.",
+            f"{field} must be in (0, 100].",
+            field,
+        )
+    return d.quantize(Decimal("0.01"))
+
+
+def _clean_details(details: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(details) - DETAIL_FIELDS
+    if unknown:
+        raise ClaimError(
+            f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.",
+            f"Unknown fields: {', '.join(sorted(unknown))}.",
+        )
+    out: dict[str, Any] = {}
+    for key, value in details.items():
+        label = str(Claim._meta.get_field(key).verbose_name)
+        if key in MONEY_FIELDS:
+            out[key] = _money(value, key, label.capitalize())
+        elif key in PERCENT_FIELDS:
+            out[key] = _percent(value, key, label.capitalize())
+        elif key == "incapacity_months":
+            n = _money(value, key, label.capitalize())
+            if n is not None and not 1 <= n <= 1200:
+                raise ClaimError(
+                    "Lama tidak mampu bekerja harus 1–1200 bulan.", "1–1200 months.", key
+                )
+            out[key] = n
+        elif key in DATE_FIELDS:
+            if value not in (None, "") and not isinstance(value, date):
+                try:
+                    value = date.fromisoformat(str(value))
+                except ValueError:
+                    raise ClaimError(
+                        f"{label.capitalize()} harus tanggal (TTTT-BB-HH).", "Invalid date.", key
+                    ) from None
+            out[key] = value or None
+        else:
+            out[key] = (value or "").strip() if isinstance(value, str) or value is None else value
+    return out
+
+
+def _family(participant: Participant) -> list[FamilyMember]:
+    return list(
+        FamilyMember.objects.filter(
+            programme_id=participant.programme_id, participant=participant
+        ).order_by("birth_date", "id")
+    )
+
+
+def _age(birth: date | None, on: date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _log(
+    claim: Claim, from_state: str, to_state: str, actor, note: str, *, at=None, override=False
+):
+    ClaimTransition.objects.create(
+        programme_id=claim.programme_id,
+        claim=claim,
+        from_state=from_state or "",
+        to_state=to_state,
+        at=_now(at),
+        user=_user(actor),
+        note=note or "",
+        override=override,
+    )
+
+
+# --- coverage and entitlement ------------------------------------------------------------------
+
+
+def _refresh(claim: Claim, members: list[FamilyMember] | None = None) -> None:
+    """Coverage facts and the live entitlement (not after approval)."""
+    if claim.frozen:
+        return
+    participant = claim.participant
+    claim.covered = bool(covered_on(participant, claim.event_date))
+    claim.paid_months = int(paid_months_before(participant, claim.event_date))
+    claim.coverage_checked_at = timezone.now()
+    result = entitlement.compute(claim, _family(participant) if members is None else members)
+    result["coverage"] = {"covered": claim.covered, "paid_months": claim.paid_months}
+    claim.entitlement = result
+    q = result.get("quote")
+    claim.entitled_cash = q["cash_total"] if q else 0
+    claim.scholarship_commitment = q["scholarship_commitment"] if q else 0
+    _update_difference(claim)
+
+
+def _gap(amount: int) -> str:
+    return f"kurang {rupiah(-amount)}" if amount < 0 else f"lebih {rupiah(amount)}"
+
+
+def _update_difference(claim: Claim) -> None:
+    entitled = claim.entitled_cash
+    notes = []
+    if claim.bpjs_decided is not None and claim.bpjs_decided != entitled:
+        notes.append(
+            f"BPJS memutuskan {rupiah(claim.bpjs_decided)}, hak menurut aturan "
+            f"{rupiah(entitled)} ({_gap(claim.bpjs_decided - entitled)})."
+        )
+    expected = claim.bpjs_decided if claim.bpjs_decided is not None else entitled
+    if claim.bpjs_paid is not None and claim.bpjs_paid != expected:
+        basis = "diputuskan" if claim.bpjs_decided is not None else "hak menurut aturan"
+        notes.append(
+            f"BPJS membayar {rupiah(claim.bpjs_paid)}, {basis} {rupiah(expected)} "
+            f"({_gap(claim.bpjs_paid - expected)})."
+        )
+    actual = claim.bpjs_paid if claim.bpjs_paid is not None else claim.bpjs_decided
+    claim.difference = None if actual is None else actual - entitled
+    claim.difference_flag = bool(notes)
+    claim.difference_note = " ".join(notes)[:500]
+
+
+def _next_number(programme: Programme, prefix: str, model, width: int = 5) -> str:
+    last = (
+        model.objects.filter(programme=programme, number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    seq = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{seq:0{width}d}"
+
+
+def _pick_recipient(heirs: list[Heir], on: date) -> Heir | None:
+    if not heirs:
+        return None
+
+    def key(h: Heir):
+        adult = (_age(h.birth_date, on) or 0) >= ADULT_AGE
+        return (h.relationship != HeirRelationship.SPOUSE, not adult, h.birth_date or on, h.pk or 0)
+
+    return sorted(heirs, key=key)[0]
+
+
+def _initial_heirs(claim: Claim, members: list[FamilyMember], actor) -> list[Heir]:
+    person = claim.participant.person
+    today = timezone.localdate()
+    if claim.type not in DEATH_TYPES:
+        heirs = [
+            Heir(
+                programme_id=claim.programme_id,
+                claim=claim,
+                full_name=person.full_name,
+                relationship=HeirRelationship.SELF,
+                nik=person.nik,
+                birth_date=person.birth_date,
+                phone=person.phone,
+                address=person.address,
+                rank=None,
+                is_recipient=True,
+            )
+        ]
+    else:
+        by_id = {str(m.pk): m for m in members}
+        decision = entitled_heirs(
+            [
+                {
+                    "relationship": m.relationship,
+                    "name": m.full_name,
+                    "alive": m.alive,
+                    "id": str(m.pk),
+                }
+                for m in members
+            ]
+        )
+        heirs = []
+        for fm in decision.members:
+            m = by_id[fm.id]
+            heirs.append(
+                Heir(
+                    programme_id=claim.programme_id,
+                    claim=claim,
+                    family_member=m,
+                    full_name=m.full_name,
+                    relationship=m.relationship,
+                    nik=m.nik,
+                    birth_date=m.birth_date,
+                    phone=m.phone or (person.phone if m.relationship == "spouse" else ""),
+                    address=person.address,
+                    rank=decision.rank,
+                )
+            )
+        recipient = _pick_recipient(heirs, today)
+        if recipient is not None:
+            recipient.is_recipient = True
+    if heirs:
+        bulk_create_with_history(
+            heirs,
+            Heir,
+            default_user=_user(actor),
+            default_change_reason="dari data keluarga (urutan ahli waris BPJS)",
+        )
+    return heirs
+
+
+def _initial_documents(claim: Claim, heirs: list[Heir], actor) -> None:
+    spouse = any(h.relationship == HeirRelationship.SPOUSE for h in heirs)
+    docs = [
+        Document(
+            programme_id=claim.programme_id,
+            claim=claim,
+            code=item.code,
+            label=item.label,
+            required=required,
+        )
+        for item, required in checklists.claim_checklist(claim.type, spouse_heir=spouse)
+    ]
+    bulk_create_with_history(docs, Document, default_user=_user(actor))
+
+
+# --- claims ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_claim(
+    programme: Programme,
+    participant: Participant,
+    type: str,  # noqa: A002 - the issue's name for the field
+    event_date: date,
+    *,
+    actor,
+    place: str = "",
+    chronology: str = "",
+    reporter: str = "",
+    **details,
+) -> Claim:
+    """Enter a claim (state ``draft``): coverage on the event date from the ledger, the
+    entitlement from the rules, the heirs from the family data, the documents checklist.
+
+    ``details``: ``reporter_phone``, ``wage`` (default: the participant's wage or income tier),
+    ``disability_percent``, ``function_loss_percent``, ``incapacity_months``,
+    ``transport_land/sea/air``, ``home_care_cost``, ``stage1_reported_on``,
+    ``doctor_statement_on``, ``stage2_reported_on``, ``bpjs_reference``.
+    """
+    _require(actor, programme, "claim.edit", "mencatat klaim")
+    if participant.programme_id != programme.pk:
+        raise ClaimError("Peserta bukan milik program ini.", "Foreign participant.", "participant")
+    if type not in ClaimType.values:
+        raise ClaimError(
+            f"Jenis klaim '{type}' tidak dikenal; pilih salah satu: {', '.join(ClaimType.values)}.",
+            "Unknown claim type.",
+            "type",
+        )
+    if not isinstance(event_date, date):
+        raise ClaimError("Tanggal peristiwa wajib diisi.", "event_date is required.", "event_date")
+    if event_date > timezone.localdate():
+        raise ClaimError(
+            "Tanggal peristiwa tidak boleh setelah hari ini.", "Event in the future.", "event_date"
+        )
+    if type in DEATH_TYPES:
+        other = (
+            Claim.objects.filter(programme=programme, participant=participant, type__in=DEATH_TYPES)
+            .exclude(state__in=[ClaimState.REJECTED, ClaimState.WITHDRAWN])
+            .first()
+        )
+        if other is not None:
+            raise ClaimError(
+                f"Sudah ada klaim kematian untuk peserta ini: {other.number} "
+                f"({claim_state_label(other.state)}).",
+                "A death claim exists for this participant.",
+                "participant",
+            )
+    details = _clean_details(details)
+    place = place or details.pop("event_place", "") or ""
+    chronology = chronology or details.pop("chronology", "") or ""
+    reporter = reporter or details.pop("reporter", "") or ""
+    # One numbering at a time per programme (a row lock on PostgreSQL).
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    if "wage" not in details or details["wage"] is None:
+        details["wage"] = participant.wage_basis
+    today = timezone.localdate()
+    claim = Claim(
+        programme=programme,
+        participant=participant,
+        number=_next_number(programme, f"KLM/{today.year}/", Claim),
+        type=type,
+        segment=participant.segment,
+        event_date=event_date,
+        event_place=(place or "").strip(),
+        chronology=(chronology or "").strip(),
+        reporter=(reporter or "").strip(),
+        created_by=_user(actor),
+        **{k: v for k, v in details.items() if k not in {"event_place", "chronology", "reporter"}},
+    )
+    members = _family(participant)
+    claim.participant = participant
+    _refresh(claim, members)
+    _save(claim, actor)
+    heirs = _initial_heirs(claim, members, actor)
+    _initial_documents(claim, heirs, actor)
+    _log(claim, "", ClaimState.DRAFT, actor, "Klaim dicatat.")
+    return claim
+
+
+@transaction.atomic
+def update_claim(claim: Claim, *, actor, reason: str = "", **details) -> Claim:
+    """Change a claim's details while it is still editable (before approval)."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require(actor, claim.programme, "claim.edit", "mengubah klaim")
+    if claim.state not in EDITABLE_STATES:
+        raise ClaimError(
+            f"Klaim berstatus '{claim_state_label(claim.state)}' tidak dapat diubah lagi; "
+            "perhitungannya sudah dibekukan.",
+            "The claim can no longer be changed.",
+        )
+    if "event_date" in details:
+        event_date = details.pop("event_date")
+        if not isinstance(event_date, date) or event_date > timezone.localdate():
+            raise ClaimError(
+                "Tanggal peristiwa harus tanggal yang sah, tidak setelah hari ini.",
+                "Invalid event date.",
+                "event_date",
+            )
+        claim.event_date = event_date
+    for key, value in _clean_details(details).items():
+        setattr(claim, key, value)
+    _refresh(claim)
+    if reason:
+        claim._change_reason = reason
+    return _save(claim, actor)
+
+
+@transaction.atomic
+def refresh_claim(claim: Claim, *, actor=None) -> Claim:
+    """Re-read the coverage ledger and the family data, recompute the entitlement (not after
+    approval: the snapshot is frozen)."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    if claim.frozen:
+        return claim
+    _refresh(claim)
+    return _save(claim, actor)
+
+
+def _missing_required(documents: Iterable[Document]) -> list[str]:
+    return [d.label for d in documents if d.required and not d.received]
+
+
+def _check_transition(claim: Claim, to_state: str, actor) -> None:
+    if to_state not in ClaimState.values:
+        raise TransitionError(f"Status '{to_state}' tidak dikenal.", "Unknown state.", "to_state")
+    step = CLAIM_TRANSITIONS.get((claim.state, to_state))
+    if step is None:
+        nexts = [claim_state_label(t) for t, _s in claim_steps_from(claim.state)]
+        hint = (
+            f" Langkah yang mungkin: {', '.join(nexts)}."
+            if nexts
+            else " Status ini adalah status akhir."
+        )
+        raise TransitionError(
+            f"Klaim {claim.number} berstatus '{claim_state_label(claim.state)}' tidak dapat "
+            f"diubah menjadi '{claim_state_label(to_state)}'.{hint}",
+            f"Illegal transition {claim.state} -> {to_state}.",
+            "to_state",
+        )
+    _require(
+        actor,
+        claim.programme,
+        step.action,
+        f"langkah '{step.label}' (dilakukan oleh "
+        f"{'Verifikator' if step.action == 'claim.verify' else 'Operator'})",
+    )
+
+
+def _freeze(claim: Claim, actor, at, override_reason: str | None) -> None:
+    q = claim.entitlement.get("quote")
+    claim.snapshot = {
+        "frozen_at": _now(at).isoformat(),
+        "frozen_by": getattr(_user(actor), "username", None),
+        "inputs": {
+            "request": claim.entitlement.get("request", {}),
+            "children_ids": claim.entitlement.get("children_ids", []),
+            "participant_id": claim.participant_id,
+            "participant_nik": claim.participant.person.nik,
+            "segment": claim.segment,
+            "wage": claim.wage,
+            "event_date": claim.event_date.isoformat(),
+        },
+        "coverage": {
+            "covered": claim.covered,
+            "paid_months": claim.paid_months,
+            "override_reason": override_reason or "",
+        },
+        "warnings": claim.entitlement.get("warnings", []),
+        "quote": q,
+    }
+    claim.approved_at = _now(at)
+
+
+@transaction.atomic
+def transition(
+    claim: Claim,
+    to_state: str,
+    *,
+    actor,
+    note: str = "",
+    override_reason: str | None = None,
+    at: datetime | None = None,
+) -> Claim:
+    """Move a claim along the workflow (:data:`~lindung.claims.workflow.CLAIM_TRANSITIONS`).
+
+    Guards: verification needs every required document received and a computable
+    entitlement; approval needs coverage on the event date or, when the participant was not
+    covered, ``override_reason`` (the Verifikator's explicit override, logged); approval freezes
+    the entitlement snapshot and creates the scholarship plans; ``paid`` needs BPJS's paid amount
+    (:func:`record_bpjs_amounts`). Illegal or unauthorised steps raise :class:`TransitionError`.
+    """
+    claim = Claim.objects.select_for_update().select_related("participant__person").get(pk=claim.pk)
+    _check_transition(claim, to_state, actor)
+    step = CLAIM_TRANSITIONS[(claim.state, to_state)]
+    note = (note or "").strip()
+    if step.note_required and not note:
+        raise TransitionError(
+            f"Tulis alasan untuk langkah '{step.label}'.", "A note is required.", "note"
+        )
+    override = False
+    if claim.state in EDITABLE_STATES:
+        _refresh(claim)
+    if to_state in (ClaimState.VERIFIED, ClaimState.APPROVED):
+        missing = _missing_required(claim.documents.filter(instalment=None))
+        if missing:
+            raise TransitionError(
+                f"Dokumen wajib belum lengkap: {'; '.join(missing)}. Tandai diterima atau "
+                "unggah dokumennya lebih dulu.",
+                "Required documents are missing.",
+                "documents",
+            )
+        if "error" in claim.entitlement:
+            err = claim.entitlement["error"]
+            raise TransitionError(
+                f"Hak manfaat belum dapat dihitung: {err['message_id']} {err.get('hint', '')}".strip(),
+                "The entitlement cannot be computed.",
+                "entitlement",
+            )
+    if to_state == ClaimState.APPROVED:
+        reason = (override_reason or "").strip()
+        if not claim.covered:
+            if not reason:
+                raise NotCoveredError(
+                    f"Peserta tidak terlindungi pada tanggal peristiwa "
+                    f"({claim.event_date:%d/%m/%Y}): iuran bulan itu belum lunas atau peserta "
+                    "tidak terdaftar. Klaim hanya dapat disetujui dengan pengecualian oleh "
+                    "Verifikator beserta alasannya.",
+                    "Not covered on the event date: approval needs an override reason.",
+                    "override_reason",
+                )
+            _require(actor, claim.programme, "claim.verify", "memberi pengecualian")
+            override = True
+            claim.override_reason = reason
+            claim.override_by = _user(actor)
+            claim.override_at = _now(at)
+            note = f"{note} [Pengecualian: tidak terlindungi pada tanggal peristiwa. Alasan: {reason}]".strip()
+        _freeze(claim, actor, at, reason if override else None)
+    if to_state == ClaimState.PAID and claim.bpjs_paid is None:
+        raise TransitionError(
+            "Catat jumlah yang dibayar BPJS lebih dulu (Jumlah dari BPJS).",
+            "Record BPJS's paid amount first.",
+            "bpjs_paid",
+        )
+    from_state = claim.state
+    claim.state = to_state
+    claim._change_reason = note[:100] if note else f"{from_state} → {to_state}"
+    _save(claim, actor)
+    _log(claim, from_state, to_state, actor, note, at=at, override=override)
+    if to_state == ClaimState.APPROVED:
+        _create_plans(claim, actor, at)
+    return claim
+
+
+def submit(claim: Claim, *, actor, note: str = "", at=None) -> Claim:
+    return transition(claim, ClaimState.SUBMITTED, actor=actor, note=note, at=at)
+
+
+def verify(claim: Claim, *, actor, note: str = "", at=None) -> Claim:
+    return transition(claim, ClaimState.VERIFIED, actor=actor, note=note, at=at)
+
+
+def approve(
+    claim: Claim, *, actor, note: str = "", override_reason: str | None = None, at=None
+) -> Claim:
+    return transition(
+        claim, ClaimState.APPROVED, actor=actor, note=note, override_reason=override_reason, at=at
+    )
+
+
+def reject(claim: Claim, *, actor, note: str, at=None) -> Claim:
+    return transition(claim, ClaimState.REJECTED, actor=actor, note=note, at=at)
+
+
+def withdraw(claim: Claim, *, actor, note: str, at=None) -> Claim:
+    return transition(claim, ClaimState.WITHDRAWN, actor=actor, note=note, at=at)
+
+
+def mark_paid(claim: Claim, *, actor, note: str = "", at=None) -> Claim:
+    return transition(claim, ClaimState.PAID, actor=actor, note=note, at=at)
+
+
+@transaction.atomic
+def record_bpjs_amounts(
+    claim: Claim,
+    decided: int | None,
+    paid: int | None,
+    actor,
+    *,
+    paid_on: date | None = None,
+    reference: str | None = None,
+) -> Claim:
+    """Record what BPJS TK decided and paid for the claim (cash benefits; scholarships are
+    paid yearly per instalment). Any difference with the entitlement is flagged."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require(actor, claim.programme, "claim.edit", "mencatat jumlah dari BPJS")
+    if claim.state in (ClaimState.DRAFT, ClaimState.WITHDRAWN):
+        raise ClaimError(
+            "Jumlah dari BPJS dicatat setelah klaim diajukan ke BPJS.",
+            "Submit the claim to BPJS first.",
+        )
+    claim.bpjs_decided = _money(decided, "bpjs_decided", "Jumlah yang diputuskan BPJS")
+    claim.bpjs_paid = _money(paid, "bpjs_paid", "Jumlah yang dibayar BPJS")
+    if paid_on is not None:
+        if paid_on > timezone.localdate():
+            raise ClaimError(
+                "Tanggal dibayar tidak boleh setelah hari ini.", "Date in future.", "paid_on"
+            )
+        claim.bpjs_paid_on = paid_on
+    if reference is not None:
+        claim.bpjs_reference = reference.strip()[:100]
+    _update_difference(claim)
+    claim._change_reason = "jumlah dari BPJS"
+    return _save(claim, actor)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _document(document: Document) -> Document:
+    return Document.objects.select_for_update().select_related("claim").get(pk=document.pk)
+
+
+@transaction.atomic
+def set_document_received(document: Document, received: bool, *, actor, note: str = "") -> Document:
+    """Tick (or untick) a checklist item, e.g. for a paper document seen at the desk."""
+    document = _document(document)
+    _require(actor, document.claim.programme, "claim.edit", "mengubah daftar dokumen")
+    document.received = bool(received)
+    document.received_at = timezone.now() if received else None
+    document.received_by = _user(actor) if received else None
+    if note:
+        document.note = note.strip()[:300]
+    return _save(document, actor)
+
+
+@transaction.atomic
+def mark_documents_received(
+    claim: Claim, codes: Iterable[str] | None = None, *, actor, note: str = ""
+) -> int:
+    """Tick several checklist items of a claim at once (all required ones by default)."""
+    _require(actor, claim.programme, "claim.edit", "mengubah daftar dokumen")
+    qs = claim.documents.filter(instalment=None, received=False)
+    qs = qs.filter(code__in=list(codes)) if codes is not None else qs.filter(required=True)
+    n = 0
+    for doc in qs.select_for_update():
+        doc.received = True
+        doc.received_at = timezone.now()
+        doc.received_by = _user(actor)
+        if note:
+            doc.note = note[:300]
+        _save(doc, actor)
+        n += 1
+    return n
+
+
+@transaction.atomic
+def upload_document(document: Document, upload, filename: str, *, actor) -> Document:
+    """Store a scanned document (PDF, JPEG or PNG; see :mod:`lindung.claims.uploads`) and mark the
+    item received. ``upload`` is bytes or a file object."""
+    document = _document(document)
+    _require(actor, document.claim.programme, "claim.edit", "mengunggah dokumen")
+    checked = uploads.check(upload, filename)
+    relative = uploads.store(checked, document.programme_id, document.claim_id)
+    try:
+        document.file_path = relative
+        document.original_name = checked.name
+        document.content_type = checked.content_type
+        document.size = checked.size
+        document.sha256 = checked.sha256
+        document.uploaded_at = timezone.now()
+        document.uploaded_by = _user(actor)
+        document.received = True
+        document.received_at = document.received_at or timezone.now()
+        document.received_by = document.received_by or _user(actor)
+        document._change_reason = f"unggah {checked.name}"
+        _save(document, actor)
+    except Exception:
+        uploads.remove(relative)
+        raise
+    return document
+
+
+# --- heirs -----------------------------------------------------------------------------------
+
+HEIR_FIELDS = {
+    "full_name",
+    "relationship",
+    "nik",
+    "birth_date",
+    "phone",
+    "address",
+    "entitled",
+    "bank_name",
+    "bank_account",
+    "account_holder",
+    "guardian_name",
+    "guardian_nik",
+    "guardian_relationship",
+    "guardian_phone",
+}
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise HeirError(
+            "Tulis alasan perubahan data ahli waris (mis. 'sesuai surat keterangan ahli waris').",
+            "A reason is required.",
+            "reason",
+        )
+    return reason[:500]
+
+
+def _check_heir_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - HEIR_FIELDS
+    if unknown:
+        raise HeirError(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.", "Unknown fields.")
+    out = dict(fields)
+    if "relationship" in out and out["relationship"] not in HeirRelationship.values:
+        raise HeirError("Hubungan keluarga tidak dikenal.", "Unknown relationship.", "relationship")
+    for key in ("nik", "guardian_nik"):
+        if out.get(key):
+            value = str(out[key]).strip()
+            if not (value.isdigit() and len(value) == 16):
+                raise HeirError("NIK harus 16 angka.", "NIK must be 16 digits.", key)
+            out[key] = value
+    if out.get("bank_account"):
+        digits = "".join(c for c in str(out["bank_account"]) if c.isdigit())
+        if not 6 <= len(digits) <= 20 or any(c not in "0123456789 -." for c in out["bank_account"]):
+            raise HeirError(
+                "Nomor rekening harus 6–20 angka (spasi, titik dan tanda hubung boleh).",
+                "Bank account must be 6–20 digits.",
+                "bank_account",
+            )
+        out["bank_account"] = digits
+    if "full_name" in out and not str(out["full_name"]).strip():
+        raise HeirError("Nama ahli waris wajib diisi.", "Name is required.", "full_name")
+    for key, value in out.items():
+        if isinstance(value, str):
+            out[key] = value.strip()
+    return out
+
+
+def _heir_editable(claim: Claim) -> None:
+    if claim.state in (ClaimState.REJECTED, ClaimState.WITHDRAWN) or _handed_over(claim):
+        raise HeirError(
+            "Data ahli waris tidak dapat diubah lagi (klaim selesai atau santunan sudah "
+            "diserahkan).",
+            "Heirs can no longer change.",
+        )
+
+
+def _handed_over(claim: Claim) -> bool:
+    return Handover.objects.filter(claim_id=claim.pk).exists()
+
+
+@transaction.atomic
+def add_heir(
+    claim: Claim,
+    *,
+    full_name: str,
+    relationship: str,
+    reason: str,
+    actor,
+    **fields,
+) -> Heir:
+    """Add an heir by hand (e.g. the person named in a will, or who arranged the burial)."""
+    _require(actor, claim.programme, "claim.edit", "mengubah data ahli waris")
+    _heir_editable(claim)
+    reason = _reason(reason)
+    data = _check_heir_fields({"full_name": full_name, "relationship": relationship, **fields})
+    heir = Heir(
+        programme_id=claim.programme_id,
+        claim=claim,
+        source=Heir.Source.MANUAL,
+        note=reason,
+        **data,
+    )
+    heir._change_reason = reason
+    return _save(heir, actor)
+
+
+@transaction.atomic
+def update_heir(heir: Heir, *, reason: str, actor, **fields) -> Heir:
+    """Correct an heir (or mark them not entitled) with a reason, kept in the history."""
+    heir = Heir.objects.select_for_update().select_related("claim").get(pk=heir.pk)
+    _require(actor, heir.claim.programme, "claim.edit", "mengubah data ahli waris")
+    _heir_editable(heir.claim)
+    reason = _reason(reason)
+    for key, value in _check_heir_fields(fields).items():
+        setattr(heir, key, value)
+    if heir.is_recipient and not heir.entitled:
+        raise HeirError(
+            "Penerima santunan harus ahli waris yang berhak; pilih penerima lain lebih dulu.",
+            "The recipient must be entitled.",
+            "entitled",
+        )
+    heir.note = reason
+    heir._change_reason = reason
+    return _save(heir, actor)
+
+
+@transaction.atomic
+def set_recipient(
+    heir: Heir,
+    *,
+    actor,
+    reason: str = "",
+    bank_name: str = "",
+    bank_account: str = "",
+    account_holder: str = "",
+    guardian_name: str = "",
+    guardian_nik: str = "",
+    guardian_relationship: str = "",
+    guardian_phone: str = "",
+) -> Heir:
+    """Make ``heir`` the recipient of the benefit, with the bank account and, for a minor, a
+    guardian (wali)."""
+    heir = Heir.objects.select_for_update().select_related("claim").get(pk=heir.pk)
+    claim = heir.claim
+    _require(actor, claim.programme, "claim.edit", "menentukan penerima santunan")
+    _heir_editable(claim)
+    if not heir.entitled:
+        raise HeirError("Ahli waris ini tidak berhak.", "Not entitled.", "heir")
+    data = _check_heir_fields(
+        {
+            "bank_name": bank_name,
+            "bank_account": bank_account,
+            "account_holder": account_holder,
+            "guardian_name": guardian_name,
+            "guardian_nik": guardian_nik,
+            "guardian_relationship": guardian_relationship,
+            "guardian_phone": guardian_phone,
+        }
+    )
+    age = _age(heir.birth_date, timezone.localdate())
+    if age is not None and age < ADULT_AGE and not data["guardian_name"]:
+        raise HeirError(
+            f"{heir.full_name} masih di bawah umur ({age} tahun): isi nama wali.",
+            "A minor recipient needs a guardian.",
+            "guardian_name",
+        )
+    for other in Heir.objects.filter(claim=claim, is_recipient=True).exclude(pk=heir.pk):
+        other.is_recipient = False
+        other._change_reason = f"penerima diganti: {heir.full_name}"
+        _save(other, actor)
+    for key, value in data.items():
+        setattr(heir, key, value)
+    heir.is_recipient = True
+    heir._change_reason = reason or "penerima santunan"
+    if reason:
+        heir.note = reason[:500]
+    return _save(heir, actor)
+
+
+# --- scholarships ------------------------------------------------------------------------------
+
+
+def _contact(claim: Claim) -> tuple[str, str, str]:
+    recipient = claim.heirs.filter(is_recipient=True).first()
+    person = claim.participant.person
+    if recipient is not None and recipient.relationship != HeirRelationship.SELF:
+        if recipient.guardian_name:
+            return (
+                f"{recipient.guardian_name} (wali dari {recipient.full_name})",
+                recipient.guardian_phone or recipient.phone,
+                recipient.address or person.address,
+            )
+        return recipient.full_name, recipient.phone, recipient.address or person.address
+    return person.full_name, person.phone, person.address
+
+
+def _start_month(on: date) -> int:
+    return int(params_on(on).value("scholarship.school_year_start_month"))
+
+
+def _due(school_year: int, start_month: int, today: date) -> tuple[date, str]:
+    first_day = date(school_year, start_month, 1)
+    if first_day <= today:
+        return today, InstalmentState.AWAITING
+    return first_day, InstalmentState.UPCOMING
+
+
+def _create_plans(claim: Claim, actor, at) -> list[ScholarshipPlan]:
+    q = (claim.snapshot or {}).get("quote") or {}
+    if claim.type not in SCHOLARSHIP_TYPES or not q.get("scholarship_eligible"):
+        return []
+    ids = claim.snapshot["inputs"].get("children_ids", [])
+    members = {m.pk: m for m in FamilyMember.objects.filter(pk__in=ids)}
+    today = _today(at)
+    start_month = _start_month(claim.event_date)
+    name, phone, address = _contact(claim)
+    plans = []
+    for child in q.get("children", []):
+        if not child.get("selected") or not child.get("schedule"):
+            continue
+        member_id = ids[child["index"]] if child["index"] < len(ids) else None
+        plan = _save(
+            ScholarshipPlan(
+                programme_id=claim.programme_id,
+                claim=claim,
+                family_member=members.get(member_id),
+                child_name=child.get("name") or f"Anak {child['index'] + 1}",
+                birth_date=date.fromisoformat(child["birth_date"]),
+                level_at_event=child["level"],
+                year_in_level_at_event=child.get("year_in_level") or 0,
+                commitment=child["commitment"],
+                stop_conditions=STOP_CONDITIONS,
+                contact_name=name[:200],
+                contact_phone=phone[:20],
+                contact_address=address[:300],
+            ),
+            actor,
+        )
+        rows = []
+        for item in child["schedule"]:
+            school_year = int(item["school_year"][:4])
+            due, state = _due(school_year, start_month, today)
+            rows.append(
+                Instalment(
+                    programme_id=claim.programme_id,
+                    plan=plan,
+                    school_year=school_year,
+                    level=item["level"],
+                    year_in_level=item["year_in_level"],
+                    amount=item["amount"],
+                    due_date=due,
+                    state=InstalmentState.UPCOMING,
+                )
+            )
+        bulk_create_with_history(rows, Instalment, default_user=_user(actor))
+        for inst in Instalment.objects.filter(plan=plan, due_date__lte=today):
+            _open(inst, actor, "Jatuh tempo saat klaim disetujui.", at)
+        plans.append(plan)
+    return plans
+
+
+def _instalment_log(inst: Instalment, from_state: str, to_state: str, actor, note: str, at=None):
+    InstalmentTransition.objects.create(
+        programme_id=inst.programme_id,
+        instalment=inst,
+        from_state=from_state or "",
+        to_state=to_state,
+        at=_now(at),
+        user=_user(actor),
+        note=note or "",
+    )
+
+
+def _open(inst: Instalment, actor, note: str, at=None) -> None:
+    """upcoming → awaiting_documents, with the yearly documents checklist."""
+    first = not Instalment.objects.filter(
+        plan_id=inst.plan_id, school_year__lt=inst.school_year, state=InstalmentState.PAID
+    ).exists()
+    claim_id = ScholarshipPlan.objects.filter(pk=inst.plan_id).values_list("claim_id", flat=True)[0]
+    existing = set(inst.documents.values_list("code", flat=True))
+    docs = [
+        Document(
+            programme_id=inst.programme_id,
+            claim_id=claim_id,
+            instalment=inst,
+            code=item.code,
+            label=item.label,
+            required=item.required,
+        )
+        for item in checklists.scholarship_checklist(first)
+        if item.code not in existing
+    ]
+    bulk_create_with_history(docs, Document, default_user=_user(actor))
+    from_state = inst.state
+    inst.state = InstalmentState.AWAITING
+    _save(inst, actor)
+    _instalment_log(inst, from_state, inst.state, actor, note, at)
+
+
+@transaction.atomic
+def open_due_instalments(programme: Programme, on: date | None = None, *, actor=None) -> int:
+    """Open every upcoming instalment due on or before ``on`` (default today): it now awaits the
+    family's documents. Returns how many were opened."""
+    _require(actor, programme, "claim.edit", "membuka angsuran beasiswa")
+    on = on or timezone.localdate()
+    due = Instalment.objects.filter(
+        programme=programme,
+        state=InstalmentState.UPCOMING,
+        due_date__lte=on,
+        plan__state=ScholarshipPlan.State.ACTIVE,
+    ).select_for_update()
+    n = 0
+    for inst in due:
+        _open(inst, actor, f"Jatuh tempo {inst.due_date:%d/%m/%Y}.")
+        n += 1
+    return n
+
+
+def _instalment(inst: Instalment) -> Instalment:
+    return (
+        Instalment.objects.select_for_update()
+        .select_related("plan__claim__programme")
+        .get(pk=inst.pk)
+    )
+
+
+def _check_instalment_step(inst: Instalment, to_state: str, actor) -> None:
+    if to_state not in InstalmentState.values:
+        raise TransitionError(f"Status '{to_state}' tidak dikenal.", "Unknown state.")
+    step = INSTALMENT_TRANSITIONS.get((inst.state, to_state))
+    if step is None:
+        nexts = [instalment_state_label(t) for t, _s in instalment_steps_from(inst.state)]
+        hint = f" Langkah yang mungkin: {', '.join(nexts)}." if nexts else " Status ini final."
+        raise TransitionError(
+            f"Angsuran {inst.school_year_label} berstatus '{instalment_state_label(inst.state)}' "
+            f"tidak dapat diubah menjadi '{instalment_state_label(to_state)}'.{hint}",
+            f"Illegal transition {inst.state} -> {to_state}.",
+            "to_state",
+        )
+    _require(actor, inst.plan.claim.programme, step.action, f"langkah '{step.label}'")
+
+
+@transaction.atomic
+def instalment_transition(
+    instalment: Instalment, to_state: str, *, actor, note: str = "", at=None
+) -> Instalment:
+    """Move an instalment along its workflow. ``claimed`` needs a successful re-verification and
+    the year's required documents; ``stopped`` needs a reason (the plan stops with it when no
+    instalment is left open); ``paid``: use :func:`record_instalment_paid`."""
+    inst = _instalment(instalment)
+    _check_instalment_step(inst, to_state, actor)
+    step = INSTALMENT_TRANSITIONS[(inst.state, to_state)]
+    note = (note or "").strip()
+    if step.note_required and not note:
+        raise TransitionError("Tulis alasan penghentian.", "A reason is required.", "note")
+    if to_state == InstalmentState.AWAITING:
+        if inst.due_date > _today(at) + OPEN_EARLY:
+            raise TransitionError(
+                f"Angsuran {inst.school_year_label} baru jatuh tempo {inst.due_date:%d/%m/%Y}; "
+                f"dapat dibuka paling cepat {OPEN_EARLY.days} hari sebelumnya.",
+                "Not due yet.",
+                "to_state",
+            )
+        _open(inst, actor, note or "Dibuka.", at)
+        return inst
+    if to_state == InstalmentState.CLAIMED:
+        if not inst.verification.get("ok"):
+            raise TransitionError(
+                "Angsuran ini belum diverifikasi ulang oleh Verifikator (surat aktif sekolah, "
+                "usia, belum menikah/bekerja).",
+                "Re-verification is required.",
+                "verification",
+            )
+        missing = _missing_required(inst.documents.all())
+        if missing:
+            raise TransitionError(
+                f"Dokumen beasiswa belum lengkap: {'; '.join(missing)}.",
+                "Documents are missing.",
+                "documents",
+            )
+        inst.claimed_at = _now(at)
+    if to_state == InstalmentState.PAID:
+        raise TransitionError(
+            "Gunakan 'Catat dibayar' dengan tanggal dan jumlah pembayaran.",
+            "Use record_instalment_paid.",
+        )
+    from_state = inst.state
+    inst.state = to_state
+    if to_state == InstalmentState.STOPPED:
+        inst.stop_reason = note[:500]
+    _save(inst, actor)
+    _instalment_log(inst, from_state, to_state, actor, note, at)
+    if to_state == InstalmentState.STOPPED:
+        _close_plan_if_done(inst.plan, actor, note)
+    return inst
+
+
+def _close_plan_if_done(plan: ScholarshipPlan, actor, reason: str = "") -> None:
+    states = set(plan.instalments.values_list("state", flat=True))
+    if states & {InstalmentState.UPCOMING, InstalmentState.AWAITING, InstalmentState.CLAIMED}:
+        return
+    if InstalmentState.STOPPED in states:
+        plan.state = ScholarshipPlan.State.STOPPED
+        plan.stop_reason = plan.stop_reason or reason[:500]
+        plan.stopped_at = timezone.now()
+    else:
+        plan.state = ScholarshipPlan.State.COMPLETED
+    _save(plan, actor)
+
+
+@transaction.atomic
+def verify_instalment(
+    instalment: Instalment,
+    *,
+    actor,
+    level: str,
+    year_in_level: int,
+    married: bool = False,
+    working: str = "no",
+    working_months: int | None = None,
+    school_name: str = "",
+    note: str = "",
+) -> Instalment:
+    """The yearly re-verification (Verifikator): the child's level this school year, age, not
+    married, not working (Permenaker 1/2025 exceptions). The rules decide: an eligible child's
+    instalment takes the amount of the level actually attended (later years are re-planned when
+    the level differs); a child no longer eligible stops the scholarship with the rules' reason.
+    """
+    inst = _instalment(instalment)
+    plan, claim = inst.plan, inst.plan.claim
+    _require(actor, claim.programme, "scholarship.verify", "verifikasi ulang beasiswa")
+    if inst.state != InstalmentState.AWAITING:
+        raise ScholarshipError(
+            f"Verifikasi ulang dilakukan saat angsuran menunggu dokumen; status sekarang "
+            f"'{instalment_state_label(inst.state)}'.",
+            "Only an instalment awaiting documents can be re-verified.",
+        )
+    if working not in WORKING:
+        raise ScholarshipError(
+            "Status bekerja harus salah satu dari: tidak, PU, BPU, magang.", "Bad working value."
+        )
+    try:
+        year_in_level = int(year_in_level or 0)
+        child = Child(
+            birth_date=plan.birth_date,
+            level=level,
+            year_in_level=year_in_level if level != "none" else 0,
+            married=bool(married),
+            working=working,
+            working_months=working_months,
+            name=plan.child_name,
+        )
+        ps = params_on(claim.event_date)
+        day = date(inst.school_year, _start_month(claim.event_date), 1)
+        months = (claim.snapshot or {}).get("coverage", {}).get("paid_months", claim.paid_months)
+        result = scholarships(claim.type, day, int(months or 0), [child], params=ps)
+    except (RulesError, ValueError, TypeError) as exc:
+        raise ScholarshipError(
+            f"Data verifikasi tidak sah: {getattr(exc, 'message_id', exc)}", str(exc)
+        ) from exc
+    c = result.children[0]
+    this_year = (
+        c.schedule[0] if c.schedule and c.schedule[0].school_year == inst.school_year else None
+    )
+    verification = {
+        "level": level,
+        "year_in_level": child.year_in_level,
+        "married": bool(married),
+        "working": working,
+        "working_months": working_months,
+        "school_name": school_name.strip()[:200],
+        "eligible": c.eligible,
+        "reason": c.reason_id,
+        "ok": bool(c.eligible and this_year is not None),
+        "note": note.strip()[:500],
+        "age_on_school_year_start": c.age_at_event,
+    }
+    inst.verification = verification
+    inst.verified_at = timezone.now()
+    inst.verified_by = _user(actor)
+    if not c.eligible:
+        reason = c.reason_id
+        _save(inst, actor)
+        _stop_open(plan, reason, actor)
+        return inst
+    if this_year is None:
+        verification["reason"] = (
+            "Tidak ada angsuran untuk jenjang ini pada tahun ajaran ini (anak belum/tidak "
+            "terdaftar di sekolah, atau lama jenjang sudah terlampaui). " + c.reason_id
+        )
+        _save(inst, actor)
+        return inst
+    replan = (this_year.level, this_year.year_in_level) != (inst.level, inst.year_in_level)
+    inst.level, inst.year_in_level, inst.amount = (
+        this_year.level,
+        this_year.year_in_level,
+        this_year.amount,
+    )
+    inst._change_reason = "verifikasi ulang"
+    _save(inst, actor)
+    if replan:
+        _replan(plan, c.schedule[1:], actor)
+    return inst
+
+
+def _replan(plan: ScholarshipPlan, schedule, actor) -> None:
+    """Replace the later upcoming instalments with the rules' schedule from the level attended."""
+    later = plan.instalments.filter(state=InstalmentState.UPCOMING)
+    last_done = max(
+        plan.instalments.exclude(state=InstalmentState.UPCOMING).values_list(
+            "school_year", flat=True
+        ),
+        default=0,
+    )
+    later.filter(school_year__gt=last_done).delete()
+    start_month = _start_month(plan.claim.event_date)
+    today = timezone.localdate()
+    rows = []
+    for item in schedule:
+        if item.school_year <= last_done:
+            continue
+        due, _state = _due(item.school_year, start_month, today)
+        rows.append(
+            Instalment(
+                programme_id=plan.programme_id,
+                plan=plan,
+                school_year=item.school_year,
+                level=item.level,
+                year_in_level=item.year_in_level,
+                amount=item.amount,
+                due_date=due,
+                state=InstalmentState.UPCOMING,
+            )
+        )
+    bulk_create_with_history(
+        rows, Instalment, default_user=_user(actor), default_change_reason="perencanaan ulang"
+    )
+
+
+def _stop_open(plan: ScholarshipPlan, reason: str, actor) -> None:
+    for inst in plan.instalments.filter(
+        state__in=[InstalmentState.UPCOMING, InstalmentState.AWAITING, InstalmentState.CLAIMED]
+    ):
+        from_state = inst.state
+        inst.state = InstalmentState.STOPPED
+        inst.stop_reason = reason[:500]
+        _save(inst, actor)
+        _instalment_log(inst, from_state, inst.state, actor, reason)
+    plan.state = ScholarshipPlan.State.STOPPED
+    plan.stop_reason = reason[:500]
+    plan.stopped_at = timezone.now()
+    _save(plan, actor)
+
+
+@transaction.atomic
+def stop_plan(plan: ScholarshipPlan, reason: str, *, actor) -> ScholarshipPlan:
+    """Stop a child's scholarship (age 23, married, working, death…) with a reason."""
+    plan = ScholarshipPlan.objects.select_for_update().select_related("claim").get(pk=plan.pk)
+    _require(actor, plan.claim.programme, "scholarship.verify", "menghentikan beasiswa")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ScholarshipError("Tulis alasan penghentian beasiswa.", "A reason is required.")
+    if plan.state != ScholarshipPlan.State.ACTIVE:
+        raise ScholarshipError("Beasiswa ini sudah tidak berjalan.", "The plan is not active.")
+    _stop_open(plan, reason, actor)
+    return plan
+
+
+@transaction.atomic
+def record_instalment_paid(
+    instalment: Instalment,
+    *,
+    paid_on: date,
+    actor,
+    amount: int | None = None,
+    reference: str = "",
+    note: str = "",
+    at=None,
+) -> Instalment:
+    """claimed → paid, with the payment date and amount (default: the instalment's amount)."""
+    inst = _instalment(instalment)
+    if (inst.state, InstalmentState.PAID) not in INSTALMENT_TRANSITIONS:
+        _check_instalment_step(inst, InstalmentState.PAID, actor)
+    step = INSTALMENT_TRANSITIONS[(inst.state, InstalmentState.PAID)]
+    _require(actor, inst.plan.claim.programme, step.action, "mencatat pembayaran beasiswa")
+    if not isinstance(paid_on, date) or paid_on > timezone.localdate():
+        raise ScholarshipError(
+            "Tanggal dibayar wajib diisi dan tidak boleh setelah hari ini.",
+            "Invalid payment date.",
+            "paid_on",
+        )
+    paid = inst.amount if amount in (None, "") else _money(amount, "amount", "Jumlah dibayar")
+    inst.paid_on = paid_on
+    inst.paid_amount = paid
+    inst.payment_reference = (reference or "").strip()[:100]
+    inst.state = InstalmentState.PAID
+    _save(inst, actor)
+    text = f"Dibayar {rupiah(paid)} tanggal {paid_on:%d/%m/%Y}. {note}".strip()
+    if paid != inst.amount:
+        text += f" (berbeda dari angsuran {rupiah(inst.amount)})"
+    _instalment_log(inst, InstalmentState.CLAIMED, InstalmentState.PAID, actor, text, at)
+    _close_plan_if_done(inst.plan, actor)
+    return inst
+
+
+# --- handover --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_handover(
+    claim: Claim,
+    date: date,  # noqa: A002 - the issue's name for the field
+    place: str,
+    handed_by: str,
+    recipient,
+    amount: int,
+    actor,
+    *,
+    note: str = "",
+) -> Handover:
+    """Record the handover of the benefit (penyerahan santunan); the amount in words comes from
+    :func:`lindung.rules.money.terbilang`. ``recipient`` is a name or an :class:`Heir`."""
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require(actor, claim.programme, "handover.edit", "mencatat penyerahan santunan")
+    if claim.state not in (ClaimState.APPROVED, ClaimState.PAID):
+        raise HandoverError(
+            f"Santunan diserahkan setelah klaim disetujui; status sekarang "
+            f"'{claim_state_label(claim.state)}'.",
+            "The claim must be approved first.",
+        )
+    if Handover.objects.filter(claim=claim).exists():
+        raise HandoverError(
+            "Penyerahan santunan untuk klaim ini sudah dicatat.", "Already handed over."
+        )
+    heir = recipient if isinstance(recipient, Heir) else None
+    if heir is not None and heir.claim_id != claim.pk:
+        raise HandoverError("Penerima bukan ahli waris klaim ini.", "Foreign heir.")
+    name = (heir.full_name if heir else str(recipient or "")).strip()
+    place = (place or "").strip()
+    handed_by = (handed_by or "").strip()
+    for value, label, field in (
+        (name, "Nama penerima", "recipient"),
+        (place, "Tempat penyerahan", "place"),
+        (handed_by, "Nama yang menyerahkan", "handed_by"),
+    ):
+        if not value:
+            raise HandoverError(f"{label} wajib diisi.", f"{field} is required.", field)
+    if not hasattr(date, "year"):
+        raise HandoverError("Tanggal penyerahan wajib diisi.", "Date required.", "date")
+    if date > timezone.localdate():
+        raise HandoverError(
+            "Tanggal penyerahan tidak boleh setelah hari ini (catat setelah penyerahan).",
+            "Date in future.",
+            "date",
+        )
+    value = _money(amount, "amount", "Jumlah santunan")
+    Programme.objects.select_for_update().filter(pk=claim.programme_id).first()
+    if not value:
+        raise HandoverError("Jumlah santunan harus lebih dari Rp 0.", "Amount > 0.", "amount")
+    handover = Handover(
+        programme_id=claim.programme_id,
+        claim=claim,
+        number=_next_number(claim.programme, f"BA-PS/{date.year}/", Handover, 4),
+        date=date,
+        place=place[:200],
+        handed_by=handed_by[:200],
+        recipient=name[:200],
+        recipient_heir=heir,
+        amount=value,
+        amount_words=terbilang(value)[:400],
+        note=(note or "").strip()[:300],
+        created_by=_user(actor),
+    )
+    return _save(handover, actor)

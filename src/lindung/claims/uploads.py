@@ -1,0 +1,186 @@
+"""Safe storage of claim documents.
+
+- **Size**: at most :data:`MAX_UPLOAD_BYTES` (10 MB by default; ``LINDUNG_CLAIM_UPLOAD_MAX_BYTES``
+  in the settings overrides it).
+- **Type**: decided by the content, never by the name or the browser's content type: only PDF,
+  JPEG and PNG, recognised by their magic bytes; a PDF with active content (JavaScript, launch
+  actions, embedded files) is refused; the name's extension must agree with the content.
+- **Names**: a name with a path (``/``, ``\\``, ``..``) or control characters is refused; other
+  characters are replaced; the file is stored under a random name, the cleaned original name is
+  kept only for display and download.
+- **Place**: ``MEDIA_ROOT/claims/<programme>/<claim>/<random>.<ext>``, created exclusively with
+  mode 0640, never served from a public URL (see the permission-checked download view).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from .errors import DocumentError
+
+MAX_UPLOAD_BYTES = int(getattr(settings, "LINDUNG_CLAIM_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+#: (magic bytes, content type, stored extension, accepted name extensions)
+ALLOWED = (
+    (b"%PDF-", "application/pdf", "pdf", {"pdf"}),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg", {"jpg", "jpeg"}),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png", {"png"}),
+)
+ALLOWED_EXTENSIONS = {ext for *_rest, exts in ALLOWED for ext in exts}
+
+#: Recognisable content that is refused, for a helpful message.
+KNOWN_CONTENT = (
+    (b"MZ", "program Windows (EXE/DLL)"),
+    (b"\x7fELF", "program Linux (ELF)"),
+    (b"\xcf\xfa\xed\xfe", "program macOS"),
+    (b"#!", "skrip"),
+    (b"PK\x03\x04", "arsip ZIP atau dokumen Office"),
+    (b"Rar!", "arsip RAR"),
+    (b"7z\xbc\xaf", "arsip 7-Zip"),
+    (b"<", "HTML/XML"),
+)
+#: PDF names that make a document active; a scanned certificate never needs them.
+PDF_ACTIVE = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+
+_NAME_OK = re.compile(r"[^\w .()\-]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    data: bytes
+    name: str
+    content_type: str
+    extension: str
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def clean_name(name: str) -> str:
+    """The display name of an upload; refuses names with a path or control characters."""
+    raw = name or ""
+    if not raw.strip():
+        raise DocumentError("Nama berkas kosong.", "The file name is empty.", "file")
+    if "/" in raw or "\\" in raw or ".." in raw or any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        raise DocumentError(
+            "Nama berkas tidak boleh memuat folder, '..', garis miring atau karakter kendali. "
+            "Ganti nama berkas, mis. 'akta-kematian.pdf', lalu unggah lagi.",
+            "The file name must not contain a path, '..', slashes or control characters.",
+            "file",
+        )
+    text = unicodedata.normalize("NFKC", raw).strip().lstrip(".")
+    text = _NAME_OK.sub("_", text)
+    text = re.sub(r"\s+", " ", text)
+    stem, dot, ext = text.rpartition(".")
+    if not dot:
+        stem, ext = text, ""
+    stem = stem[:90] or "berkas"
+    return f"{stem}.{ext[:10]}" if ext else stem
+
+
+def extension_of(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def read_limited(upload, limit: int | None = None) -> bytes:
+    """Read an upload (bytes or a file object), refusing more than ``limit`` bytes."""
+    limit = MAX_UPLOAD_BYTES if limit is None else limit
+    too_big = DocumentError(
+        f"Berkas terlalu besar: paling besar {mb(limit)}. Perkecil hasil pindaian (mis. 150 dpi, "
+        "hitam-putih) lalu unggah lagi.",
+        f"The file is too large (limit {limit} bytes).",
+        "file",
+    )
+    if isinstance(upload, bytes | bytearray):
+        data = bytes(upload)
+    else:
+        size = getattr(upload, "size", None)
+        if size is not None and size > limit:
+            raise too_big
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+        data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise too_big
+    if not data:
+        raise DocumentError("Berkas kosong.", "The file is empty.", "file")
+    return data
+
+
+def check(upload, filename: str, limit: int | None = None) -> CheckedFile:
+    """Validate an upload: name, size, content type (magic bytes) and active PDF content."""
+    name = clean_name(filename)
+    data = read_limited(upload, limit)
+    detected = next((a for a in ALLOWED if data.startswith(a[0])), None)
+    if detected is None:
+        what = next((label for magic, label in KNOWN_CONTENT if data.startswith(magic)), None)
+        seen = f" (terdeteksi: {what})" if what else ""
+        raise DocumentError(
+            f"Isi berkas bukan PDF, JPEG atau PNG{seen}. Hanya pindaian/foto dokumen dalam "
+            "format PDF, JPEG atau PNG yang diterima.",
+            "The content is not PDF, JPEG or PNG.",
+            "file",
+        )
+    _magic, content_type, stored_ext, name_exts = detected
+    ext = extension_of(name)
+    if ext not in name_exts:
+        raise DocumentError(
+            f"Nama berkas berakhiran '.{ext or '?'}' tetapi isinya {stored_ext.upper()}. "
+            f"Beri nama berakhiran .{stored_ext} (jenis yang diterima: PDF, JPEG, PNG).",
+            "The file name's extension does not match its content.",
+            "file",
+        )
+    if content_type == "application/pdf" and any(marker in data for marker in PDF_ACTIVE):
+        raise DocumentError(
+            "PDF ini memuat konten aktif (JavaScript, lampiran atau perintah menjalankan program) "
+            "dan ditolak. Cetak ulang ke PDF atau pindai dokumennya.",
+            "The PDF contains active content.",
+            "file",
+        )
+    return CheckedFile(data, name, content_type, stored_ext, hashlib.sha256(data).hexdigest())
+
+
+def media_root() -> Path:
+    return Path(settings.MEDIA_ROOT).resolve()
+
+
+def store(checked: CheckedFile, programme_id: int, claim_id: int) -> str:
+    """Write the file under a random name; returns its path relative to ``MEDIA_ROOT``."""
+    rel = Path("claims") / str(int(programme_id)) / str(int(claim_id))
+    rel = rel / f"{uuid.uuid4().hex}.{checked.extension}"
+    full = resolve(str(rel))
+    full.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+    fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(checked.data)
+    return rel.as_posix()
+
+
+def resolve(relative: str) -> Path:
+    """The absolute path of a stored file, refusing anything outside ``MEDIA_ROOT/claims``."""
+    root = media_root() / "claims"
+    full = (media_root() / relative).resolve()
+    if not full.is_relative_to(root):
+        raise DocumentError("Lokasi berkas tidak sah.", "Invalid file location.")
+    return full
+
+
+def remove(relative: str) -> None:
+    try:
+        resolve(relative).unlink(missing_ok=True)
+    except (DocumentError, OSError):
+        pass
