@@ -57,5 +57,9 @@ def build_foundation() -> Programme:
     return programme
 
 
-def build() -> Programme:
-    return build_foundation()
+def build(say=None) -> Programme:
+    from .full import build_full
+
+    programme = build_foundation()
+    build_full(programme, say)
+    return programme

@@ -30,39 +30,97 @@ PLACES = ("MADIUN",) * 8 + ("PONOROGO", "MAGETAN", "NGAWI", "CARUBAN", "NGANJUK"
 
 # About 40 OPDs of a city government (illustrative names, no real payroll data).
 OPDS = [
-    ("SETDA", "Sekretariat Daerah"), ("SETWAN", "Sekretariat DPRD"),
-    ("INSP", "Inspektorat"), ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
-    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah"), ("BAPENDA", "Badan Pendapatan Daerah"),
-    ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"), ("DISDIK", "Dinas Pendidikan"),
-    ("DINKES", "Dinas Kesehatan dan Keluarga Berencana"), ("RSUD", "RSUD Kota Madiun"),
-    ("RSUDSG", "RSUD Sogaten"), ("PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
-    ("PERKIM", "Dinas Perumahan dan Kawasan Permukiman"), ("SATPOLPP", "Satuan Polisi Pamong Praja"),
-    ("BPBD", "Badan Penanggulangan Bencana Daerah"), ("DINSOS", "Dinas Sosial, PPPA"),
-    ("DUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil"), ("DISNAKER", "Dinas Tenaga Kerja"),
-    ("DLH", "Dinas Lingkungan Hidup"), ("DISHUB", "Dinas Perhubungan"),
-    ("KOMINFO", "Dinas Komunikasi dan Informatika"), ("DINKOP", "Dinas Koperasi dan Usaha Mikro"),
-    ("DPMPTSP", "Dinas Penanaman Modal dan PTSP"), ("DISPORA", "Dinas Kepemudaan, Olahraga dan Pariwisata"),
-    ("DISPERPUS", "Dinas Perpustakaan dan Kearsipan"), ("DPKP", "Dinas Pertanian dan Ketahanan Pangan"),
-    ("DISDAG", "Dinas Perdagangan"), ("BAKESBANG", "Badan Kesatuan Bangsa dan Politik"),
-    ("KEC-KTH", "Kecamatan Kartoharjo"), ("KEC-MGH", "Kecamatan Manguharjo"),
-    ("KEC-TMN", "Kecamatan Taman"), ("DISBUD", "Dinas Kebudayaan"),
-    ("BAGUMUM", "Bagian Umum Setda"), ("BAGPBJ", "Bagian Pengadaan Barang/Jasa"),
-    ("UPT-PKM", "UPT Puskesmas se-Kota Madiun"), ("UPT-PASAR", "UPT Pasar Besar Madiun"),
-    ("UPT-PJU", "UPT Penerangan Jalan Umum"), ("UPT-PARKIR", "UPT Perparkiran"),
-    ("UPT-TAMAN", "UPT Pertamanan"), ("UPT-SAMPAH", "UPT Pengelolaan Sampah"),
+    ("SETDA", "Sekretariat Daerah"),
+    ("SETWAN", "Sekretariat DPRD"),
+    ("INSP", "Inspektorat"),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
+    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah"),
+    ("BAPENDA", "Badan Pendapatan Daerah"),
+    ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"),
+    ("DISDIK", "Dinas Pendidikan"),
+    ("DINKES", "Dinas Kesehatan dan Keluarga Berencana"),
+    ("RSUD", "RSUD Kota Madiun"),
+    ("RSUDSG", "RSUD Sogaten"),
+    ("PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("PERKIM", "Dinas Perumahan dan Kawasan Permukiman"),
+    ("SATPOLPP", "Satuan Polisi Pamong Praja"),
+    ("BPBD", "Badan Penanggulangan Bencana Daerah"),
+    ("DINSOS", "Dinas Sosial, PPPA"),
+    ("DUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil"),
+    ("DISNAKER", "Dinas Tenaga Kerja"),
+    ("DLH", "Dinas Lingkungan Hidup"),
+    ("DISHUB", "Dinas Perhubungan"),
+    ("KOMINFO", "Dinas Komunikasi dan Informatika"),
+    ("DINKOP", "Dinas Koperasi dan Usaha Mikro"),
+    ("DPMPTSP", "Dinas Penanaman Modal dan PTSP"),
+    ("DISPORA", "Dinas Kepemudaan, Olahraga dan Pariwisata"),
+    ("DISPERPUS", "Dinas Perpustakaan dan Kearsipan"),
+    ("DPKP", "Dinas Pertanian dan Ketahanan Pangan"),
+    ("DISDAG", "Dinas Perdagangan"),
+    ("BAKESBANG", "Badan Kesatuan Bangsa dan Politik"),
+    ("KEC-KTH", "Kecamatan Kartoharjo"),
+    ("KEC-MGH", "Kecamatan Manguharjo"),
+    ("KEC-TMN", "Kecamatan Taman"),
+    ("DISBUD", "Dinas Kebudayaan"),
+    ("BAGUMUM", "Bagian Umum Setda"),
+    ("BAGPBJ", "Bagian Pengadaan Barang/Jasa"),
+    ("UPT-PKM", "UPT Puskesmas se-Kota Madiun"),
+    ("UPT-PASAR", "UPT Pasar Besar Madiun"),
+    ("UPT-PJU", "UPT Penerangan Jalan Umum"),
+    ("UPT-PARKIR", "UPT Perparkiran"),
+    ("UPT-TAMAN", "UPT Pertamanan"),
+    ("UPT-SAMPAH", "UPT Pengelolaan Sampah"),
 ]
 POSITIONS = (
-    "Tenaga administrasi", "Petugas kebersihan", "Pengemudi", "Petugas keamanan", "Guru tidak tetap",
-    "Tenaga kesehatan", "Petugas lapangan", "Operator komputer", "Juru parkir", "Petugas taman",
+    "Tenaga administrasi",
+    "Petugas kebersihan",
+    "Pengemudi",
+    "Petugas keamanan",
+    "Guru tidak tetap",
+    "Tenaga kesehatan",
+    "Petugas lapangan",
+    "Operator komputer",
+    "Juru parkir",
+    "Petugas taman",
 )
 OCCUPATIONS = (
-    "Pedagang kaki lima", "Buruh tani", "Petani", "Tukang becak", "Pengemudi ojek",
-    "Buruh bangunan", "Penjahit", "Pekerja rumah tangga", "Pemulung", "Juru parkir",
-    "Kader posyandu", "Ketua RT", "Ketua RW", "Marbot masjid", "Penjaga tempat ibadah",
-    "Buruh harian lepas", "Tukang pijat", "Pedagang pasar",
+    "Pedagang kaki lima",
+    "Buruh tani",
+    "Petani",
+    "Tukang becak",
+    "Pengemudi ojek",
+    "Buruh bangunan",
+    "Penjahit",
+    "Pekerja rumah tangga",
+    "Pemulung",
+    "Juru parkir",
+    "Kader posyandu",
+    "Ketua RT",
+    "Ketua RW",
+    "Marbot masjid",
+    "Penjaga tempat ibadah",
+    "Buruh harian lepas",
+    "Tukang pijat",
+    "Pedagang pasar",
 )
 KECAMATAN = ("01", "02", "03")
 KELURAHAN = {k: [f"35.77.{k}.{1000 + i}" for i in range(1, 10)] for k in KECAMATAN}
+
+
+def school_level(birth: date, on: date) -> tuple[str, str]:
+    """(jenjang, kelas) of a child on a date, from the age on 1 July of that school year."""
+    july = date(on.year if on.month >= 7 else on.year - 1, 7, 1)
+    age = july.year - birth.year - ((july.month, july.day) < (birth.month, birth.day))
+    for level, first_age, years in (
+        ("TK", 4, 2),
+        ("SD", 6, 6),
+        ("SMP", 12, 3),
+        ("SMA", 15, 3),
+        ("PT", 18, 5),
+    ):
+        if first_age <= age < first_age + years:
+            return level, str(age - first_age + 1)
+    return ("none", "") if age < 4 else ("", "")
 
 
 @dataclass
@@ -158,17 +216,22 @@ class Generator:
                 "no_hp": self.phone(),
             }
         )
-        births = list(child_births) or [
-            self.birth_date(1, 20, on) for _ in range(children)
-        ]
+        births = list(child_births) or [self.birth_date(1, 20, on) for _ in range(children)]
+        used: set[str] = set()
         for child_birth in births[:children] if children else births:
             csex = self.rng.choice("LP")
+            first = self.rng.choice(MALE if csex == "L" else FEMALE)
+            while first in used:
+                first = self.rng.choice(MALE if csex == "L" else FEMALE)
+            used.add(first)
+            level, year = school_level(child_birth, on)
             rows.append(
                 {
                     "nik_peserta": participant["nik"],
                     "hubungan": "anak",
-                    "nama": f"{self.rng.choice(MALE if csex == 'L' else FEMALE).upper()} "
-                    f"{participant['nama'].split()[-1]}",
+                    "jenjang": level,
+                    "kelas": year,
+                    "nama": f"{first.upper()} {participant['nama'].split()[-1]}",
                     "nik": self.nik(kec, child_birth, csex),
                     "tanggal_lahir": child_birth.isoformat(),
                     "jenis_kelamin": csex,

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
-        programme = build()
+        programme = build(say=lambda m: self.stdout.write("  " + m))
         self.stdout.write(
             f"Program demo '{programme.name}' (kode {programme.code}) siap "
             f"dalam {time.monotonic() - started:.1f} detik."

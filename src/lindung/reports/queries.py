@@ -1,0 +1,351 @@
+"""Read models for the dashboard and the programme report.
+
+Definitions (also shown on the dashboard and in the report):
+
+- **Active participants as of a date**: participants with an enrolment period covering that date.
+- **Contributions** of a period: invoices for the contribution months in the period (cancelled
+  invoices excluded); *billed* = invoice totals, *paid* = payments recorded against them.
+- **Claims** of a period (cash basis): benefit claims that BPJS paid in the period (amount = what
+  BPJS paid) plus scholarship instalments paid in the period. The count is claims + instalments.
+- **Claim ratio** = claims paid in cash / contributions paid. The ratio *with commitments* adds
+  the scholarship commitment (what the table still owes until S1) of the claims paid in the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from lindung.claims.models import Claim, ClaimState, ClaimType, Instalment, ScholarshipPlan
+from lindung.coverage.models import Enrolment, Invoice
+from lindung.programmes.models import Programme
+from lindung.registry.models import Participant
+from lindung.rules import regions
+
+SCHOLARSHIP = "scholarship"
+TYPE_LABELS = {t.value: t.label for t in ClaimType} | {SCHOLARSHIP: "Beasiswa (angsuran tahunan)"}
+MONTHS_ID = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day of the first month
+    end: date  # first day of the last month
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> Period:
+        """``Period.parse("2025-01", "2025-11")``; raises ValueError with an Indonesian message."""
+        try:
+            a = date.fromisoformat(f"{start}-01")
+            b = date.fromisoformat(f"{end}-01")
+        except ValueError:
+            raise ValueError("Periode harus berbentuk YYYY-MM, mis. 2025-01.") from None
+        if b < a:
+            raise ValueError("Bulan akhir periode tidak boleh sebelum bulan awal.")
+        return cls(a, b)
+
+    @property
+    def last_day(self) -> date:
+        nxt = date(self.end.year + self.end.month // 12, self.end.month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+
+    def months(self) -> list[date]:
+        out, d = [], self.start
+        while d <= self.end:
+            out.append(d)
+            d = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+        return out
+
+    def label(self) -> str:
+        a, b = self.start, self.end
+        return f"{MONTHS_ID[a.month - 1]} {a.year} – {MONTHS_ID[b.month - 1]} {b.year}"
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
+
+
+def _active(programme: Programme, as_of: date):
+    return Enrolment.objects.filter(programme=programme, start_date__lte=as_of).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=as_of)
+    )
+
+
+def active_participants(programme: Programme, as_of: date) -> dict:
+    rows = (
+        _active(programme, as_of)
+        .values("participant__segment")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    counts = {r["participant__segment"]: r["n"] for r in rows}
+    pu, bpu = counts.get("PU", 0), counts.get("BPU", 0)
+    return {"total": pu + bpu, "PU": pu, "BPU": bpu, "as_of": as_of.isoformat()}
+
+
+def _invoices(programme: Programme, period: Period):
+    return Invoice.objects.filter(
+        programme=programme, month__gte=period.start, month__lte=period.end
+    ).exclude(state=Invoice.State.CANCELLED)
+
+
+def contributions(programme: Programme, period: Period) -> dict:
+    agg = _invoices(programme, period).aggregate(billed=Sum("total"), paid=Sum("paid"))
+    billed, paid = agg["billed"] or 0, agg["paid"] or 0
+    return {"billed": billed, "paid": paid, "outstanding": billed - paid}
+
+
+def _paid_claims(programme: Programme, period: Period):
+    return Claim.objects.filter(
+        programme=programme,
+        bpjs_paid_on__gte=period.start,
+        bpjs_paid_on__lte=period.last_day,
+        bpjs_paid__isnull=False,
+    )
+
+
+def _paid_instalments(programme: Programme, period: Period):
+    return Instalment.objects.filter(
+        programme=programme, paid_on__gte=period.start, paid_on__lte=period.last_day
+    )
+
+
+def claims(programme: Programme, period: Period) -> dict:
+    by_type: dict[str, dict] = {}
+    for row in (
+        _paid_claims(programme, period)
+        .values("type")
+        .annotate(n=Count("id"), amount=Sum("bpjs_paid"), commitment=Sum("scholarship_commitment"))
+    ):
+        by_type[row["type"]] = {
+            "count": row["n"],
+            "amount": row["amount"] or 0,
+            "commitment": row["commitment"] or 0,
+        }
+    inst = _paid_instalments(programme, period).aggregate(n=Count("id"), amount=Sum("paid_amount"))
+    if inst["n"]:
+        by_type[SCHOLARSHIP] = {"count": inst["n"], "amount": inst["amount"] or 0, "commitment": 0}
+    for key, value in by_type.items():
+        value["label"] = str(TYPE_LABELS.get(key, key))
+    count = sum(v["count"] for v in by_type.values())
+    amount = sum(v["amount"] for v in by_type.values())
+    commitment = sum(v["commitment"] for v in by_type.values())
+    states = dict(
+        Claim.objects.filter(programme=programme, event_date__lte=period.last_day)
+        .values_list("state")
+        .annotate(n=Count("id"))
+    )
+    return {
+        "count": count,
+        "amount": amount,
+        "commitment": commitment,
+        "by_type": dict(sorted(by_type.items(), key=lambda kv: -kv[1]["amount"])),
+        "by_state": {
+            s.value: {"label": str(s.label), "count": states.get(s.value, 0)} for s in ClaimState
+        },
+    }
+
+
+def monthly(programme: Programme, period: Period) -> list[dict]:
+    """Per contribution month: billed, paid, claims paid in that month, ratio, participants."""
+    contrib = {
+        r["month"]: r
+        for r in _invoices(programme, period)
+        .values("month")
+        .annotate(billed=Sum("total"), paid=Sum("paid"))
+    }
+    paid_claims = {
+        r["m"].date() if hasattr(r["m"], "date") else r["m"]: r["amount"]
+        for r in _paid_claims(programme, period)
+        .annotate(m=TruncMonth("bpjs_paid_on"))
+        .values("m")
+        .annotate(amount=Sum("bpjs_paid"))
+    }
+    paid_inst = {
+        r["m"].date() if hasattr(r["m"], "date") else r["m"]: r["amount"]
+        for r in _paid_instalments(programme, period)
+        .annotate(m=TruncMonth("paid_on"))
+        .values("m")
+        .annotate(amount=Sum("paid_amount"))
+    }
+    out = []
+    for month in period.months():
+        c = contrib.get(month, {})
+        cl = (paid_claims.get(month) or 0) + (paid_inst.get(month) or 0)
+        active = active_participants(programme, month)
+        out.append(
+            {
+                "month": month.isoformat()[:7],
+                "label": f"{MONTHS_ID[month.month - 1]} {str(month.year)[2:]}",
+                "billed": c.get("billed") or 0,
+                "paid": c.get("paid") or 0,
+                "claims": cl,
+                "ratio": ratio(cl, c.get("paid") or 0),
+                "PU": active["PU"],
+                "BPU": active["BPU"],
+            }
+        )
+    return out
+
+
+def scholarships(programme: Programme, period: Period) -> dict:
+    plans = ScholarshipPlan.objects.filter(programme=programme)
+    active = plans.exclude(state="stopped")
+    year_paid = (
+        Instalment.objects.filter(programme=programme, paid_on__year=period.end.year).aggregate(
+            s=Sum("paid_amount")
+        )["s"]
+        or 0
+    )
+    remaining = (
+        Instalment.objects.filter(programme=programme, plan__in=active)
+        .exclude(state__in=["paid", "stopped"])
+        .aggregate(s=Sum("amount"))["s"]
+        or 0
+    )
+    return {
+        "children": active.count(),
+        "paid_this_year": year_paid,
+        "year": period.end.year,
+        "remaining_commitment": remaining,
+    }
+
+
+def coverage_ucj(programme: Programme, active_total: int) -> dict:
+    workforce = programme.workforce or 0
+    elsewhere = programme.covered_elsewhere or 0
+    return {
+        "workforce": workforce,
+        "covered_elsewhere": elsewhere,
+        "programme": active_total,
+        "share_before": ratio(elsewhere, workforce),
+        "share": ratio(elsewhere + active_total, workforce),
+        "added_by_programme": ratio(active_total, workforce),
+        "uncovered": max(workforce - elsewhere - active_total, 0),
+    }
+
+
+def by_area(programme: Programme, period: Period, as_of: date) -> list[dict]:
+    """Participants (as of the date) and claims paid in the period per kecamatan/kelurahan."""
+    parts = (
+        _active(programme, as_of)
+        .values("participant__person__kelurahan_code")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    claims_by = (
+        _paid_claims(programme, period)
+        .values("participant__person__kelurahan_code")
+        .annotate(n=Count("id"), amount=Sum("bpjs_paid"))
+    )
+    rows: dict[str, dict] = {}
+    for r in parts:
+        code = r["participant__person__kelurahan_code"] or ""
+        rows.setdefault(code, {"participants": 0, "claims": 0, "amount": 0})["participants"] = r[
+            "n"
+        ]
+    for r in claims_by:
+        code = r["participant__person__kelurahan_code"] or ""
+        row = rows.setdefault(code, {"participants": 0, "claims": 0, "amount": 0})
+        row["claims"], row["amount"] = r["n"], r["amount"] or 0
+    out = []
+    for code, row in rows.items():
+        district = code[:8] if len(code) >= 8 else ""
+        out.append(
+            {
+                "code": code,
+                "kelurahan": regions.region_name(code) or "(tanpa kode)"
+                if code
+                else "(tanpa kode)",
+                "kecamatan": regions.region_name(district) or "" if district else "",
+                **row,
+            }
+        )
+    return sorted(out, key=lambda r: (r["kecamatan"], r["kelurahan"]))
+
+
+def by_kecamatan(area_rows: list[dict]) -> list[dict]:
+    totals: dict[str, dict] = {}
+    for r in area_rows:
+        t = totals.setdefault(
+            r["kecamatan"] or "(tanpa kode)", {"participants": 0, "claims": 0, "amount": 0}
+        )
+        for k in ("participants", "claims", "amount"):
+            t[k] += r[k]
+    return [{"kecamatan": k, **v} for k, v in sorted(totals.items())]
+
+
+def by_agency(programme: Programme, period: Period, as_of: date) -> list[dict]:
+    parts = (
+        _active(programme, as_of)
+        .filter(participant__segment="PU")
+        .values("participant__agency__code", "participant__agency__name")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    claims_by = {
+        r["participant__agency__code"]: r
+        for r in _paid_claims(programme, period)
+        .filter(segment="PU")
+        .values("participant__agency__code")
+        .annotate(n=Count("id"), amount=Sum("bpjs_paid"))
+    }
+    out = []
+    for r in parts:
+        code = r["participant__agency__code"]
+        c = claims_by.get(code, {})
+        out.append(
+            {
+                "code": code or "-",
+                "name": r["participant__agency__name"] or "(tanpa instansi)",
+                "participants": r["n"],
+                "claims": c.get("n", 0),
+                "amount": c.get("amount") or 0,
+            }
+        )
+    return sorted(out, key=lambda r: -r["participants"])
+
+
+def dashboard(programme: Programme, period: Period, as_of: date | None = None) -> dict:
+    """Every figure of the dashboard and the report, as plain data."""
+    as_of = as_of or period.last_day
+    active = active_participants(programme, as_of)
+    contrib = contributions(programme, period)
+    cl = claims(programme, period)
+    areas = by_area(programme, period, as_of)
+    return {
+        "programme": {
+            "code": programme.code,
+            "name": programme.name,
+            "pemda": programme.pemda_name,
+        },
+        "period": {
+            "from": period.start.isoformat()[:7],
+            "to": period.end.isoformat()[:7],
+            "label": period.label(),
+        },
+        "active_participants": active,
+        "contributions": contrib,
+        "claims": cl,
+        "claim_ratio": ratio(cl["amount"], contrib["paid"]),
+        "claim_ratio_with_commitments": ratio(cl["amount"] + cl["commitment"], contrib["paid"]),
+        "claim_ratio_definition": (
+            "klaim yang dibayar tunai / iuran yang dibayar; dengan komitmen: ditambah komitmen "
+            "beasiswa klaim yang dibayar pada periode"
+        ),
+        "scholarships": scholarships(programme, period),
+        "ucj": coverage_ucj(programme, active["total"]),
+        "monthly": monthly(programme, period),
+        "by_kelurahan": areas,
+        "by_kecamatan": by_kecamatan(areas),
+        "by_agency": by_agency(programme, period, as_of),
+    }
+
+
+def participants_total(programme: Programme) -> int:
+    return Participant.objects.filter(programme=programme).count()

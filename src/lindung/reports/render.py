@@ -1,0 +1,235 @@
+"""The programme report as JSON, .xlsx and PDF ("Laporan Program"), and the dashboard charts."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils.functional import Promise
+from django.utils import timezone
+
+from lindung.core.formatting import percent, rupiah, rupiah_short
+
+from . import charts
+
+
+def jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
+def to_json(data: dict) -> str:
+    """The report JSON; ratios are numbers (e.g. 2.06), money integer rupiah."""
+    out = jsonable(data)
+    for key in ("claim_ratio", "claim_ratio_with_commitments"):
+        out[key] = (
+            float(data[key]) if data[key] is not None else None
+        )  # the report contract: a number
+    return json.dumps(out, ensure_ascii=False, indent=2)
+
+
+def chart_svgs(data: dict) -> dict[str, str]:
+    months = data["monthly"]
+    labels = [m["label"] for m in months]
+    svgs = {
+        "contrib_claims": charts.bars(
+            labels,
+            {
+                "Iuran dibayar": [m["paid"] for m in months],
+                "Klaim dibayar": [m["claims"] for m in months],
+            },
+            title="Iuran vs klaim per bulan",
+            money=True,
+            line=(
+                "Rasio klaim (%)",
+                [float(m["ratio"] * 100) if m["ratio"] is not None else None for m in months],
+            ),
+            line_unit="%",
+        ),
+        "segments": charts.lines(
+            labels,
+            {
+                "Non-ASN (PU)": [m["PU"] for m in months],
+                "Pekerja rentan (BPU)": [m["BPU"] for m in months],
+            },
+            title="Peserta aktif per segmen",
+            unit="peserta",
+        ),
+    }
+    by_type = data["claims"]["by_type"]
+    if by_type:
+        svgs["claims_by_type"] = charts.bars(
+            [v["label"].split("—")[-1].strip()[:28] for v in by_type.values()],
+            {"Jumlah (juta Rp)": [v["amount"] for v in by_type.values()]},
+            title="Klaim per jenis (nilai dibayar)",
+            money=True,
+            horizontal=True,
+            height=0.45 * len(by_type) + 1.2,
+        )
+    kec = data["by_kecamatan"]
+    if kec:
+        svgs["kecamatan"] = charts.bars(
+            [k["kecamatan"] for k in kec],
+            {
+                "Peserta": [k["participants"] for k in kec],
+                "Klaim": [k["claims"] * 100 for k in kec],
+            },
+            title="Peserta dan klaim (×100) per kecamatan",
+            unit="orang",
+            height=2.6,
+        )
+    agencies = data["by_agency"][:15]
+    if agencies:
+        svgs["agencies"] = charts.bars(
+            [a["code"] for a in agencies],
+            {"Peserta non-ASN": [a["participants"] for a in agencies]},
+            title="Peserta non-ASN per OPD (15 terbesar)",
+            unit="orang",
+            horizontal=True,
+            height=0.3 * len(agencies) + 1.0,
+        )
+    return svgs
+
+
+def to_pdf(data: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "reports/report_pdf.html",
+        {"d": data, "svgs": chart_svgs(data), "generated": timezone.localtime()},
+    )
+    return HTML(string=html).write_pdf()
+
+
+def to_xlsx(data: dict) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    bold = wb.add_format({"bold": True})
+    money = wb.add_format({"num_format": "#,##0"})
+    pct = wb.add_format({"num_format": "0.0%"})
+    title = wb.add_format({"bold": True, "font_size": 14})
+
+    ws = wb.add_worksheet("Ringkasan")
+    ws.set_column(0, 0, 46)
+    ws.set_column(1, 2, 22)
+    ws.write(0, 0, f"Laporan Program — {data['programme']['name']}", title)
+    ws.write(1, 0, f"Periode {data['period']['label']}")
+    a, c, cl = data["active_participants"], data["contributions"], data["claims"]
+    rows = [
+        ("Peserta aktif per " + a["as_of"], a["total"], None),
+        ("  Non-ASN (PU)", a["PU"], None),
+        ("  Pekerja rentan (BPU)", a["BPU"], None),
+        ("Iuran ditagih (Rp)", c["billed"], money),
+        ("Iuran dibayar (Rp)", c["paid"], money),
+        ("Iuran belum dibayar (Rp)", c["outstanding"], money),
+        ("Jumlah klaim", cl["count"], None),
+        ("Nilai klaim dibayar (Rp)", cl["amount"], money),
+        ("Komitmen beasiswa dari klaim periode ini (Rp)", cl["commitment"], money),
+        (
+            "Rasio klaim (klaim tunai / iuran dibayar)",
+            float(data["claim_ratio"]) if data["claim_ratio"] is not None else None,
+            pct,
+        ),
+        (
+            "Rasio klaim termasuk komitmen beasiswa",
+            float(data["claim_ratio_with_commitments"])
+            if data["claim_ratio_with_commitments"] is not None
+            else None,
+            pct,
+        ),
+    ]
+    for i, (label, value, fmt) in enumerate(rows, start=3):
+        ws.write(i, 0, label, bold if not label.startswith("  ") else None)
+        ws.write(i, 1, value, fmt)
+    ws.write(len(rows) + 4, 0, "Definisi rasio: " + data["claim_ratio_definition"])
+
+    def table(name, headers, items, money_cols=()):
+        sheet = wb.add_worksheet(name)
+        for j, h in enumerate(headers):
+            sheet.write(0, j, h[0], bold)
+            sheet.set_column(j, j, max(12, len(h[0]) + 2))
+        for i, item in enumerate(items, start=1):
+            for j, (_, key) in enumerate(headers):
+                value = item.get(key)
+                if isinstance(value, Decimal):
+                    value = float(value)
+                sheet.write(i, j, value, money if key in money_cols else None)
+
+    table(
+        "Per bulan",
+        [
+            ("Bulan", "month"),
+            ("Iuran ditagih", "billed"),
+            ("Iuran dibayar", "paid"),
+            ("Klaim dibayar", "claims"),
+            ("Rasio", "ratio"),
+            ("Peserta PU", "PU"),
+            ("Peserta BPU", "BPU"),
+        ],
+        data["monthly"],
+        {"billed", "paid", "claims"},
+    )
+    table(
+        "Klaim per jenis",
+        [
+            ("Jenis", "label"),
+            ("Jumlah", "count"),
+            ("Nilai dibayar", "amount"),
+            ("Komitmen beasiswa", "commitment"),
+        ],
+        list(data["claims"]["by_type"].values()),
+        {"amount", "commitment"},
+    )
+    table(
+        "Per kelurahan",
+        [
+            ("Kecamatan", "kecamatan"),
+            ("Kelurahan", "kelurahan"),
+            ("Kode", "code"),
+            ("Peserta", "participants"),
+            ("Klaim", "claims"),
+            ("Nilai klaim", "amount"),
+        ],
+        data["by_kelurahan"],
+        {"amount"},
+    )
+    table(
+        "Per OPD",
+        [
+            ("Kode", "code"),
+            ("OPD", "name"),
+            ("Peserta", "participants"),
+            ("Klaim", "claims"),
+            ("Nilai klaim", "amount"),
+        ],
+        data["by_agency"],
+        {"amount"},
+    )
+    wb.close()
+    return buf.getvalue()
+
+
+def kpis(data: dict) -> dict:
+    """Formatted headline figures for the page."""
+    return {
+        "active": data["active_participants"],
+        "contrib_paid": rupiah_short(data["contributions"]["paid"]),
+        "contrib_billed": rupiah(data["contributions"]["billed"]),
+        "claims_amount": rupiah_short(data["claims"]["amount"]),
+        "claim_ratio": percent(data["claim_ratio"]) if data["claim_ratio"] is not None else "–",
+        "claim_ratio_commit": percent(data["claim_ratio_with_commitments"])
+        if data["claim_ratio_with_commitments"] is not None
+        else "–",
+        "ucj": percent(data["ucj"]["share"], 2) if data["ucj"]["share"] is not None else "–",
+    }

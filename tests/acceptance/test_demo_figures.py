@@ -1,0 +1,106 @@
+"""The demo programme reproduces Kota Madiun's 2025 figures, read through `lindung report`
+(not from the generator's counters), and a second build changes nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from lindung.core.formatting import percent
+
+pytestmark = pytest.mark.django_db
+
+
+def report(*args) -> dict:
+    out = io.StringIO()
+    call_command("report", "--programme", "kota-madiun", *args, "--format", "json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label in {"programmes", "registry", "coverage", "claims"}
+    }
+
+
+def test_demo_reproduces_the_press_release(tmp_path):
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    data = report("--from", "2025-01", "--to", "2025-11", "--as-of", "2025-12-31")
+
+    active = data["active_participants"]
+    assert (active["total"], active["PU"], active["BPU"]) == (17_484, 7_902, 9_582)
+
+    paid = data["contributions"]["paid"]
+    assert abs(paid - 3_000_000_000) <= 3_000_000_000 * 0.02
+    assert data["contributions"]["billed"] == paid  # every invoice paid
+
+    claims = data["claims"]
+    assert claims["count"] == 144
+    assert abs(claims["amount"] - 6_200_000_000) <= 6_200_000_000 * 0.01
+    assert {"jkm_death", "jkk_death", "scholarship"} <= set(claims["by_type"])
+    assert sum(t["count"] for t in claims["by_type"].values()) == 144
+
+    assert isinstance(data["claim_ratio"], float)
+    assert abs(data["claim_ratio"] - 2.06) <= 0.01
+    assert percent(Decimal(str(data["claim_ratio"]))) in {"205 %", "206 %", "207 %"}
+    assert data["claim_ratio_with_commitments"] > data["claim_ratio"]
+
+    # The 2026 agreement signed on 29 December 2025, and the three handovers that day.
+    Agreement = apps.get_model("coverage", "Agreement")
+    pks_2026 = Agreement.objects.get(year=2026)
+    assert pks_2026.signed_on.isoformat() == "2025-12-29"
+    Handover = apps.get_model("claims", "Handover")
+    amounts = sorted(Handover.objects.filter(date="2025-12-29").values_list("amount", flat=True))
+    assert amounts == [42_000_000, 42_000_000, 129_000_000]
+
+    # January 2026 can be billed under the new agreement.
+    from lindung.coverage.services import run_billing
+    from lindung.programmes.models import Programme
+
+    before = table_counts()
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert table_counts() == before, "a second demo build must change nothing"
+
+    programme = Programme.objects.get(code="kota-madiun")
+    result = run_billing(programme, 2026, 1)
+    assert result is not None
+
+    # The dashboard shows the same headline figures to the Pimpinan, with links to the lists.
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    client = Client()
+    client.force_login(users.get(username="pimpinan"))
+    url = reverse("reports_dashboard", args=["kota-madiun"])
+    html = client.get(url, {"dari": "2025-01", "sampai": "2025-11", "per": "2025-12-31"})
+    text = html.content.decode()
+    assert "17.484" in text and "Rp 6,2 M" in text and "206 %" in text
+    assert reverse("claims_list", args=["kota-madiun"]) + "?type=jkm_death" in text
+    pdf = client.get(
+        reverse("reports_download", args=["kota-madiun", "pdf"]),
+        {"dari": "2025-01", "sampai": "2025-11"},
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = client.get(
+        reverse("reports_download", args=["kota-madiun", "xlsx"]),
+        {"dari": "2025-01", "sampai": "2025-11"},
+    )
+    assert xlsx.content[:2] == b"PK"
+    api = client.get(
+        "/api/v1/programmes/kota-madiun/dashboard",
+        {"dari": "2025-01", "sampai": "2025-11", "per": "2025-12-31"},
+    )
+    assert api.json()["claims"]["count"] == 144
+    # Operators do not see the dashboard; Mitra CSR neither.
+    operator = Client()
+    operator.force_login(users.get(username="operator"))
+    assert operator.get(url).status_code == 403
