@@ -7,8 +7,8 @@ import json
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils.functional import Promise
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from lindung.core.formatting import percent, rupiah, rupiah_short
 
