@@ -4,3 +4,35 @@ from django.apps import AppConfig
 class CoverageConfig(AppConfig):
     name = "lindung.coverage"
     verbose_name = "Kepesertaan dan iuran"
+
+    def ready(self) -> None:
+        from lindung.programmes import audit, menu
+
+        from . import models
+
+        for model in (
+            models.Agreement,
+            models.Funder,
+            models.Pledge,
+            models.AllocationRule,
+            models.AllocationMember,
+            models.Enrolment,
+            models.EnrolmentEvent,
+            models.BillingRun,
+            models.RateCard,
+            models.Invoice,
+            models.InvoiceEvent,
+            models.CoverageMonth,
+            models.Adjustment,
+            models.CancelledLine,
+            models.Payment,
+            models.Reconciliation,
+            models.Difference,
+        ):
+            audit.register(model, "programme")
+
+        menu.register("Iuran & tagihan", "coverage_billing", "billing.view", order=300)
+        menu.register("Kerja sama & penyandang dana", "coverage_funders", "billing.view", order=310)
+        # Reconciliation lists personal data of the whole roster: the roles that may export
+        # participant lists (Admin, Operator, Auditor) see it; only Admin/Operator may edit.
+        menu.register("Rekonsiliasi BPJS", "coverage_reconciliations", "participant.export", 320)

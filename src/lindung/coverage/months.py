@@ -1,0 +1,75 @@
+"""Contribution months: the first day of a month stands for the month (pure helpers)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def first_of(d: date) -> date:
+    return d.replace(day=1)
+
+
+def last_of(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def month_of(year: int, month: int) -> date:
+    return date(int(year), int(month), 1)
+
+
+def add_months(d: date, n: int) -> date:
+    index = d.year * 12 + d.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """Contribution months from the month of ``start`` to the month of ``end`` inclusive."""
+    out, m = [], first_of(start)
+    while m <= end:
+        out.append(m)
+        m = add_months(m, 1)
+    return out
+
+
+def label(d: date) -> str:
+    """``date(2025, 3, 1)`` -> ``'Maret 2025'``."""
+    return f"{BULAN[d.month - 1]} {d.year}"
+
+
+def long_date(d: date) -> str:
+    """``date(2025, 8, 17)`` -> ``'17 Agustus 2025'``."""
+    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
+
+
+_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+def parse_month(text: str) -> date:
+    """``'2025-03'`` -> ``date(2025, 3, 1)``; raises ``ValueError`` with an Indonesian message."""
+    m = _MONTH_RE.match(text or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ValueError(f"Bulan '{text}' tidak dikenali; tulis sebagai TTTT-BB, mis. 2025-03.")
+    return date(int(m.group(1)), int(m.group(2)), 1)
+
+
+def signed_rupiah(amount: int) -> str:
+    """``+Rp 3.121`` / ``-Rp 13.079`` for corrections."""
+    sign = "+" if amount >= 0 else "-"
+    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")

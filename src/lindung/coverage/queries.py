@@ -1,0 +1,650 @@
+"""Read use cases of coverage: the coverage questions other apps ask, screens and API reads.
+
+The two questions claims and reports ask per row:
+
+``covered_on(participant, on)``
+    ``True`` when the participant was enrolled on the day ``on`` **and** the contribution of the
+    month containing ``on`` was billed and is fully paid (as recorded now, so arrears settled
+    later count). One indexed lookup in the ledger.
+
+``paid_months_before(participant, on)``
+    The number of contribution months strictly before the month containing ``on`` that were
+    billed and are fully paid (gaps allowed; the count is not required to be consecutive). For
+    the 3-year scholarship rule compare with 36. Batch variant: ``paid_months_before_many``.
+
+A Mitra CSR sees only what its funder pays for: :func:`viewer_scope` gives the funder ids a
+user may see, and every read here takes that scope.
+"""
+
+# SQL here is built only from model table names and fixed fragments; values are always bound
+# parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from lindung.programmes.models import Membership, Programme, Role
+from lindung.programmes.permissions import role_of
+from lindung.registry.models import Participant
+
+from . import months
+from .db import as_date, fetchall, table
+from .ledger import LIVE
+from .models import (
+    Adjustment,
+    Agreement,
+    AllocationRule,
+    BillingRun,
+    CancelledLine,
+    CoverageMonth,
+    Difference,
+    Enrolment,
+    Funder,
+    Invoice,
+    Payment,
+    Reconciliation,
+)
+
+# --- Scope (Mitra CSR) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What money a viewer may see: ``funder_ids is None`` means everything."""
+
+    funder_ids: frozenset[int] | None = None
+
+    @property
+    def restricted(self) -> bool:
+        return self.funder_ids is not None
+
+    def allows(self, funder_id: int | None) -> bool:
+        return self.funder_ids is None or funder_id in self.funder_ids
+
+    def invoices(self, qs: QuerySet) -> QuerySet:
+        return qs if self.funder_ids is None else qs.filter(funder_id__in=self.funder_ids)
+
+
+EVERYTHING = Scope()
+
+
+def viewer_scope(user, programme: Programme) -> Scope:
+    """A Mitra CSR sees only the funders named in its membership's ``scope`` (funder codes,
+    comma-separated); every other role sees the whole programme."""
+    if role_of(user, programme) != Role.MITRA_CSR:
+        return EVERYTHING
+    codes = (
+        Membership.objects.filter(user=user, programme=programme)
+        .values_list("scope", flat=True)
+        .first()
+        or ""
+    )
+    wanted = [c.strip().upper() for c in codes.split(",") if c.strip()]
+    ids = Funder.objects.filter(programme=programme, code__in=wanted).values_list("pk", flat=True)
+    return Scope(frozenset(ids))
+
+
+# --- The coverage questions --------------------------------------------------------------------
+
+
+def _pid(participant) -> int:
+    return int(getattr(participant, "pk", participant))
+
+
+_COVERED_SQL = (
+    "SELECT 1 FROM {t} WHERE participant_id = %s AND month = %s AND covered = TRUE "
+    "AND enrolled_from <= %s AND enrolled_until >= %s"
+)
+_PAID_SQL = "SELECT COUNT(*) FROM {t} WHERE participant_id = %s AND month < %s AND covered = TRUE"
+
+
+def covered_on(participant, on: date) -> bool:
+    """Was the participant covered on ``on``? (enrolled that day and that month fully paid)"""
+    sql = _COVERED_SQL.format(t=table(CoverageMonth))
+    params = (_pid(participant), on.replace(day=1), on, on)
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        iso = on.isoformat()
+        row = connection.connection.execute(
+            sql.replace("%s", "?").replace("TRUE", "1"),
+            (params[0], params[1].isoformat(), iso, iso),
+        ).fetchone()
+        return row is not None
+    return _pg_one(sql, params) is not None
+
+
+def _pg_one(sql: str, params) -> tuple | None:
+    """One row through psycopg directly, as a prepared statement (called per row in reports:
+    skipping Django's cursor wrapper and re-planning halves the time per call)."""
+    connection.ensure_connection()
+    return connection.connection.execute(sql, params, prepare=True).fetchone()
+
+
+def paid_months_before(participant, on: date) -> int:
+    """Paid contribution months strictly before the month of ``on`` (see module docstring)."""
+    sql = _PAID_SQL.format(t=table(CoverageMonth))
+    month = on.replace(day=1)
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.execute(
+            sql.replace("%s", "?").replace("TRUE", "1"), (_pid(participant), month.isoformat())
+        ).fetchone()[0]
+    return _pg_one(sql, (_pid(participant), month))[0]
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def paid_months_before_many(participant_ids: Iterable, on: date) -> dict[int, int]:
+    """:func:`paid_months_before` for many participants at once: ``{participant_id: months}``
+    (every id given is a key; 0 when nothing was paid)."""
+    ids = sorted({_pid(p) for p in participant_ids})
+    out = dict.fromkeys(ids, 0)
+    t = table(CoverageMonth)
+    for chunk in _chunks(ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        for pid, count in fetchall(
+            f"SELECT participant_id, COUNT(*) FROM {t} WHERE participant_id IN ({marks}) "
+            "AND month < %s AND covered = TRUE GROUP BY participant_id",
+            [*chunk, on.replace(day=1)],
+        ):
+            out[pid] = int(count)
+    return out
+
+
+def covered_on_many(participant_ids: Iterable, on: date) -> dict[int, bool]:
+    """:func:`covered_on` for many participants on the same day: ``{participant_id: bool}``."""
+    ids = sorted({_pid(p) for p in participant_ids})
+    out = dict.fromkeys(ids, False)
+    t = table(CoverageMonth)
+    for chunk in _chunks(ids):
+        marks = ", ".join(["%s"] * len(chunk))
+        for (pid,) in fetchall(
+            f"SELECT participant_id FROM {t} WHERE participant_id IN ({marks}) AND month = %s "
+            "AND covered = TRUE AND enrolled_from <= %s AND enrolled_until >= %s",
+            [*chunk, on.replace(day=1), on, on],
+        ):
+            out[pid] = True
+    return out
+
+
+# --- Participant coverage timeline ------------------------------------------------------------
+
+
+@dataclass
+class MonthRow:
+    month: date
+    enrolled: bool
+    billed: int = 0
+    paid: int = 0
+    covered: bool = False
+    funder: str = ""
+    invoice_id: int | None = None
+    invoice_number: str = ""
+    segment: str = ""
+    wage: int | None = None
+    status: str = ""
+    css: str = ""
+
+    @property
+    def label(self) -> str:
+        return months.label(self.month)
+
+
+@dataclass
+class Timeline:
+    participant: Participant
+    enrolments: list[Enrolment]
+    months: list[MonthRow]
+    paid_months: int
+    covered_today: bool
+    unpaid_run: int
+    billed_after_end: list[date] = field(default_factory=list)
+
+    @property
+    def years(self) -> list[tuple[int, list[MonthRow]]]:
+        grouped: dict[int, list[MonthRow]] = defaultdict(list)
+        for row in self.months:
+            grouped[row.month.year].append(row)
+        return sorted(grouped.items(), reverse=True)
+
+
+def participant_for(programme: Programme, participant_id: int, scope: Scope) -> Participant:
+    """The participant if the viewer may see it (a Mitra CSR: only workers its funder paid or
+    pays for); 404 otherwise."""
+    participant = (
+        Participant.objects.filter(programme=programme, pk=participant_id)
+        .select_related("person", "agency")
+        .first()
+    )
+    if participant is None:
+        raise Http404("Peserta tidak ditemukan.")
+    if scope.restricted:
+        funded = (
+            CoverageMonth.objects.filter(
+                participant=participant, funder_id__in=scope.funder_ids
+            ).exists()
+            or Enrolment.objects.filter(
+                participant=participant, funder_id__in=scope.funder_ids
+            ).exists()
+        )
+        if not funded:
+            raise Http404("Peserta tidak ditemukan.")
+    return participant
+
+
+def participant_timeline(
+    programme: Programme, participant_id: int, scope: Scope = EVERYTHING, today: date | None = None
+) -> Timeline:
+    participant = participant_for(programme, participant_id, scope)
+    today = today or timezone.localdate()
+    enrolments = list(
+        Enrolment.objects.filter(participant=participant)
+        .select_related("funder")
+        .prefetch_related("events__user")
+        .order_by("start_date")
+    )
+    rows = (
+        CoverageMonth.objects.filter(participant=participant)
+        .select_related("funder", "invoice")
+        .order_by("month")
+    )
+    ledger = {r.month: r for r in rows}
+    enrolled_months: set[date] = set()
+    for e in enrolments:
+        end = e.end_date or max(today, e.start_date)
+        enrolled_months.update(months.months_between(e.start_date, end))
+    current = months.first_of(today)
+    out: list[MonthRow] = []
+    for month in sorted(enrolled_months | set(ledger)):
+        row = ledger.get(month)
+        if scope.restricted and (row is None or not scope.allows(row.funder_id)):
+            continue
+        item = MonthRow(month=month, enrolled=month in enrolled_months)
+        if row is not None:
+            item.billed, item.paid, item.covered = row.billed, row.paid, row.covered
+            item.funder = row.funder.code if row.funder else ""
+            item.segment, item.wage = row.segment, row.wage
+            live_invoice = row.invoice if row.invoice and row.invoice.state in LIVE else None
+            item.invoice_id = live_invoice.pk if live_invoice else None
+            item.invoice_number = live_invoice.number if live_invoice else ""
+        if row is None:
+            item.status, item.css = (
+                ("belum ditagih", "muted") if month <= current else ("akan datang", "muted")
+            )
+        elif row.billed <= 0:
+            item.status, item.css = "tidak ditagih (dikoreksi)", "muted"
+        elif row.covered:
+            item.status, item.css = "lunas — terlindungi", "ok"
+        elif row.paid > 0:
+            item.status, item.css = "dibayar sebagian — tidak terlindungi", "warn"
+        else:
+            item.status, item.css = "belum dibayar — tidak terlindungi", "bad"
+        out.append(item)
+    run = 0
+    for item in reversed([m for m in out if m.billed > 0]):
+        if item.covered:
+            break
+        run += 1
+    billed_after_end = []
+    last = enrolments[-1] if enrolments else None
+    if last and last.end_date:
+        billed_after_end = [m for m, r in ledger.items() if m > last.end_date and r.billed > 0]
+    return Timeline(
+        participant=participant,
+        enrolments=enrolments,
+        months=out,
+        paid_months=paid_months_before(participant, months.add_months(current, 1)),
+        covered_today=covered_on(participant, today),
+        unpaid_run=run,
+        billed_after_end=sorted(billed_after_end),
+    )
+
+
+# --- Billing overview ------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    billed: int = 0
+    paid: int = 0
+    invoices: list[Invoice] = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.billed - self.paid, 0)
+
+
+@dataclass
+class Overview:
+    year: int
+    funders: list[Funder]
+    rows: list[tuple[date, list[Cell], Cell]]
+    totals: list[Cell]
+    grand: Cell
+    agreement: Agreement | None
+    segments: dict[str, int]
+    years: list[int]
+
+
+def billing_overview(programme: Programme, year: int, scope: Scope = EVERYTHING) -> Overview:
+    """Month × funder: billed, paid and outstanding of the live invoices of ``year``."""
+    invoices = list(
+        scope.invoices(
+            Invoice.objects.filter(programme=programme, month__year=year, state__in=LIVE)
+        ).select_related("funder")
+    )
+    funders_qs = Funder.objects.filter(programme=programme)
+    if scope.restricted:
+        funders_qs = funders_qs.filter(pk__in=scope.funder_ids)
+    funders = list(funders_qs.order_by("-is_default", "code"))
+    index = {f.pk: i for i, f in enumerate(funders)}
+    rows = []
+    totals = [Cell() for _ in funders]
+    grand = Cell()
+    by_month: dict[date, list[Invoice]] = defaultdict(list)
+    for inv in invoices:
+        by_month[inv.month].append(inv)
+    for m in [date(year, i, 1) for i in range(1, 13)]:
+        cells = [Cell() for _ in funders]
+        month_total = Cell()
+        for inv in by_month.get(m, []):
+            i = index.get(inv.funder_id)
+            if i is None:
+                continue
+            for cell in (cells[i], totals[i], month_total, grand):
+                cell.billed += inv.total
+                cell.paid += inv.paid
+            cells[i].invoices.append(inv)
+        rows.append((m, cells, month_total))
+    segments: dict[str, int] = {}
+    if not scope.restricted:
+        for seg, amount in (
+            CoverageMonth.objects.filter(programme=programme, month__year=year)
+            .values_list("segment")
+            .annotate(s=Sum("billed"))
+        ):
+            segments[seg] = int(amount or 0)
+    agreement = Agreement.objects.filter(programme=programme, year=year).first()
+    years = sorted(
+        {d.year for d in Invoice.objects.filter(programme=programme).dates("month", "year")}
+        | {year, timezone.localdate().year}
+    )
+    return Overview(
+        year=year,
+        funders=funders,
+        rows=rows,
+        totals=totals,
+        grand=grand,
+        agreement=None if scope.restricted else agreement,
+        segments=segments,
+        years=years,
+    )
+
+
+def latest_runs(programme: Programme, limit: int = 10) -> list[BillingRun]:
+    return list(
+        BillingRun.objects.filter(programme=programme)
+        .select_related("user")
+        .order_by("-started_at")[:limit]
+    )
+
+
+# --- Invoices and payments ---------------------------------------------------------------------
+
+
+def invoices(
+    programme: Programme,
+    scope: Scope = EVERYTHING,
+    *,
+    month: date | None = None,
+    funder: str | None = None,
+    state: str | None = None,
+) -> QuerySet[Invoice]:
+    qs = scope.invoices(Invoice.objects.filter(programme=programme)).select_related("funder")
+    if month:
+        qs = qs.filter(month=months.first_of(month))
+    if funder:
+        qs = qs.filter(funder__code=funder.upper())
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-month", "funder__code", "-id")
+
+
+def get_invoice(programme: Programme, invoice_id: int, scope: Scope = EVERYTHING) -> Invoice:
+    invoice = (
+        scope.invoices(Invoice.objects.filter(programme=programme, pk=invoice_id))
+        .select_related("funder", "issued_by", "programme")
+        .first()
+    )
+    if invoice is None:
+        raise Http404("Tagihan tidak ditemukan.")
+    return invoice
+
+
+def invoice_lines(invoice: Invoice, search: str = "") -> QuerySet[CoverageMonth]:
+    """The invoice's lines (for a cancelled invoice: its archived lines)."""
+    if invoice.state == Invoice.State.CANCELLED:
+        qs = CancelledLine.objects.filter(invoice=invoice)
+    else:
+        qs = CoverageMonth.objects.filter(
+            programme_id=invoice.programme_id, month=invoice.month, invoice=invoice
+        )
+    qs = qs.select_related("participant__person")
+    if search:
+        qs = qs.filter(
+            Q(participant__person__full_name__icontains=search)
+            | Q(participant__person__nik__startswith=search)
+        )
+    return qs.order_by("segment", "participant_id")
+
+
+def invoice_adjustments(invoice: Invoice) -> QuerySet[Adjustment]:
+    return (
+        Adjustment.objects.filter(invoice=invoice)
+        .select_related("participant__person", "run")
+        .order_by("id")
+    )
+
+
+def invoice_segments(invoice: Invoice) -> list[dict]:
+    """Per segment: lines and amount, from the ledger (live) or the archive (cancelled)."""
+    rows = (
+        invoice_lines(invoice)
+        .order_by()
+        .values("segment")
+        .annotate(total=Sum("amount"))
+        .order_by("segment")
+    )
+    counts = defaultdict(int)
+    for seg in invoice_lines(invoice).order_by().values_list("segment", flat=True):
+        counts[seg] += 1
+    return [
+        {"segment": r["segment"], "count": counts[r["segment"]], "total": r["total"]} for r in rows
+    ]
+
+
+def payments(
+    programme: Programme, scope: Scope = EVERYTHING, invoice: Invoice | None = None
+) -> QuerySet[Payment]:
+    qs = Payment.objects.filter(programme=programme).select_related(
+        "invoice__funder", "recorded_by"
+    )
+    if scope.restricted:
+        qs = qs.filter(invoice__funder_id__in=scope.funder_ids)
+    if invoice is not None:
+        qs = qs.filter(invoice=invoice)
+    return qs.order_by("-paid_on", "-id")
+
+
+# --- Agreements and funders ---------------------------------------------------------------------
+
+
+def agreements(programme: Programme) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(programme=programme).order_by("-year")
+
+
+@dataclass
+class FunderRow:
+    funder: Funder
+    pledged: int
+    billed: int
+    paid: int
+    rules: list[AllocationRule]
+    pledges: list
+
+    @property
+    def remaining(self) -> int:
+        return self.pledged - self.billed
+
+    @property
+    def over_pledge(self) -> bool:
+        return self.pledged > 0 and self.billed > self.pledged
+
+
+def funders_overview(programme: Programme, scope: Scope = EVERYTHING) -> list[FunderRow]:
+    """Each funder with its pledges, its allocation rules and what was billed and paid within
+    its pledge periods (all time when it has no pledge)."""
+    qs = Funder.objects.filter(programme=programme).prefetch_related("pledges", "rules__members")
+    if scope.restricted:
+        qs = qs.filter(pk__in=scope.funder_ids)
+    out = []
+    for funder in qs.order_by("-is_default", "code"):
+        pledges = list(funder.pledges.all())
+        inv = Invoice.objects.filter(programme=programme, funder=funder, state__in=LIVE)
+        if pledges:
+            window = Q()
+            for p in pledges:
+                window |= Q(month__gte=months.first_of(p.start), month__lte=p.end)
+            inv = inv.filter(window)
+        sums = inv.aggregate(b=Sum("total"), p=Sum("paid"))
+        out.append(
+            FunderRow(
+                funder=funder,
+                pledged=sum(p.amount for p in pledges),
+                billed=int(sums["b"] or 0),
+                paid=int(sums["p"] or 0),
+                rules=list(funder.rules.all()),
+                pledges=pledges,
+            )
+        )
+    return out
+
+
+def get_funder(programme: Programme, funder_id: int, scope: Scope = EVERYTHING) -> Funder:
+    funder = Funder.objects.filter(programme=programme, pk=funder_id).first()
+    if funder is None or not scope.allows(funder.pk):
+        raise Http404("Penyandang dana tidak ditemukan.")
+    return funder
+
+
+def funded_participants(
+    programme: Programme, funder: Funder, month: date | None = None
+) -> QuerySet[CoverageMonth]:
+    """The workers a funder pays for in a month (default: its latest billed month)."""
+    qs = CoverageMonth.objects.filter(programme=programme, funder=funder, billed__gt=0)
+    if month is None:
+        latest = qs.order_by("-month").values_list("month", flat=True).first()
+        if latest is None:
+            return qs.none()
+        month = latest
+    return qs.filter(month=month).select_related("participant__person").order_by("participant_id")
+
+
+# --- BPU arrears ----------------------------------------------------------------------------------
+
+
+def bpu_arrears(programme: Programme, on: date, scope: Scope = EVERYTHING) -> list[dict]:
+    """Active BPU workers whose latest billed months (due before ``on``) are unpaid, with the
+    length of that unpaid run: 4 or more means the lapse check will end the membership."""
+    from lindung.rules.contributions import due_date
+
+    t, e = table(CoverageMonth), table(Enrolment)
+    rows = fetchall(
+        f"SELECT l.participant_id, l.month, l.covered, l.funder_id FROM {t} l "
+        f"JOIN {e} e ON e.participant_id = l.participant_id AND e.end_date IS NULL "
+        "WHERE l.programme_id = %s AND l.segment = 'BPU' AND l.billed > 0 AND l.month <= %s "
+        "ORDER BY l.participant_id, l.month",
+        [programme.pk, on],
+    )
+    runs: dict[int, int] = {}
+    funder_of: dict[int, int] = {}
+    for pid, month, covered, funder_id in rows:
+        month = as_date(month)
+        if due_date("BPU", month.year, month.month) >= on:
+            continue
+        runs[pid] = 0 if covered else runs.get(pid, 0) + 1
+        funder_of[pid] = funder_id
+    at_risk = {pid: n for pid, n in runs.items() if n > 0 and scope.allows(funder_of[pid])}
+    people = {
+        p.pk: p for p in Participant.objects.filter(pk__in=list(at_risk)).select_related("person")
+    }
+    return sorted(
+        (
+            {"participant": people[pid], "unpaid_months": n, "will_lapse": n > 3}
+            for pid, n in at_risk.items()
+            if pid in people
+        ),
+        key=lambda r: (-r["unpaid_months"], r["participant"].pk),
+    )
+
+
+# --- Reconciliation ---------------------------------------------------------------------------------
+
+
+def reconciliations(programme: Programme) -> QuerySet[Reconciliation]:
+    return Reconciliation.objects.filter(programme=programme).select_related("uploaded_by")
+
+
+def get_reconciliation(programme: Programme, recon_id: int) -> Reconciliation:
+    recon = Reconciliation.objects.filter(programme=programme, pk=recon_id).first()
+    if recon is None:
+        raise Http404("Rekonsiliasi tidak ditemukan.")
+    return recon
+
+
+def differences(
+    recon: Reconciliation, kind: str | None = None, resolved: bool | None = None
+) -> QuerySet[Difference]:
+    qs = recon.differences.select_related("participant", "resolved_by")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if resolved is not None:
+        qs = qs.filter(resolved=resolved)
+    return qs.order_by("kind", "nik")
+
+
+def get_difference(programme: Programme, difference_id: int) -> Difference:
+    diff = Difference.objects.filter(programme=programme, pk=difference_id).first()
+    if diff is None:
+        raise Http404("Selisih tidak ditemukan.")
+    return diff
+
+
+def billing_blockers(programme: Programme, month: date) -> list[str]:
+    """Why billing ``month`` would be refused right now (empty: it can run)."""
+    problems = []
+    last = months.last_of(month)
+    if not Agreement.objects.filter(
+        programme=programme, period_start__lte=last, period_end__gte=month
+    ).exists():
+        problems.append(
+            f"Belum ada PKS yang berlaku untuk {months.label(month)}; catat PKS di menu "
+            "Kerja sama & penyandang dana."
+        )
+    if not Funder.objects.filter(programme=programme, active=True).exists():
+        problems.append(
+            "Belum ada penyandang dana; catat APBD sebagai penyandang dana cadangan lebih dulu."
+        )
+    return problems
