@@ -126,9 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--batch-lines", type=int, default=50_000)
     ap.add_argument("--requests", type=int, default=5_000)
-    ap.add_argument(
-        "--cmd", default=f"{shlex.quote(sys.executable)} -m lindung quote --batch"
-    )
+    ap.add_argument("--cmd", default=f"{shlex.quote(sys.executable)} -m lindung quote --batch")
     args = ap.parse_args(argv)
 
     reqs = make_requests(args.requests)

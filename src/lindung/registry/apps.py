@@ -6,9 +6,14 @@ class RegistryConfig(AppConfig):
     verbose_name = "Registri peserta"
 
     def ready(self) -> None:
-        from lindung.programmes import audit
+        from lindung.programmes import audit, menu
 
-        from .models import Agency, FamilyMember, Participant, Person
+        from .models import Agency, FamilyMember, Participant, Person, PossibleDuplicate
 
-        for model in (Agency, Person, Participant, FamilyMember):
+        for model in (Agency, Person, Participant, FamilyMember, PossibleDuplicate):
             audit.register(model, "programme")
+
+        menu.register("Peserta", "registry_list", "participant.view", order=100)
+        menu.register("Impor", "registry_import", "participant.import", order=110)
+        menu.register("Instansi", "registry_agencies", "participant.view", order=120)
+        menu.register("Duplikat", "registry_duplicates", "participant.edit", order=130)

@@ -1,3 +1,38 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+P = "p/<slug:code>/"
+
+urlpatterns = [
+    path(P + "peserta/", views.participant_list, name="registry_list"),
+    path(P + "peserta/baru/", views.participant_add, name="registry_add"),
+    path(P + "peserta/ekspor.<str:fmt>", views.export, name="registry_export"),
+    path(
+        P + "peserta/kolektif-<str:segment>.xlsx", views.export_kolektif, name="registry_kolektif"
+    ),
+    path(P + "peserta/<int:pk>/", views.person, name="registry_person"),
+    path(P + "peserta/<int:pk>/ubah/", views.participant_edit, name="registry_edit"),
+    path(P + "peserta/<int:pk>/status/", views.participant_status, name="registry_status"),
+    path(P + "peserta/<int:pk>/keluarga/baru/", views.family_add, name="registry_family_add"),
+    path(
+        P + "peserta/<int:pk>/keluarga/<int:fid>/ubah/",
+        views.family_edit,
+        name="registry_family_edit",
+    ),
+    path(P + "instansi/", views.agencies, name="registry_agencies"),
+    path(P + "impor/", views.import_start, name="registry_import"),
+    path(
+        P + "impor/templat-<str:kind>.xlsx", views.import_template, name="registry_import_template"
+    ),
+    path(P + "impor/<uuid:batch_id>/", views.import_batch, name="registry_import_batch"),
+    path(P + "impor/<uuid:batch_id>/status/", views.import_status, name="registry_import_status"),
+    path(P + "impor/<uuid:batch_id>/simpan/", views.import_commit, name="registry_import_commit"),
+    path(
+        P + "impor/<uuid:batch_id>/ditolak.xlsx",
+        views.import_rejected,
+        name="registry_import_rejected",
+    ),
+    path(P + "duplikat/", views.duplicates, name="registry_duplicates"),
+    path(P + "duplikat/<int:pk>/", views.duplicate_decide, name="registry_duplicate_decide"),
+]

@@ -1,0 +1,405 @@
+"""The columns of the import files: canonical names, what they hold, and header matching.
+
+The canonical names are the template's headers. A file's headers are matched tolerantly: case,
+spaces, punctuation, a trailing explanation in brackets ("Tanggal Lahir (HH/BB/TTTT)") and common
+synonyms ("No. KTP" → ``nik``, "Gaji" → ``upah``) are all accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    help: str
+    required: str = ""  # "" optional, "all", "PU", "BPU"
+    synonyms: tuple[str, ...] = ()
+    text: bool = True  # formatted as Text in the template
+    example: str = ""
+    width: int = 16
+    choices: tuple[str, ...] = field(default=())
+    form_help: str = ""  # shorter help for the web form (the template's help talks about Excel)
+
+    @property
+    def form_text(self) -> str:
+        return self.form_help or self.help
+
+    @property
+    def required_label(self) -> str:
+        return {"all": "wajib", "PU": "wajib untuk PU", "BPU": "wajib untuk BPU"}.get(
+            self.required, "boleh kosong"
+        )
+
+
+PARTICIPANT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "nik",
+        "NIK",
+        "Nomor Induk Kependudukan, 16 digit, sesuai KTP/KK. Kolom harus berformat Teks: NIK yang "
+        "tersimpan sebagai angka ditolak karena Excel menghapus digit setelah digit ke-15.",
+        "all",
+        (
+            "no_nik",
+            "nomor_nik",
+            "nik_ktp",
+            "no_ktp",
+            "nomor_ktp",
+            "ktp",
+            "nomor_induk_kependudukan",
+            "nik_pekerja",
+        ),
+        example="3577014101900001",
+        width=20,
+        form_help="16 digit sesuai KTP/KK.",
+    ),
+    Column(
+        "nama",
+        "Nama lengkap",
+        "Nama lengkap sesuai KTP.",
+        "all",
+        (
+            "nama_lengkap",
+            "nama_peserta",
+            "nama_pekerja",
+            "nama_tenaga_kerja",
+            "name",
+            "nama_sesuai_ktp",
+        ),
+        example="SITI AMINAH",
+        width=28,
+    ),
+    Column(
+        "tempat_lahir",
+        "Tempat lahir",
+        "Kota/kabupaten tempat lahir.",
+        synonyms=("tmp_lahir", "tmpt_lahir", "tempat_lhr", "kota_lahir"),
+        example="MADIUN",
+    ),
+    Column(
+        "tanggal_lahir",
+        "Tanggal lahir",
+        "Tanggal lahir HH/BB/TTTT (mis. 01/01/1990) atau TTTT-BB-HH, tahun 4 digit. Harus sama "
+        "dengan tanggal lahir di NIK (perempuan: tanggal di NIK ditambah 40).",
+        "all",
+        ("tgl_lahir", "tgl_lhr", "tanggal_lhr", "tgllahir", "birth_date", "dob"),
+        example="01/01/1990",
+        form_help="Harus sama dengan tanggal lahir di NIK (perempuan: tanggal di NIK ditambah 40).",
+    ),
+    Column(
+        "jenis_kelamin",
+        "Jenis kelamin",
+        "L (laki-laki) atau P (perempuan); harus sesuai dengan NIK.",
+        "all",
+        ("jk", "kelamin", "l_p", "lp", "gender", "sex", "jns_kelamin", "jenis_kel"),
+        example="P",
+        width=8,
+        choices=("L", "P"),
+    ),
+    Column(
+        "no_kk",
+        "Nomor KK",
+        "Nomor Kartu Keluarga, 16 digit, format Teks.",
+        synonyms=("nomor_kk", "kk", "nkk", "nomor_kartu_keluarga", "no_kartu_keluarga"),
+        example="3577010101080001",
+        width=20,
+        form_help="16 digit.",
+    ),
+    Column(
+        "alamat",
+        "Alamat",
+        "Alamat tempat tinggal (jalan, nomor rumah).",
+        synonyms=("alamat_lengkap", "alamat_rumah", "domisili", "alamat_ktp", "alamat_domisili"),
+        example="JL. PAHLAWAN 12",
+        width=30,
+    ),
+    Column("rt", "RT", "Nomor RT, 1–3 digit.", example="001", width=6),
+    Column("rw", "RW", "Nomor RW, 1–3 digit.", example="002", width=6),
+    Column(
+        "kode_kelurahan",
+        "Kode kelurahan/desa",
+        "Kode kelurahan/desa Kemendagri, mis. 35.77.01.1001 (lihat lembar Kode wilayah).",
+        "BPU",
+        (
+            "kode_desa",
+            "kode_kel",
+            "kd_kelurahan",
+            "kelurahan_kode",
+            "kode_wilayah",
+            "kode_kelurahan_desa",
+            "kode_desa_kelurahan",
+        ),
+        example="35.77.01.1001",
+        form_help="Kelurahan/desa tempat tinggal (kode Kemendagri).",
+    ),
+    Column(
+        "no_hp",
+        "Nomor HP",
+        "Nomor telepon seluler, mis. 081234567890 (format Teks).",
+        synonyms=(
+            "nomor_hp",
+            "hp",
+            "no_telp",
+            "no_telepon",
+            "telepon",
+            "nomor_telepon",
+            "no_wa",
+            "nomor_whatsapp",
+            "handphone",
+            "ponsel",
+            "no_handphone",
+        ),
+        example="081234567890",
+        form_help="Mis. 081234567890.",
+    ),
+    Column(
+        "segmen",
+        "Segmen",
+        "PU (non-ASN, penerima upah) atau BPU (pekerja rentan, bukan penerima upah).",
+        "all",
+        ("segment", "jenis_kepesertaan", "kategori_peserta", "kelompok_peserta"),
+        example="BPU",
+        width=8,
+        choices=("PU", "BPU"),
+    ),
+    Column(
+        "instansi",
+        "Kode instansi",
+        "Kode instansi/OPD yang terdaftar di program (menu Instansi). Hanya untuk PU.",
+        "PU",
+        ("kode_instansi", "opd", "kode_opd", "unit_kerja", "perangkat_daerah", "nama_instansi"),
+        example="DINKES",
+        form_help="Instansi/OPD yang terdaftar di menu Instansi.",
+    ),
+    Column(
+        "jabatan",
+        "Jabatan",
+        "Jabatan/tugas. Hanya untuk PU.",
+        synonyms=("posisi", "jabatan_pekerjaan"),
+        example="TENAGA ADMINISTRASI",
+        width=22,
+    ),
+    Column(
+        "upah",
+        "Upah sebulan (Rp)",
+        "Upah sebulan dalam rupiah, bilangan bulat tanpa desimal (mis. 2422105 atau 2.422.105). "
+        "Hanya untuk PU.",
+        "PU",
+        ("gaji", "upah_sebulan", "gaji_pokok", "upah_bulanan", "upah_rp", "gaji_sebulan"),
+        text=False,
+        example="2422105",
+        form_help="Rupiah, bilangan bulat (mis. 2422105 atau 2.422.105).",
+    ),
+    Column(
+        "kelas_risiko",
+        "Kelas risiko JKK",
+        "Kelompok risiko JKK 1–5 (atau I–V). Kosong: kelas baku program. Hanya untuk PU.",
+        synonyms=("kelompok_risiko", "risiko", "kelas_risiko_jkk", "tingkat_risiko"),
+        example="1",
+        width=8,
+        choices=("1", "2", "3", "4", "5"),
+    ),
+    Column(
+        "pekerjaan",
+        "Pekerjaan",
+        "Jenis pekerjaan pekerja rentan. Hanya untuk BPU.",
+        synonyms=("jenis_pekerjaan", "profesi", "mata_pencaharian"),
+        example="PEDAGANG KAKI LIMA",
+        width=22,
+    ),
+    Column(
+        "penghasilan",
+        "Penghasilan (Rp)",
+        "Nominal penghasilan BPU dari tabel BPJS TK (lihat lembar Petunjuk). Kosong: nominal "
+        "terendah. Hanya untuk BPU.",
+        synonyms=(
+            "tingkat_penghasilan",
+            "dasar_iuran",
+            "upah_dilaporkan",
+            "income",
+            "penghasilan_rp",
+        ),
+        text=False,
+        example="1000000",
+        form_help="Nominal penghasilan BPU dari tabel BPJS TK. Kosong: nominal terendah.",
+    ),
+    Column(
+        "desil",
+        "Desil DTSEN",
+        "Desil kesejahteraan DTSEN/DTKS, 1–10.",
+        synonyms=("desil_dtsen", "desil_dtks", "peringkat_desil"),
+        example="2",
+        width=8,
+    ),
+    Column(
+        "tulang_punggung",
+        "Tulang punggung keluarga",
+        "Y (ya) atau T (tidak).",
+        synonyms=("tulang_punggung_keluarga", "pencari_nafkah", "pencari_nafkah_utama"),
+        example="Y",
+        width=8,
+        choices=("Y", "T"),
+    ),
+    Column(
+        "tanggal_mulai",
+        "Tanggal mulai",
+        "Tanggal mulai kepesertaan HH/BB/TTTT. Kosong: peserta lama tetap, peserta baru memakai "
+        "awal periode kerja sama program.",
+        synonyms=("tgl_mulai", "tmt", "mulai", "tanggal_kepesertaan", "tmt_kepesertaan", "tgl_tmt"),
+        example="01/01/2025",
+    ),
+)
+
+FAMILY_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "nik_peserta",
+        "NIK peserta",
+        "NIK peserta (yang sudah terdaftar di program) yang memiliki anggota keluarga ini.",
+        "all",
+        ("nik_pekerja", "nik_kepala_keluarga", "nik_peserta_utama"),
+        example="3577014101900001",
+        width=20,
+    ),
+    Column(
+        "hubungan",
+        "Hubungan",
+        "suami/istri, anak, orang_tua, cucu, kakek_nenek, saudara, mertua, wasiat.",
+        "all",
+        ("hubungan_keluarga", "status_hubungan", "hub_keluarga"),
+        example="anak",
+        width=12,
+    ),
+    Column(
+        "nama",
+        "Nama lengkap",
+        "Nama lengkap anggota keluarga.",
+        "all",
+        ("nama_lengkap", "nama_anggota", "nama_anggota_keluarga"),
+        example="AHMAD FAUZI",
+        width=28,
+    ),
+    Column(
+        "nik",
+        "NIK",
+        "NIK anggota keluarga (16 digit, format Teks), jika ada.",
+        synonyms=("nik_anggota", "no_nik", "nomor_nik"),
+        example="3577010505150001",
+        width=20,
+    ),
+    Column(
+        "tanggal_lahir",
+        "Tanggal lahir",
+        "HH/BB/TTTT; wajib untuk anak (beasiswa).",
+        synonyms=("tgl_lahir", "tgl_lhr"),
+        example="05/05/2015",
+    ),
+    Column(
+        "jenis_kelamin",
+        "Jenis kelamin",
+        "L atau P.",
+        synonyms=("jk", "kelamin", "l_p", "lp"),
+        example="L",
+        width=8,
+        choices=("L", "P"),
+    ),
+    Column(
+        "no_hp", "Nomor HP", "Nomor HP (untuk ahli waris).", synonyms=("hp", "nomor_hp", "no_telp")
+    ),
+    Column(
+        "jenjang",
+        "Jenjang pendidikan",
+        "belum, TK, SD, SMP, SMA, PT.",
+        synonyms=("jenjang_pendidikan", "pendidikan", "sekolah"),
+        example="SD",
+        width=10,
+    ),
+    Column(
+        "kelas",
+        "Kelas/tahun ke-",
+        "Kelas atau tahun ke- di jenjang itu (mis. 4).",
+        synonyms=("tahun_ke", "kelas_sekolah", "semester"),
+        example="4",
+        width=8,
+    ),
+    Column(
+        "menikah",
+        "Sudah menikah",
+        "Y atau T.",
+        synonyms=("sudah_menikah", "kawin"),
+        example="T",
+        width=8,
+    ),
+    Column(
+        "bekerja", "Sudah bekerja", "Y atau T.", synonyms=("sudah_bekerja",), example="T", width=8
+    ),
+    Column(
+        "hidup",
+        "Masih hidup",
+        "Y atau T (kosong: Y).",
+        synonyms=("masih_hidup",),
+        example="Y",
+        width=8,
+    ),
+)
+
+#: Headers that are never data (row numbers, our own error columns) and are ignored silently.
+IGNORED = {
+    "no",
+    "nomor",
+    "no_urut",
+    "nomor_urut",
+    "baris_asal",
+    "kesalahan",
+    "keterangan_kesalahan",
+}
+
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def header_key(header: str) -> str:
+    """``'Tanggal Lahir (HH/BB/TTTT)*'`` → ``'tanggal_lahir'``."""
+    text = _PAREN.sub(" ", str(header).casefold())
+    return _NON_ALNUM.sub("_", text).strip("_")
+
+
+def columns_for(kind: str) -> tuple[Column, ...]:
+    return FAMILY_COLUMNS if kind == "family" else PARTICIPANT_COLUMNS
+
+
+def match_headers(
+    headers: list[str], kind: str = "participants"
+) -> tuple[dict[str, str], list[str]]:
+    """Map file headers to canonical names: ``({header: canonical}, unknown_headers)``.
+
+    The first header matching a canonical column wins; later ones are reported as unknown.
+    """
+    lookup: dict[str, str] = {}
+    for col in columns_for(kind):
+        lookup[col.name] = col.name
+        lookup[header_key(col.label)] = col.name
+        for syn in col.synonyms:
+            lookup.setdefault(syn, col.name)
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    taken: set[str] = set()
+    for header in headers:
+        key = header_key(header)
+        name = lookup.get(key)
+        if name and name not in taken:
+            mapping[header] = name
+            taken.add(name)
+        elif key in IGNORED or not key or key.startswith("unnamed"):
+            continue
+        else:
+            unknown.append(header)
+    return mapping, unknown
+
+
+def score_header_row(values: list[str], kind: str = "participants") -> int:
+    """How many cells of a row look like known headers (to find the header row)."""
+    mapping, _ = match_headers([str(v) for v in values if v not in (None, "")], kind)
+    return len(mapping)

@@ -1,0 +1,231 @@
+"""Forms of the registry. They only collect text: the checks are the import's own
+(``services.save_participant`` → ``validation.validate_participants``), so a record accepted by the
+form is exactly one the import would accept, with the same Indonesian messages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lindung.core.formatting import rupiah
+
+from . import queries
+from .columns import FAMILY_COLUMNS, PARTICIPANT_COLUMNS
+from .models import Agency, FamilyMember, Participant, PossibleDuplicate
+
+DATE_COLUMNS = {"tanggal_lahir", "tanggal_mulai"}
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _choices(values, blank=True):
+    out = [("", "—")] if blank else []
+    return out + list(values)
+
+
+class ParticipantForm(forms.Form):
+    """Canonical import columns as form fields."""
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        ref = queries.reference_for(programme)
+        kel = queries.kelurahan_choices(programme.region_code)
+        agencies = list(queries.agencies(programme).values_list("code", "name"))
+        selects = {
+            "jenis_kelamin": _choices([("L", "L — laki-laki"), ("P", "P — perempuan")]),
+            "segmen": _choices(
+                [("PU", "PU — non-ASN (penerima upah)"), ("BPU", "BPU — pekerja rentan")]
+            ),
+            "instansi": _choices([(c, f"{c} — {n}") for c, n in agencies]),
+            "kode_kelurahan": _choices([(c, f"{c} — {n} ({d})") for c, n, d in kel]),
+            "kelas_risiko": _choices(
+                [
+                    (str(v), str(label))
+                    for v, label in Participant._meta.get_field("risk_class").choices
+                ]
+            ),
+            "penghasilan": _choices([(str(t), rupiah(t)) for t in ref.tiers]),
+            "tulang_punggung": _choices([("Y", "Ya"), ("T", "Tidak")]),
+        }
+        for col in PARTICIPANT_COLUMNS:
+            required = col.required == "all"
+            help_text = f"{col.form_text} ({col.required_label})"
+            if col.name in selects:
+                choices = selects[col.name]
+                initial = self.initial.get(col.name)
+                if initial and initial not in {c for c, _ in choices}:
+                    choices = [*choices, (initial, initial)]
+                field = forms.ChoiceField(
+                    label=col.label, choices=choices, required=required, help_text=help_text
+                )
+            elif col.name in DATE_COLUMNS:
+                field = forms.CharField(
+                    label=col.label,
+                    required=required,
+                    help_text=help_text,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
+            else:
+                attrs = (
+                    {"inputmode": "numeric"}
+                    if col.name in {"nik", "no_kk", "no_hp", "upah", "rt", "rw", "desil"}
+                    else {}
+                )
+                field = forms.CharField(
+                    label=col.label,
+                    required=required,
+                    help_text=help_text,
+                    max_length=300,
+                    widget=forms.TextInput(attrs=attrs),
+                )
+            self.fields[col.name] = field
+
+    GROUPS = (
+        (
+            _("Data diri"),
+            ("nik", "nama", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "no_kk"),
+        ),
+        (_("Alamat dan kontak"), ("alamat", "rt", "rw", "kode_kelurahan", "no_hp")),
+        (_("Kepesertaan"), ("segmen", "tanggal_mulai")),
+        (_("Khusus PU (non-ASN)"), ("instansi", "jabatan", "upah", "kelas_risiko")),
+        (
+            _("Khusus BPU (pekerja rentan)"),
+            ("pekerjaan", "penghasilan", "desil", "tulang_punggung"),
+        ),
+    )
+
+    def fieldsets(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    @staticmethod
+    def initial_for(participant: Participant) -> dict[str, str]:
+        person = participant.person
+        return {
+            "nik": person.nik,
+            "nama": person.full_name,
+            "tempat_lahir": person.birth_place,
+            "tanggal_lahir": person.birth_date.isoformat() if person.birth_date else "",
+            "jenis_kelamin": person.sex,
+            "no_kk": person.kk_number,
+            "alamat": person.address,
+            "rt": person.rt,
+            "rw": person.rw,
+            "kode_kelurahan": person.kelurahan_code,
+            "no_hp": person.phone,
+            "segmen": participant.segment,
+            "instansi": participant.agency.code if participant.agency_id else "",
+            "jabatan": participant.position,
+            "upah": "" if participant.monthly_wage is None else str(participant.monthly_wage),
+            "kelas_risiko": "" if participant.risk_class is None else str(participant.risk_class),
+            "pekerjaan": participant.occupation,
+            "penghasilan": "" if participant.income_tier is None else str(participant.income_tier),
+            "desil": "" if participant.decile is None else str(participant.decile),
+            "tulang_punggung": {True: "Y", False: "T"}.get(participant.breadwinner, ""),
+            "tanggal_mulai": participant.start_date.isoformat() if participant.start_date else "",
+        }
+
+    def record(self) -> dict[str, str]:
+        return {name: (self.cleaned_data.get(name) or "") for name in self.fields}
+
+
+class FamilyForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        selects = {
+            "hubungan": _choices(
+                [(v, str(label)) for v, label in FamilyMember.Relationship.choices], blank=False
+            ),
+            "jenis_kelamin": _choices([("L", "L — laki-laki"), ("P", "P — perempuan")]),
+            "jenjang": _choices([(v, str(label)) for v, label in FamilyMember.Level.choices]),
+            "menikah": _choices([("T", "Belum"), ("Y", "Sudah")], blank=False),
+            "bekerja": _choices([("T", "Belum"), ("Y", "Sudah")], blank=False),
+            "hidup": _choices([("Y", "Ya"), ("T", "Meninggal")], blank=False),
+        }
+        for col in FAMILY_COLUMNS:
+            if col.name == "nik_peserta":
+                continue
+            required = col.required == "all"
+            if col.name in selects:
+                field = forms.ChoiceField(
+                    label=col.label,
+                    choices=selects[col.name],
+                    required=required,
+                    help_text=col.help,
+                )
+            elif col.name == "tanggal_lahir":
+                field = forms.CharField(
+                    label=col.label,
+                    required=False,
+                    help_text=col.help,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
+            else:
+                field = forms.CharField(
+                    label=col.label, required=required, help_text=col.help, max_length=200
+                )
+            self.fields[col.name] = field
+
+    @staticmethod
+    def initial_for(member: FamilyMember) -> dict[str, str]:
+        yn = {True: "Y", False: "T"}
+        return {
+            "hubungan": member.relationship,
+            "nama": member.full_name,
+            "nik": member.nik,
+            "tanggal_lahir": member.birth_date.isoformat() if member.birth_date else "",
+            "jenis_kelamin": member.sex,
+            "no_hp": member.phone,
+            "jenjang": member.education_level,
+            "kelas": "" if member.year_in_level is None else str(member.year_in_level),
+            "menikah": yn[member.married],
+            "bekerja": yn[member.working],
+            "hidup": yn[member.alive],
+        }
+
+    def record(self) -> dict[str, str]:
+        data = {name: (self.cleaned_data.get(name) or "") for name in self.fields}
+        # The form's "hubungan" holds the stored value (spouse, child …): map it to the import's word.
+        words = {
+            "spouse": "pasangan",
+            "child": "anak",
+            "parent": "orang tua",
+            "grandchild": "cucu",
+            "grandparent": "kakek",
+            "sibling": "saudara",
+            "parent_in_law": "mertua",
+            "will": "wasiat",
+        }
+        data["hubungan"] = words.get(data["hubungan"], data["hubungan"])
+        levels = {"none": "belum"}
+        data["jenjang"] = levels.get(data["jenjang"], data["jenjang"])
+        return data
+
+
+class AgencyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Kode instansi"), max_length=30, help_text=_("Singkat, tanpa spasi, mis. DINKES.")
+    )
+    name = forms.CharField(label=_("Nama instansi"), max_length=200)
+    kind = forms.ChoiceField(label=_("Jenis"), choices=Agency.Kind.choices)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas daftar (.xlsx atau .csv)"),
+        help_text=_("Baris pertama berisi nama kolom seperti di templat."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+    kind = forms.ChoiceField(
+        label=_("Isi berkas"),
+        choices=[("participants", _("Peserta")), ("family", _("Anggota keluarga peserta"))],
+        initial="participants",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Keputusan"), choices=PossibleDuplicate.Decision.choices)
+    note = forms.CharField(label=_("Catatan"), required=False, max_length=300)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Participant.Status.choices)
+    note = forms.CharField(label=_("Alasan"), required=False, max_length=200)

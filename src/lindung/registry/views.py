@@ -1,0 +1,406 @@
+"""Registry pages: list, person, forms, agencies, import, exports, possible duplicates.
+
+Thin: each view checks the action with ``@programme_view``, calls a query or a service, renders.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from lindung.programmes.decorators import programme_view
+from lindung.programmes.permissions import can
+from lindung.programmes.services import log_access
+
+from . import queries, services, spreadsheets
+from .forms import AgencyForm, DecisionForm, FamilyForm, ParticipantForm, StatusForm, UploadForm
+from .models import FamilyMember, Participant, PossibleDuplicate
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- list and person -----------------------------------------------------------------------------
+
+
+@programme_view("participant.view")
+def participant_list(request, programme):
+    filters = queries.Filters.from_query(request.GET)
+    qs = queries.search(request.user, programme, filters)
+    page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    full = can(request.user, programme, "nik.full")
+    rows = [
+        {
+            "p": p,
+            "nik": p.person.nik if full else None,
+            "kelurahan": queries.kelurahan_name(p.person.kelurahan_code),
+        }
+        for p in page
+    ]
+    return render(
+        request,
+        "registry/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "query": filters.as_query(),
+            "agencies": queries.agencies(programme),
+            "kelurahan": queries.kelurahan_choices(programme.region_code),
+            "statuses": Participant.Status.choices,
+            "can_edit": can(request.user, programme, "participant.edit"),
+            "can_export": can(request.user, programme, "participant.export"),
+            "can_import": can(request.user, programme, "participant.import"),
+        },
+    )
+
+
+@programme_view("participant.view")
+def person(request, programme, pk):
+    participant = queries.participant_detail(request.user, programme, pk)
+    log_access(
+        user=request.user,
+        programme=programme,
+        action="view",
+        object_type="registry.person",
+        object_id=participant.person_id,
+        detail=f"peserta {participant.pk}",
+        request=request,
+    )
+    full = can(request.user, programme, "nik.full")
+    family = [{"m": m, "nik": m.nik if full else None} for m in queries.family_of(participant)]
+    return render(
+        request,
+        "registry/person.html",
+        {
+            "participant": participant,
+            "person": participant.person,
+            "nik": participant.person.nik if full else None,
+            "kk": participant.person.kk_number if full else None,
+            "family": family,
+            "kelurahan": queries.kelurahan_name(participant.person.kelurahan_code),
+            "can_edit": can(request.user, programme, "participant.edit"),
+            "can_history": can(request.user, programme, "audit.view"),
+            "status_form": StatusForm(initial={"status": participant.status}),
+        },
+    )
+
+
+def _save_participant(request, programme, participant=None):
+    initial = ParticipantForm.initial_for(participant) if participant else {}
+    form = ParticipantForm(request.POST or None, programme=programme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_participant(
+                actor=request.user,
+                programme=programme,
+                record=form.record(),
+                participant=participant,
+            )
+        except services.InvalidRecord as exc:
+            for column, msgs in exc.errors.items():
+                for msg in msgs:
+                    form.add_error(column if column in form.fields else None, msg)
+        except services.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Data peserta tersimpan.")
+            return redirect("registry_person", programme.code, saved.pk)
+    return render(request, "registry/form.html", {"form": form, "participant": participant})
+
+
+@programme_view("participant.edit")
+def participant_add(request, programme):
+    return _save_participant(request, programme)
+
+
+@programme_view("participant.edit")
+def participant_edit(request, programme, pk):
+    participant = queries.participant_detail(request.user, programme, pk)
+    return _save_participant(request, programme, participant)
+
+
+@require_POST
+@programme_view("participant.edit")
+def participant_status(request, programme, pk):
+    participant = queries.participant_detail(request.user, programme, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.set_status(
+            actor=request.user,
+            participant=participant,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "Status peserta diubah.")
+    return redirect("registry_person", programme.code, pk)
+
+
+def _save_family(request, programme, pk, fid=None):
+    participant = queries.participant_detail(request.user, programme, pk)
+    member = get_object_or_404(FamilyMember, pk=fid, participant=participant) if fid else None
+    form = FamilyForm(
+        request.POST or None, initial=FamilyForm.initial_for(member) if member else {}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_family_member(
+                actor=request.user, participant=participant, record=form.record(), member=member
+            )
+        except services.InvalidRecord as exc:
+            for column, msgs in exc.errors.items():
+                for msg in msgs:
+                    form.add_error(column if column in form.fields else None, msg)
+        except services.RegistryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Anggota keluarga tersimpan.")
+            return redirect("registry_person", programme.code, pk)
+    return render(
+        request,
+        "registry/family_form.html",
+        {"form": form, "participant": participant, "member": member},
+    )
+
+
+@programme_view("participant.edit")
+def family_add(request, programme, pk):
+    return _save_family(request, programme, pk)
+
+
+@programme_view("participant.edit")
+def family_edit(request, programme, pk, fid):
+    return _save_family(request, programme, pk, fid)
+
+
+# --- agencies ------------------------------------------------------------------------------------
+
+
+@programme_view("participant.view")
+def agencies(request, programme):
+    can_edit = can(request.user, programme, "participant.edit")
+    form = AgencyForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                agency = services.create_agency(
+                    actor=request.user, programme=programme, **form.cleaned_data
+                )
+            except services.RegistryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Instansi {agency.code} ditambahkan.")
+                return redirect("registry_agencies", programme.code)
+    return render(
+        request,
+        "registry/agencies.html",
+        {"rows": queries.agency_rows(programme), "form": form},
+    )
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+@programme_view("participant.export")
+def export(request, programme, fmt):
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404
+    filters = queries.Filters.from_query(request.GET)
+    frame = queries.export_frame(request.user, programme, filters)
+    log_access(
+        user=request.user,
+        programme=programme,
+        action="export",
+        object_type="registry.participant",
+        detail=f"{frame.height} baris, {fmt}, filter: {filters.describe()}",
+        request=request,
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    name = f"peserta-{programme.code}-{stamp}.{fmt}"
+    if fmt == "csv":
+        return _download(spreadsheets.frame_csv(frame), name, "text/csv; charset=utf-8")
+    return _download(spreadsheets.frame_xlsx(frame, sheet="Peserta"), name)
+
+
+@programme_view("participant.export")
+def export_kolektif(request, programme, segment):
+    segment = segment.upper()
+    if segment not in {"PU", "BPU"}:
+        raise Http404
+    filters = queries.Filters.from_query(request.GET)
+    frame = queries.kolektif_frame(request.user, programme, segment, filters)
+    log_access(
+        user=request.user,
+        programme=programme,
+        action="export",
+        object_type="registry.participant",
+        detail=f"pendaftaran kolektif {segment}: {frame.height} baris",
+        request=request,
+    )
+    title = f"Pendaftaran kolektif {segment} — {programme.pemda_name} — {programme.bpjs_branch}"
+    content = spreadsheets.frame_xlsx(frame, sheet=f"Kolektif {segment}", title=title)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _download(content, f"kolektif-{segment.lower()}-{programme.code}-{stamp}.xlsx")
+
+
+# --- imports -------------------------------------------------------------------------------------
+
+
+@programme_view("participant.import")
+def import_start(request, programme):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.create_import(
+                actor=request.user,
+                programme=programme,
+                filename=upload.name,
+                source=upload,
+                kind=form.cleaned_data["kind"],
+            )
+        except services.RegistryError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("registry_import_batch", programme.code, batch.pk)
+    return render(
+        request,
+        "registry/import.html",
+        {"form": form, "batches": queries.batches(programme)},
+    )
+
+
+@programme_view("participant.import")
+def import_template(request, programme, kind):
+    if kind not in {"peserta", "keluarga"}:
+        raise Http404
+    ref = queries.reference_for(programme)
+    content = spreadsheets.template_bytes(
+        "family" if kind == "keluarga" else "participants",
+        agencies=list(queries.agencies(programme).values_list("code", "name")),
+        kelurahan=queries.kelurahan_choices(programme.region_code),
+        tiers=ref.tiers,
+        programme_name=programme.name,
+    )
+    return _download(content, f"templat-{kind}-{programme.code}.xlsx")
+
+
+@programme_view("participant.import")
+def import_batch(request, programme, batch_id):
+    batch = queries.batch_for(programme, batch_id)
+    column = request.GET.get("kolom", "")
+    page_arg = request.GET.get("page", "1")
+    page_no = max(1, int(page_arg)) if page_arg.isdigit() else 1
+    per_page = 100
+    errors, total, per_column = queries.batch_errors(
+        batch, column=column, offset=(page_no - 1) * per_page, limit=per_page
+    )
+    pages = max(1, (total + per_page - 1) // per_page)
+    job = batch.commit_job if batch.commit_job_id else batch.validate_job
+    return render(
+        request,
+        "registry/batch.html",
+        {
+            "batch": batch,
+            "job": job,
+            "errors": errors,
+            "error_total": total,
+            "per_column": per_column,
+            "column": column,
+            "page_no": page_no,
+            "pages": pages,
+            "summary": services.summary(batch),
+            "rejected_file": queries.rejected_file(batch) is not None,
+        },
+    )
+
+
+@programme_view("participant.import")
+def import_status(request, programme, batch_id):
+    """Polled by the batch page: 204 while busy, a client refresh when the state changed."""
+    batch = queries.batch_for(programme, batch_id)
+    if batch.state != request.GET.get("state", batch.state):
+        return HttpResponseClientRefresh()
+    return HttpResponse(status=204)
+
+
+@require_POST
+@programme_view("participant.import")
+def import_commit(request, programme, batch_id):
+    batch = queries.batch_for(programme, batch_id)
+    try:
+        services.start_commit(actor=request.user, batch=batch)
+    except services.RegistryError as exc:
+        messages.error(request, str(exc))
+    return redirect("registry_import_batch", programme.code, batch.pk)
+
+
+@programme_view("participant.import")
+def import_rejected(request, programme, batch_id):
+    batch = queries.batch_for(programme, batch_id)
+    path = queries.rejected_file(batch)
+    if path is None:
+        raise Http404("Tidak ada baris yang ditolak.")
+    log_access(
+        user=request.user,
+        programme=programme,
+        action="download",
+        object_type="registry.importbatch",
+        object_id=batch.pk,
+        detail=f"baris ditolak: {batch.rejected}",
+        request=request,
+    )
+    stem = batch.filename.rsplit(".", 1)[0]
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"{stem}-ditolak.xlsx", content_type=XLSX
+    )
+
+
+# --- possible duplicates -------------------------------------------------------------------------
+
+
+@programme_view("participant.edit")
+def duplicates(request, programme):
+    decision = request.GET.get("keputusan", "open")
+    qs = queries.duplicates(programme, decision)
+    page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    full = can(request.user, programme, "nik.full")
+    return render(
+        request,
+        "registry/duplicates.html",
+        {
+            "page": page,
+            "decision": decision,
+            "decisions": PossibleDuplicate.Decision.choices,
+            "full": full,
+            "query": f"keputusan={decision}",
+        },
+    )
+
+
+@require_POST
+@programme_view("participant.edit")
+def duplicate_decide(request, programme, pk):
+    duplicate = get_object_or_404(PossibleDuplicate, pk=pk, programme=programme)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        services.decide_duplicate(
+            actor=request.user,
+            duplicate=duplicate,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "Keputusan tersimpan.")
+    return redirect("registry_duplicates", programme.code)
