@@ -21,7 +21,11 @@ def test_lindung_check_prints_json_health(capsys):
 
 def test_lindung_check_reports_pending_migrations(tmp_path):
     """On an empty database the health report says what is missing and exits non-zero."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINDUNG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINDUNG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))
+    }
     env["LINDUNG_VAR_DIR"] = str(tmp_path)
     out = subprocess.run(
         [sys.executable, "-m", "lindung", "check"], env=env, capture_output=True, text=True

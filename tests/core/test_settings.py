@@ -19,7 +19,11 @@ PROBE = (
 
 
 def probe(tmp_path, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("LINDUNG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINDUNG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))
+    }
     base.update({"DJANGO_SETTINGS_MODULE": "lindung.settings", "LINDUNG_VAR_DIR": str(tmp_path)})
     base.update(env)
     out = subprocess.run(
@@ -69,7 +73,11 @@ DOCUMENTED_DEPLOY_EXCEPTIONS = {"security.W021"}
 
 
 def test_deploy_check_reports_nothing_in_production_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINDUNG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINDUNG_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="lindung.settings",
         LINDUNG_VAR_DIR=str(tmp_path),
