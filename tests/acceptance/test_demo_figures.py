@@ -104,3 +104,83 @@ def test_demo_reproduces_the_press_release(tmp_path):
     operator = Client()
     operator.force_login(users.get(username="operator"))
     assert operator.get(url).status_code == 403
+
+    plan_on_the_demo(tmp_path)
+
+
+def plan(tmp_path, **changes) -> dict:
+    scenario = {
+        "year": 2026,
+        "start_month": 1,
+        "apbd_budget": 2_000_000_000,
+        "csr_budget": 500_000_000,
+        "segment": "BPU",
+        "income_tier": 1_000_000,
+        "priority": ["decile", "breadwinner", "dependants"],
+        "include_current": False,
+        "seed": 2026,
+    }
+    scenario.update(changes)
+    path = tmp_path / "skenario.json"
+    path.write_text(json.dumps(scenario))
+    out = io.StringIO()
+    call_command("plan", "--programme", "kota-madiun", "--scenario", str(path), stdout=out)
+    return json.loads(out.getvalue())
+
+
+def plan_on_the_demo(tmp_path):
+    """Issue 8: the demo's pool of 44,800 uncovered workers, Rp 2 M APBD + Rp 500 jt CSR."""
+    Candidate = apps.get_model("registry", "Candidate")
+    assert Candidate.objects.count() == 44_800
+    result = plan(tmp_path)
+    # Hand computation: Rp 16,800 a month (JKK 10,000 + JKM 6,800 at the Rp 1 jt tier) for
+    # January–December = Rp 201,600 a person. APBD: 2,000,000,000 // 201,600 = 9,920 people;
+    # CSR: 500,000,000 // 201,600 = 2,480 people. Together 12,400.
+    assert result["cost_per_person"] == 12 * 16_800 == 201_600
+    assert result["selected"] == 9_920 + 2_480 == 12_400
+    assert result["funders"]["APBD"]["participants"] == 9_920
+    assert result["cost"] == 12_400 * 201_600
+    assert result["budget_left"] == 2_500_000_000 - 12_400 * 201_600
+    assert result["excluded"]["enrolled"] == 150  # the pool also lists current participants
+    # Priority order: decile ascending, breadwinner first, more dependants, then NIK.
+    pool = Candidate.objects.filter(covered_elsewhere=False).exclude(
+        nik__in=apps.get_model("registry", "Person").objects.values("nik")
+    )
+    order = sorted(
+        pool.values_list("decile", "breadwinner", "dependants", "nik"),
+        key=lambda c: (99 if c[0] is None else c[0], not c[1], -c[2], c[3]),
+    )
+    cut = order[12_399]
+    by_decile = {row["decile"]: row["count"] for row in result["by_decile"]}
+    expected = {}
+    for decile, *_ in order[:12_400]:
+        expected[decile] = expected.get(decile, 0) + 1
+    assert by_decile == expected
+    assert max(by_decile) == cut[0]
+    # The projection's central estimate against the analytic expectation computed here from the
+    # programme's own 2025 history: Σ claims_t / BPU participant-months × 12,400 × 12 × amount_t.
+    Claim = apps.get_model("claims", "Claim")
+    CoverageMonth = apps.get_model("coverage", "CoverageMonth")
+    months = CoverageMonth.objects.filter(
+        segment="BPU", month__gte="2025-01-01", month__lt="2026-01-01", billed__gt=0
+    ).count()
+    analytic = Decimal(0)
+    calibration = {c["type"]: c for c in result["calibration"]}
+    for type_ in calibration:
+        n = (
+            Claim.objects.filter(
+                segment="BPU", type=type_, event_date__gte="2025-01-01", event_date__lt="2026-01-01"
+            )
+            .exclude(state__in=["rejected", "withdrawn"])
+            .count()
+        )
+        assert calibration[type_]["claims"] == n
+        analytic += Decimal(n) / months * 12_400 * 12 * calibration[type_]["amount_per_claim"]
+    central = result["projected_claims"]["central"]
+    assert abs(central - analytic) <= analytic * Decimal("0.02")
+    low80, high80 = result["projected_claims"]["p80"]
+    low95, high95 = result["projected_claims"]["p95"]
+    assert low95 <= low80 <= central <= high80 <= high95
+    # The same seed gives the same result; another seed a different simulation.
+    assert plan(tmp_path) == result
+    assert plan(tmp_path, seed=1)["projected_claims"]["central"] != central

@@ -75,7 +75,10 @@ def test_budget_buys_the_hand_computed_number_of_bpu_workers():
     assert result.cost == 12_400 * 201_600
     assert result.budget_left == 2_500_000_000 - 12_400 * 201_600
     # APBD pays first (9,920 workers), CSR fills the gap.
-    assert result.funders["APBD"] == (2_000_000_000 // 201_600) * 201_600
+    assert result.funders["APBD"]["new"] == (2_000_000_000 // 201_600) * 201_600
+    assert result.funders["APBD"]["participants"] == 9_920
+    assert result.funders["CSR"]["participants"] == 2_480
+    assert result.monthly[0]["by_funder"] == {"APBD": 9_920 * 16_800, "CSR": 2_480 * 16_800}
     assert result.monthly[0]["total"] == 12_400 * 16_800
     assert result.full_year_cost == 12_400 * 201_600
     assert result.coverage_before == Decimal(33_920 + 17_484) / 96_093

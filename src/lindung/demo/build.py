@@ -58,8 +58,9 @@ def build_foundation() -> Programme:
 
 
 def build(say=None) -> Programme:
-    from .full import build_full
+    from .full import build_candidates, build_full
 
     programme = build_foundation()
     build_full(programme, say)
+    build_candidates(programme, say)
     return programme

@@ -23,10 +23,10 @@ from lindung.coverage import services as coverage
 from lindung.coverage.models import Agreement, FunderKind, Invoice
 from lindung.programmes.models import Programme
 from lindung.registry import services as registry
-from lindung.registry.models import Participant
+from lindung.registry.models import Candidate, Participant
 
 from . import plan as P
-from .synthetic import OPDS, Generator
+from .synthetic import OPDS, Generator, candidate
 
 Say = Callable[[str], None]
 
@@ -386,6 +386,45 @@ class Builder:
                     reference=f"BSW-{inst.pk}",
                     at=_at(due_on + timedelta(days=21)),
                 )
+
+
+CANDIDATES = 44_800  # Kota Madiun's workers not yet covered (96,093 − 51,404 ≈ 44,700) [N50]
+CANDIDATES_ALREADY_PARTICIPANTS = 150  # the DTSEN list also holds some current participants
+
+
+def build_candidates(programme: Programme, say: Say | None = None) -> bool:
+    """The synthetic candidate pool for planning, imported through the registry import."""
+    say = say or (lambda message: None)
+    if Candidate.objects.filter(programme=programme).exists():
+        return False
+    operator = get_user_model().objects.get(username="operator")
+    gen = Generator(seed=4480, serial_base=5000)
+    on = date(2025, 12, 1)
+    rows = [candidate(gen, on) for _ in range(CANDIDATES - CANDIDATES_ALREADY_PARTICIPANTS)]
+    current = Participant.objects.filter(programme=programme, segment="BPU").select_related(
+        "person"
+    )
+    for p in current.order_by("person__nik")[:CANDIDATES_ALREADY_PARTICIPANTS]:
+        rows.append(
+            {
+                "nik": p.person.nik,
+                "nama": p.person.full_name,
+                "kode_kelurahan": p.person.kelurahan_code,
+                "pekerjaan": p.occupation,
+                "desil": "" if p.decile is None else str(p.decile),
+                "tulang_punggung": "Y" if p.breadwinner else "T",
+                "jumlah_tanggungan": "2",
+                "terlindungi_lain": "T",
+            }
+        )
+    say(f"Mengimpor {len(rows):,} calon peserta untuk perencanaan …".replace(",", "."))
+    path = _write_csv(Path(settings.VAR_DIR) / "demo" / "calon-peserta.csv", rows)
+    result = registry.run_import(
+        programme=programme, path=path, commit=True, actor=operator, kind="candidates"
+    )
+    if result.get("rejected"):
+        raise RuntimeError(f"Demo candidate import rejected rows: {result}")
+    return True
 
 
 def is_built(programme: Programme) -> bool:

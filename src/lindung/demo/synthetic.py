@@ -128,6 +128,7 @@ class Generator:
     """Makes people with unique, structurally valid Kota Madiun NIKs."""
 
     seed: int = 2025
+    serial_base: int = 0  # NIK serials start after this (keeps separate pools apart)
     rng: random.Random = field(init=False)
     _serials: dict[str, int] = field(default_factory=dict, init=False)
 
@@ -145,7 +146,7 @@ class Generator:
     def nik(self, kecamatan: str, birth: date, sex: str) -> str:
         day = birth.day + (40 if sex == "P" else 0)
         stem = f"3577{kecamatan}{day:02d}{birth.month:02d}{birth.year % 100:02d}"
-        serial = self._serials.get(stem, 0) + 1
+        serial = self._serials.get(stem, self.serial_base) + 1
         self._serials[stem] = serial
         return f"{stem}{serial:04d}"
 
@@ -239,3 +240,20 @@ class Generator:
                 }
             )
         return rows
+
+
+def candidate(gen: Generator, on: date) -> dict:
+    """A worker not yet covered (the planning pool): poorer deciles more frequent."""
+    row = gen.person(on, 18, 60)
+    return {
+        "nik": row["nik"],
+        "nama": row["nama"],
+        "kode_kelurahan": row["kode_kelurahan"],
+        "pekerjaan": gen.rng.choice(OCCUPATIONS),
+        "desil": str(
+            gen.rng.choices(range(1, 11), weights=(14, 14, 13, 12, 11, 10, 9, 7, 6, 4))[0]
+        ),
+        "tulang_punggung": gen.rng.choices("YT", weights=(62, 38))[0],
+        "jumlah_tanggungan": str(gen.rng.choices(range(7), weights=(12, 16, 22, 22, 15, 8, 5))[0]),
+        "terlindungi_lain": gen.rng.choices("YT", weights=(3, 97))[0],
+    }

@@ -20,8 +20,10 @@ Selection
 Cost
     Every new participant costs the monthly contribution of the scenario's segment and tier/wage
     (``lindung.rules.contributions``, parameters of each month) for each month from the start
-    month to December. The money available is APBD + CSR, less the current participants' cost for
-    the same months when ``include_current``. APBD pays first, CSR fills the gap.
+    month to December. The money is spent in order: APBD, then each named CSR pledge, then other
+    CSR money; when ``include_current`` the current participants' cost for the same months comes
+    out first. Each funder pays whole participants (its own invoice lines), so a funder adds
+    ``its money // cost per person`` people; what is left below one person's cost is reported.
 
 Projection
     Claims per type follow a Poisson process with the programme's own frequency per 1,000
@@ -83,6 +85,7 @@ class Scenario:
     start_month: int
     apbd_budget: int
     csr_budget: int = 0
+    csr_pledges: tuple[tuple[str, int], ...] = ()
     segment: str = "BPU"
     income_tier: int | None = 1_000_000
     monthly_wage: int | None = None
@@ -98,7 +101,7 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scenario:
         known = {f for f in cls.__dataclass_fields__}
-        unknown = set(data) - known - {"csr_pledges"}
+        unknown = set(data) - known
         if unknown:
             raise ScenarioError(
                 sorted(unknown)[0], f"Isian tidak dikenal: {', '.join(sorted(unknown))}."
@@ -113,12 +116,49 @@ class Scenario:
         for key in ("income_tier", "monthly_wage"):
             if values.get(key) is not None:
                 values[key] = _integer(values[key], key)
+        if values.get("csr_pledges"):
+            pledges = []
+            for item in values["csr_pledges"]:
+                if isinstance(item, dict):
+                    name, amount = item.get("funder") or item.get("name"), item.get("amount")
+                else:
+                    name, amount = item
+                if not name:
+                    raise ScenarioError("csr_pledges", "Setiap komitmen CSR harus bernama.")
+                pledges.append((str(name), _integer(amount, "csr_pledges")))
+            values["csr_pledges"] = tuple(pledges)
+        else:
+            values["csr_pledges"] = ()
+        if isinstance(values.get("quotas"), dict):
+            values["quotas"] = {
+                str(g): {str(k): _integer(v, "quotas") for k, v in (caps or {}).items()}
+                for g, caps in values["quotas"].items()
+            }
         try:
             scenario = cls(**values)
         except TypeError as exc:
             raise ScenarioError("scenario", f"Skenario tidak lengkap: {exc}") from None
         scenario.validate()
         return scenario
+
+    @property
+    def csr_total(self) -> int:
+        return self.csr_budget + sum(amount for _, amount in self.csr_pledges)
+
+    def pots(self) -> list[tuple[str, int]]:
+        """The money in the order it is spent: APBD, the named CSR pledges, other CSR."""
+        pots = [("APBD", self.apbd_budget), *self.csr_pledges]
+        if self.csr_budget or not self.csr_pledges:
+            pots.append(("CSR", self.csr_budget))
+        return pots
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as JSON (the CLI/API format)."""
+        out = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        for key in ("priority", "occupation_order", "kelurahan_order"):
+            out[key] = list(out[key])
+        out["csr_pledges"] = [{"funder": n, "amount": a} for n, a in self.csr_pledges]
+        return out
 
     @property
     def wage(self) -> int:
@@ -133,8 +173,15 @@ class Scenario:
             raise ScenarioError("start_month", "Bulan mulai harus 1 sampai 12.")
         if self.apbd_budget < 0:
             raise ScenarioError("apbd_budget", "Anggaran APBD tidak boleh negatif.")
-        if self.csr_budget < 0:
+        if self.csr_budget < 0 or any(a < 0 for _, a in self.csr_pledges):
             raise ScenarioError("csr_budget", "Dana CSR tidak boleh negatif.")
+        names = [n for n, _ in self.csr_pledges]
+        if len(set(names)) != len(names) or {"APBD", "CSR"} & set(names):
+            raise ScenarioError(
+                "csr_pledges", "Nama penyandang dana CSR harus berbeda satu sama lain."
+            )
+        if not 2000 <= self.year <= 2100:
+            raise ScenarioError("year", "Tahun tidak masuk akal.")
         if self.segment not in ("PU", "BPU"):
             raise ScenarioError("segment", "Segmen harus PU atau BPU.")
         if self.wage <= 0:
@@ -231,6 +278,9 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.scenario.name,
+            "scenario": self.scenario.to_dict(),
+            "apbd_budget": self.scenario.apbd_budget,
+            "csr_budget": self.scenario.csr_total,
             "year": self.scenario.year,
             "start_month": self.scenario.start_month,
             "segment": self.scenario.segment,
@@ -275,7 +325,7 @@ def candidates_frame(rows: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in CANDIDATE_COLUMNS if c not in frame.columns]
     if missing:
         raise ScenarioError("candidates", f"Kolom kandidat hilang: {', '.join(missing)}.")
-    return frame.select([pl.col(c).cast(t) for c, t in CANDIDATE_COLUMNS.items()])
+    return frame.with_columns([pl.col(c).cast(t) for c, t in CANDIDATE_COLUMNS.items()])
 
 
 def rank(candidates: pl.DataFrame, scenario: Scenario) -> pl.DataFrame:
@@ -461,19 +511,30 @@ def run(
         for m in range(1, 13)
     ]
     current_cost = programme.current_cost if scenario.include_current else 0
-    apbd_free = scenario.apbd_budget - current_cost
-    csr_free = scenario.csr_budget + min(apbd_free, 0)
-    apbd_free = max(apbd_free, 0)
-    available = apbd_free + max(csr_free, 0)
-    if csr_free < 0:
+    pots = scenario.pots()
+    # The current participants are paid first, from the APBD and then from CSR in order.
+    still_owed = current_cost
+    current_by: dict[str, int] = {}
+    free: dict[str, int] = {}
+    for name, amount in pots:
+        take = min(amount, still_owed)
+        still_owed -= take
+        current_by[name] = take
+        free[name] = amount - take
+    if still_owed > 0:
         warnings.append(
-            "Anggaran APBD dan CSR tidak cukup untuk membiayai peserta yang sudah ada; tidak ada "
-            "peserta baru yang dapat ditambahkan."
+            "Anggaran APBD dan CSR tidak cukup untuk membiayai peserta yang sudah ada "
+            f"(kurang Rp {still_owed:,}); tidak ada peserta baru yang dapat ditambahkan.".replace(
+                ",", "."
+            )
         )
-        available = 0
+        free = dict.fromkeys(free, 0)
+    # Each funder pays whole participants (its own invoice lines): capacity = money // cost.
+    capacity = {name: (free[name] // cost_pp if cost_pp else 0) for name, _ in pots}
+    available = sum(free.values())
     ranked = rank(eligible, scenario)
     ranked = apply_quotas(ranked, scenario, warnings)
-    max_count = available // cost_pp if cost_pp else 0
+    max_count = sum(capacity.values())
     selected = ranked.head(max_count)
     n = selected.height
     if n < max_count:
@@ -482,22 +543,43 @@ def run(
                 ",", "."
             )
         )
-    n_apbd = min(n, apbd_free // cost_pp) if cost_pp else 0
-    n_csr = n - n_apbd
-    funder_of = (
-        pl.when(pl.col("rank_selected") <= n_apbd).then(pl.lit("APBD")).otherwise(pl.lit("CSR"))
-    )
+    counts: dict[str, int] = {}
+    left_to_assign = n
+    bounds: list[tuple[int, str]] = []
+    upto = 0
+    for name, _ in pots:
+        take = min(capacity[name], left_to_assign)
+        counts[name] = take
+        left_to_assign -= take
+        upto += take
+        if take:
+            bounds.append((upto, name))
+    funder_of = pl.lit(None, dtype=pl.Utf8)
+    for upper, name in reversed(bounds):
+        funder_of = (
+            pl.when(pl.col("rank_selected") <= upper).then(pl.lit(name)).otherwise(funder_of)
+        )
     selected = selected.with_row_index("rank_selected", offset=1).with_columns(funder=funder_of)
     monthly = [
         {
             "month": m.isoformat()[:7],
             "per_person": amount,
-            "APBD": n_apbd * amount,
-            "CSR": n_csr * amount,
+            "by_funder": {name: counts[name] * amount for name, _ in pots},
             "total": n * amount,
         }
         for m, amount in zip(scenario.months, monthly_amounts, strict=True)
     ]
+    funders = {
+        name: {
+            "budget": amount,
+            "current": current_by[name],
+            "new": counts[name] * cost_pp,
+            "participants": counts[name],
+            "full_year": counts[name] * sum(year_amounts),
+            "left": free[name] - counts[name] * cost_pp,
+        }
+        for name, amount in pots
+    }
     budget_left = available - n * cost_pp
     workforce = max(programme.workforce, 1)
     covered_before = programme.covered_elsewhere + programme.current_participants
@@ -522,5 +604,5 @@ def run(
         coverage_after=coverage_after,
         projection=projection,
         warnings=warnings,
-        funders={"APBD": n_apbd * cost_pp, "CSR": n_csr * cost_pp, "current": current_cost},
+        funders=funders,
     )

@@ -345,6 +345,78 @@ FAMILY_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+CANDIDATE_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "nik",
+        "NIK",
+        "Nomor Induk Kependudukan, 16 digit, berformat Teks.",
+        "all",
+        ("no_nik", "nomor_nik", "nik_ktp", "no_ktp", "nomor_ktp", "ktp", "nik_pekerja"),
+        example="3577014101900001",
+        width=20,
+    ),
+    Column(
+        "nama",
+        "Nama lengkap",
+        "Nama sesuai KTP.",
+        "all",
+        ("nama_lengkap", "nama_pekerja", "nama_peserta", "name"),
+        example="SITI AMINAH",
+        width=28,
+    ),
+    Column(
+        "kode_kelurahan",
+        "Kode kelurahan",
+        "Kode wilayah Kemendagri kelurahan/desa tempat tinggal, mis. 35.77.01.1001.",
+        "all",
+        ("kelurahan", "kode_wilayah", "kode_desa", "kode_kel"),
+        example="35.77.01.1001",
+    ),
+    Column(
+        "pekerjaan",
+        "Pekerjaan",
+        "Jenis pekerjaan, mis. PEDAGANG KAKI LIMA.",
+        synonyms=("jenis_pekerjaan", "profesi", "mata_pencaharian"),
+        example="PEDAGANG KAKI LIMA",
+        width=22,
+    ),
+    Column(
+        "desil",
+        "Desil DTSEN",
+        "Desil kesejahteraan DTSEN/DTKS, 1–10 (kosong: tidak diketahui, diurutkan terakhir).",
+        synonyms=("desil_dtsen", "desil_dtks", "peringkat_desil"),
+        example="1",
+        width=8,
+    ),
+    Column(
+        "tulang_punggung",
+        "Tulang punggung keluarga",
+        "Y (ya) atau T (tidak). Kosong: T.",
+        synonyms=("tulang_punggung_keluarga", "pencari_nafkah", "pencari_nafkah_utama"),
+        example="Y",
+        width=8,
+        choices=("Y", "T"),
+    ),
+    Column(
+        "jumlah_tanggungan",
+        "Jumlah tanggungan",
+        "Jumlah anggota keluarga yang ditanggung, 0–30. Kosong: 0.",
+        synonyms=("tanggungan", "jml_tanggungan", "jumlah_anggota_keluarga"),
+        example="3",
+        width=8,
+    ),
+    Column(
+        "terlindungi_lain",
+        "Sudah terlindungi di tempat lain",
+        "Y bila sudah menjadi peserta BPJS Ketenagakerjaan lewat program/pemberi kerja lain. "
+        "Kosong: T.",
+        synonyms=("sudah_terlindungi", "peserta_lain", "sudah_peserta_bpjs", "terlindungi"),
+        example="T",
+        width=8,
+        choices=("Y", "T"),
+    ),
+)
+
 #: Headers that are never data (row numbers, our own error columns) and are ignored silently.
 IGNORED = {
     "no",
@@ -367,6 +439,8 @@ def header_key(header: str) -> str:
 
 
 def columns_for(kind: str) -> tuple[Column, ...]:
+    if kind == "candidates":
+        return CANDIDATE_COLUMNS
     return FAMILY_COLUMNS if kind == "family" else PARTICIPANT_COLUMNS
 
 

@@ -216,7 +216,11 @@ class UploadForm(forms.Form):
     )
     kind = forms.ChoiceField(
         label=_("Isi berkas"),
-        choices=[("participants", _("Peserta")), ("family", _("Anggota keluarga peserta"))],
+        choices=[
+            ("participants", _("Peserta")),
+            ("family", _("Anggota keluarga peserta")),
+            ("candidates", _("Calon peserta (untuk perencanaan perluasan)")),
+        ],
         initial="participants",
     )
 

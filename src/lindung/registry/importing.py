@@ -15,12 +15,13 @@ from datetime import date, datetime
 import polars as pl
 
 from . import bulk
-from .models import FamilyMember, Participant, Person, PossibleDuplicate
+from .models import Candidate, FamilyMember, Participant, Person, PossibleDuplicate
 from .validation import PARTICIPANT_FIELDS, PERSON_FIELDS, name_key
 
 PERSON_TABLE = Person._meta.db_table
 PARTICIPANT_TABLE = Participant._meta.db_table
 FAMILY_TABLE = FamilyMember._meta.db_table
+CANDIDATE_TABLE = Candidate._meta.db_table
 COMPARED_PERSON = PERSON_FIELDS[1:]  # nik is the key
 MAX_GROUP = 50  # possible-duplicate groups larger than this are cut (pairs grow quadratically)
 
@@ -461,6 +462,77 @@ def commit_family(
     )
     bulk.write_history_rows(
         FamilyMember, changed_rows, ts=ts, user_id=user_id, reason=reason, kind="~"
+    )
+    return {
+        "created": new.height,
+        "updated": changed.height,
+        "unchanged": unchanged,
+        "possible_duplicates": 0,
+    }
+
+
+# --- candidates (planning pool) ------------------------------------------------------------------
+
+CANDIDATE_COMPARED = (
+    "full_name",
+    "kelurahan_code",
+    "occupation",
+    "decile",
+    "breadwinner",
+    "dependants",
+    "covered_elsewhere",
+)
+CANDIDATE_EXISTING: dict[str, pl.DataType] = {
+    "id": pl.Int64,
+    "nik": pl.String,
+    "full_name_db": pl.String,
+    "kelurahan_code_db": pl.String,
+    "occupation_db": pl.String,
+    "decile_db": pl.Int64,
+    "breadwinner_db": pl.Boolean,
+    "dependants_db": pl.Int64,
+    "covered_elsewhere_db": pl.Boolean,
+}
+
+
+def fetch_candidates(programme_id: int) -> pl.DataFrame:
+    cols = ", ".join(CANDIDATE_COMPARED)
+    sql = f"SELECT id, nik, {cols} FROM {CANDIDATE_TABLE} WHERE programme_id = %s"  # noqa: S608
+    return bulk.fetch_frame(sql, [int(programme_id)], CANDIDATE_EXISTING)
+
+
+def diff_candidates(
+    valid: pl.DataFrame, existing: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """(new rows, changed rows with ``id``, unchanged count), matched by NIK."""
+    matched = valid.join(existing, on="nik", how="left", maintain_order="left")
+    new = matched.filter(pl.col("id").is_null()).select(valid.columns)
+    old = matched.filter(pl.col("id").is_not_null())
+    changed = old.filter(
+        pl.any_horizontal([pl.col(f).ne_missing(pl.col(f"{f}_db")) for f in CANDIDATE_COMPARED])
+    ).select([*valid.columns, "id"])
+    return new, changed, old.height - changed.height
+
+
+def commit_candidates(
+    *, programme_id: int, valid: pl.DataFrame, ts: datetime, user_id: int | None, reason: str
+) -> dict:
+    new, changed, unchanged = diff_candidates(valid, fetch_candidates(programme_id))
+    ids = bulk.allocate_ids(CANDIDATE_TABLE, new.height)
+    cols = ["id", "programme_id", "nik", *CANDIDATE_COMPARED]
+    created_rows = new.with_columns(
+        ids.alias("id"), pl.lit(programme_id, dtype=pl.Int64).alias("programme_id")
+    ).select(cols)
+    bulk.insert_frame(CANDIDATE_TABLE, created_rows)
+    changed_rows = changed.with_columns(
+        pl.lit(programme_id, dtype=pl.Int64).alias("programme_id")
+    ).select(cols)
+    bulk.update_frame(CANDIDATE_TABLE, changed_rows.drop("programme_id", "nik"))
+    bulk.write_history_rows(
+        Candidate, created_rows, ts=ts, user_id=user_id, reason=reason, kind="+"
+    )
+    bulk.write_history_rows(
+        Candidate, changed_rows, ts=ts, user_id=user_id, reason=reason, kind="~"
     )
     return {
         "created": new.height,

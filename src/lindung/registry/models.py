@@ -194,6 +194,35 @@ class FamilyMember(models.Model):
         return f"{self.full_name} ({self.get_relationship_display()})"
 
 
+class Candidate(models.Model):
+    """A worker the programme could add: the candidate pool for expansion planning.
+
+    Imported like participants (staged, every row accounted for), upserted by NIK. Planning ranks
+    them; adopting a scenario turns the selected ones into participants.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="candidates")
+    nik = models.CharField(_("NIK"), max_length=16)
+    full_name = models.CharField(_("nama lengkap"), max_length=200)
+    kelurahan_code = models.CharField(_("kode kelurahan"), max_length=13, blank=True)
+    occupation = models.CharField(_("pekerjaan"), max_length=150, blank=True)
+    decile = models.PositiveSmallIntegerField(_("desil DTSEN"), null=True, blank=True)
+    breadwinner = models.BooleanField(_("tulang punggung keluarga"), default=False)
+    dependants = models.PositiveSmallIntegerField(_("jumlah tanggungan"), default=0)
+    covered_elsewhere = models.BooleanField(_("sudah terlindungi di tempat lain"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calon peserta")
+        verbose_name_plural = _("calon peserta")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "nik"], name="candidate_nik_per_programme")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
 class ImportBatch(models.Model):
     """One uploaded participant (or family) list on its way into the registry.
 
@@ -205,6 +234,7 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         PARTICIPANTS = "participants", _("peserta")
         FAMILY = "family", _("anggota keluarga")
+        CANDIDATES = "candidates", _("calon peserta (perencanaan)")
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("diunggah")

@@ -21,7 +21,7 @@ from lindung.programmes.permissions import require
 from . import importing, queries, spreadsheets
 from .models import Agency, FamilyMember, ImportBatch, Participant, Person, PossibleDuplicate
 from .reading import ROW, SUPPORTED, UnreadableFile, read_table
-from .validation import Validated, validate_family, validate_participants
+from .validation import Validated, validate_candidates, validate_family, validate_participants
 
 
 class RegistryError(ValueError):
@@ -154,6 +154,8 @@ def _validate(batch: ImportBatch, progress) -> tuple[Validated, object]:
     frame = raw.canonical()
     if family:
         validated = validate_family(frame, ref)
+    elif batch.kind == ImportBatch.Kind.CANDIDATES:
+        validated = validate_candidates(frame, ref)
     else:
 
         def chunk_done(done: int, total: int) -> None:
@@ -213,6 +215,12 @@ def validate_import(batch_id, progress=None) -> dict:
     if batch.kind == ImportBatch.Kind.FAMILY:
         new, changed, unchanged = importing.diff_family(
             valid, importing.fetch_family(batch.programme_id)
+        )
+        planned = (new.height, changed.height, unchanged)
+        pairs = 0
+    elif batch.kind == ImportBatch.Kind.CANDIDATES:
+        new, changed, unchanged = importing.diff_candidates(
+            valid, importing.fetch_candidates(batch.programme_id)
         )
         planned = (new.height, changed.height, unchanged)
         pairs = 0
@@ -293,6 +301,14 @@ def commit_import(batch_id, progress=None) -> dict:
                 ts += timedelta(microseconds=1)
             if batch.kind == ImportBatch.Kind.FAMILY:
                 result = importing.commit_family(
+                    programme_id=batch.programme_id,
+                    valid=valid,
+                    ts=ts,
+                    user_id=user_id,
+                    reason=reason,
+                )
+            elif batch.kind == ImportBatch.Kind.CANDIDATES:
+                result = importing.commit_candidates(
                     programme_id=batch.programme_id,
                     valid=valid,
                     ts=ts,

@@ -44,7 +44,7 @@ def template_bytes(
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     f = _formats(wb)
     columns = columns_for(kind)
-    sheet_name = "Keluarga" if kind == "family" else "Peserta"
+    sheet_name = {"family": "Keluarga", "candidates": "Calon peserta"}.get(kind, "Peserta")
     ws = wb.add_worksheet(sheet_name)
     for j, col in enumerate(columns):
         ws.write_string(0, j, col.name, f["head"])
@@ -66,7 +66,7 @@ def template_bytes(
                 {"validate": "list", "source": list(col.choices), "ignore_blank": True},
             )
     if kind != "family":
-        if agencies:
+        if agencies and "instansi" in index:
             j = index["instansi"]
             ws.data_validation(
                 1,
@@ -92,7 +92,7 @@ def template_bytes(
                     "error_type": "warning",
                 },
             )
-    _help_sheet(wb, f, columns, programme_name, tiers if kind != "family" else ())
+    _help_sheet(wb, f, columns, programme_name, tiers if kind == "participants" else ())
     if kind != "family":
         wk = wb.add_worksheet("Kode wilayah")
         wk.write_row(0, 0, ["kode_kelurahan", "kelurahan/desa", "kecamatan"], f["head"])

@@ -25,7 +25,7 @@ from lindung.core.formatting import rupiah
 from lindung.rules import nik as nik_rules
 from lindung.rules import regions
 
-from .columns import FAMILY_COLUMNS, PARTICIPANT_COLUMNS
+from .columns import CANDIDATE_COLUMNS, FAMILY_COLUMNS, PARTICIPANT_COLUMNS
 from .reading import ROW
 
 ERROR_SCHEMA = {ROW: pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
@@ -1000,4 +1000,109 @@ def validate_family(frame: pl.DataFrame, ref: Reference) -> Validated:
         pl.col("_alive").fill_null(True).alias("alive"),
         pl.col("_name_key").alias("name_key"),
     ).cast(FAMILY_SCHEMA)
+    return Validated(valid=valid, errors=errors, rows=w.height, blank_rows=blanks)
+
+
+# --- candidates (planning pool) ------------------------------------------------------------------
+
+CANDIDATE_SCHEMA = {
+    ROW: pl.Int64,
+    "nik": pl.String,
+    "full_name": pl.String,
+    "kelurahan_code": pl.String,
+    "occupation": pl.String,
+    "decile": pl.Int64,
+    "breadwinner": pl.Boolean,
+    "dependants": pl.Int64,
+    "covered_elsewhere": pl.Boolean,
+}
+
+
+def validate_candidates(frame: pl.DataFrame, ref: Reference) -> Validated:
+    """Check the candidate pool rows (NIK, name, kelurahan required; the rest typed)."""
+    names = [c.name for c in CANDIDATE_COLUMNS]
+    w, blanks = _split_blank(frame, names)
+    w = w.with_columns(
+        _nik=_digits("nik"),
+        _bd=pl.lit(None, dtype=pl.Date),
+        _decile=_small_int("desil"),
+        _breadwinner=_map(pl.col("tulang_punggung"), YES_NO, pl.Boolean),
+        _dependants=_small_int("jumlah_tanggungan"),
+        _elsewhere=_map(pl.col("terlindungi_lain"), YES_NO, pl.Boolean),
+    )
+    kelurahan = {
+        v: _kelurahan(v) for v in w.get_column("kode_kelurahan").unique().drop_nulls().to_list()
+    }
+    w = w.with_columns(
+        _kel=pl.col("kode_kelurahan").replace_strict(
+            kelurahan, default=None, return_dtype=pl.String
+        ),
+        **_nik_parts(pl.col("_nik")),
+    )
+    w = w.with_columns(_nik_ok=_nik_fast_ok(w, "_nik", "_bd") & ~pl.col("_num_nik"))
+    nik_msgs = _nik_messages(
+        w, "nik", "_num_nik", "_bd", pl.col("nik").is_not_null() & ~pl.col("_nik_ok")
+    ).rename({"message": "_nik_msg"})
+    w = w.join(nik_msgs, on=ROW, how="left", maintain_order="left")
+    w = w.with_columns(_dup_n=pl.len().over("_nik"))
+    req = "wajib diisi."
+    checks = [
+        ("nik", pl.col("nik").is_null(), pl.lit("NIK " + req)),
+        ("nik", pl.col("_nik_msg").is_not_null(), pl.col("_nik_msg")),
+        (
+            "nik",
+            pl.col("_nik_ok") & (pl.col("_dup_n") > 1),
+            pl.lit("NIK ganda di berkas: setiap calon hanya boleh satu baris."),
+        ),
+        ("nama", pl.col("nama").is_null(), pl.lit("Nama " + req)),
+        (
+            "nama",
+            pl.col("nama").str.len_chars() > 200,
+            pl.lit("Terlalu panjang: paling banyak 200 karakter."),
+        ),
+        ("kode_kelurahan", pl.col("kode_kelurahan").is_null(), pl.lit("Kode kelurahan " + req)),
+        (
+            "kode_kelurahan",
+            pl.col("kode_kelurahan").is_not_null() & pl.col("_kel").is_null(),
+            pl.lit("Kode kelurahan tidak dikenal: tulis seperti 35.77.01.1001 (lihat templat)."),
+        ),
+        (
+            "pekerjaan",
+            pl.col("pekerjaan").str.len_chars() > 150,
+            pl.lit("Terlalu panjang: paling banyak 150 karakter."),
+        ),
+        (
+            "desil",
+            pl.col("desil").is_not_null() & ~pl.col("_decile").is_between(1, 10),
+            pl.lit("Desil harus angka 1 sampai 10."),
+        ),
+        (
+            "tulang_punggung",
+            pl.col("tulang_punggung").is_not_null() & pl.col("_breadwinner").is_null(),
+            pl.lit("Isi Y atau T."),
+        ),
+        (
+            "jumlah_tanggungan",
+            pl.col("jumlah_tanggungan").is_not_null() & ~pl.col("_dependants").is_between(0, 30),
+            pl.lit("Jumlah tanggungan harus angka 0 sampai 30."),
+        ),
+        (
+            "terlindungi_lain",
+            pl.col("terlindungi_lain").is_not_null() & pl.col("_elsewhere").is_null(),
+            pl.lit("Isi Y atau T."),
+        ),
+    ]
+    errors = _errors(w, checks, raw={})
+    ok = w.join(errors.select(pl.col(ROW).unique()), on=ROW, how="anti", maintain_order="left")
+    valid = ok.select(
+        pl.col(ROW),
+        pl.col("_nik").alias("nik"),
+        pl.col("nama").str.to_uppercase().alias("full_name"),
+        pl.col("_kel").alias("kelurahan_code"),
+        pl.col("pekerjaan").str.to_uppercase().fill_null(pl.lit("")).alias("occupation"),
+        pl.col("_decile").alias("decile"),
+        pl.col("_breadwinner").fill_null(False).alias("breadwinner"),
+        pl.col("_dependants").fill_null(0).alias("dependants"),
+        pl.col("_elsewhere").fill_null(False).alias("covered_elsewhere"),
+    ).cast(CANDIDATE_SCHEMA)
     return Validated(valid=valid, errors=errors, rows=w.height, blank_rows=blanks)

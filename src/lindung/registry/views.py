@@ -284,11 +284,12 @@ def import_start(request, programme):
 
 @programme_view("participant.import")
 def import_template(request, programme, kind):
-    if kind not in {"peserta", "keluarga"}:
+    kinds = {"peserta": "participants", "keluarga": "family", "calon": "candidates"}
+    if kind not in kinds:
         raise Http404
     ref = queries.reference_for(programme)
     content = spreadsheets.template_bytes(
-        "family" if kind == "keluarga" else "participants",
+        kinds[kind],
         agencies=list(queries.agencies(programme).values_list("code", "name")),
         kelurahan=queries.kelurahan_choices(programme.region_code),
         tiers=ref.tiers,

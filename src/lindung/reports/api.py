@@ -11,7 +11,11 @@ from .render import to_json
 router = Router(tags=["reports"])
 
 
-@router.get("/programmes/{code}/dashboard", summary="Angka dasbor program")
+@router.get(
+    "/programmes/{code}/dashboard",
+    summary="Angka dasbor program",
+    response={200: dict, 400: dict, 403: dict},
+)
 def dashboard_api(request, code: str, dari: str, sampai: str, per: str | None = None):
     """Figures of the dashboard for a period (``dari``/``sampai`` as YYYY-MM)."""
     from datetime import date

@@ -10,9 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from lindung.core import charts
 from lindung.core.formatting import percent, rupiah, rupiah_short
-
-from . import charts
 
 
 def jsonable(value):

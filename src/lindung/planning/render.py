@@ -1,0 +1,300 @@
+"""Scenario results and comparisons as tables, SVG charts, ``.xlsx`` and PDF (Indonesian)."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from lindung.core import charts
+from lindung.core.formatting import percent, rupiah, rupiah_short
+from lindung.rules import regions
+
+from .engine import CRITERIA_LABELS
+from .models import Scenario
+
+MAX_COMPARE = 4
+TYPE_LABELS = {
+    "jkm_death": "JKM meninggal",
+    "jkk_death": "JKK meninggal",
+    "jkk_total_disability": "JKK cacat total",
+    "jkk_partial_disability": "JKK cacat sebagian",
+    "jkk_stmb": "JKK STMB",
+    "jkk_medical": "JKK perawatan",
+}
+MONTHS_ID = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
+
+
+def _pct(value) -> str:
+    return percent(Decimal(value), 2) if value not in (None, "") else "–"
+
+
+def summary_rows(r: dict) -> list[tuple[str, str]]:
+    """The headline figures of one result, as (label, formatted value)."""
+    pc = r["projected_claims"]
+    return [
+        ("Tahun dan bulan mulai", f"{MONTHS_ID[r['start_month'] - 1]} {r['year']}"),
+        ("Segmen / upah atau penghasilan", f"{r['segment']} / {rupiah(r['wage'])}"),
+        ("Anggaran APBD", rupiah(r["apbd_budget"])),
+        ("Dana CSR", rupiah(r["csr_budget"])),
+        ("Biaya peserta lama (diambil dahulu)", rupiah(r["funders_current"])),
+        ("Peserta baru terpilih", f"{r['selected']:,}".replace(",", ".")),
+        ("Iuran per orang per bulan (awal)", rupiah(r["monthly"][0]["per_person"])),
+        ("Biaya peserta baru tahun ini", rupiah(r["cost"])),
+        ("Biaya peserta baru setahun penuh", rupiah(r["full_year_cost"])),
+        ("Sisa anggaran", rupiah(r["budget_left"])),
+        ("Cakupan UCJ sebelum", _pct(r["coverage_before"])),
+        ("Cakupan UCJ sesudah", _pct(r["coverage_after"])),
+        ("Proyeksi klaim (tengah)", rupiah(pc["central"])),
+        ("Rentang 80 %", f"{rupiah(pc['p80'][0])} – {rupiah(pc['p80'][1])}"),
+        ("Rentang 95 %", f"{rupiah(pc['p95'][0])} – {rupiah(pc['p95'][1])}"),
+        (
+            "Proyeksi rasio klaim",
+            _pct(r["projected_claim_ratio"]) if r["projected_claim_ratio"] else "–",
+        ),
+    ]
+
+
+def enrich(r: dict) -> dict:
+    """Add display helpers to a stored result (names of kelurahan, current cost)."""
+    r = dict(r)
+    r["funders_current"] = sum(f.get("current", 0) for f in r.get("funders", {}).values())
+    for row in r.get("by_kelurahan", []):
+        row["name"] = regions.region_name(row["kelurahan"] or "") or row["kelurahan"]
+    r["type_labels"] = TYPE_LABELS
+    return r
+
+
+def chart_svgs(stored: Scenario) -> dict[str, str]:
+    r = stored.result
+    out = {}
+    if r.get("monthly"):
+        names = list(r["monthly"][0]["by_funder"])
+        out["cashflow"] = charts.bars(
+            [MONTHS_ID[int(m["month"][5:7]) - 1] for m in r["monthly"]],
+            {n: [m["by_funder"][n] for m in r["monthly"]] for n in names},
+            title="Iuran peserta baru per bulan per penyandang dana (Rp juta)",
+            unit="Rp juta",
+            money=True,
+            stacked=True,
+        )
+    by_type = r["projected_claims"].get("by_type", {})
+    if by_type:
+        out["claims"] = charts.bars(
+            [TYPE_LABELS.get(k, k) for k in by_type],
+            {"Proyeksi tengah": [v["central"] for v in by_type.values()]},
+            title="Proyeksi klaim per jenis (Rp juta)",
+            unit="Rp juta",
+            money=True,
+            horizontal=True,
+        )
+    return out
+
+
+def compare_rows(items: list[Scenario]) -> list[tuple[str, list[str]]]:
+    rows: dict[str, list[str]] = {}
+    for s in items:
+        for label, value in summary_rows(enrich(s.result)):
+            rows.setdefault(label, []).append(value)
+    priorities = [
+        ", ".join(CRITERIA_LABELS[c] for c in s.params.get("priority", [])) or "NIK" for s in items
+    ]
+    return [("Urutan prioritas", priorities), *rows.items()]
+
+
+def compare_svgs(items: list[Scenario]) -> dict[str, str]:
+    names = [s.name[:28] for s in items]
+    return {
+        "selected": charts.bars(
+            names,
+            {"Peserta baru": [s.result["selected"] for s in items]},
+            title="Peserta baru per skenario",
+            unit="orang",
+        ),
+        "money": charts.bars(
+            names,
+            {
+                "Biaya tahun ini": [s.result["cost"] for s in items],
+                "Proyeksi klaim (tengah)": [s.result["projected_claims"]["central"] for s in items],
+            },
+            title="Biaya dan proyeksi klaim (Rp juta)",
+            unit="Rp juta",
+            money=True,
+        ),
+        "coverage": charts.bars(
+            names,
+            {
+                "Sebelum": [round(Decimal(s.result["coverage_before"]) * 10000) for s in items],
+                "Sesudah": [round(Decimal(s.result["coverage_after"]) * 10000) for s in items],
+            },
+            title="Cakupan UCJ (basis poin, 10.000 = 100 %)",
+            unit="basis poin",
+        ),
+    }
+
+
+def scenario_pdf(stored: Scenario) -> bytes:
+    return compare_pdf([stored], title=f"Skenario perluasan: {stored.name}", detail=stored)
+
+
+def compare_pdf(items: list[Scenario], *, title: str = "", detail: Scenario | None = None) -> bytes:
+    from weasyprint import HTML
+
+    programme = items[0].programme
+    html = render_to_string(
+        "planning/compare_pdf.html",
+        {
+            "programme": programme,
+            "items": items,
+            "rows": compare_rows(items),
+            "svgs": compare_svgs(items) if len(items) > 1 else chart_svgs(items[0]),
+            "title": title or "Perbandingan skenario perluasan",
+            "detail": enrich(detail.result) if detail else None,
+            "generated": timezone.localtime(),
+            "short": rupiah_short,
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def _xlsx_rows(ws, start_row, header, rows, fmt_head, money_cols=(), money=None):
+    ws.write_row(start_row, 0, header, fmt_head)
+    for i, row in enumerate(rows, start=start_row + 1):
+        for j, value in enumerate(row):
+            if j in money_cols and isinstance(value, int):
+                ws.write_number(i, j, value, money)
+            else:
+                ws.write(i, j, value)
+    return start_row + len(rows) + 2
+
+
+def compare_xlsx(items: list[Scenario], *, selected: bool = False) -> bytes:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    head = wb.add_format({"bold": True, "bg_color": "#eef2f0"})
+    title = wb.add_format({"bold": True, "font_size": 14})
+    money = wb.add_format({"num_format": "#,##0"})
+    text = wb.add_format({"num_format": "@"})
+    ws = wb.add_worksheet("Perbandingan")
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, len(items), 30)
+    ws.write(0, 0, f"Skenario perluasan — {items[0].programme.name}", title)
+    row = _xlsx_rows(
+        ws,
+        2,
+        ["", *[s.name for s in items]],
+        [(label, *values) for label, values in compare_rows(items)],
+        head,
+    )
+    for s in items:
+        r = s.result
+        ws = wb.add_worksheet(f"Arus kas {s.pk}"[:31])
+        ws.set_column(0, 8, 18)
+        ws.write(0, 0, f"{s.name}: iuran per bulan per penyandang dana (Rp)", title)
+        names = list(r["monthly"][0]["by_funder"]) if r["monthly"] else []
+        rows = [
+            (m["month"], m["per_person"], *[m["by_funder"][n] for n in names], m["total"])
+            for m in r["monthly"]
+        ]
+        row = _xlsx_rows(
+            ws,
+            2,
+            ["Bulan", "Per orang", *names, "Jumlah"],
+            rows,
+            head,
+            money_cols=range(1, len(names) + 3),
+            money=money,
+        )
+        funders = [
+            (n, f["budget"], f["current"], f["participants"], f["new"], f["full_year"], f["left"])
+            for n, f in r["funders"].items()
+        ]
+        row = _xlsx_rows(
+            ws,
+            row,
+            [
+                "Penyandang dana",
+                "Anggaran",
+                "Peserta lama",
+                "Peserta baru",
+                "Biaya baru",
+                "Setahun penuh",
+                "Sisa",
+            ],
+            funders,
+            head,
+            money_cols=(1, 2, 4, 5, 6),
+            money=money,
+        )
+        pc = r["projected_claims"]
+        rows = [
+            (
+                TYPE_LABELS.get(k, k),
+                v["expected_claims"],
+                v["analytic"],
+                v["central"],
+                v["p80"][0],
+                v["p80"][1],
+                v["p95"][0],
+                v["p95"][1],
+            )
+            for k, v in pc["by_type"].items()
+        ]
+        rows.append(("Jumlah", "", pc["analytic"], pc["central"], *pc["p80"], *pc["p95"]))
+        _xlsx_rows(
+            ws,
+            row,
+            [
+                "Proyeksi klaim",
+                "Perkiraan jumlah",
+                "Analitik",
+                "Tengah",
+                "80 % bawah",
+                "80 % atas",
+                "95 % bawah",
+                "95 % atas",
+            ],
+            rows,
+            head,
+            money_cols=range(2, 8),
+            money=money,
+        )
+        if selected:
+            ws = wb.add_worksheet(f"Terpilih {s.pk}"[:31])
+            cols = [
+                "Urutan",
+                "Peringkat",
+                "NIK",
+                "Nama",
+                "Kode kelurahan",
+                "Pekerjaan",
+                "Desil",
+                "Tulang punggung",
+                "Tanggungan",
+                "Penyandang dana",
+            ]
+            ws.write_row(0, 0, cols, head)
+            ws.set_column(2, 2, 20, text)
+            ws.set_column(3, 3, 28)
+            for i, sel in enumerate(s.selections.order_by("position").iterator(chunk_size=5000), 1):
+                ws.write_number(i, 0, sel.position)
+                ws.write_number(i, 1, sel.rank)
+                ws.write_string(i, 2, sel.nik, text)
+                ws.write_string(i, 3, sel.full_name)
+                ws.write_string(i, 4, sel.kelurahan_code)
+                ws.write_string(i, 5, sel.occupation)
+                ws.write(i, 6, sel.decile)
+                ws.write_string(i, 7, "Y" if sel.breadwinner else "T")
+                ws.write_number(i, 8, sel.dependants)
+                ws.write_string(i, 9, sel.funder)
+    wb.close()
+    return buf.getvalue()
+
+
+def to_json(stored: Scenario) -> str:
+    return json.dumps(stored.result, ensure_ascii=False, indent=2, default=str)

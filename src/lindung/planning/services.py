@@ -1,0 +1,262 @@
+"""Write use cases of planning: compute a scenario, adopt it.
+
+Views, the API, the CLI and the demo call these; they check the permission (``actor=None`` is
+the system: CLI without a user, demo) and refuse bad input with Indonesian messages
+(:class:`lindung.planning.engine.ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lindung.coverage import services as coverage
+from lindung.programmes.jobs import start_job
+from lindung.programmes.models import Programme
+from lindung.programmes.permissions import require
+from lindung.registry import services as registry
+from lindung.registry.models import Participant
+from lindung.rules import nik as nik_rules
+
+from . import engine, queries
+from .engine import ScenarioError
+from .models import Scenario, Selection
+
+
+def _check(actor, programme: Programme, action: str) -> None:
+    if actor is not None:
+        require(actor, programme, action)
+
+
+def parse(programme: Programme, data: dict[str, Any]) -> engine.Scenario:
+    """A scenario from JSON/form data, checked against the programme (agreement, pool)."""
+    if not isinstance(data, dict):
+        raise ScenarioError("scenario", "Skenario harus berupa objek JSON.")
+    scenario = engine.Scenario.from_dict(data)
+    start = scenario.months[0]
+    if queries.agreement_covering(programme, start) is None:
+        raise ScenarioError(
+            "start_month",
+            f"Bulan mulai {start:%m/%Y} di luar periode perjanjian kerja sama (PKS) program: "
+            "catat PKS tahun itu dahulu atau pilih bulan lain.",
+        )
+    return scenario
+
+
+def evaluate(programme: Programme, scenario: engine.Scenario) -> engine.Result:
+    """Run the engine on the programme's pool, figures and claim history (nothing stored)."""
+    pool = queries.candidate_pool(programme)
+    if pool.is_empty():
+        raise ScenarioError(
+            "candidates",
+            "Belum ada calon peserta: impor daftar calon peserta dahulu (menu Impor, jenis "
+            "'Calon peserta').",
+        )
+    return engine.run(
+        scenario,
+        pool,
+        queries.current_programme(programme, scenario),
+        queries.claim_history(programme, scenario),
+    )
+
+
+def result_json(result: engine.Result) -> dict[str, Any]:
+    return json.loads(json.dumps(result.to_dict(), default=str))
+
+
+@transaction.atomic
+def create_scenario(*, actor, programme: Programme, data: dict[str, Any]) -> Scenario:
+    """Compute a scenario and store it with its selected candidates (Pimpinan/Admin)."""
+    _check(actor, programme, "plan.edit")
+    scenario = parse(programme, data)
+    result = evaluate(programme, scenario)
+    name = (scenario.name or "").strip() or f"Skenario {timezone.localtime():%d/%m/%Y %H.%M}"
+    stored = Scenario.objects.create(
+        programme=programme,
+        name=name[:120],
+        params=scenario.to_dict(),
+        result=result_json(result),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    rows = result.selected.select(
+        "rank_selected",
+        "rank",
+        "candidate_id",
+        "nik",
+        "name",
+        "kelurahan",
+        "occupation",
+        "decile",
+        "breadwinner",
+        "dependants",
+        "funder",
+    ).iter_rows()
+    Selection.objects.bulk_create(
+        (
+            Selection(
+                scenario=stored,
+                position=pos,
+                rank=rank,
+                candidate_id=cid,
+                nik=nik,
+                full_name=name_,
+                kelurahan_code=kel or "",
+                occupation=occ or "",
+                decile=dec,
+                breadwinner=bool(bw),
+                dependants=dep or 0,
+                funder=funder,
+            )
+            for pos, rank, cid, nik, name_, kel, occ, dec, bw, dep, funder in rows
+        ),
+        batch_size=2000,
+    )
+    return stored
+
+
+def _participant_rows(stored: Scenario) -> list[dict[str, str]]:
+    params = stored.params
+    start = date(int(params["year"]), int(params["start_month"]), 1)
+    segment = params["segment"]
+    # The pool has no birth dates: they come from the NIK, with the century of a worker at least
+    # 15 years old at the start (an impossible date is refused by the registry import).
+    reference = date(start.year - 15, start.month, 1)
+    rows = []
+    for s in stored.selections.order_by("position").iterator(chunk_size=2000):
+        parsed = nik_rules.check(s.nik, reference_date=reference)
+        row = {
+            "nik": s.nik,
+            "nama": s.full_name,
+            "tanggal_lahir": parsed.birth_date.strftime("%d/%m/%Y") if parsed.birth_date else "",
+            "jenis_kelamin": parsed.sex or "",
+            "kode_kelurahan": s.kelurahan_code,
+            "segmen": segment,
+            "pekerjaan": s.occupation,
+            "desil": "" if s.decile is None else str(s.decile),
+            "tulang_punggung": "Y" if s.breadwinner else "T",
+            "tanggal_mulai": start.strftime("%d/%m/%Y"),
+        }
+        if segment == "BPU":
+            row["penghasilan"] = str(params["income_tier"])
+        else:
+            row["upah"] = str(params["monthly_wage"])
+        rows.append(row)
+    return rows
+
+
+def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scenario:
+    """Admin confirms: enrol the selected candidates (a background job unless told otherwise)."""
+    _check(actor, stored.programme, "plan.adopt")
+    with transaction.atomic():
+        locked = Scenario.objects.select_for_update().get(pk=stored.pk)
+        if locked.state == Scenario.State.ADOPTED:
+            raise ScenarioError("scenario", "Skenario ini sudah diterapkan.")
+        if locked.adoption.get("job") and not locked.adoption.get("failed"):
+            raise ScenarioError("scenario", "Penerapan skenario ini sedang berjalan.")
+        if not locked.selected:
+            raise ScenarioError("scenario", "Skenario ini tidak memilih seorang pun.")
+        start = date(int(locked.params["year"]), int(locked.params["start_month"]), 1)
+        if queries.agreement_covering(locked.programme, start) is None:
+            raise ScenarioError(
+                "start_month", "Bulan mulai skenario di luar periode PKS: tidak dapat diterapkan."
+            )
+        user_id = actor.pk if getattr(actor, "pk", None) else None
+        if background:
+            job = start_job(
+                programme=locked.programme,
+                kind="planning.adopt",
+                label=f"Menerapkan {locked.name}",
+                func_path="lindung.planning.services.adopt_job",
+                kwargs={"scenario_id": locked.pk, "user_id": user_id},
+                user=actor if user_id else None,
+            )
+            locked.adoption = {"job": str(job.pk)}
+            locked.save(update_fields=["adoption"])
+            return locked
+    return adopt(locked.pk, user_id)
+
+
+def adopt_job(*, job_id, progress, scenario_id, user_id):
+    stored = adopt(scenario_id, user_id, progress)
+    return {
+        "next_url": f"/p/{stored.programme.code}/rencana/{stored.pk}/",
+        **stored.adoption,
+    }
+
+
+def adopt(scenario_id: int, user_id: int | None, progress=None) -> Scenario:
+    """Import the selected candidates as participants (registry import: validated, every row
+    accounted for, history) and enrol them from the start month with their funder."""
+    from django.contrib.auth import get_user_model
+
+    progress = progress or (lambda pct, msg="": None)
+    stored = Scenario.objects.select_related("programme").get(pk=scenario_id)
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    programme = stored.programme
+    params = stored.params
+    start = date(int(params["year"]), int(params["start_month"]), 1)
+    try:
+        with transaction.atomic():
+            locked = Scenario.objects.select_for_update().get(pk=stored.pk)
+            if locked.state == Scenario.State.ADOPTED:
+                raise ScenarioError("scenario", "Skenario ini sudah diterapkan.")
+            progress(5, "Menyiapkan daftar peserta baru…")
+            rows = _participant_rows(stored)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"skenario-{stored.pk}.csv"
+                fields = list(rows[0].keys())
+                with path.open("w", newline="", encoding="utf-8") as fh:
+                    writer = csv.DictWriter(fh, fieldnames=fields, delimiter=";")
+                    writer.writeheader()
+                    writer.writerows(rows)
+                progress(15, "Memeriksa dan menyimpan ke registri…")
+                imported = registry.run_import(
+                    programme=programme, path=path, commit=True, actor=actor
+                )
+            progress(70, "Mendaftarkan kepesertaan…")
+            by_funder: dict[str, list[str]] = {}
+            for funder, nik in stored.selections.values_list("funder", "nik"):
+                by_funder.setdefault(funder, []).append(nik)
+            enrolled: dict[str, int] = {}
+            note = f"Skenario perluasan '{stored.name}'"[:200]
+            for funder, niks in by_funder.items():
+                ids = list(
+                    Participant.objects.filter(
+                        programme=programme, person__nik__in=niks, enrolments__isnull=True
+                    ).values_list("id", flat=True)
+                )
+                code_funder = (
+                    None if funder in ("APBD", "CSR") else queries.funder_by_code(programme, funder)
+                )
+                enrolled[funder] = coverage.enrol_many(
+                    programme, ids, start, funder=code_funder, actor=actor, note=note
+                )
+            locked.state = Scenario.State.ADOPTED
+            locked.adopted_by = actor
+            locked.adopted_at = timezone.now()
+            locked.adoption = {
+                "job": stored.adoption.get("job"),
+                "batch": imported["batch"],
+                "created": imported["created"],
+                "updated": imported["updated"],
+                "unchanged": imported["unchanged"],
+                "rejected": imported["rejected"],
+                "enrolled": sum(enrolled.values()),
+                "enrolled_by_funder": enrolled,
+                "start": start.isoformat(),
+            }
+            locked.save()
+    except Exception as exc:
+        Scenario.objects.filter(pk=stored.pk).update(
+            adoption={"failed": True, "message": str(exc)[:500]}
+        )
+        raise
+    progress(100, f"Selesai: {locked.adoption['enrolled']} peserta didaftarkan.")
+    return locked
