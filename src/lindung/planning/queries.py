@@ -154,6 +154,12 @@ def agreement_covering(programme: Programme, on: date) -> Agreement | None:
     )
 
 
+def default_year(programme: Programme, today: date) -> int:
+    """The latest agreement's year (the one a scenario can start in), else next year."""
+    latest = Agreement.objects.filter(programme=programme).order_by("-year").first()
+    return latest.year if latest else today.year + 1
+
+
 def csr_pledges(programme: Programme, year: int) -> list[dict]:
     """CSR funders' pledges overlapping the year: the scenario form's choices."""
     out = []

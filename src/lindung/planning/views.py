@@ -56,7 +56,11 @@ def scenario_list(request, programme):
 @programme_view("plan.edit")
 def scenario_new(request, programme):
     today = timezone.localdate()
-    year = int(request.POST.get("year") or request.GET.get("tahun") or today.year + 1)
+    try:
+        year = int(request.POST.get("year") or request.GET.get("tahun") or 0)
+    except ValueError:
+        year = 0
+    year = year or queries.default_year(programme, today)
     tiers = [int(t) for t in params_on(today).value("bpu.tiers")]
     pledges = queries.csr_pledges(programme, year)
     initial = {
