@@ -28,7 +28,9 @@ class Command(BaseCommand):
     help = "Impor daftar peserta atau anggota keluarga dari .xlsx/.csv (JSON ringkasan)."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["participants", "family", "peserta", "keluarga"])
+        parser.add_argument(
+            "what", choices=["participants", "family", "candidates", "peserta", "keluarga", "calon"]
+        )
         parser.add_argument("file")
         parser.add_argument("--programme", "--program", required=True, help="kode program")
         parser.add_argument(
@@ -40,7 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="tanpa bilah kemajuan")
 
     def handle(self, *args, **opts):
-        kind = {"peserta": "participants", "keluarga": "family"}.get(opts["what"], opts["what"])
+        kind = {"peserta": "participants", "keluarga": "family", "calon": "candidates"}.get(
+            opts["what"], opts["what"]
+        )
         programme = Programme.objects.filter(code=opts["programme"]).first()
         if programme is None:
             raise CommandError(f"Program '{opts['programme']}' tidak ditemukan.")
