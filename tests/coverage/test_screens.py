@@ -140,6 +140,11 @@ def test_mitra_csr_sees_only_its_own_workers_and_money(world, users, client_for)
     )
     cov = c.get(f"/api/v1/programmes/{p.code}/participants/{world['apbd_pu'].pk}/coverage")
     assert cov.status_code == 404
+    # The registry shows the Mitra only the workers it sponsors (coverage's scope hook).
+    registry = c.get(url("registry_list", p)).content.decode()
+    assert "SITI AMINAH" in registry.upper() and "BUDI SANTOSO" not in registry.upper()
+    assert c.get(url("registry_person", p, world["sponsored"].pk)).status_code == 200
+    assert c.get(url("registry_person", p, world["apbd_pu"].pk)).status_code == 404
 
 
 def test_mitra_without_scope_sees_nothing(world, users, client_for):

@@ -7,8 +7,12 @@ class CoverageConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.programmes import audit, menu
+        from lindung.registry.queries import register_csr_scope
 
         from . import models
+        from .queries import sponsored_participants
+
+        register_csr_scope(sponsored_participants)
 
         for model in (
             models.Agreement,

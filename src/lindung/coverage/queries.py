@@ -93,6 +93,24 @@ def viewer_scope(user, programme: Programme) -> Scope:
     return Scope(frozenset(ids))
 
 
+def sponsored_participants(user, programme: Programme, qs: QuerySet) -> QuerySet:
+    """Registry scope of a Mitra CSR: the participants whose enrolment names one of its funders,
+    or who were ever billed to one of them (allocation rules). Registered with the registry."""
+    scope = viewer_scope(user, programme)
+    if not scope.restricted:
+        return qs
+    ids = list(scope.funder_ids or ())
+    if not ids:
+        return qs.none()
+    billed = CoverageMonth.objects.filter(programme=programme, funder_id__in=ids).values(
+        "participant_id"
+    )
+    enrolled = Enrolment.objects.filter(programme=programme, funder_id__in=ids).values(
+        "participant_id"
+    )
+    return qs.filter(Q(pk__in=billed) | Q(pk__in=enrolled))
+
+
 # --- The coverage questions --------------------------------------------------------------------
 
 
