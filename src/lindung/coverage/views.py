@@ -468,40 +468,43 @@ def participant(request, programme, participant_id):
     )
 
 
-@require_POST
-@programme_view("participant.edit")
-def participant_enrol(request, programme, participant_id):
+def _enrolment_action(request, programme, participant_id, form_class, action, done: str):
+    """Enrol or end an enrolment from the participant's coverage page (one POST handler)."""
     p = queries.participant_for(programme, participant_id, queries.EVERYTHING)
-    form = forms.EnrolForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         d = form.cleaned_data
+        date_field = "start" if "start" in d else "end"
         try:
-            services.enrol(p, d["start"], d["reason"], actor=request.user, note=d["note"])
+            action(p, d[date_field], d["reason"], actor=request.user, note=d["note"])
         except CoverageError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "Kepesertaan dimulai.")
+            messages.success(request, done)
     else:
         messages.error(request, _errors(form))
     return redirect("coverage_participant", programme.code, p.pk)
+
+
+@require_POST
+@programme_view("participant.edit")
+def participant_enrol(request, programme, participant_id):
+    return _enrolment_action(
+        request, programme, participant_id, forms.EnrolForm, services.enrol, "Kepesertaan dimulai."
+    )
 
 
 @require_POST
 @programme_view("participant.edit")
 def participant_end(request, programme, participant_id):
-    p = queries.participant_for(programme, participant_id, queries.EVERYTHING)
-    form = forms.EndEnrolmentForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.end_enrolment(p, d["end"], d["reason"], actor=request.user, note=d["note"])
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, "Kepesertaan diakhiri.")
-    else:
-        messages.error(request, _errors(form))
-    return redirect("coverage_participant", programme.code, p.pk)
+    return _enrolment_action(
+        request,
+        programme,
+        participant_id,
+        forms.EndEnrolmentForm,
+        services.end_enrolment,
+        "Kepesertaan diakhiri.",
+    )
 
 
 # --- Reconciliation -----------------------------------------------------------------------------
