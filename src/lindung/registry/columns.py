@@ -8,7 +8,7 @@ synonyms ("No. KTP" → ``nik``, "Gaji" → ``upah``) are all accepted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -345,58 +345,18 @@ FAMILY_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+_P = {c.name: c for c in PARTICIPANT_COLUMNS}
+
+#: The planning candidate pool: the participant columns it shares, and its own.
 CANDIDATE_COLUMNS: tuple[Column, ...] = (
-    Column(
-        "nik",
-        "NIK",
-        "Nomor Induk Kependudukan, 16 digit, berformat Teks.",
-        "all",
-        ("no_nik", "nomor_nik", "nik_ktp", "no_ktp", "nomor_ktp", "ktp", "nik_pekerja"),
-        example="3577014101900001",
-        width=20,
+    replace(_P["nik"], help="Nomor Induk Kependudukan, 16 digit, berformat Teks."),
+    _P["nama"],
+    replace(_P["kode_kelurahan"], required="all"),
+    replace(_P["pekerjaan"], help="Jenis pekerjaan, mis. PEDAGANG KAKI LIMA."),
+    replace(
+        _P["desil"], help="Desil DTSEN/DTKS 1–10 (kosong: tidak diketahui, diurutkan terakhir)."
     ),
-    Column(
-        "nama",
-        "Nama lengkap",
-        "Nama sesuai KTP.",
-        "all",
-        ("nama_lengkap", "nama_pekerja", "nama_peserta", "name"),
-        example="SITI AMINAH",
-        width=28,
-    ),
-    Column(
-        "kode_kelurahan",
-        "Kode kelurahan",
-        "Kode wilayah Kemendagri kelurahan/desa tempat tinggal, mis. 35.77.01.1001.",
-        "all",
-        ("kelurahan", "kode_wilayah", "kode_desa", "kode_kel"),
-        example="35.77.01.1001",
-    ),
-    Column(
-        "pekerjaan",
-        "Pekerjaan",
-        "Jenis pekerjaan, mis. PEDAGANG KAKI LIMA.",
-        synonyms=("jenis_pekerjaan", "profesi", "mata_pencaharian"),
-        example="PEDAGANG KAKI LIMA",
-        width=22,
-    ),
-    Column(
-        "desil",
-        "Desil DTSEN",
-        "Desil kesejahteraan DTSEN/DTKS, 1–10 (kosong: tidak diketahui, diurutkan terakhir).",
-        synonyms=("desil_dtsen", "desil_dtks", "peringkat_desil"),
-        example="1",
-        width=8,
-    ),
-    Column(
-        "tulang_punggung",
-        "Tulang punggung keluarga",
-        "Y (ya) atau T (tidak). Kosong: T.",
-        synonyms=("tulang_punggung_keluarga", "pencari_nafkah", "pencari_nafkah_utama"),
-        example="Y",
-        width=8,
-        choices=("Y", "T"),
-    ),
+    replace(_P["tulang_punggung"], help="Y (ya) atau T (tidak). Kosong: T."),
     Column(
         "jumlah_tanggungan",
         "Jumlah tanggungan",

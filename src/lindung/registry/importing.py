@@ -442,33 +442,56 @@ def diff_family(
     return new, changed, old.height - changed.height
 
 
-def commit_family(
-    *, programme_id: int, valid: pl.DataFrame, ts: datetime, user_id: int | None, reason: str
+def _write_rows(
+    model,
+    *,
+    programme_id: int,
+    new: pl.DataFrame,
+    changed: pl.DataFrame,
+    unchanged: int,
+    cols: list[str],
+    fixed: tuple[str, ...],
+    ts: datetime,
+    user_id: int | None,
+    reason: str,
 ) -> dict:
-    existing = fetch_family(programme_id)
-    new, changed, unchanged = diff_family(valid, existing)
-    ids = bulk.allocate_ids(FAMILY_TABLE, new.height)
-    cols = ["id", "programme_id", "participant_id", *FAMILY_COMPARED]
+    """Insert the new rows, update the changed ones (not their ``fixed`` columns), write history."""
+    table = model._meta.db_table
+    ids = bulk.allocate_ids(table, new.height)
     created_rows = new.with_columns(
         ids.alias("id"), pl.lit(programme_id, dtype=pl.Int64).alias("programme_id")
     ).select(cols)
-    bulk.insert_frame(FAMILY_TABLE, created_rows)
+    bulk.insert_frame(table, created_rows)
     changed_rows = changed.with_columns(
         pl.lit(programme_id, dtype=pl.Int64).alias("programme_id")
     ).select(cols)
-    bulk.update_frame(FAMILY_TABLE, changed_rows.drop("programme_id"))
-    bulk.write_history_rows(
-        FamilyMember, created_rows, ts=ts, user_id=user_id, reason=reason, kind="+"
-    )
-    bulk.write_history_rows(
-        FamilyMember, changed_rows, ts=ts, user_id=user_id, reason=reason, kind="~"
-    )
+    bulk.update_frame(table, changed_rows.drop("programme_id", *fixed))
+    bulk.write_history_rows(model, created_rows, ts=ts, user_id=user_id, reason=reason, kind="+")
+    bulk.write_history_rows(model, changed_rows, ts=ts, user_id=user_id, reason=reason, kind="~")
     return {
         "created": new.height,
         "updated": changed.height,
         "unchanged": unchanged,
         "possible_duplicates": 0,
     }
+
+
+def commit_family(
+    *, programme_id: int, valid: pl.DataFrame, ts: datetime, user_id: int | None, reason: str
+) -> dict:
+    new, changed, unchanged = diff_family(valid, fetch_family(programme_id))
+    return _write_rows(
+        FamilyMember,
+        programme_id=programme_id,
+        new=new,
+        changed=changed,
+        unchanged=unchanged,
+        cols=["id", "programme_id", "participant_id", *FAMILY_COMPARED],
+        fixed=(),
+        ts=ts,
+        user_id=user_id,
+        reason=reason,
+    )
 
 
 # --- candidates (planning pool) ------------------------------------------------------------------
@@ -518,25 +541,15 @@ def commit_candidates(
     *, programme_id: int, valid: pl.DataFrame, ts: datetime, user_id: int | None, reason: str
 ) -> dict:
     new, changed, unchanged = diff_candidates(valid, fetch_candidates(programme_id))
-    ids = bulk.allocate_ids(CANDIDATE_TABLE, new.height)
-    cols = ["id", "programme_id", "nik", *CANDIDATE_COMPARED]
-    created_rows = new.with_columns(
-        ids.alias("id"), pl.lit(programme_id, dtype=pl.Int64).alias("programme_id")
-    ).select(cols)
-    bulk.insert_frame(CANDIDATE_TABLE, created_rows)
-    changed_rows = changed.with_columns(
-        pl.lit(programme_id, dtype=pl.Int64).alias("programme_id")
-    ).select(cols)
-    bulk.update_frame(CANDIDATE_TABLE, changed_rows.drop("programme_id", "nik"))
-    bulk.write_history_rows(
-        Candidate, created_rows, ts=ts, user_id=user_id, reason=reason, kind="+"
+    return _write_rows(
+        Candidate,
+        programme_id=programme_id,
+        new=new,
+        changed=changed,
+        unchanged=unchanged,
+        cols=["id", "programme_id", "nik", *CANDIDATE_COMPARED],
+        fixed=("nik",),
+        ts=ts,
+        user_id=user_id,
+        reason=reason,
     )
-    bulk.write_history_rows(
-        Candidate, changed_rows, ts=ts, user_id=user_id, reason=reason, kind="~"
-    )
-    return {
-        "created": new.height,
-        "updated": changed.height,
-        "unchanged": unchanged,
-        "possible_duplicates": 0,
-    }

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from lindung.core.cli import emit
 from lindung.programmes.models import Programme
 from lindung.programmes.services import log_access
 
@@ -54,14 +54,7 @@ class Command(BaseCommand):
             detail=f"lindung plan {o['format']}",
             channel="cli",
         )
-        if o["out"]:
-            with open(o["out"], "wb") as fh:
-                fh.write(body)
-            self.stderr.write(f"Hasil ditulis ke {o['out']}")
-        elif o["format"] == "json":
-            self.stdout.write(body.decode())
-        else:
-            sys.stdout.buffer.write(body)
+        emit(self, body, o["format"], o["out"], "Hasil")
 
     @staticmethod
     def _render(stored, fmt: str) -> bytes:

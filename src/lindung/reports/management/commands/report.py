@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lindung.core.cli import emit
 from lindung.programmes.models import Programme
 from lindung.programmes.services import log_access
 
@@ -49,11 +49,4 @@ class Command(BaseCommand):
             body = to_xlsx(data)
         else:
             body = to_pdf(data)
-        if o["out"]:
-            with open(o["out"], "wb") as fh:
-                fh.write(body)
-            self.stderr.write(f"Laporan ditulis ke {o['out']}")
-        elif o["format"] == "json":
-            self.stdout.write(body.decode())
-        else:
-            sys.stdout.buffer.write(body)
+        emit(self, body, o["format"], o["out"], "Laporan")
