@@ -240,6 +240,7 @@ class Programme:
     covered_elsewhere: int
     current_participants: int
     current_cost: int  # the current participants' contributions for the scenario's months
+    current_by_segment: dict[str, int] = field(default_factory=dict)  # {"PU": n, "BPU": n}
 
 
 @dataclass
@@ -382,12 +383,19 @@ def apply_quotas(ranked: pl.DataFrame, scenario: Scenario, warnings: list[str]) 
 
 def project(
     scenario: Scenario,
-    participant_months: int,
+    participant_months: int | dict[str, int],
     contributions: int,
     history: list[ClaimHistory],
     warnings: list[str],
 ) -> dict[str, Any]:
-    """Claims expected for ``participant_months`` of the scenario's segment (seeded simulation)."""
+    """Claims expected for the participant-months of each segment (seeded simulation).
+
+    ``participant_months`` is ``{segment: months}`` (an int means the scenario's segment). Each
+    segment uses its own history; claim amounts come from the rules for the scenario's segment
+    and tier/wage (deaths, total disability), else from that segment's historical average.
+    """
+    if isinstance(participant_months, int):
+        participant_months = {scenario.segment: participant_months}
     on = date(scenario.year, scenario.start_month, 1)
     rule_amounts = {
         "jkm_death": jkm_death(on).total,
@@ -396,64 +404,73 @@ def project(
             scenario.wage, on, segment=scenario.segment
         ).total,
     }
-    relevant = [h for h in history if h.segment == scenario.segment]
-    types, rates, amounts, calibration = [], [], [], []
-    for h in relevant:
-        amount = rule_amounts.get(h.type)
-        source = "aturan"
-        if amount is None:
-            amount = h.amount_total // h.count if h.count else 0
-            source = "rata-rata riwayat"
-        rate = h.rate_per_1000
-        thin = h.count < THIN_HISTORY_CLAIMS or h.participant_months < THIN_HISTORY_MONTHS
-        if thin:
+    columns: list[tuple[str, str, Decimal, int, int]] = []  # type, segment, rate, months, amount
+    calibration = []
+    for segment, months in participant_months.items():
+        if months <= 0:
+            continue
+        relevant = [h for h in history if h.segment == segment]
+        if not relevant:
             warnings.append(
-                f"Riwayat klaim {h.type} ({h.segment}) tipis: {h.count} klaim dalam "
-                f"{h.participant_months:,} bulan-peserta; proyeksi kurang andal.".replace(",", ".")
+                f"Belum ada riwayat klaim segmen {segment}: klaim segmen ini tidak diproyeksikan."
             )
-        types.append(h.type)
-        rates.append(rate)
-        amounts.append(amount)
-        calibration.append(
-            {
-                "type": h.type,
-                "segment": h.segment,
-                "claims": h.count,
-                "participant_months": h.participant_months,
-                "rate_per_1000_participant_months": float_free(rate, 4),
-                "amount_per_claim": int(amount),
-                "amount_source": source,
-                "thin": thin,
-            }
-        )
-    if not relevant:
-        warnings.append(
-            f"Belum ada riwayat klaim segmen {scenario.segment}: proyeksi klaim tidak dapat dihitung."
-        )
-    lam = np.array([float(r) * participant_months / 1000 for r in rates]) if rates else np.zeros(0)
-    amt = np.array(amounts, dtype=np.int64)
+        for h in relevant:
+            amount = rule_amounts.get(h.type) if segment == scenario.segment else None
+            if h.type == "jkm_death":
+                amount = rule_amounts["jkm_death"]  # the same for every segment and wage
+            source = "aturan"
+            if amount is None:
+                amount = h.amount_total // h.count if h.count else 0
+                source = "rata-rata riwayat"
+            rate = h.rate_per_1000
+            thin = h.count < THIN_HISTORY_CLAIMS or h.participant_months < THIN_HISTORY_MONTHS
+            if thin:
+                warnings.append(
+                    f"Riwayat klaim {h.type} ({h.segment}) tipis: {h.count} klaim dalam "
+                    f"{h.participant_months:,} bulan-peserta; proyeksi kurang andal.".replace(
+                        ",", "."
+                    )
+                )
+            columns.append((h.type, segment, rate, months, int(amount)))
+            calibration.append(
+                {
+                    "type": h.type,
+                    "segment": h.segment,
+                    "claims": h.count,
+                    "participant_months": h.participant_months,
+                    "rate_per_1000_participant_months": float_free(rate, 4),
+                    "amount_per_claim": int(amount),
+                    "amount_source": source,
+                    "projected_participant_months": months,
+                    "thin": thin,
+                }
+            )
+    lam = np.array([float(r) * m / 1000 for _, _, r, m, _ in columns])
+    amt = np.array([a for *_, a in columns], dtype=np.int64)
     rng = np.random.default_rng(scenario.seed)
     counts = (
-        rng.poisson(lam, size=(scenario.runs, len(types)))
-        if types
+        rng.poisson(lam, size=(scenario.runs, len(columns)))
+        if columns
         else np.zeros((scenario.runs, 0), dtype=np.int64)
     )
-    totals = counts @ amt if types else np.zeros(scenario.runs, dtype=np.int64)
+    values = counts * amt if columns else counts
+    totals = values.sum(axis=1) if columns else np.zeros(scenario.runs, dtype=np.int64)
 
-    def interval(values: np.ndarray, low: float, high: float) -> list[int]:
-        lo, hi = np.percentile(values, [low, high], method="nearest")
+    def interval(sample: np.ndarray, low: float, high: float) -> list[int]:
+        lo, hi = np.percentile(sample, [low, high], method="nearest")
         return [int(lo), int(hi)]
 
-    by_type = {}
-    for i, name in enumerate(types):
-        expected = _expected(rates[i], participant_months, amounts[i])
-        values = counts[:, i] * amt[i]
+    by_type: dict[str, dict[str, Any]] = {}
+    for name in dict.fromkeys(t for t, *_ in columns):
+        idx = [i for i, c in enumerate(columns) if c[0] == name]
+        sample = values[:, idx].sum(axis=1)
+        expected_claims = sum(columns[i][2] * columns[i][3] / 1000 for i in idx)
         by_type[name] = {
-            "expected_claims": float_free(rates[i] * participant_months / 1000, 2),
-            "analytic": expected,
-            "central": int(values.sum() // scenario.runs),
-            "p80": interval(values, 10, 90),
-            "p95": interval(values, 2.5, 97.5),
+            "expected_claims": float_free(expected_claims, 2),
+            "analytic": sum(_expected(columns[i][2], columns[i][3], columns[i][4]) for i in idx),
+            "central": int(sample.sum() // scenario.runs),
+            "p80": interval(sample, 10, 90),
+            "p95": interval(sample, 2.5, 97.5),
         }
     central = int(totals.sum() // scenario.runs) if scenario.runs else 0
     analytic = sum(v["analytic"] for v in by_type.values())
@@ -464,7 +481,8 @@ def project(
             "p80": interval(totals, 10, 90),
             "p95": interval(totals, 2.5, 97.5),
             "by_type": by_type,
-            "participant_months": participant_months,
+            "participant_months": sum(participant_months.values()),
+            "participant_months_by_segment": dict(participant_months),
             "runs": scenario.runs,
             "seed": scenario.seed,
         },
@@ -586,9 +604,13 @@ def run(
     coverage_before = Decimal(covered_before) / workforce
     coverage_after = Decimal(covered_before + n) / workforce
     months = len(scenario.months)
-    population = n + (programme.current_participants if scenario.include_current else 0)
+    populations = {scenario.segment: n * months}
+    if scenario.include_current:
+        current = programme.current_by_segment or {scenario.segment: programme.current_participants}
+        for segment, count in current.items():
+            populations[segment] = populations.get(segment, 0) + count * months
     contributions = n * cost_pp + current_cost
-    projection = project(scenario, population * months, contributions, history, warnings)
+    projection = project(scenario, populations, contributions, history, warnings)
     return Result(
         scenario=scenario,
         excluded_enrolled=enrolled.height,

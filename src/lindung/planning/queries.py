@@ -85,9 +85,11 @@ def current_programme(programme: Programme, scenario: engine.Scenario) -> engine
         .annotate(n=Count("id"))
     )
     total = cost = 0
+    by_segment: dict[str, int] = {}
     for g in groups:
         n = g["n"]
         total += n
+        by_segment[g["segment"]] = by_segment.get(g["segment"], 0) + n
         if g["segment"] == "PU":
             wage, risk = g["monthly_wage"] or 0, ROMAN.get(g["risk_class"] or 1, "I")
         else:
@@ -104,6 +106,7 @@ def current_programme(programme: Programme, scenario: engine.Scenario) -> engine
         covered_elsewhere=programme.covered_elsewhere or 0,
         current_participants=total,
         current_cost=cost,
+        current_by_segment=by_segment,
     )
 
 
