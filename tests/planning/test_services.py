@@ -279,6 +279,12 @@ def test_screens_compare_exports_and_adoption(
     sheet = wb["Perbandingan"]
     labels = [row[0].value for row in sheet.iter_rows(min_row=4)]
     assert "Peserta baru terpilih" in labels
+    # The scenario workbook lists the selected people; the Pimpinan sees masked NIKs only.
+    book = load_workbook(
+        io.BytesIO(pimpinan.get(reverse("planning_download", args=[code, s1.pk, "xlsx"])).content)
+    )
+    listed = [row[2].value for row in book[f"Terpilih {s1.pk}"].iter_rows(min_row=2)]
+    assert len(listed) == s1.result["selected"] and all("••••" in nik for nik in listed)
     one = pimpinan.get(reverse("planning_compare", args=[code]) + f"?s={s1.pk}")
     assert one.status_code == 302  # one scenario cannot be compared
 

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lindung.core import charts
-from lindung.core.formatting import percent, rupiah, rupiah_short
+from lindung.core.formatting import mask_nik, percent, rupiah, rupiah_short
 from lindung.rules import regions
 
 from .engine import CRITERIA_LABELS
@@ -171,7 +171,9 @@ def _xlsx_rows(ws, start_row, header, rows, fmt_head, money_cols=(), money=None)
     return start_row + len(rows) + 2
 
 
-def compare_xlsx(items: list[Scenario], *, selected: bool = False) -> bytes:
+def compare_xlsx(items: list[Scenario], *, selected: bool = False, mask: bool = False) -> bytes:
+    """The comparison workbook; ``selected`` adds each scenario's selected people (NIKs masked
+    when ``mask``: roles without the right to full NIKs)."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -284,7 +286,7 @@ def compare_xlsx(items: list[Scenario], *, selected: bool = False) -> bytes:
             for i, sel in enumerate(s.selections.order_by("position").iterator(chunk_size=5000), 1):
                 ws.write_number(i, 0, sel.position)
                 ws.write_number(i, 1, sel.rank)
-                ws.write_string(i, 2, sel.nik, text)
+                ws.write_string(i, 2, mask_nik(sel.nik) if mask else sel.nik, text)
                 ws.write_string(i, 3, sel.full_name)
                 ws.write_string(i, 4, sel.kelurahan_code)
                 ws.write_string(i, 5, sel.occupation)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from lindung.coverage import services as coverage
@@ -186,7 +187,7 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
 def adopt_job(*, job_id, progress, scenario_id, user_id):
     stored = adopt(scenario_id, user_id, progress)
     return {
-        "next_url": f"/p/{stored.programme.code}/rencana/{stored.pk}/",
+        "next_url": reverse("planning_detail", args=[stored.programme.code, stored.pk]),
         **stored.adoption,
     }
 

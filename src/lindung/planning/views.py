@@ -145,7 +145,9 @@ def scenario_download(request, programme, pk, fmt):
     if fmt == "pdf":
         return _download(rendering.scenario_pdf(stored), "application/pdf", name)
     if fmt == "xlsx":
-        return _download(rendering.compare_xlsx([stored], selected=True), XLSX, name)
+        mask = not can(request.user, programme, "nik.full")
+        body = rendering.compare_xlsx([stored], selected=True, mask=mask)
+        return _download(body, XLSX, name)
     return _download(rendering.to_json(stored).encode(), "application/json", name)
 
 
