@@ -6,7 +6,11 @@ Amounts arrive as integer rupiah and are scaled to millions only for drawing.
 from __future__ import annotations
 
 import io
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
+from functools import wraps
 
 import matplotlib
 
@@ -30,6 +34,33 @@ matplotlib.rcParams.update(
 )
 
 
+CACHE_SIZE = 256
+_memo: OrderedDict[str, str] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def cached(draw):
+    """Memoise a chart on its inputs (an LRU of :data:`CACHE_SIZE` SVGs per process): the same
+    figures give the same SVG text, and matplotlib needs ~70 ms a chart, so a dashboard opened
+    again is not redrawn. The key is the JSON of every argument, so any changed figure redraws."""
+
+    @wraps(draw)
+    def wrapper(*args, **kwargs):
+        key = draw.__name__ + json.dumps([args, kwargs], sort_keys=True, default=str)
+        with _memo_lock:
+            if key in _memo:
+                _memo.move_to_end(key)
+                return _memo[key]
+        svg = draw(*args, **kwargs)
+        with _memo_lock:
+            _memo[key] = svg
+            while len(_memo) > CACHE_SIZE:
+                _memo.popitem(last=False)
+        return svg
+
+    return wrapper
+
+
 def _grouped(n: int) -> str:
     return f"{n:,.0f}".replace(",", ".")
 
@@ -46,6 +77,7 @@ def _millions(values: Sequence[int]) -> list[float]:
     return [v / 1_000_000 for v in values]  # drawing only; never money arithmetic
 
 
+@cached
 def bars(
     categories: Sequence[str],
     series: dict[str, Sequence[int]],
@@ -113,6 +145,7 @@ def bars(
     return _svg(fig)
 
 
+@cached
 def lines(
     categories: Sequence[str],
     series: dict[str, Sequence[int]],

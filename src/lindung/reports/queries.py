@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from lindung.claims.models import Claim, ClaimState, ClaimType, Instalment, ScholarshipPlan
-from lindung.coverage.models import Enrolment, Invoice
+from lindung.coverage.models import Enrolment, EnrolmentEvent, Invoice
 from lindung.programmes.models import Programme
-from lindung.registry.models import Participant
+from lindung.registry.models import Agency, Participant, Person
 from lindung.rules import regions
 
 SCHOLARSHIP = "scholarship"
@@ -73,20 +74,126 @@ def ratio(numerator: int, denominator: int) -> Decimal | None:
     )
 
 
-def _active(programme: Programme, as_of: date):
-    return Enrolment.objects.filter(programme=programme, start_date__lte=as_of).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=as_of)
-    )
+#: What :func:`participant_counts` can group by, and the lookup from an enrolment.
+COUNT_FIELDS = {
+    "segment": "participant__segment",
+    "kelurahan": "participant__person__kelurahan_code",
+    "agency": "participant__agency",
+}
 
 
-def active_participants(programme: Programme, as_of: date) -> dict:
+@dataclass(frozen=True)
+class ParticipantCounts:
+    """Active participants on several dates at once, per combination of ``fields``.
+
+    ``rows`` holds ``(key, counts)``: ``key`` maps each field to its value, ``counts[i]`` is the
+    number of participants active on ``dates[i]``.
+    """
+
+    dates: tuple[date, ...]
+    fields: tuple[str, ...]
+    rows: tuple[tuple[dict, tuple[int, ...]], ...]
+
+    def on(self, day: date, by: str, **where) -> dict:
+        """``{value of the field "by": participants active on the day}``, leaving out zeros;
+        ``where`` keeps only the rows whose fields have the given values."""
+        i = self.dates.index(day)
+        out: dict = {}
+        for key, counts in self.rows:
+            if counts[i] and all(key[f] == v for f, v in where.items()):
+                out[key[by]] = out.get(key[by], 0) + counts[i]
+        return out
+
+
+def _participant_counts(
+    programme: Programme, dates, fields: tuple[str, ...] = tuple(COUNT_FIELDS)
+) -> ParticipantCounts:
+    """Active participants (see the definition above) on every one of ``dates``, per segment,
+    kelurahan and/or agency: one pass over the enrolment periods for all the dates, instead of
+    one query per date and per breakdown.
+
+    Counting enrolment periods counts participants because at most one period of a participant
+    covers a given day (``coverage.services.enrol`` starts a new period in the month after the
+    previous one ended at the earliest).
+    """
+    dates = tuple(sorted(set(dates)))
+    counts = {
+        f"on_{i}": Count(
+            "id",
+            filter=Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)),
+        )
+        for i, day in enumerate(dates)
+    }
+    lookups = [COUNT_FIELDS[f] for f in fields]
+    # No ``start_date <= last date`` condition here: SQLite would then walk the (programme,
+    # start_date) index and fetch every period and participant in start-date order, four times
+    # slower than reading the table in order; the periods starting later count zero anyway.
     rows = (
-        _active(programme, as_of)
-        .values("participant__segment")
-        .annotate(n=Count("participant", distinct=True))
+        Enrolment.objects.filter(programme=programme)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=dates[0]))
+        .order_by()
+        .values(*lookups)
+        .annotate(**counts)
     )
-    counts = {r["participant__segment"]: r["n"] for r in rows}
-    pu, bpu = counts.get("PU", 0), counts.get("BPU", 0)
+    return ParticipantCounts(
+        dates,
+        tuple(fields),
+        tuple(
+            (
+                {f: r[lookup] for f, lookup in zip(fields, lookups, strict=True)},
+                tuple(r[f"on_{i}"] for i in range(len(dates))),
+            )
+            for r in rows
+        ),
+    )
+
+
+COUNTS_CACHE_SECONDS = 120
+
+
+def data_version() -> tuple[int, ...]:
+    """Changes whenever a row the participant counts read may have changed: every enrolment
+    written (new id), ended or corrected (an event or a history row), every participant or
+    person changed (a history row, also for bulk imports). Highest ids only: index look-ups."""
+    models = (
+        Enrolment,
+        EnrolmentEvent,
+        Enrolment.history.model,
+        Participant.history.model,
+        Person.history.model,
+    )
+    out = []
+    for model in models:
+        pk = model._meta.pk.name
+        out.append(model.objects.aggregate(m=Max(pk))["m"] or 0)
+    return tuple(out)
+
+
+def participant_counts(
+    programme: Programme, dates, fields: tuple[str, ...] = tuple(COUNT_FIELDS)
+) -> ParticipantCounts:
+    """:func:`_participant_counts`, kept in the cache while :func:`data_version` is unchanged
+    (and at most :data:`COUNTS_CACHE_SECONDS`, a bound for the rare write committed out of id
+    order on PostgreSQL): the one expensive query of the dashboard runs once per change of the
+    data, not once per page view."""
+    dates = tuple(sorted(set(dates)))
+    key = "lindung:counts:" + ":".join(
+        [str(programme.pk), ",".join(d.isoformat() for d in dates), ",".join(fields)]
+        + [str(v) for v in data_version()]
+    )
+    counts = cache.get(key)
+    if counts is None:
+        counts = _participant_counts(programme, dates, fields)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts
+
+
+def active_participants(
+    programme: Programme, as_of: date, *, counts: ParticipantCounts | None = None
+) -> dict:
+    counts = counts or participant_counts(programme, [as_of], ("segment",))
+    by_segment = counts.on(as_of, "segment")
+    pu, bpu = by_segment.get("PU", 0), by_segment.get("BPU", 0)
     return {"total": pu + bpu, "PU": pu, "BPU": bpu, "as_of": as_of.isoformat()}
 
 
@@ -153,8 +260,11 @@ def claims(programme: Programme, period: Period) -> dict:
     }
 
 
-def monthly(programme: Programme, period: Period) -> list[dict]:
+def monthly(
+    programme: Programme, period: Period, *, counts: ParticipantCounts | None = None
+) -> list[dict]:
     """Per contribution month: billed, paid, claims paid in that month, ratio, participants."""
+    counts = counts or participant_counts(programme, period.months(), ("segment",))
     contrib = {
         r["month"]: r
         for r in _invoices(programme, period)
@@ -179,7 +289,7 @@ def monthly(programme: Programme, period: Period) -> list[dict]:
     for month in period.months():
         c = contrib.get(month, {})
         cl = (paid_claims.get(month) or 0) + (paid_inst.get(month) or 0)
-        active = active_participants(programme, month)
+        active = active_participants(programme, month, counts=counts)
         out.append(
             {
                 "month": month.isoformat()[:7],
@@ -232,24 +342,27 @@ def coverage_ucj(programme: Programme, active_total: int) -> dict:
     }
 
 
-def by_area(programme: Programme, period: Period, as_of: date) -> list[dict]:
+def by_area(
+    programme: Programme,
+    period: Period,
+    as_of: date,
+    *,
+    counts: ParticipantCounts | None = None,
+) -> list[dict]:
     """Participants (as of the date) and claims paid in the period per kecamatan/kelurahan."""
-    parts = (
-        _active(programme, as_of)
-        .values("participant__person__kelurahan_code")
-        .annotate(n=Count("participant", distinct=True))
-    )
+    counts = counts or participant_counts(programme, [as_of], ("kelurahan",))
+    parts = counts.on(as_of, "kelurahan")
     claims_by = (
         _paid_claims(programme, period)
         .values("participant__person__kelurahan_code")
         .annotate(n=Count("id"), amount=Sum("bpjs_paid"))
+        .order_by("participant__person__kelurahan_code")
     )
     rows: dict[str, dict] = {}
-    for r in parts:
-        code = r["participant__person__kelurahan_code"] or ""
-        rows.setdefault(code, {"participants": 0, "claims": 0, "amount": 0})["participants"] = r[
-            "n"
-        ]
+    for code, n in sorted(parts.items()):
+        rows.setdefault(code or "", {"participants": 0, "claims": 0, "amount": 0})[
+            "participants"
+        ] = n
     for r in claims_by:
         code = r["participant__person__kelurahan_code"] or ""
         row = rows.setdefault(code, {"participants": 0, "claims": 0, "amount": 0})
@@ -281,29 +394,41 @@ def by_kecamatan(area_rows: list[dict]) -> list[dict]:
     return [{"kecamatan": k, **v} for k, v in sorted(totals.items())]
 
 
-def by_agency(programme: Programme, period: Period, as_of: date) -> list[dict]:
-    parts = (
-        _active(programme, as_of)
-        .filter(participant__segment="PU")
-        .values("participant__agency__code", "participant__agency__name")
-        .annotate(n=Count("participant", distinct=True))
-    )
+def by_agency(
+    programme: Programme,
+    period: Period,
+    as_of: date,
+    *,
+    counts: ParticipantCounts | None = None,
+) -> list[dict]:
+    counts = counts or participant_counts(programme, [as_of], ("segment", "agency"))
+    parts = counts.on(as_of, "agency", segment="PU")
+    agencies = {
+        pk: (code, name)
+        for pk, code, name in Agency.objects.filter(pk__in=[k for k in parts if k]).values_list(
+            "pk", "code", "name"
+        )
+    }
     claims_by = {
         r["participant__agency__code"]: r
         for r in _paid_claims(programme, period)
         .filter(segment="PU")
         .values("participant__agency__code")
         .annotate(n=Count("id"), amount=Sum("bpjs_paid"))
+        .order_by()
     }
     out = []
-    for r in parts:
-        code = r["participant__agency__code"]
+    named = sorted(
+        ((agencies.get(pk, (None, None)), n) for pk, n in parts.items()),
+        key=lambda r: (r[0][0] is not None, r[0][0] or ""),
+    )
+    for (code, name), n in named:
         c = claims_by.get(code, {})
         out.append(
             {
                 "code": code or "-",
-                "name": r["participant__agency__name"] or "(tanpa instansi)",
-                "participants": r["n"],
+                "name": name or "(tanpa instansi)",
+                "participants": n,
                 "claims": c.get("n", 0),
                 "amount": c.get("amount") or 0,
             }
@@ -314,10 +439,13 @@ def by_agency(programme: Programme, period: Period, as_of: date) -> list[dict]:
 def dashboard(programme: Programme, period: Period, as_of: date | None = None) -> dict:
     """Every figure of the dashboard and the report, as plain data."""
     as_of = as_of or period.last_day
-    active = active_participants(programme, as_of)
+    # Every participant figure (today's, each month's, per kelurahan and per agency) from one
+    # pass over the enrolment periods.
+    counts = participant_counts(programme, [*period.months(), as_of])
+    active = active_participants(programme, as_of, counts=counts)
     contrib = contributions(programme, period)
     cl = claims(programme, period)
-    areas = by_area(programme, period, as_of)
+    areas = by_area(programme, period, as_of, counts=counts)
     return {
         "programme": {
             "code": programme.code,
@@ -340,10 +468,10 @@ def dashboard(programme: Programme, period: Period, as_of: date | None = None) -
         ),
         "scholarships": scholarships(programme, period),
         "ucj": coverage_ucj(programme, active["total"]),
-        "monthly": monthly(programme, period),
+        "monthly": monthly(programme, period, counts=counts),
         "by_kelurahan": areas,
         "by_kecamatan": by_kecamatan(areas),
-        "by_agency": by_agency(programme, period, as_of),
+        "by_agency": by_agency(programme, period, as_of, counts=counts),
     }
 
 

@@ -1,0 +1,67 @@
+"""The dashboard's read model: cached participant counts follow every change of the data,
+and charts are redrawn only when their figures change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lindung.core import charts
+from lindung.coverage import services as coverage
+from lindung.reports.queries import Period, active_participants, dashboard
+
+pytestmark = pytest.mark.django_db
+PERIOD = Period.parse("2025-01", "2025-06")
+
+
+def test_cached_counts_follow_enrolments_and_registry_changes(
+    programme, agreement, make_participant
+):
+    a = make_participant(programme, "PU")
+    make_participant(programme, "BPU", start=date(2025, 3, 1))
+    first = dashboard(programme, PERIOD, date(2025, 6, 30))
+    assert first["active_participants"]["total"] == 2
+    assert [m["PU"] + m["BPU"] for m in first["monthly"]] == [1, 1, 2, 2, 2, 2]
+    # The same figures again come from the cache, and are the same.
+    assert dashboard(programme, PERIOD, date(2025, 6, 30))["monthly"] == first["monthly"]
+
+    # A new enrolment (bulk, no history row) is seen at once.
+    late = make_participant(programme, "BPU", enrol=False, start=date(2025, 5, 1))
+    coverage.enrol_many(programme, [late.pk], date(2025, 5, 1))
+    assert active_participants(programme, date(2025, 6, 30))["BPU"] == 2
+    # Ending one is seen at once.
+    coverage.end_enrolment(a, date(2025, 4, 30), "left")
+    after = dashboard(programme, PERIOD, date(2025, 6, 30))
+    assert after["active_participants"] == {
+        "total": 2,
+        "PU": 0,
+        "BPU": 2,
+        "as_of": "2025-06-30",
+    }
+    assert [m["PU"] for m in after["monthly"]] == [1, 1, 1, 1, 0, 0]
+    # A participant moving kelurahan (a registry change) moves in the area table at once.
+    person = late.person
+    person.kelurahan_code = "35.77.02.1001"
+    person.save()
+    codes = {r["code"]: r["participants"] for r in dashboard(programme, PERIOD)["by_kelurahan"]}
+    assert codes.get("35.77.02.1001") == 1
+
+
+def test_charts_are_redrawn_only_when_their_figures_change():
+    one = charts.bars(["Jan", "Feb"], {"Iuran": [1_000_000, 2_000_000]}, title="Uji", money=True)
+    again = charts.bars(["Jan", "Feb"], {"Iuran": [1_000_000, 2_000_000]}, title="Uji", money=True)
+    changed = charts.bars(
+        ["Jan", "Feb"], {"Iuran": [1_000_000, 2_500_000]}, title="Uji", money=True
+    )
+    assert one is again  # the memoised SVG text itself
+    assert changed != one and changed.startswith("<svg")
+
+
+def test_a_programme_without_enrolments_counts_zero(programme):
+    assert active_participants(programme, date(2025, 1, 1)) == {
+        "total": 0,
+        "PU": 0,
+        "BPU": 0,
+        "as_of": "2025-01-01",
+    }
