@@ -74,6 +74,18 @@ def insert_model(model, given: dict, count: int, chunk: int = 100_000) -> None:
         bulk_insert(model, columns, rows)
 
 
+def person_columns(programme, kel: list[str]) -> dict:
+    """Column generators for N synthetic people (also used by ``bench.report``)."""
+    return {
+        "programme_id": lambda i: programme.pk,
+        "nik": lambda i: f"3577{i:012d}",
+        "full_name": lambda i: f"Peserta {i}",
+        "birth_date": lambda i: date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
+        "sex": lambda i: "LP"[i % 2],
+        "kelurahan_code": lambda i: kel[i],
+    }
+
+
 def setup(n: int, seed: int = 20250301) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -128,18 +140,7 @@ def setup(n: int, seed: int = 20250301) -> dict:
     kel = [rng.choice(KELURAHAN) for _ in range(n)]
     t0 = time.perf_counter()
     with transaction.atomic():
-        insert_model(
-            Person,
-            {
-                "programme_id": lambda i: programme.pk,
-                "nik": lambda i: f"3577{i:012d}",
-                "full_name": lambda i: f"Peserta {i}",
-                "birth_date": lambda i: date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
-                "sex": lambda i: "LP"[i % 2],
-                "kelurahan_code": lambda i: kel[i],
-            },
-            n,
-        )
+        insert_model(Person, person_columns(programme, kel), n)
         first_person = Person.objects.filter(programme=programme).order_by("pk").first().pk
         insert_model(
             Participant,

@@ -174,18 +174,9 @@ def setup(n: int, n_claims: int, seed: int = 20251231) -> dict:
         else:
             p_end[i] = end
     with transaction.atomic():
-        insert(
-            Person,
-            {
-                "programme_id": lambda i: programme.pk,
-                "nik": lambda i: f"3577{i:012d}",
-                "full_name": lambda i: f"Peserta {i}",
-                "birth_date": lambda i: date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
-                "sex": lambda i: "LP"[i % 2],
-                "kelurahan_code": lambda i: kel[i],
-            },
-            n,
-        )
+        from bench.billing.__main__ import person_columns
+
+        insert(Person, person_columns(programme, kel), n)
         first_person = first_pk(Person, programme)
         insert(
             Participant,
@@ -223,12 +214,15 @@ def setup(n: int, n_claims: int, seed: int = 20251231) -> dict:
         invoices = []
         for m in range(1, 13):
             month = date(YEAR, m, 1)
-            for funder, people in ((apbd, n - 10_000), (csr, 10_000)):
+            sponsored = min(10_000, n // 10)
+            for funder, people in ((apbd, n - sponsored), (csr, sponsored)):
                 total = people * 16_800 + rng.randrange(1_000_000)
                 paid = total if m <= 10 else (total // 2 if m == 11 else 0)
                 state = "paid" if m <= 10 else ("partial" if m == 11 else "issued")
                 invoices.append((funder, month, total, paid, state, people, ""))
-        invoices.append((apbd, date(YEAR, 3, 1), 123_456_789, 0, "cancelled", 7_000, "/BATAL"))
+        invoices.append(
+            (apbd, date(YEAR, 3, 1), 123_456_789, 0, "cancelled", min(7_000, n // 2), "/BATAL")
+        )
         insert(
             Invoice,
             {
