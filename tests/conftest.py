@@ -11,6 +11,16 @@ from lindung.programmes.services import create_programme, ensure_user, set_membe
 PASSWORD = "kata-sandi-uji-123"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back tests reuse ids (SQLite), so a cached
+    read model keyed by ids could otherwise outlive the data it was computed from."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def make_programme(db):
     def make(code="kota-uji", **fields):
