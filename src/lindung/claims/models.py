@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lindung.programmes.models import Programme
+from lindung.programmes.models import Programme, TransitionLog
 from lindung.registry.models import FamilyMember, Participant, Segment
 
 
@@ -177,17 +177,16 @@ class Claim(models.Model):
         return (self.entitlement or {}).get("quote") or {}
 
 
-class ClaimTransition(models.Model):
+class ClaimTransition(TransitionLog):
     """One state change of a claim (append-only): who, when, from, to, note."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    STATES = ClaimState
+    SUBJECT = "claim"
+
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20)
     at = models.DateTimeField(db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     note = models.TextField(_("catatan"), blank=True)
     override = models.BooleanField(_("dengan pengecualian"), default=False)
     history = HistoricalRecords()
@@ -196,17 +195,6 @@ class ClaimTransition(models.Model):
         verbose_name = _("perubahan status klaim")
         verbose_name_plural = _("perubahan status klaim")
         ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.claim_id}: {self.from_state or '–'} → {self.to_state}"
-
-    @property
-    def from_label(self) -> str:
-        return ClaimState(self.from_state).label if self.from_state else "–"
-
-    @property
-    def to_label(self) -> str:
-        return ClaimState(self.to_state).label
 
 
 class HeirRelationship(models.TextChoices):
@@ -421,17 +409,16 @@ class Instalment(models.Model):
         return f"{self.school_year}/{self.school_year + 1}"
 
 
-class InstalmentTransition(models.Model):
+class InstalmentTransition(TransitionLog):
     """One state change of a scholarship instalment (append-only)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    STATES = InstalmentState
+    SUBJECT = "instalment"
+
     instalment = models.ForeignKey(Instalment, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20)
     at = models.DateTimeField(db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     note = models.TextField(_("catatan"), blank=True)
     history = HistoricalRecords()
 
@@ -439,17 +426,6 @@ class InstalmentTransition(models.Model):
         verbose_name = _("perubahan status angsuran")
         verbose_name_plural = _("perubahan status angsuran")
         ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.instalment_id}: {self.from_state or '–'} → {self.to_state}"
-
-    @property
-    def from_label(self) -> str:
-        return InstalmentState(self.from_state).label if self.from_state else "–"
-
-    @property
-    def to_label(self) -> str:
-        return InstalmentState(self.to_state).label
 
 
 class Handover(models.Model):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from lindung.core.formatting import rupiah
-from lindung.programmes.models import Programme
+from lindung.programmes.models import Programme, TransitionLog
 from lindung.registry.models import Participant, Segment
 
 # --- Agreement (PKS) -------------------------------------------------------------------------
@@ -274,17 +274,16 @@ class Enrolment(models.Model):
         return f"{self.participant_id}: {self.start_date.isoformat()}–{end}"
 
 
-class EnrolmentEvent(models.Model):
+class EnrolmentEvent(TransitionLog):
     """A transition of an enrolment (append-only)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    STATES = Enrolment.State
+    SUBJECT = "enrolment"
+
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=8, blank=True)
     to_state = models.CharField(max_length=8)
     at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     note = models.CharField(max_length=500, blank=True)
     history = HistoricalRecords()
 
@@ -292,17 +291,6 @@ class EnrolmentEvent(models.Model):
         verbose_name = _("perubahan status kepesertaan")
         verbose_name_plural = _("perubahan status kepesertaan")
         ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.enrolment_id}: {self.from_state or '–'} → {self.to_state}"
-
-    @property
-    def from_label(self) -> str:
-        return str(Enrolment.State(self.from_state).label) if self.from_state else "–"
-
-    @property
-    def to_label(self) -> str:
-        return str(Enrolment.State(self.to_state).label)
 
 
 # --- Billing -----------------------------------------------------------------------------------
@@ -447,17 +435,16 @@ class Invoice(models.Model):
         return max(self.paid - self.total, 0)
 
 
-class InvoiceEvent(models.Model):
+class InvoiceEvent(TransitionLog):
     """A transition of an invoice (append-only)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    STATES = Invoice.State
+    SUBJECT = "invoice"
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=10, blank=True)
     to_state = models.CharField(max_length=10)
     at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     note = models.CharField(max_length=500, blank=True)
     history = HistoricalRecords()
 
@@ -465,17 +452,6 @@ class InvoiceEvent(models.Model):
         verbose_name = _("perubahan status tagihan")
         verbose_name_plural = _("perubahan status tagihan")
         ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.invoice_id}: {self.from_state or '–'} → {self.to_state}"
-
-    @property
-    def from_label(self) -> str:
-        return str(Invoice.State(self.from_state).label) if self.from_state else "–"
-
-    @property
-    def to_label(self) -> str:
-        return str(Invoice.State(self.to_state).label)
 
 
 class CoverageMonth(models.Model):

@@ -160,3 +160,35 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class TransitionLog(models.Model):
+    """Base of the append-only state-change logs (enrolments, invoices, claims, instalments):
+    the programme, who made the change, and the labels of the two states.
+
+    A subclass declares the foreign key to the object that changed (named by ``SUBJECT``), its
+    ``from_state``/``to_state``/``at``/``note`` fields and ``STATES``, the choices of the states.
+    """
+
+    STATES: type[models.TextChoices]
+    SUBJECT: str
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        subject = getattr(self, f"{self.SUBJECT}_id")
+        return f"{subject}: {self.from_state or '–'} → {self.to_state}"
+
+    @property
+    def from_label(self) -> str:
+        return str(self.STATES(self.from_state).label) if self.from_state else "–"
+
+    @property
+    def to_label(self) -> str:
+        return str(self.STATES(self.to_state).label)
