@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+MONTHS_SHORT = tuple("Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split())
+
+
+def long_date(d: date) -> str:
+    """``date(2025, 8, 17)`` -> ``'17 Agustus 2025'``."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def group(n: int) -> str:

@@ -11,7 +11,7 @@ import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from lindung.core.formatting import mask_nik
+from lindung.core.formatting import long_date, mask_nik
 from lindung.rules.money import terbilang
 
 from . import months, queries
@@ -42,7 +42,7 @@ def invoice_context(invoice: Invoice, *, show_nik: bool) -> dict:
         "amount_in_words": terbilang(int(total)) if total >= 0 else "",
         "due_dates": due_dates(invoice),
         "printed_at": timezone.localtime(),
-        "issued_label": months.long_date(timezone.localtime(invoice.issued_at).date()),
+        "issued_label": long_date(timezone.localtime(invoice.issued_at).date()),
     }
 
 
@@ -50,7 +50,7 @@ def due_dates(invoice: Invoice) -> list[tuple[str, str, str]]:
     """``[(segment, due, nominal)]`` from the snapshot, as Indonesian dates."""
     snap = invoice.snapshot or {}
     return [
-        (seg, months.long_date(_iso(d["due"])), months.long_date(_iso(d["nominal"])))
+        (seg, long_date(_iso(d["due"])), long_date(_iso(d["nominal"])))
         for seg, d in sorted((snap.get("due_dates") or {}).items())
     ]
 
@@ -98,7 +98,7 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
         ("Penyandang dana", f"{invoice.funder.code} — {invoice.funder.name}"),
         ("Bulan iuran", months.label(invoice.month)),
         ("Status", invoice.get_state_display()),
-        ("Jatuh tempo", months.long_date(invoice.due_date)),
+        ("Jatuh tempo", long_date(invoice.due_date)),
         ("PKS", (snap.get("agreement") or {}).get("number", "")),
         ("Jumlah peserta", invoice.line_count),
         ("Jumlah tagihan (Rp)", invoice.total),

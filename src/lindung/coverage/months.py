@@ -6,20 +6,7 @@ import calendar
 import re
 from datetime import date
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from lindung.core.formatting import MONTHS
 
 
 def first_of(d: date) -> date:
@@ -50,12 +37,7 @@ def months_between(start: date, end: date) -> list[date]:
 
 def label(d: date) -> str:
     """``date(2025, 3, 1)`` -> ``'Maret 2025'``."""
-    return f"{BULAN[d.month - 1]} {d.year}"
-
-
-def long_date(d: date) -> str:
-    """``date(2025, 8, 17)`` -> ``'17 Agustus 2025'``."""
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
+    return f"{MONTHS[d.month - 1]} {d.year}"
 
 
 _MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")

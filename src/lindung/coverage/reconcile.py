@@ -215,7 +215,7 @@ def parse_period(value) -> date | None:
     m = re.fullmatch(r"([A-Za-z]+)\s+(\d{4})", text)
     if m:
         name = m.group(1).lower()[:3]
-        for i, b in enumerate(months.BULAN):
+        for i, b in enumerate(months.MONTHS):
             if b.lower().startswith(name):
                 return date(int(m.group(2)), i + 1, 1)
     raise ValueError(text)

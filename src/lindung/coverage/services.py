@@ -18,7 +18,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from lindung.core.formatting import rupiah
+from lindung.core.formatting import long_date, rupiah
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import require
 from lindung.registry.models import Participant, Segment
@@ -184,7 +184,7 @@ def create_agreement(
     if overlap:
         raise AgreementError(
             f"Periode bertumpang tindih dengan {overlap} "
-            f"({months.long_date(overlap.period_start)} – {months.long_date(overlap.period_end)}).",
+            f"({long_date(overlap.period_start)} – {long_date(overlap.period_end)}).",
             "The period overlaps another agreement.",
             "period_start",
         )
@@ -386,7 +386,7 @@ def _check_can_start(participant: Participant, start: date, reason: str) -> None
         return
     if previous.end_date is None:
         raise EnrolmentError(
-            f"Peserta masih terdaftar sejak {months.long_date(previous.start_date)}; akhiri "
+            f"Peserta masih terdaftar sejak {long_date(previous.start_date)}; akhiri "
             "kepesertaan itu lebih dulu.",
             "The participant already has an open enrolment.",
         )
@@ -405,8 +405,8 @@ def _check_can_start(participant: Participant, start: date, reason: str) -> None
     earliest = months.add_months(months.first_of(previous.end_date), 1)
     if start < earliest:
         raise EnrolmentError(
-            f"Kepesertaan baru paling cepat mulai {months.long_date(earliest)}, bulan setelah "
-            f"kepesertaan sebelumnya berakhir ({months.long_date(previous.end_date)}).",
+            f"Kepesertaan baru paling cepat mulai {long_date(earliest)}, bulan setelah "
+            f"kepesertaan sebelumnya berakhir ({long_date(previous.end_date)}).",
             "A new enrolment may start in the month after the previous one ended at the earliest.",
             "start",
         )
@@ -562,7 +562,7 @@ def end_enrolment(
     if end < enrolment.start_date:
         raise EnrolmentError(
             f"Tanggal berakhir tidak boleh sebelum tanggal mulai "
-            f"({months.long_date(enrolment.start_date)}).",
+            f"({long_date(enrolment.start_date)}).",
             "The end date is before the start.",
             "end",
         )
@@ -838,7 +838,7 @@ def record_payment(
         invoice,
         old,
         actor,
-        f"Pembayaran {rupiah(amount)} ({reference}) tanggal {months.long_date(paid_on)}",
+        f"Pembayaran {rupiah(amount)} ({reference}) tanggal {long_date(paid_on)}",
     )
     refresh_month(invoice.programme_id, invoice.month)
     return payment

@@ -7,22 +7,11 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core.formatting import MONTHS as MONTH_NAMES
+
 from .engine import CRITERIA, CRITERIA_LABELS
 
-MONTHS = [
-    (1, "Januari"),
-    (2, "Februari"),
-    (3, "Maret"),
-    (4, "April"),
-    (5, "Mei"),
-    (6, "Juni"),
-    (7, "Juli"),
-    (8, "Agustus"),
-    (9, "September"),
-    (10, "Oktober"),
-    (11, "November"),
-    (12, "Desember"),
-]
+MONTHS = list(enumerate(MONTH_NAMES, start=1))
 CRITERIA_CHOICES = [("", "—")] + [(c, CRITERIA_LABELS[c]) for c in CRITERIA]
 QUOTA_LINE = re.compile(r"^\s*(kelurahan|pekerjaan)\s+(.+?)\s*[=:]\s*([\d.]+)\s*$", re.IGNORECASE)
 

@@ -22,6 +22,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from lindung.claims.models import Claim, ClaimState, ClaimType, Instalment, ScholarshipPlan
+from lindung.core.formatting import MONTHS_SHORT
 from lindung.coverage.models import Enrolment, EnrolmentEvent, Invoice
 from lindung.programmes.models import Programme
 from lindung.registry.models import Agency, Participant, Person
@@ -29,7 +30,6 @@ from lindung.rules import regions
 
 SCHOLARSHIP = "scholarship"
 TYPE_LABELS = {t.value: t.label for t in ClaimType} | {SCHOLARSHIP: "Beasiswa (angsuran tahunan)"}
-MONTHS_ID = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Period:
 
     def label(self) -> str:
         a, b = self.start, self.end
-        return f"{MONTHS_ID[a.month - 1]} {a.year} – {MONTHS_ID[b.month - 1]} {b.year}"
+        return f"{MONTHS_SHORT[a.month - 1]} {a.year} – {MONTHS_SHORT[b.month - 1]} {b.year}"
 
 
 def ratio(numerator: int, denominator: int) -> Decimal | None:
@@ -293,7 +293,7 @@ def monthly(
         out.append(
             {
                 "month": month.isoformat()[:7],
-                "label": f"{MONTHS_ID[month.month - 1]} {str(month.year)[2:]}",
+                "label": f"{MONTHS_SHORT[month.month - 1]} {str(month.year)[2:]}",
                 "billed": c.get("billed") or 0,
                 "paid": c.get("paid") or 0,
                 "claims": cl,

@@ -7,23 +7,10 @@ from datetime import date, datetime
 from django import template
 
 from lindung.claims.workflow import claim_state_label, instalment_state_label
+from lindung.core.formatting import long_date
 
 register = template.Library()
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 LEVELS = {
     "none": "belum sekolah",
@@ -43,7 +30,7 @@ def tanggal_panjang(d) -> str:
         d = date.fromisoformat(d[:10])
     if isinstance(d, datetime):
         d = d.date()
-    return f"{d.day} {BULAN[d.month - 1]} {d.year}"
+    return long_date(d)
 
 
 @register.filter
