@@ -16,7 +16,7 @@ import polars as pl
 
 from . import bulk
 from .models import Candidate, FamilyMember, Participant, Person, PossibleDuplicate
-from .validation import PARTICIPANT_FIELDS, PERSON_FIELDS, name_key
+from .validation import FAMILY_FIELDS, PARTICIPANT_FIELDS, PERSON_FIELDS, name_key
 
 PERSON_TABLE = Person._meta.db_table
 PARTICIPANT_TABLE = Participant._meta.db_table
@@ -383,19 +383,7 @@ FAMILY_EXISTING: dict[str, pl.DataType] = {
     "working_db": pl.Boolean,
     "alive_db": pl.Boolean,
 }
-FAMILY_COMPARED = (
-    "relationship",
-    "full_name",
-    "nik",
-    "birth_date",
-    "sex",
-    "phone",
-    "education_level",
-    "year_in_level",
-    "married",
-    "working",
-    "alive",
-)
+FAMILY_COMPARED = tuple(f for f in FAMILY_FIELDS if f != "participant_id")
 
 
 def fetch_family(programme_id: int) -> pl.DataFrame:

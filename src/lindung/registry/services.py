@@ -21,7 +21,15 @@ from lindung.programmes.permissions import require
 from . import importing, queries, spreadsheets
 from .models import Agency, FamilyMember, ImportBatch, Participant, Person, PossibleDuplicate
 from .reading import ROW, SUPPORTED, UnreadableFile, read_table
-from .validation import Validated, validate_candidates, validate_family, validate_participants
+from .validation import (
+    FAMILY_FIELDS,
+    PARTICIPANT_FIELDS,
+    PERSON_FIELDS,
+    Validated,
+    validate_candidates,
+    validate_family,
+    validate_participants,
+)
 
 
 class RegistryError(ValueError):
@@ -402,30 +410,8 @@ def _validate_record(programme: Programme, record: dict[str, str]) -> dict:
     return validated.valid.row(0, named=True)
 
 
-PERSON_ATTRS = (
-    "nik",
-    "kk_number",
-    "full_name",
-    "birth_place",
-    "birth_date",
-    "sex",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan_code",
-    "phone",
-)
-PARTICIPANT_ATTRS = (
-    "segment",
-    "agency_id",
-    "position",
-    "monthly_wage",
-    "risk_class",
-    "occupation",
-    "income_tier",
-    "decile",
-    "breadwinner",
-)
+#: What the form writes: the import's fields (the start date is decided below).
+PARTICIPANT_ATTRS = tuple(f for f in PARTICIPANT_FIELDS if f != "start_date")
 
 
 @transaction.atomic
@@ -449,7 +435,7 @@ def save_participant(
             raise RegistryError("Peserta bukan bagian dari program ini.")
         person = participant.person
         start = row["start_date"] or participant.start_date
-    for attr in PERSON_ATTRS:
+    for attr in PERSON_FIELDS:
         setattr(person, attr, row[attr])
     _with_actor(person, actor).save()
     participant.person = person
@@ -510,20 +496,9 @@ def save_family_member(
         member = FamilyMember(programme=programme, participant=participant)
     elif member.participant_id != participant.pk:
         raise RegistryError("Anggota keluarga bukan milik peserta ini.")
-    for attr in (
-        "relationship",
-        "full_name",
-        "nik",
-        "birth_date",
-        "sex",
-        "phone",
-        "education_level",
-        "year_in_level",
-        "married",
-        "working",
-        "alive",
-    ):
-        setattr(member, attr, row[attr])
+    for attr in FAMILY_FIELDS:
+        if attr != "participant_id":
+            setattr(member, attr, row[attr])
     _with_actor(member, actor).save()
     return member
 
