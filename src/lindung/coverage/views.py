@@ -330,34 +330,44 @@ def funders(request, programme):
 @require_POST
 @programme_view("funder.edit")
 def agreement_new(request, programme):
-    form = forms.AgreementForm(request.POST)
-    if form.is_valid():
-        try:
-            a = services.create_agreement(programme, actor=request.user, **form.cleaned_data)
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, f"{a} dicatat.")
-    else:
-        messages.error(request, _errors(form))
+    _submit(
+        request,
+        forms.AgreementForm(request.POST),
+        lambda d: services.create_agreement(programme, actor=request.user, **d),
+        lambda a: f"{a} dicatat.",
+    )
     return redirect("coverage_funders", programme.code)
 
 
 @require_POST
 @programme_view("funder.edit")
 def funder_new(request, programme):
-    form = forms.FunderForm(request.POST)
-    if form.is_valid():
-        try:
-            f = services.create_funder(programme, actor=request.user, **form.cleaned_data)
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, f"Penyandang dana {f.code} dicatat.")
-            return redirect("coverage_funder", programme.code, f.pk)
-    else:
-        messages.error(request, _errors(form))
+    f = _submit(
+        request,
+        forms.FunderForm(request.POST),
+        lambda d: services.create_funder(programme, actor=request.user, **d),
+        lambda f: f"Penyandang dana {f.code} dicatat.",
+    )
+    if f is not None:
+        return redirect("coverage_funder", programme.code, f.pk)
     return redirect("coverage_funders", programme.code)
+
+
+def _submit(request, form, call, done):
+    """A POSTed form through a service: its result, or ``None`` with the reason shown.
+
+    ``call`` gets the cleaned data; ``done`` is the success message, or makes it from the result.
+    """
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except CoverageError as exc:
+        _fail(request, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return result
 
 
 def _errors(form) -> str:
@@ -404,16 +414,12 @@ def funder_detail(request, programme, funder_id):
 @programme_view("funder.edit")
 def pledge_new(request, programme, funder_id):
     funder = queries.get_funder(programme, funder_id)
-    form = forms.PledgeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_pledge(funder, actor=request.user, **form.cleaned_data)
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, "Komitmen dana dicatat.")
-    else:
-        messages.error(request, _errors(form))
+    _submit(
+        request,
+        forms.PledgeForm(request.POST),
+        lambda d: services.add_pledge(funder, actor=request.user, **d),
+        "Komitmen dana dicatat.",
+    )
     return redirect("coverage_funder", programme.code, funder.pk)
 
 
@@ -421,16 +427,12 @@ def pledge_new(request, programme, funder_id):
 @programme_view("funder.edit")
 def rule_new(request, programme, funder_id):
     funder = queries.get_funder(programme, funder_id)
-    form = forms.RuleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_allocation_rule(funder, actor=request.user, **form.cleaned_data)
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, "Aturan alokasi dicatat; berlaku pada penagihan berikutnya.")
-    else:
-        messages.error(request, _errors(form))
+    _submit(
+        request,
+        forms.RuleForm(request.POST),
+        lambda d: services.add_allocation_rule(funder, actor=request.user, **d),
+        "Aturan alokasi dicatat; berlaku pada penagihan berikutnya.",
+    )
     return redirect("coverage_funder", programme.code, funder.pk)
 
 
@@ -468,43 +470,32 @@ def participant(request, programme, participant_id):
     )
 
 
-def _enrolment_action(request, programme, participant_id, form_class, action, done: str):
-    """Enrol or end an enrolment from the participant's coverage page (one POST handler)."""
+@require_POST
+@programme_view("participant.edit")
+def participant_enrol(request, programme, participant_id):
     p = queries.participant_for(programme, participant_id, queries.EVERYTHING)
-    form = form_class(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        date_field = "start" if "start" in d else "end"
-        try:
-            action(p, d[date_field], d["reason"], actor=request.user, note=d["note"])
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, _errors(form))
+    _submit(
+        request,
+        forms.EnrolForm(request.POST),
+        lambda d: services.enrol(p, d["start"], d["reason"], actor=request.user, note=d["note"]),
+        "Kepesertaan dimulai.",
+    )
     return redirect("coverage_participant", programme.code, p.pk)
 
 
 @require_POST
 @programme_view("participant.edit")
-def participant_enrol(request, programme, participant_id):
-    return _enrolment_action(
-        request, programme, participant_id, forms.EnrolForm, services.enrol, "Kepesertaan dimulai."
-    )
-
-
-@require_POST
-@programme_view("participant.edit")
 def participant_end(request, programme, participant_id):
-    return _enrolment_action(
+    p = queries.participant_for(programme, participant_id, queries.EVERYTHING)
+    _submit(
         request,
-        programme,
-        participant_id,
-        forms.EndEnrolmentForm,
-        services.end_enrolment,
+        forms.EndEnrolmentForm(request.POST),
+        lambda d: services.end_enrolment(
+            p, d["end"], d["reason"], actor=request.user, note=d["note"]
+        ),
         "Kepesertaan diakhiri.",
     )
+    return redirect("coverage_participant", programme.code, p.pk)
 
 
 # --- Reconciliation -----------------------------------------------------------------------------
