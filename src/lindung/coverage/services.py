@@ -453,6 +453,21 @@ def reactivate(participant: Participant, start: date, *, actor=None, note: str =
     return enrol(participant, start, Enrolment.Reason.REREGISTERED, actor=actor, note=note)
 
 
+#: The columns of a bulk-written enrolment period (``enrol_many``, ``sync_enrolments``).
+ENROLMENT_COLUMNS = (
+    "programme_id",
+    "participant_id",
+    "start_date",
+    "end_date",
+    "start_reason",
+    "end_reason",
+    "state",
+    "funder_id",
+    "note",
+    "created_at",
+)
+
+
 @transaction.atomic
 def enrol_many(
     programme: Programme,
@@ -492,18 +507,7 @@ def enrol_many(
     now = timezone.now()
     bulk_insert(
         Enrolment,
-        (
-            "programme_id",
-            "participant_id",
-            "start_date",
-            "end_date",
-            "start_reason",
-            "end_reason",
-            "state",
-            "funder_id",
-            "note",
-            "created_at",
-        ),
+        ENROLMENT_COLUMNS,
         [
             (programme.pk, pid, start, None, reason, "", "active", getattr(funder, "pk", None))
             + (note, now)
@@ -627,18 +631,7 @@ def sync_enrolments(programme: Programme, *, up_to: date, actor=None) -> dict:
             )
         created = bulk_insert(
             Enrolment,
-            (
-                "programme_id",
-                "participant_id",
-                "start_date",
-                "end_date",
-                "start_reason",
-                "end_reason",
-                "state",
-                "funder_id",
-                "note",
-                "created_at",
-            ),
+            ENROLMENT_COLUMNS,
             rows,
         )
         if created:
