@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from lindung.core.downloads import file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can, require
 from lindung.programmes.services import log_access
@@ -102,13 +103,8 @@ def claims_export(request, programme):
         detail="ekspor klaim (xlsx)",
         request=request,
     )
-    response = HttpResponse(
-        exports.to_xlsx(programme),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="klaim-{programme.code}-{stamp}.xlsx"'
-    return response
+    return file_response(exports.to_xlsx(programme), f"klaim-{programme.code}-{stamp}.xlsx")
 
 
 @programme_view("claim.view")
@@ -513,10 +509,8 @@ def handover_pdf(request, programme, pk):
         request=request,
     )
     data = pdf.handover_pdf(claim, handover, request.user)
-    response = HttpResponse(data, content_type="application/pdf")
     name = handover.number.replace("/", "-")
-    response["Content-Disposition"] = f'inline; filename="berita-acara-{name}.pdf"'
-    return response
+    return file_response(data, f"berita-acara-{name}.pdf", inline=True)
 
 
 @programme_view("claim.view")

@@ -8,12 +8,13 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lindung.core.downloads import file_response
 from lindung.core.formatting import rupiah
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.jobs import start_job
@@ -263,7 +264,7 @@ def cancel_invoice(request, programme, invoice_id):
     return redirect("coverage_invoice", programme.code, invoice.pk)
 
 
-def _download(request, programme, invoice, kind: str, content: bytes, content_type: str):
+def _download(request, programme, invoice, kind: str, content: bytes):
     log_access(
         user=request.user,
         programme=programme,
@@ -274,30 +275,21 @@ def _download(request, programme, invoice, kind: str, content: bytes, content_ty
         request=request,
     )
     name = invoice.number.replace("/", "-")
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+    return file_response(content, f"{name}.{kind}")
 
 
 @programme_view("billing.view")
 def invoice_pdf(request, programme, invoice_id):
     invoice = queries.get_invoice(programme, invoice_id, _scope(request, programme))
     pdf = documents.invoice_pdf(invoice, show_nik=_show_nik(request, programme))
-    return _download(request, programme, invoice, "pdf", pdf, "application/pdf")
+    return _download(request, programme, invoice, "pdf", pdf)
 
 
 @programme_view("billing.view")
 def invoice_xlsx(request, programme, invoice_id):
     invoice = queries.get_invoice(programme, invoice_id, _scope(request, programme))
     data = documents.invoice_xlsx(invoice, show_nik=_show_nik(request, programme))
-    return _download(
-        request,
-        programme,
-        invoice,
-        "xlsx",
-        data,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return _download(request, programme, invoice, "xlsx", data)
 
 
 @programme_view("billing.view")
@@ -613,12 +605,7 @@ def reconciliation_export(request, programme, recon_id, fmt):
         request=request,
     )
     if fmt == "csv":
-        data, ctype = documents.reconciliation_csv(recon, show_nik=show), "text/csv; charset=utf-8"
+        data = documents.reconciliation_csv(recon, show_nik=show)
     else:
         data = documents.reconciliation_xlsx(recon, show_nik=show)
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(data, content_type=ctype)
-    response["Content-Disposition"] = (
-        f'attachment; filename="rekonsiliasi-{recon.month:%Y-%m}-{recon.pk}.{fmt}"'
-    )
-    return response
+    return file_response(data, f"rekonsiliasi-{recon.month:%Y-%m}-{recon.pk}.{fmt}")

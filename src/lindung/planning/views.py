@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from lindung.core.downloads import file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.models import Job
 from lindung.programmes.permissions import can
@@ -21,14 +22,6 @@ from . import render as rendering
 from .engine import ScenarioError
 from .forms import ScenarioForm
 from .models import Scenario
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(body: bytes, ctype: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _scenario(programme, pk) -> Scenario:
@@ -143,12 +136,12 @@ def scenario_download(request, programme, pk, fmt):
     )
     name = f"skenario-{programme.code}-{stored.pk}.{fmt}"
     if fmt == "pdf":
-        return _download(rendering.scenario_pdf(stored), "application/pdf", name)
+        return file_response(rendering.scenario_pdf(stored), name)
     if fmt == "xlsx":
         mask = not can(request.user, programme, "nik.full")
         body = rendering.compare_xlsx([stored], selected=True, mask=mask)
-        return _download(body, XLSX, name)
-    return _download(rendering.to_json(stored).encode(), "application/json", name)
+        return file_response(body, name)
+    return file_response(rendering.to_json(stored).encode(), name)
 
 
 def _compared(request, programme) -> list[Scenario]:
@@ -199,8 +192,8 @@ def compare_download(request, programme, fmt):
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"perbandingan-skenario-{programme.code}-{stamp}.{fmt}"
     if fmt == "pdf":
-        return _download(rendering.compare_pdf(items), "application/pdf", name)
-    return _download(rendering.compare_xlsx(items), XLSX, name)
+        return file_response(rendering.compare_pdf(items), name)
+    return file_response(rendering.compare_xlsx(items), name)
 
 
 @programme_view("plan.adopt")

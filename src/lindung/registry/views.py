@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from lindung.core.downloads import XLSX, file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can
 from lindung.programmes.services import log_access
@@ -20,15 +21,6 @@ from lindung.programmes.services import log_access
 from . import queries, services, spreadsheets
 from .forms import AgencyForm, DecisionForm, FamilyForm, ParticipantForm, StatusForm, UploadForm
 from .models import FamilyMember, Participant, PossibleDuplicate
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(content: bytes, filename: str, content_type: str = XLSX) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
 
 # --- list and person -----------------------------------------------------------------------------
 
@@ -230,8 +222,8 @@ def export(request, programme, fmt):
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"peserta-{programme.code}-{stamp}.{fmt}"
     if fmt == "csv":
-        return _download(spreadsheets.frame_csv(frame), name, "text/csv; charset=utf-8")
-    return _download(spreadsheets.frame_xlsx(frame, sheet="Peserta"), name)
+        return file_response(spreadsheets.frame_csv(frame), name)
+    return file_response(spreadsheets.frame_xlsx(frame, sheet="Peserta"), name)
 
 
 @programme_view("participant.export")
@@ -252,7 +244,7 @@ def export_kolektif(request, programme, segment):
     title = f"Pendaftaran kolektif {segment} — {programme.pemda_name} — {programme.bpjs_branch}"
     content = spreadsheets.frame_xlsx(frame, sheet=f"Kolektif {segment}", title=title)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _download(content, f"kolektif-{segment.lower()}-{programme.code}-{stamp}.xlsx")
+    return file_response(content, f"kolektif-{segment.lower()}-{programme.code}-{stamp}.xlsx")
 
 
 # --- imports -------------------------------------------------------------------------------------
@@ -295,7 +287,7 @@ def import_template(request, programme, kind):
         tiers=ref.tiers,
         programme_name=programme.name,
     )
-    return _download(content, f"templat-{kind}-{programme.code}.xlsx")
+    return file_response(content, f"templat-{kind}-{programme.code}.xlsx")
 
 
 @programme_view("participant.import")

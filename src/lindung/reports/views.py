@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from lindung.core.downloads import file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.services import log_access
 
@@ -75,12 +75,9 @@ def report_download(request, programme, fmt):
         request=request,
     )
     if fmt == "pdf":
-        body, ctype = rendering.to_pdf(data), "application/pdf"
+        body = rendering.to_pdf(data)
     elif fmt == "xlsx":
         body = rendering.to_xlsx(data)
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, ctype = rendering.to_json(data).encode(), "application/json"
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        body = rendering.to_json(data).encode()
+    return file_response(body, f"{name}.{fmt}")
