@@ -273,6 +273,14 @@ class Enrolment(models.Model):
         end = self.end_date.isoformat() if self.end_date else "…"
         return f"{self.participant_id}: {self.start_date.isoformat()}–{end}"
 
+    @staticmethod
+    def covering(day) -> models.Q:
+        """The condition "this period covers ``day``" (start on or before, open or ending on or
+        after it)."""
+        return models.Q(start_date__lte=day) & (
+            models.Q(end_date__isnull=True) | models.Q(end_date__gte=day)
+        )
+
 
 class EnrolmentEvent(TransitionLog):
     """A transition of an enrolment (append-only)."""

@@ -70,9 +70,7 @@ def pool_summary(programme: Programme) -> dict:
 
 
 def _active_on(programme: Programme, on: date):
-    return Enrolment.objects.filter(programme=programme, start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
-    )
+    return Enrolment.objects.filter(Enrolment.covering(on), programme=programme)
 
 
 def current_programme(programme: Programme, scenario: engine.Scenario) -> engine.Programme:

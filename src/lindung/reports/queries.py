@@ -120,7 +120,7 @@ def _participant_counts(
     counts = {
         f"on_{i}": Count(
             "id",
-            filter=Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)),
+            filter=Enrolment.covering(day),
         )
         for i, day in enumerate(dates)
     }
