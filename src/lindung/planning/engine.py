@@ -46,6 +46,7 @@ import polars as pl
 
 from lindung.rules.benefits import jkk_death, jkk_total_disability, jkm_death
 from lindung.rules.contributions import monthly_contribution
+from lindung.rules.money import DEFAULT_RULE, round_rupiah
 
 CRITERIA = ("decile", "breadwinner", "dependants", "occupation", "kelurahan")
 CRITERIA_LABELS = {
@@ -492,7 +493,8 @@ def project(
 
 
 def _expected(rate: Decimal, participant_months: int, amount: int) -> int:
-    return int((rate * participant_months / 1000 * amount).to_integral_value())
+    """Expected claims in rupiah, rounded once by the programme's named rule."""
+    return round_rupiah(rate * participant_months / 1000 * amount, DEFAULT_RULE)
 
 
 def run(
