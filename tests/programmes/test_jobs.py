@@ -2,6 +2,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from lindung.programmes import jobs
 from lindung.programmes.jobs import run_job_now, start_job
 from lindung.programmes.models import Job
 
@@ -67,6 +68,35 @@ def test_failed_job_keeps_the_reason(programme):
     run_job_now(job, "tests.programmes.test_jobs.explode", {})
     assert job.state == Job.State.FAILED
     assert "berkas rusak" in job.message
+
+
+@pytest.mark.django_db
+def test_after_job_hooks_run_after_a_job_that_finished_well(programme, monkeypatch):
+    calls = []
+
+    def broken():
+        calls.append("broken")
+        raise RuntimeError("hook rusak")
+
+    monkeypatch.setattr(jobs, "_after_job", [])
+    jobs.register_after_job(broken)
+    jobs.register_after_job(lambda: calls.append("second"))
+    jobs.register_after_job(broken)  # registered once only
+    done = run_job_now(
+        Job.objects.create(programme=programme, kind="x", label="Hitung"),
+        "tests.programmes.test_jobs.count_to",
+        {"n": 2},
+    )
+    # Both ran, in order; the broken hook did not undo the job's result.
+    assert calls == ["broken", "second"]
+    assert done.state == Job.State.DONE and done.result == {"counted": 2}
+    calls.clear()
+    failed = run_job_now(
+        Job.objects.create(programme=programme, kind="x", label="Impor"),
+        "tests.programmes.test_jobs.explode",
+        {},
+    )
+    assert failed.state == Job.State.FAILED and calls == []
 
 
 @pytest.mark.django_db

@@ -65,3 +65,41 @@ def test_a_programme_without_enrolments_counts_zero(programme):
         "BPU": 0,
         "as_of": "2025-01-01",
     }
+
+
+def test_cached_claims_per_area_and_agency_follow_claims_and_registry_changes(
+    programme, agreement, make_participant
+):
+    from lindung.claims.models import Claim
+    from lindung.registry.models import Agency
+
+    opd = Agency.objects.create(programme=programme, code="OPD-1", name="Dinas Satu")
+    worker = make_participant(programme, "PU", kelurahan="35.77.01.1001")
+    worker.agency = opd
+    worker.save()
+
+    def figures():
+        data = dashboard(programme, PERIOD, date(2025, 6, 30))
+        area = {r["code"]: (r["claims"], r["amount"]) for r in data["by_kelurahan"]}
+        agency = {r["code"]: (r["claims"], r["amount"]) for r in data["by_agency"]}
+        return area, agency
+
+    assert figures() == ({"35.77.01.1001": (0, 0)}, {"OPD-1": (0, 0)})
+    claim = Claim.objects.create(
+        programme=programme,
+        number="K-1",
+        participant=worker,
+        type="jkm_death",
+        segment="PU",
+        event_date=date(2025, 3, 2),
+        bpjs_paid=42_000_000,
+        bpjs_paid_on=date(2025, 4, 10),
+    )
+    assert figures() == ({"35.77.01.1001": (1, 42_000_000)}, {"OPD-1": (1, 42_000_000)})
+    claim.bpjs_paid = 40_000_000  # a corrected payment
+    claim.save()
+    assert figures()[0] == {"35.77.01.1001": (1, 40_000_000)}
+    person = worker.person
+    person.kelurahan_code = "35.77.02.1001"  # the participant moves: so do the claims
+    person.save()
+    assert figures()[0] == {"35.77.02.1001": (1, 40_000_000)}

@@ -22,6 +22,24 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], None]
 
+#: Called after every job that finished well (read models catching up with a large write, so
+#: that the first page view after an import does not pay for it). Registered by apps above
+#: this one in their ``ready()``.
+_after_job: list[Callable[[], None]] = []
+
+
+def register_after_job(hook: Callable[[], None]) -> None:
+    if hook not in _after_job:
+        _after_job.append(hook)
+
+
+def _run_after_job_hooks() -> None:
+    for hook in _after_job:
+        try:
+            hook()
+        except Exception:  # noqa: BLE001 — the job itself is done; a hook failing must not undo that
+            log.exception("After-job hook %s failed", getattr(hook, "__name__", hook))
+
 
 def progress_updater(job_id) -> Progress:
     last = {"percent": -1}
@@ -60,6 +78,7 @@ def run_job_now(job: Job, func_path: str, kwargs: dict) -> Job:
             result=result or {},
             finished_at=timezone.now(),
         )
+        _run_after_job_hooks()
     job.refresh_from_db()
     return job
 

@@ -1,0 +1,95 @@
+"""The dashboard's read model of participant counts (see :mod:`lindung.reports.counts`).
+
+Nothing here is a source of truth: every row is derived from the enrolment periods, the
+participants and the people, and rebuilt from them when it is missing or after a large change.
+Plain integer columns, not foreign keys, so that writes to the source tables never wait on
+these.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+#: ``agency_id`` of a participant without an agency (BPU); NULLs would defeat the unique key.
+NO_AGENCY = 0
+
+
+class CountState(models.Model):
+    """Which state of the data the read model reflects: the :func:`data_version` it was last
+    brought up to, and when."""
+
+    name = models.CharField(primary_key=True, max_length=20)
+    version = models.JSONField(null=True)
+    refreshed_at = models.DateTimeField(null=True)
+    rebuilt_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.version}"
+
+
+class EnrolmentFact(models.Model):
+    """An enrolment period as the counts last saw it: its own dates, the participant's segment
+    and agency and the person's kelurahan. Kept so that a change can be taken back out of
+    :class:`CountChange` exactly as it was put in."""
+
+    enrolment_id = models.BigIntegerField(primary_key=True)
+    programme_id = models.BigIntegerField()
+    segment = models.CharField(max_length=3)
+    kelurahan_code = models.CharField(max_length=13)
+    agency_id = models.BigIntegerField()
+    start_date = models.DateField()
+    end_date = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}: {self.start_date}–{self.end_date or '…'}"
+
+
+class CountChange(models.Model):
+    """How many periods of a group start on ``day`` and how many end on it. Participants active
+    on a day D = Σ starts with day ≤ D − Σ ends with day < D (a period covers its end day);
+    :class:`CountMonth` holds the same sums per month, so that only the days of D's own month
+    are read here."""
+
+    programme_id = models.BigIntegerField()
+    segment = models.CharField(max_length=3)
+    kelurahan_code = models.CharField(max_length=13)
+    agency_id = models.BigIntegerField()
+    day = models.DateField()
+    starts = models.IntegerField(default=0)
+    ends = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme_id", "segment", "kelurahan_code", "agency_id", "day"],
+                name="reports_countchange_key",
+            )
+        ]
+        indexes = [models.Index(fields=["programme_id", "day"], name="reports_countchange_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: +{self.starts} −{self.ends}"
+
+
+class CountMonth(models.Model):
+    """:class:`CountChange` summed per calendar month (``month`` = its first day)."""
+
+    programme_id = models.BigIntegerField()
+    segment = models.CharField(max_length=3)
+    kelurahan_code = models.CharField(max_length=13)
+    agency_id = models.BigIntegerField()
+    month = models.DateField()
+    starts = models.IntegerField(default=0)
+    ends = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme_id", "segment", "kelurahan_code", "agency_id", "month"],
+                name="reports_countmonth_key",
+            )
+        ]
+        indexes = [models.Index(fields=["programme_id", "month"], name="reports_countmonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: +{self.starts} −{self.ends}"
