@@ -10,12 +10,22 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from lindung.claims.models import Claim
 from lindung.coverage import services as coverage
 from lindung.registry.models import Agency, Participant
 from lindung.reports import counts
-from lindung.reports.models import CountChange, CountMonth, CountState, EnrolmentFact
+from lindung.reports.models import (
+    ClaimFact,
+    CountChange,
+    CountMonth,
+    CountState,
+    EnrolmentFact,
+)
 from lindung.reports.queries import (
     COUNT_FIELDS,
+    Period,
+    claims_by_group,
+    claims_by_group_from_source,
     counted_from_enrolments,
     participant_counts,
 )
@@ -42,7 +52,15 @@ def as_dict(result) -> dict:
     return {k: v for k, v in out.items() if any(v)}
 
 
+def claim_dict(rows) -> dict:
+    return {(r["kelurahan"], r["agency"], r["seg"]): (r["n"], r["amount"]) for r in rows}
+
+
 def assert_same_as_source(programme) -> None:
+    year = Period.parse("2025-01", "2025-12")
+    assert claim_dict(claims_by_group(programme, year)) == claim_dict(
+        claims_by_group_from_source(programme, year)
+    )
     for fields in FIELD_SETS:
         from_model = participant_counts(programme, DATES, fields)
         from_source = counted_from_enrolments(programme, DATES, fields)
@@ -56,7 +74,23 @@ def table_rows() -> set:
         + (getattr(r, when), r.starts, r.ends)
         for model, when in ((CountChange, "day"), (CountMonth, "month"))
         for r in model.objects.all()
+    } | {
+        ("ClaimFact", r.claim_id, r.segment, r.kelurahan_code, r.agency_id, r.paid_on, r.amount)
+        for r in ClaimFact.objects.all()
     }
+
+
+def paid_claim(participant, number: str, paid_on: date | None, amount: int = 42_000_000):
+    return Claim.objects.create(
+        programme=participant.programme,
+        number=number,
+        participant=participant,
+        type="jkm_death",
+        segment=participant.segment,
+        event_date=date(2025, 1, 20),
+        bpjs_paid=amount if paid_on else None,
+        bpjs_paid_on=paid_on,
+    )
 
 
 def rebuilt_at():
@@ -75,6 +109,11 @@ def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_pa
         p.agency = opd_a
         p.save()
     bpu = [make_participant(programme, "BPU", start=date(2025, 4, 1)) for _ in range(4)]
+    paid = paid_claim(people[1], "K-1", date(2025, 2, 10))
+    paid_claim(people[2], "K-2", date(2025, 3, 10), 150_000_000)
+    pending = paid_claim(bpu[2], "K-3", None)
+    paid_claim(bpu[3], "K-4", date(2025, 5, 5))
+    early = paid_claim(people[3], "K-5", date(2024, 12, 30))  # paid before the year
     # Mid-month: one starting on 15 March and ending on 20 August, one from 2024 to 14 March.
     make_participant(programme, "BPU", start=date(2025, 3, 15), end=date(2025, 8, 20))
     make_participant(programme, "PU", start=date(2024, 11, 15), end=date(2025, 3, 14))
@@ -97,6 +136,16 @@ def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_pa
     person.kelurahan_code = "35.77.03.1009"
     person.save()
     assert_same_as_source(programme)
+    # Claims: one paid now, one payment corrected.
+    pending.bpjs_paid, pending.bpjs_paid_on = 30_000_000, date(2025, 6, 1)
+    pending.save()
+    paid.bpjs_paid = 40_000_000
+    paid.save()
+    assert_same_as_source(programme)
+    assert ClaimFact.objects.count() == 5
+    assert claim_dict(claims_by_group(programme, Period.parse("2025-06", "2025-06"))) == {
+        ("35.77.01.1001", None, "BPU"): (1, 30_000_000)
+    }
     # New enrolments in bulk (no history row; a higher enrolment id).
     late = [
         make_participant(programme, "BPU", enrol=False, start=date(2025, 7, 1)) for _ in range(3)
@@ -106,6 +155,9 @@ def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_pa
     # A lapsed BPU worker comes back: a second period of the same participant.
     coverage.end_enrolment(bpu[0], date(2025, 6, 30), "lapsed")
     coverage.reactivate(Participant.objects.get(pk=bpu[0].pk), date(2025, 9, 1))
+    assert_same_as_source(programme)
+    # A claim entered by mistake is removed.
+    early.delete()
     assert_same_as_source(programme)
     # A participant removed with its enrolment (cascade: the enrolment's history records it).
     bpu[1].delete()
@@ -118,7 +170,7 @@ def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_pa
     counts.rebuild()
     assert table_rows() == corrected
     assert all(row[6] or row[7] for row in corrected)  # no empty rows left behind
-    assert {row[0] for row in corrected} == {"CountChange", "CountMonth"}
+    assert {row[0] for row in corrected} == {"CountChange", "CountMonth", "ClaimFact"}
 
 
 def test_a_large_change_rebuilds(programme, agreement, make_participant, monkeypatch):

@@ -1,7 +1,8 @@
-"""The dashboard's read model of participant counts (see :mod:`lindung.reports.counts`).
+"""The dashboard's read model: participant counts and paid claims per group (see
+:mod:`lindung.reports.counts`).
 
 Nothing here is a source of truth: every row is derived from the enrolment periods, the
-participants and the people, and rebuilt from them when it is missing or after a large change.
+participants, the people and the claims, and rebuilt from them when it is missing or after a large change.
 Plain integer columns, not foreign keys, so that writes to the source tables never wait on
 these.
 """
@@ -93,3 +94,23 @@ class CountMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: +{self.starts} −{self.ends}"
+
+
+class ClaimFact(models.Model):
+    """A claim paid by BPJS, with the group of its participant as the counts see it (the
+    person's kelurahan, the participant's agency): claims per kelurahan and per agency without
+    joining the claims to a million participants and people."""
+
+    claim_id = models.BigIntegerField(primary_key=True)
+    programme_id = models.BigIntegerField()
+    segment = models.CharField(max_length=3)
+    kelurahan_code = models.CharField(max_length=13)
+    agency_id = models.BigIntegerField()
+    paid_on = models.DateField()
+    amount = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["programme_id", "paid_on"], name="reports_claimfact_paid")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.paid_on} Rp {self.amount}"

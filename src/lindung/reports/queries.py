@@ -19,14 +19,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from lindung.claims.models import Claim, ClaimState, ClaimType, Instalment, ScholarshipPlan
 from lindung.core.formatting import MONTHS_SHORT
 from lindung.coverage.models import Enrolment, Invoice
 from lindung.programmes.models import Programme
-from lindung.registry.models import Agency, Participant, Person
+from lindung.registry.models import Agency, Participant
 from lindung.rules import regions
 
 from . import counts as read_model
@@ -338,31 +338,19 @@ def coverage_ucj(programme: Programme, active_total: int) -> dict:
     }
 
 
-def _claims_version() -> tuple[int, ...]:
-    """Changes with every claim written or changed and every participant or person changed."""
-    return tuple(
-        model.objects.aggregate(m=Max("history_id"))["m"] or 0
-        for model in (Claim.history.model, Participant.history.model, Person.history.model)
-    )
-
-
 def claims_by_group(programme: Programme, period: Period) -> list[dict]:
-    """Claims paid in the period per kelurahan, agency and segment of the participant: one
-    query for both the area and the agency tables (a join of the paid claims with the
-    participants and people, ~0.1 s at a million participants), cached while no claim,
-    participant or person changes (at most :data:`COUNTS_CACHE_SECONDS`)."""
-    key = (
-        "lindung:claims-by-group:"
-        + hashlib.sha256(repr((programme.pk, period, _claims_version())).encode()).hexdigest()
-    )
-    found = cache.get(key)
-    if found is None:
-        found = _claims_by_group(programme, period)
-        cache.set(key, found, COUNTS_CACHE_SECONDS)
-    return found
+    """Claims paid in the period per kelurahan, agency and segment of the participant (one
+    list for both the area and the agency tables), from the read model of
+    :mod:`lindung.reports.counts`."""
+    try:
+        read_model.refresh()
+    except read_model.Busy:
+        return claims_by_group_from_source(programme, period)
+    return read_model.claims_on(programme.pk, period.start, period.last_day)
 
 
-def _claims_by_group(programme: Programme, period: Period) -> list[dict]:
+def claims_by_group_from_source(programme: Programme, period: Period) -> list[dict]:
+    """:func:`claims_by_group` straight from the claims, participants and people."""
     return list(
         _paid_claims(programme, period)
         .values(
