@@ -224,8 +224,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LINDUNG_LOG_LEVEL", "WARNING")},
-    # WeasyPrint warns about every SVG presentation attribute it does not style and about the
-    # repeated ids of several matplotlib charts on one page; the PDFs are correct.
+    # WeasyPrint warns about every SVG presentation attribute it does not style; the PDFs are
+    # correct.
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 

@@ -1,38 +1,30 @@
-"""Server-rendered SVG charts (matplotlib): the same SVG in pages and in PDFs, no JavaScript.
+"""Server-rendered SVG charts: the same SVG in pages and in PDFs, no JavaScript.
 
-Amounts arrive as integer rupiah and are scaled to millions only for drawing.
+The SVG is written by hand: bars (grouped or stacked, vertical or horizontal, optionally with a
+line on a second axis) and lines are a few rectangles, polylines and texts, so a chart costs a
+fraction of a millisecond instead of the ~80 ms matplotlib needed — the dashboard draws five.
+Amounts arrive as integer rupiah and are scaled to millions only for drawing (never money
+arithmetic). Text stays text (selectable, searchable); every bar and point carries a tooltip
+(``<title>``) with its exact figure; labels come from user data and are escaped.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import wraps
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from html import escape
 
 PALETTE = ["#0b6e4f", "#f5a623", "#0b57a4", "#b42318", "#6f42c1", "#4f5861", "#2a9d8f"]
-matplotlib.rcParams.update(
-    {
-        "svg.fonttype": "none",  # text stays text: selectable, searchable, small
-        "svg.hashsalt": "lindung",  # deterministic ids
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.color": "#e3e8e6",
-        "axes.axisbelow": True,
-    }
-)
-
+PX_PER_INCH = 96
+FONT = 12
+SMALL = 11
+TITLE = 13
+CHAR = 0.6  # average glyph width of DejaVu Sans, in ems: for laying labels out
+INK, GRID, AXIS = "#1d2939", "#e3e8e6", "#98a2b3"
 
 CACHE_SIZE = 256
 _memo: OrderedDict[str, str] = OrderedDict()
@@ -41,8 +33,8 @@ _memo_lock = threading.Lock()
 
 def cached(draw):
     """Memoise a chart on its inputs (an LRU of :data:`CACHE_SIZE` SVGs per process): the same
-    figures give the same SVG text, and matplotlib needs ~70 ms a chart, so a dashboard opened
-    again is not redrawn. The key is the JSON of every argument, so any changed figure redraws."""
+    figures give the same SVG text, so a dashboard opened again is not redrawn. The key is the
+    JSON of every argument, so any changed figure redraws."""
 
     @wraps(draw)
     def wrapper(*args, **kwargs):
@@ -61,20 +53,112 @@ def cached(draw):
     return wrapper
 
 
-def _grouped(n: int) -> str:
-    return f"{n:,.0f}".replace(",", ".")
+# --- numbers ---------------------------------------------------------------------------------
 
 
-def _svg(fig) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
-    text = buf.getvalue()
-    return text[text.index("<svg") :]
+def _number(value: float, decimals: int = 0) -> str:
+    """Indonesian grouping: ``1.234.567`` and ``2,5``."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def _millions(values: Sequence[int]) -> list[float]:
-    return [v / 1_000_000 for v in values]  # drawing only; never money arithmetic
+def _grouped(n: float) -> str:
+    return _number(n)
+
+
+def _ticks(low: float, high: float, count: int = 5) -> tuple[list[float], int]:
+    """Round ticks (1, 2, 2.5 or 5 × 10^k apart) covering ``low``…``high`` and always 0; and the
+    decimals their labels need."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high - low <= 0:
+        high = 1.0
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    decimals = next(d for d in range(6) if abs(step * 10**d - round(step * 10**d)) < 1e-6)
+    return [round(i * step, 10) for i in range(first, last + 1)], decimals
+
+
+def _fmt(value: float, money: bool, unit: str = "") -> str:
+    if money:
+        return f"{_number(value / 1_000_000, 1)} juta Rp"
+    text = _number(value, 0 if float(value).is_integer() else 1)
+    return f"{text} {unit}".strip()
+
+
+# --- SVG pieces ------------------------------------------------------------------------------
+
+
+def _f(x: float) -> str:
+    """A coordinate: one decimal, no trailing zero (deterministic, compact)."""
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _text(x, y, body, *, anchor="start", size=FONT, weight="", fill=INK, rotate=None) -> str:
+    extra = f' font-weight="{weight}"' if weight else ""
+    if rotate is not None:
+        extra += f' transform="rotate({rotate} {_f(x)} {_f(y)})"'
+    return (
+        f'<text x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}" font-size="{size}" '
+        f'fill="{fill}"{extra}>{body}</text>'
+    )
+
+
+def _label(text: str, max_chars: int) -> str:
+    """An escaped label, cut with an ellipsis to ``max_chars``; the full text as a tooltip."""
+    text = str(text)
+    if len(text) <= max_chars:
+        return escape(text)
+    return f"<title>{escape(text)}</title>{escape(text[: max(1, max_chars - 1)])}…"
+
+
+def _width(text: str, size: int = FONT) -> float:
+    return len(str(text)) * size * CHAR
+
+
+def _legend(
+    items: list[tuple[str, str, str]], x0: float, y: float, right: float
+) -> tuple[list[str], float]:
+    """Legend entries (label, colour, "bar" or "line") in rows from ``x0``; returns the SVG and
+    the y below the last row."""
+    out, x = [], x0
+    for label, color, kind in items:
+        w = 18 + _width(label, SMALL) + 14
+        if x > x0 and x + w > right:
+            x, y = x0, y + 16
+        if kind == "line":
+            out.append(
+                f'<line x1="{_f(x)}" y1="{_f(y - 4)}" x2="{_f(x + 12)}" y2="{_f(y - 4)}" '
+                f'stroke="{color}" stroke-width="2"/>'
+                f'<circle cx="{_f(x + 6)}" cy="{_f(y - 4)}" r="2.5" fill="{color}"/>'
+            )
+        else:
+            out.append(f'<rect x="{_f(x)}" y="{_f(y - 9)}" width="10" height="10" fill="{color}"/>')
+        out.append(_text(x + 16, y, escape(label), size=SMALL))
+        x += w
+    return out, y + 8
+
+
+def _svg(width: float, height: float, title: str, body: list[str]) -> str:
+    w, h = width * PX_PER_INCH, height * PX_PER_INCH
+    label = escape(title)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(w)}" height="{_f(h)}" '
+        f'viewBox="0 0 {_f(w)} {_f(h)}" role="img" aria-label="{label}" '
+        f'font-family="DejaVu Sans, Verdana, sans-serif">'
+        f"<title>{label}</title>" + "".join(body) + "</svg>"
+    )
+
+
+def _values(values: Sequence, money: bool) -> list[float]:
+    scale = 1_000_000 if money else 1
+    return [float(v or 0) / scale for v in values]  # drawing only; never money arithmetic
+
+
+# --- charts ----------------------------------------------------------------------------------
 
 
 @cached
@@ -94,55 +178,186 @@ def bars(
 ) -> str:
     """A bar chart (grouped or stacked, vertical or horizontal), optionally with a line on a
     second axis (e.g. the claim ratio)."""
-    fig, ax = plt.subplots(figsize=(width, height))
-    n = len(series) or 1
-    positions = list(range(len(categories)))
-    bottom = [0.0] * len(categories)
-    for i, (label, values) in enumerate(series.items()):
-        data = _millions(values) if money else [float(v) for v in values]
-        if stacked:
-            offs, size = positions, 0.7
-        else:
-            size = 0.8 / n
-            offs = [p - 0.4 + size * (i + 0.5) for p in positions]
-        color = PALETTE[i % len(PALETTE)]
-        if horizontal:
-            ax.barh(
-                offs, data, height=size, left=bottom if stacked else None, label=label, color=color
-            )
-        else:
-            ax.bar(
-                offs, data, width=size, bottom=bottom if stacked else None, label=label, color=color
-            )
-        if stacked:
-            bottom = [b + d for b, d in zip(bottom, data, strict=True)]
-    fmt = FuncFormatter(lambda v, _: _grouped(v))
-    if horizontal:
-        ax.set_yticks(positions, categories)
-        ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(fmt)
-        ax.set_xlabel(("juta Rp" if money else unit) or "")
-    else:
-        ax.set_xticks(positions, categories, rotation=0 if len(categories) <= 12 else 60)
-        ax.yaxis.set_major_formatter(fmt)
-        ax.set_ylabel(("juta Rp" if money else unit) or "")
+    categories = [str(c) for c in categories]
+    names = list(series)
+    data = {name: _values(series[name], money) for name in names}
+    raw = {name: list(series[name]) for name in names}
+    axis_label = ("juta Rp" if money else unit) or ""
+    W, H = width * PX_PER_INCH, height * PX_PER_INCH
+    body = [_text(8, 18, escape(title), size=TITLE, weight="bold")]
+    legend_items = [(n, PALETTE[i % len(PALETTE)], "bar") for i, n in enumerate(names)]
     if line is not None:
-        label, values = line
-        ax2 = ax.twinx()
-        xs = [p for p, v in zip(positions, values, strict=True) if v is not None]
-        ys = [v for v in values if v is not None]
-        ax2.plot(xs, ys, color=PALETTE[3], marker="o", label=label)
-        ax2.set_ylabel(line_unit)
-        ax2.grid(False)
-        ax2.spines["right"].set_visible(True)
-        ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
-        handles, labels = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(handles + h2, labels + l2, loc="upper left", frameon=False, fontsize=8)
-    elif len(series) > 1:
-        ax.legend(frameon=False, fontsize=8)
-    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    return _svg(fig)
+        legend_items.append((line[0], PALETTE[3], "line"))
+    top = 28
+    if len(legend_items) > 1 or line is not None:
+        pieces, top = _legend(legend_items, 8, 40, W - 8)
+        body += pieces
+    n = len(categories)
+    if stacked:
+        totals = [sum(data[s][i] for s in names) for i in range(n)]
+        low, high = min([0.0, *totals]), max([0.0, *totals])
+    else:
+        flat = [v for s in names for v in data[s]]
+        low, high = min([0.0, *flat]), max([0.0, *flat])
+    ticks, decimals = _ticks(low, high)
+    lo, hi = ticks[0], ticks[-1]
+    tick_labels = [_number(t, decimals) for t in ticks]
+    tick_width = max(_width(t, SMALL) for t in tick_labels)
+
+    def bar_title(name: str, i: int) -> str:
+        return escape(f"{name}, {categories[i]}: {_fmt(raw[name][i] or 0, money, unit)}")
+
+    if horizontal:
+        label_chars = max(4, min(32, max((len(c) for c in categories), default=4)))
+        left = 8 + _width("x" * label_chars) + 8
+        right = W - 8 - _width(tick_labels[-1], SMALL) / 2
+        bottom = H - (34 if axis_label else 22)
+        plot_top = top + 4
+        slot = (bottom - plot_top) / max(n, 1)
+
+        def x_of(v: float) -> float:
+            return left + (v - lo) / (hi - lo) * (right - left)
+
+        for t, text in zip(ticks, tick_labels, strict=True):
+            x = x_of(t)
+            body.append(
+                f'<line x1="{_f(x)}" y1="{_f(plot_top)}" x2="{_f(x)}" y2="{_f(bottom)}" '
+                f'stroke="{GRID if t else AXIS}"/>'
+            )
+            body.append(_text(x, bottom + 14, text, anchor="middle", size=SMALL))
+        if axis_label:
+            body.append(
+                _text((left + right) / 2, H - 6, escape(axis_label), anchor="middle", size=SMALL)
+            )
+        for i, category in enumerate(categories):
+            y0 = plot_top + slot * i
+            body.append(
+                _text(left - 8, y0 + slot / 2 + 4, _label(category, label_chars), anchor="end")
+            )
+            base = [0.0] * 1
+            size = slot * (0.7 if stacked else 0.8 / max(len(names), 1))
+            for k, name in enumerate(names):
+                v = data[name][i]
+                if stacked:
+                    start, end, y = base[0], base[0] + v, y0 + slot * 0.15
+                    base[0] = end
+                else:
+                    start, end, y = 0.0, v, y0 + slot * 0.1 + size * k
+                a, b = sorted((x_of(start), x_of(end)))
+                body.append(
+                    f'<rect x="{_f(a)}" y="{_f(y)}" width="{_f(b - a)}" height="{_f(size)}" '
+                    f'fill="{PALETTE[k % len(PALETTE)]}"><title>{bar_title(name, i)}</title></rect>'
+                )
+        return _svg(width, height, title, body)
+
+    # Vertical bars.
+    line_values = list(line[1]) if line is not None else []
+    shown = [float(v) for v in line_values if v is not None]
+    right_ticks, right_decimals = _ticks(min([0.0, *shown]), max([0.0, *shown]))
+    right_labels = [_number(t, right_decimals) for t in right_ticks]
+    left = 8 + (16 if axis_label else 0) + tick_width + 6
+    right = W - (
+        8 + max(_width(t, SMALL) for t in right_labels) + 6 + (16 if line_unit else 0)
+        if line is not None
+        else 12
+    )
+    rotate = n > 12
+    longest = max((len(c) for c in categories), default=1)
+    if rotate:
+        # Labels at 45° hang down to the left of their bar: room for the first one.
+        label_chars = min(14, longest)
+        reach = _width("x" * label_chars) * 0.71
+        left = max(left, reach - (right - left) / max(n, 1) / 2 + 8)
+    slot = (right - left) / max(n, 1)
+    if not rotate:
+        label_chars = max(3, int(slot / (FONT * CHAR)) - 1)
+    below = 18 + _width("x" * label_chars) * 0.71 if rotate else 20
+    bottom = H - below
+    plot_top = top + 6
+
+    def y_of(v: float, scale=(lo, hi)) -> float:
+        a, b = scale
+        return bottom - (v - a) / (b - a) * (bottom - plot_top)
+
+    for t, text in zip(ticks, tick_labels, strict=True):
+        y = y_of(t)
+        body.append(
+            f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" '
+            f'stroke="{GRID if t else AXIS}"/>'
+        )
+        body.append(_text(left - 6, y + 4, text, anchor="end", size=SMALL))
+    if axis_label:
+        mid = (plot_top + bottom) / 2
+        body.append(_text(14, mid, escape(axis_label), anchor="middle", size=SMALL, rotate=-90))
+    for i, category in enumerate(categories):
+        x0 = left + slot * i
+        cx = x0 + slot / 2
+        if rotate:
+            body.append(
+                _text(cx, bottom + 12, _label(category, label_chars), anchor="end", rotate=-45)
+            )
+        else:
+            body.append(_text(cx, bottom + 15, _label(category, label_chars), anchor="middle"))
+        base = 0.0
+        size = slot * (0.7 if stacked else 0.8 / max(len(names), 1))
+        for k, name in enumerate(names):
+            v = data[name][i]
+            if stacked:
+                start, end, x = base, base + v, x0 + slot * 0.15
+                base = end
+            else:
+                start, end, x = 0.0, v, x0 + slot * 0.1 + size * k
+            a, b = sorted((y_of(start), y_of(end)))
+            body.append(
+                f'<rect x="{_f(x)}" y="{_f(a)}" width="{_f(size)}" height="{_f(b - a)}" '
+                f'fill="{PALETTE[k % len(PALETTE)]}"><title>{bar_title(name, i)}</title></rect>'
+            )
+    if line is not None:
+        scale = (right_ticks[0], right_ticks[-1])
+        body.append(
+            f'<line x1="{_f(right)}" y1="{_f(plot_top)}" x2="{_f(right)}" y2="{_f(bottom)}" '
+            f'stroke="{AXIS}"/>'
+        )
+        for t, text in zip(right_ticks, right_labels, strict=True):
+            body.append(_text(right + 6, y_of(t, scale) + 4, text, size=SMALL))
+        if line_unit:
+            mid = (plot_top + bottom) / 2
+            body.append(
+                _text(W - 8, mid, escape(line_unit), anchor="middle", size=SMALL, rotate=-90)
+            )
+        points = [
+            (left + slot * (i + 0.5), y_of(float(v), scale), v)
+            for i, v in enumerate(line_values)
+            if v is not None
+        ]
+        body += _polyline(points, PALETTE[3], line[0], categories, line_values, line_unit)
+    return _svg(width, height, title, body)
+
+
+def _polyline(points, color, name, categories, values, unit) -> list[str]:
+    """A line through ``points`` (x, y, value) broken where a value is missing, with a marker
+    and a tooltip per point."""
+    out, run = [], []
+    present = [i for i, v in enumerate(values) if v is not None]
+    for (x, y, _), i, j in zip(points, present, [None, *present], strict=False):
+        if j is not None and i != j + 1 and len(run) > 1:
+            out.append(_path(run, color))
+        if j is not None and i != j + 1:
+            run = []
+        run.append((x, y))
+    if len(run) > 1:
+        out.append(_path(run, color))
+    for (x, y, v), i in zip(points, present, strict=True):
+        tip = escape(f"{name}, {categories[i]}: {_fmt(float(v), False, unit)}")
+        out.append(
+            f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3" fill="{color}"><title>{tip}</title></circle>'
+        )
+    return out
+
+
+def _path(run: list[tuple[float, float]], color: str) -> str:
+    coords = " ".join(f"{_f(x)},{_f(y)}" for x, y in run)
+    return f'<polyline points="{coords}" fill="none" stroke="{color}" stroke-width="2"/>'
 
 
 @cached
@@ -155,14 +370,55 @@ def lines(
     width: float = 7.5,
     height: float = 3.0,
 ) -> str:
-    fig, ax = plt.subplots(figsize=(width, height))
-    for i, (label, values) in enumerate(series.items()):
-        ax.plot(
-            range(len(categories)), values, marker="o", label=label, color=PALETTE[i % len(PALETTE)]
+    """One line per series over the categories (e.g. participants per segment per month)."""
+    categories = [str(c) for c in categories]
+    names = list(series)
+    W, H = width * PX_PER_INCH, height * PX_PER_INCH
+    body = [_text(8, 18, escape(title), size=TITLE, weight="bold")]
+    top = 28
+    if names:
+        pieces, top = _legend(
+            [(n, PALETTE[i % len(PALETTE)], "line") for i, n in enumerate(names)], 8, 40, W - 8
         )
-    ax.set_xticks(range(len(categories)), categories)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _grouped(v)))
-    ax.set_ylabel(unit)
-    ax.legend(frameon=False, fontsize=8)
-    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    return _svg(fig)
+        body += pieces
+    flat = [float(v) for s in names for v in series[s] if v is not None]
+    ticks, decimals = _ticks(min([0.0, *flat]), max([0.0, *flat]))
+    labels = [_number(t, decimals) for t in ticks]
+    left = 8 + (16 if unit else 0) + max(_width(t, SMALL) for t in labels) + 6
+    right, bottom, plot_top = W - 12, H - 20, top + 6
+    n = len(categories)
+    slot = (right - left) / max(n, 1)
+    lo, hi = ticks[0], ticks[-1]
+
+    def y_of(v: float) -> float:
+        return bottom - (v - lo) / (hi - lo) * (bottom - plot_top)
+
+    for t, text in zip(ticks, labels, strict=True):
+        y = y_of(t)
+        body.append(
+            f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" '
+            f'stroke="{GRID if t else AXIS}"/>'
+        )
+        body.append(_text(left - 6, y + 4, text, anchor="end", size=SMALL))
+    if unit:
+        body.append(
+            _text(
+                14, (plot_top + bottom) / 2, escape(unit), anchor="middle", size=SMALL, rotate=-90
+            )
+        )
+    label_chars = max(3, int(slot / (FONT * CHAR)) - 1)
+    for i, category in enumerate(categories):
+        body.append(
+            _text(
+                left + slot * (i + 0.5), bottom + 15, _label(category, label_chars), anchor="middle"
+            )
+        )
+    for k, name in enumerate(names):
+        values = list(series[name])
+        points = [
+            (left + slot * (i + 0.5), y_of(float(v)), v)
+            for i, v in enumerate(values)
+            if v is not None
+        ]
+        body += _polyline(points, PALETTE[k % len(PALETTE)], name, categories, values, unit)
+    return _svg(width, height, title, body)
