@@ -382,35 +382,31 @@ def counts_on(programme_id: int, dates: tuple[date, ...], fields: tuple[str, ...
     columns = [FIELDS[f] for f in fields]
     firsts = [d.replace(day=1) for d in dates]
     group = ", ".join(columns)
-    # Hand-written SQL: Django's compiler needs ~25 ms for the 2 × 13 filtered sums alone.
+    # Hand-written SQL: Django's compiler needs ~25 ms for the 13 filtered sums alone.
     month_sums = ", ".join("SUM(CASE WHEN month < %s THEN starts - ends ELSE 0 END)" for _ in dates)
-    day_sums = ", ".join(
-        "SUM(CASE WHEN day >= %s AND day <= %s THEN starts ELSE 0 END) "
-        "- SUM(CASE WHEN day >= %s AND day < %s THEN ends ELSE 0 END)"
-        for _ in dates
-    )
-    in_days = " OR ".join("(day >= %s AND day <= %s)" for _ in dates)
-    queries = (
-        (
-            f"SELECT {group}, {month_sums} FROM {table(CountMonth)} "
-            f"WHERE programme_id = %s AND month < %s GROUP BY {group}",
-            [*firsts, programme_id, max(firsts)],
-        ),
-        (
-            f"SELECT {group}, {day_sums} FROM {table(CountChange)} "
-            f"WHERE programme_id = %s AND ({in_days}) GROUP BY {group}",
-            [v for f, d in zip(firsts, dates, strict=True) for v in (f, d, f, d)]
-            + [programme_id]
-            + [v for f, d in zip(firsts, dates, strict=True) for v in (f, d)],
-        ),
-    )
     totals: dict[tuple, list[int]] = {}
     width = len(columns)
-    for sql, params in queries:
-        for row in fetchall(sql, params):
-            values = totals.setdefault(tuple(row[:width]), [0] * len(dates))
-            for i, n in enumerate(row[width:]):
-                values[i] += n or 0
+
+    def add(row, index: int) -> None:
+        totals.setdefault(tuple(row[:width]), [0] * len(dates))[index] += row[-1] or 0
+
+    for row in fetchall(
+        f"SELECT {group}, {month_sums} FROM {table(CountMonth)} "
+        f"WHERE programme_id = %s AND month < %s GROUP BY {group}",
+        [*firsts, programme_id, max(firsts)],
+    ):
+        for i in range(len(dates)):
+            add((*row[:width], row[width + i]), i)
+    # One index range per date (an OR of ranges makes SQLite read the whole table).
+    within = " UNION ALL ".join(
+        f"SELECT {group}, {i}, SUM(CASE WHEN day <= %s THEN starts ELSE 0 END) "
+        f"- SUM(CASE WHEN day < %s THEN ends ELSE 0 END) FROM {table(CountChange)} "
+        f"WHERE programme_id = %s AND day >= %s AND day <= %s GROUP BY {group}"
+        for i in range(len(dates))
+    )
+    params = [v for f, d in zip(firsts, dates, strict=True) for v in (d, d, programme_id, f, d)]
+    for row in fetchall(within, params):
+        add((*row[:width], row[width + 1]), row[width])
 
     def value(field: str, raw):
         return None if field == "agency" and raw == NO_AGENCY else raw
