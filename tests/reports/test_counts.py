@@ -4,6 +4,7 @@ and the corrected table is the one a rebuild from scratch would give."""
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import date
 
@@ -256,3 +257,42 @@ def test_the_counts_catch_up_after_a_job(programme, agreement, make_participant)
     counts.refresh_quietly()
     assert assert_same_as_source(programme) is None
     assert EnrolmentFact.objects.count() == 2
+
+
+def test_recount_finds_and_mends_a_change_that_bypassed_the_history(
+    programme, agreement, make_participant
+):
+    from django.core.management import call_command
+
+    from lindung.coverage.db import execute, table
+    from lindung.registry.models import Person
+
+    worker = make_participant(programme, "BPU", kelurahan="35.77.01.1001")
+    make_participant(programme, "PU", kelurahan="35.77.03.1001")
+    assert_same_as_source(programme)
+    out = io.StringIO()
+    call_command("recount", stdout=out)
+    assert "Tidak ada selisih" in out.getvalue()
+    assert "2 periode kepesertaan" in out.getvalue()
+    # A hand-made SQL update leaves no history row: the kept model cannot see it …
+    execute(
+        f"UPDATE {table(Person)} SET kelurahan_code = %s WHERE id = %s",
+        ["35.77.02.1001", worker.person_id],
+    )
+    stale = participant_counts(programme, DATES, ("kelurahan",))
+    assert stale.on(date(2025, 6, 30), "kelurahan").get("35.77.01.1001") == 1
+    # … recount says so and mends it.
+    out = io.StringIO()
+    call_command("recount", stdout=out)
+    # The worker's start moves from one kelurahan to another, per day and per month: 2 × 2 rows.
+    assert "4 baris berbeda" in out.getvalue()
+    from django.core.cache import cache
+
+    cache.clear()
+    assert_same_as_source(programme)
+    assert (
+        participant_counts(programme, DATES, ("kelurahan",))
+        .on(date(2025, 6, 30), "kelurahan")
+        .get("35.77.02.1001")
+        == 1
+    )
