@@ -142,6 +142,43 @@ def _legend(
     return out, y + 8
 
 
+def _in_slot(values: list[float], slot_start: float, slot: float, stacked: bool):
+    """The bars of one category: ``(series index, value from, value to, position across the
+    value axis, thickness)`` — side by side in 80 % of the slot, or stacked in 70 % of it."""
+    size = slot * (0.7 if stacked else 0.8 / max(len(values), 1))
+    base = 0.0
+    for k, v in enumerate(values):
+        if stacked:
+            yield k, base, base + v, slot_start + slot * 0.15, size
+            base += v
+        else:
+            yield k, 0.0, v, slot_start + slot * 0.1 + size * k, size
+
+
+def _rect(x: float, y: float, width: float, height: float, series: int, tip: str) -> str:
+    color = PALETTE[series % len(PALETTE)]
+    return (
+        f'<rect x="{_f(x)}" y="{_f(y)}" width="{_f(width)}" height="{_f(height)}" '
+        f'fill="{color}"><title>{tip}</title></rect>'
+    )
+
+
+def _value_axis(ticks, labels, y_of, left: float, right: float, middle: float, unit: str) -> list:
+    """The left value axis of a vertical chart: a grid line and a number per tick (the zero line
+    darker), and the unit written upwards."""
+    out = []
+    for t, text in zip(ticks, labels, strict=True):
+        y = y_of(t)
+        out.append(
+            f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" '
+            f'stroke="{GRID if t else AXIS}"/>'
+        )
+        out.append(_text(left - 6, y + 4, text, anchor="end", size=SMALL))
+    if unit:
+        out.append(_text(14, middle, escape(unit), anchor="middle", size=SMALL, rotate=-90))
+    return out
+
+
 def _svg(width: float, height: float, title: str, body: list[str]) -> str:
     w, h = width * PX_PER_INCH, height * PX_PER_INCH
     label = escape(title)
@@ -234,20 +271,11 @@ def bars(
             body.append(
                 _text(left - 8, y0 + slot / 2 + 4, _label(category, label_chars), anchor="end")
             )
-            base = [0.0] * 1
-            size = slot * (0.7 if stacked else 0.8 / max(len(names), 1))
-            for k, name in enumerate(names):
-                v = data[name][i]
-                if stacked:
-                    start, end, y = base[0], base[0] + v, y0 + slot * 0.15
-                    base[0] = end
-                else:
-                    start, end, y = 0.0, v, y0 + slot * 0.1 + size * k
+            for k, start, end, across, size in _in_slot(
+                [data[m][i] for m in names], y0, slot, stacked
+            ):
                 a, b = sorted((x_of(start), x_of(end)))
-                body.append(
-                    f'<rect x="{_f(a)}" y="{_f(y)}" width="{_f(b - a)}" height="{_f(size)}" '
-                    f'fill="{PALETTE[k % len(PALETTE)]}"><title>{bar_title(name, i)}</title></rect>'
-                )
+                body.append(_rect(a, across, b - a, size, k, bar_title(names[k], i)))
         return _svg(width, height, title, body)
 
     # Vertical bars.
@@ -279,16 +307,7 @@ def bars(
         a, b = scale
         return bottom - (v - a) / (b - a) * (bottom - plot_top)
 
-    for t, text in zip(ticks, tick_labels, strict=True):
-        y = y_of(t)
-        body.append(
-            f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" '
-            f'stroke="{GRID if t else AXIS}"/>'
-        )
-        body.append(_text(left - 6, y + 4, text, anchor="end", size=SMALL))
-    if axis_label:
-        mid = (plot_top + bottom) / 2
-        body.append(_text(14, mid, escape(axis_label), anchor="middle", size=SMALL, rotate=-90))
+    body += _value_axis(ticks, tick_labels, y_of, left, right, (plot_top + bottom) / 2, axis_label)
     for i, category in enumerate(categories):
         x0 = left + slot * i
         cx = x0 + slot / 2
@@ -298,20 +317,9 @@ def bars(
             )
         else:
             body.append(_text(cx, bottom + 15, _label(category, label_chars), anchor="middle"))
-        base = 0.0
-        size = slot * (0.7 if stacked else 0.8 / max(len(names), 1))
-        for k, name in enumerate(names):
-            v = data[name][i]
-            if stacked:
-                start, end, x = base, base + v, x0 + slot * 0.15
-                base = end
-            else:
-                start, end, x = 0.0, v, x0 + slot * 0.1 + size * k
+        for k, start, end, across, size in _in_slot([data[m][i] for m in names], x0, slot, stacked):
             a, b = sorted((y_of(start), y_of(end)))
-            body.append(
-                f'<rect x="{_f(x)}" y="{_f(a)}" width="{_f(size)}" height="{_f(b - a)}" '
-                f'fill="{PALETTE[k % len(PALETTE)]}"><title>{bar_title(name, i)}</title></rect>'
-            )
+            body.append(_rect(across, a, size, b - a, k, bar_title(names[k], i)))
     if line is not None:
         scale = (right_ticks[0], right_ticks[-1])
         body.append(
@@ -393,19 +401,7 @@ def lines(
     def y_of(v: float) -> float:
         return bottom - (v - lo) / (hi - lo) * (bottom - plot_top)
 
-    for t, text in zip(ticks, labels, strict=True):
-        y = y_of(t)
-        body.append(
-            f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(right)}" y2="{_f(y)}" '
-            f'stroke="{GRID if t else AXIS}"/>'
-        )
-        body.append(_text(left - 6, y + 4, text, anchor="end", size=SMALL))
-    if unit:
-        body.append(
-            _text(
-                14, (plot_top + bottom) / 2, escape(unit), anchor="middle", size=SMALL, rotate=-90
-            )
-        )
+    body += _value_axis(ticks, labels, y_of, left, right, (plot_top + bottom) / 2, unit)
     label_chars = max(3, int(slot / (FONT * CHAR)) - 1)
     for i, category in enumerate(categories):
         body.append(

@@ -209,28 +209,12 @@ def _touched(old: tuple[int, ...], new: tuple[int, ...]) -> tuple[set[int], set[
 
 
 def _current_claims(ids: list[int]) -> list[ClaimFact]:
-    rows = Claim.objects.filter(
-        pk__in=ids, bpjs_paid__isnull=False, bpjs_paid_on__isnull=False
-    ).values_list(
-        "pk",
-        "programme_id",
-        "segment",
-        "participant__person__kelurahan_code",
-        "participant__agency_id",
-        "bpjs_paid_on",
-        "bpjs_paid",
-    )
+    paid = Claim.objects.filter(pk__in=ids, bpjs_paid__isnull=False, bpjs_paid_on__isnull=False)
     return [
-        ClaimFact(
-            claim_id=pk,
-            programme_id=programme,
-            segment=segment,
-            kelurahan_code=kelurahan or "",
-            agency_id=agency or NO_AGENCY,
-            paid_on=paid_on,
-            amount=amount,
+        ClaimFact(claim_id=pk, **group, paid_on=paid_on, amount=amount)
+        for pk, group, (paid_on, amount) in _with_group(
+            paid, "segment", "bpjs_paid_on", "bpjs_paid"
         )
-        for pk, programme, segment, kelurahan, agency, paid_on, amount in rows
     ]
 
 
@@ -241,27 +225,34 @@ def _correct_claims(ids: set[int]) -> None:
         ClaimFact.objects.bulk_create(_current_claims(chunk), batch_size=CHUNK)
 
 
-def _current_facts(ids: list[int]) -> list[EnrolmentFact]:
-    rows = Enrolment.objects.filter(pk__in=ids).values_list(
+def _with_group(queryset, segment: str, *fields: str) -> Iterable[tuple[int, dict, list]]:
+    """``(pk, group, [fields…])`` for the rows of an enrolment or claim queryset; ``group`` is
+    the programme, segment, kelurahan and agency as the read model keeps them (no NULLs)."""
+    rows = queryset.values_list(
         "pk",
         "programme_id",
-        "participant__segment",
+        segment,
         "participant__person__kelurahan_code",
         "participant__agency_id",
-        "start_date",
-        "end_date",
+        *fields,
     )
+    for pk, programme, seg, kelurahan, agency, *rest in rows:
+        group = {
+            "programme_id": programme,
+            "segment": seg,
+            "kelurahan_code": kelurahan or "",
+            "agency_id": agency or NO_AGENCY,
+        }
+        yield pk, group, rest
+
+
+def _current_facts(ids: list[int]) -> list[EnrolmentFact]:
+    periods = Enrolment.objects.filter(pk__in=ids)
     return [
-        EnrolmentFact(
-            enrolment_id=pk,
-            programme_id=programme,
-            segment=segment,
-            kelurahan_code=kelurahan or "",
-            agency_id=agency or NO_AGENCY,
-            start_date=start,
-            end_date=end,
+        EnrolmentFact(enrolment_id=pk, **group, start_date=start, end_date=end)
+        for pk, group, (start, end) in _with_group(
+            periods, "participant__segment", "start_date", "end_date"
         )
-        for pk, programme, segment, kelurahan, agency, start, end in rows
     ]
 
 

@@ -45,19 +45,27 @@ class EnrolmentFact(models.Model):
         return f"{self.enrolment_id}: {self.start_date}–{self.end_date or '…'}"
 
 
-class CountChange(models.Model):
-    """How many periods of a group start on ``day`` and how many end on it. Participants active
-    on a day D = Σ starts with day ≤ D − Σ ends with day < D (a period covers its end day);
-    :class:`CountMonth` holds the same sums per month, so that only the days of D's own month
-    are read here."""
+class GroupCount(models.Model):
+    """How many enrolment periods of a group (programme, segment, kelurahan, agency) start and
+    how many end on a day or in a month."""
 
     programme_id = models.BigIntegerField()
     segment = models.CharField(max_length=3)
     kelurahan_code = models.CharField(max_length=13)
     agency_id = models.BigIntegerField()
-    day = models.DateField()
     starts = models.IntegerField(default=0)
     ends = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CountChange(GroupCount):
+    """Starts and ends per group and ``day``. Participants active on a day D = Σ starts with
+    day ≤ D − Σ ends with day < D (a period covers its end day); :class:`CountMonth` holds the
+    same sums per month, so that only the days of D's own month are read here."""
+
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -72,16 +80,10 @@ class CountChange(models.Model):
         return f"{self.day}: +{self.starts} −{self.ends}"
 
 
-class CountMonth(models.Model):
+class CountMonth(GroupCount):
     """:class:`CountChange` summed per calendar month (``month`` = its first day)."""
 
-    programme_id = models.BigIntegerField()
-    segment = models.CharField(max_length=3)
-    kelurahan_code = models.CharField(max_length=13)
-    agency_id = models.BigIntegerField()
     month = models.DateField()
-    starts = models.IntegerField(default=0)
-    ends = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
