@@ -296,3 +296,40 @@ def test_recount_finds_and_mends_a_change_that_bypassed_the_history(
         .get("35.77.02.1001")
         == 1
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_the_same_time_correct_each_change_once(
+    programme, agreement, make_participant
+):
+    import threading
+
+    people = [make_participant(programme, "BPU") for _ in range(6)]
+    counts.refresh()
+    for p in people[:3]:
+        coverage.end_enrolment(p, date(2025, 5, 31), "left")
+    person = people[4].person
+    person.kelurahan_code = "35.77.02.1002"
+    person.save()
+    start, outcomes = threading.Barrier(2), []
+
+    def look():
+        try:
+            start.wait()
+            counts.refresh()
+            outcomes.append("done")
+        except counts.Busy:  # SQLite's lock not free in time: the caller counts from the source
+            outcomes.append("busy")
+        except Exception as exc:  # noqa: BLE001 — any other error fails the test below
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=look) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) in (["done", "done"], ["busy", "done"])
+    assert_same_as_source(programme)
+    assert CountState.objects.get(name=counts.STATE).version == list(counts.data_version())

@@ -113,19 +113,19 @@ def refresh() -> None:
 
     Raises :class:`Busy` when SQLite's write lock cannot be had within
     :data:`SQLITE_WAIT_MS`; the caller then counts from the source tables."""
-    state = CountState.objects.filter(name=STATE).values_list("version", flat=True).first()
-    if state is not None and tuple(state) == data_version():
-        return
     sqlite = not is_postgres()
     if sqlite:
         connection.ensure_connection()
         connection.connection.execute(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
     try:
+        state = CountState.objects.filter(name=STATE).values_list("version", flat=True).first()
+        if state is not None and tuple(state) == data_version():
+            return
         with transaction.atomic():
             # Take the lock first (SQLite: the write lock at BEGIN; PostgreSQL: this row), so
             # that two refreshes never correct the same change twice.
             if not CountState.objects.filter(name=STATE).update(refreshed_at=timezone.now()):
-                CountState.objects.create(name=STATE, refreshed_at=timezone.now())
+                CountState.objects.get_or_create(name=STATE)  # the very first look
             _refresh_locked()
     except OperationalError as exc:
         if sqlite and "locked" in str(exc):
@@ -146,7 +146,9 @@ def refresh_quietly() -> None:
 
 
 def _refresh_locked() -> None:
-    state = CountState.objects.get(name=STATE)
+    # Locked again: after the very first look's get_or_create, a refresh running at the same
+    # time waits here for the other to finish.
+    state = CountState.objects.select_for_update().get(name=STATE)
     version, settled = _version_now()
     if state.version is not None and tuple(state.version) == version:
         return
