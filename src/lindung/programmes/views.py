@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from lindung.core import params
+
 from . import audit
 from .decorators import programme_view
 from .menu import entries_for
@@ -55,7 +57,7 @@ def record_history(request, programme, label, pk):
 @programme_view("audit.view")
 def access_log(request, programme):
     logs = AccessLog.objects.filter(programme=programme).select_related("user")
-    page = Paginator(logs, 50).get_page(request.GET.get("page"))
+    page = Paginator(logs, 50).get_page(params.page(request.GET))
     return render(request, "programmes/access_log.html", {"page": page})
 
 
