@@ -254,6 +254,21 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
+# --- Caches ---------------------------------------------------------------------------------------
+# ``default``: per-process memory (dashboard figures, charts). ``throttle``: the API's request
+# counters, in files so that all server processes count together.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+    },
+}
+
+# API throttling (requests per period, ``N/s``, ``N/min``, ``N/hour``): per token and per user.
+LINDUNG_API_RATE_TOKEN = os.environ.get("LINDUNG_API_RATE_TOKEN", "120/min")
+LINDUNG_API_RATE_USER = os.environ.get("LINDUNG_API_RATE_USER", "300/min")
+
 # --- Background tasks ---------------------------------------------------------------------------
 TASKS = {
     "default": {
