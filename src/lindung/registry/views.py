@@ -401,3 +401,16 @@ def duplicate_decide(request, programme, pk):
         )
         messages.success(request, "Keputusan tersimpan.")
     return redirect("registry_duplicates", programme.code)
+
+
+@require_POST
+@programme_view("participant.import")
+def import_discard(request, programme, batch_id):
+    batch = queries.batch_for(programme, batch_id)
+    try:
+        services.discard_import(actor=request.user, batch=batch)
+    except services.ImportStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("registry_import_batch", programme.code, batch.pk)
+    messages.success(request, f"Impor {batch.filename} dibuang; registri tidak berubah.")
+    return redirect("registry_import", programme.code)
