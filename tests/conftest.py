@@ -71,3 +71,20 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _private_throttle(settings):
+    """The API's throttle counters in this process's memory (the file cache under ``var/`` is
+    shared by the xdist workers, whose users have the same ids)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "throttle-tests",
+        },
+    }
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield

@@ -31,8 +31,24 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Files Lindung creates (SQLite database and its WAL, secret key, uploads, import staging files,
+# exports, backups) are readable by the owner and its group only: 0640 files, 0750 folders.
+os.umask(0o027)
 VAR_DIR = Path(os.environ.get("LINDUNG_VAR_DIR", "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o750)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Existing installations created their files 0644: take the world's read right away."""
+    try:
+        if path.exists() and path.stat().st_mode & 0o007:
+            path.chmod(mode)
+    except OSError:  # not our file (a shared folder): leave it, ``lindung check`` reports it
+        pass
+
+
+_tighten(VAR_DIR, 0o750)
 
 
 def _secret_key() -> str:
@@ -41,10 +57,12 @@ def _secret_key() -> str:
         return key
     path = VAR_DIR / "secret_key"
     if path.exists():
+        _tighten(path, 0o600)
         return path.read_text().strip()
     key = secrets.token_urlsafe(64)
-    path.touch(mode=0o600)
-    path.write_text(key)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
     return key
 
 
@@ -79,17 +97,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lindung.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lindung.core.middleware.NulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "lindung.core.middleware.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "lindung.urls"
@@ -121,6 +143,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    for _suffix in ("", "-wal", "-shm"):
+        _tighten(Path(f"{DATABASES['default']['NAME']}{_suffix}"), 0o640)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server and the task worker read while one of them writes.
         "init_command": (
@@ -187,6 +211,24 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("LINDUNG_HSTS_PRELOAD", False)
 
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts only from Lindung
+# itself (no inline script, no inline style, no eval; htmx is configured for it in base.html),
+# no plug-ins, no framing, forms post only to Lindung. Inline SVG charts need nothing more.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
@@ -207,8 +249,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
+# --- Caches ---------------------------------------------------------------------------------------
+# ``default``: per-process memory (dashboard figures, charts). ``throttle``: the API's request
+# counters, in files so that all server processes count together.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "throttle"),
+    },
+}
+
+# API throttling (requests per period, ``N/s``, ``N/min``, ``N/hour``): per token and per user.
+LINDUNG_API_RATE_TOKEN = os.environ.get("LINDUNG_API_RATE_TOKEN", "120/min")
+LINDUNG_API_RATE_USER = os.environ.get("LINDUNG_API_RATE_USER", "300/min")
 
 # --- Background tasks ---------------------------------------------------------------------------
 TASKS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from lindung.programmes.permissions import programme_for
@@ -22,6 +22,8 @@ from .errors import ClaimError
 from .models import ClaimState, ClaimType
 
 router = Router(tags=["claims"])
+#: Offsets beyond this are refused (422): no list is that long, and SQLite/PostgreSQL integers end.
+MAX_OFFSET = 10**9
 
 
 def _programme(request, code: str, action: str = "claim.view"):
@@ -122,18 +124,21 @@ class ClaimDetailOut(ClaimOut):
 
 
 class ClaimIn(Schema):
-    participant_nik: str | None = None
-    participant_id: int | None = None
-    type: str
+    """A new claim. Lengths follow the database columns; amounts are whole rupiah (at most
+    Rp 10 triliun), percentages 0–100."""
+
+    participant_nik: str | None = Field(None, max_length=16)
+    participant_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    type: str = Field(..., max_length=20)
     event_date: date
-    place: str = ""
-    chronology: str = ""
-    reporter: str = ""
-    reporter_phone: str = ""
-    wage: int | None = None
-    disability_percent: str | None = None
-    function_loss_percent: str | None = None
-    incapacity_months: int | None = None
+    place: str = Field("", max_length=200)
+    chronology: str = Field("", max_length=5000)
+    reporter: str = Field("", max_length=200)
+    reporter_phone: str = Field("", max_length=20)
+    wage: int | None = Field(None, ge=0, le=10**13)
+    disability_percent: str | None = Field(None, max_length=10)
+    function_loss_percent: str | None = Field(None, max_length=10)
+    incapacity_months: int | None = Field(None, ge=0, le=1200)
     stage1_reported_on: date | None = None
     doctor_statement_on: date | None = None
     stage2_reported_on: date | None = None
@@ -199,9 +204,9 @@ def claim_list(
     type: str = "",  # noqa: A002
     state: str = "",
     month: str = Query("", description="Bulan peristiwa TTTT-BB"),
-    segment: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    segment: str = Query("", max_length=10),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     programme = _programme(request, code)
     if type and type not in ClaimType.values:
@@ -352,7 +357,13 @@ def claim_create(request, code: str, payload: ClaimIn):
 
 
 @router.get("/programmes/{code}/scholarships", response=list[PlanOut], summary="Beasiswa")
-def scholarship_list(request, code: str, state: str = "", limit: int = 100, offset: int = 0):
+def scholarship_list(
+    request,
+    code: str,
+    state: str = Query("", max_length=20),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     programme = _programme(request, code)
     limit = max(1, min(limit, 500))
     plans = list(queries.scholarship_plans(programme, state=state)[offset : offset + limit])

@@ -18,6 +18,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
+from lindung.core import params
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import can
 from lindung.registry.queries import show_nik
@@ -54,8 +55,7 @@ def parse_month(text: str | None) -> date | None:
     """``'2025-03'`` → ``date(2025, 3, 1)``; empty → ``None``; raises ``ValueError``."""
     if not text:
         return None
-    year, _, month = text.strip().partition("-")
-    return date(int(year), int(month), 1)
+    return params.parse_month(text)
 
 
 def month_end(d: date) -> date:
@@ -87,7 +87,7 @@ def claims(
         qs = qs.filter(difference_flag=difference)
     search = (search or "").strip()
     if search:
-        if search.isdigit():
+        if search.isascii() and search.isdigit():
             qs = qs.filter(participant__person__nik__startswith=search)
         else:
             qs = qs.filter(

@@ -775,6 +775,7 @@ def upload_document(document: Document, upload, filename: str, *, actor) -> Docu
     _require(actor, document.claim.programme, "claim.edit", "mengunggah dokumen")
     checked = uploads.check(upload, filename)
     relative = uploads.store(checked, document.programme_id, document.claim_id)
+    replaced = document.file_path
     try:
         document.file_path = relative
         document.original_name = checked.name
@@ -791,6 +792,10 @@ def upload_document(document: Document, upload, filename: str, *, actor) -> Docu
     except Exception:
         uploads.remove(relative)
         raise
+    if replaced and replaced != relative:
+        # The replaced file leaves the disk once the new one is saved (no orphans); its name,
+        # size, SHA-256 and uploader stay in the document's history.
+        transaction.on_commit(lambda: uploads.remove(replaced))
     return document
 
 

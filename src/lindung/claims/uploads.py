@@ -4,7 +4,10 @@
   in the settings overrides it).
 - **Type**: decided by the content, never by the name or the browser's content type: only PDF,
   JPEG and PNG, recognised by their magic bytes; a PDF with active content (JavaScript, launch
-  actions, embedded files) is refused; the name's extension must agree with the content.
+  actions, embedded files, a link opened by itself) is refused — found by parsing the PDF
+  (pypdf), so escaped names (``/Java#53cript``) and compressed object streams do not hide it; a
+  PDF that cannot be parsed or is encrypted is refused too; the name's extension must agree
+  with the content.
 - **Names**: a name with a path (``/``, ``\\``, ``..``) or control characters is refused; other
   characters are replaced; the file is stored under a random name, the cleaned original name is
   kept only for display and download.
@@ -15,6 +18,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import unicodedata
@@ -47,8 +51,29 @@ KNOWN_CONTENT = (
     (b"7z\xbc\xaf", "arsip 7-Zip"),
     (b"<", "HTML/XML"),
 )
-#: PDF names that make a document active; a scanned certificate never needs them.
-PDF_ACTIVE = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+#: PDF names (keys or values, decoded by the parser: ``/Java#53cript`` is ``/JavaScript``) that
+#: make a document active; a scanned certificate never needs them.
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/RichMediaExecute",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToE",
+        "/XFA",
+    }
+)
+#: Actions a viewer runs by itself (on opening the file or a page, on focus …): any of these
+#: there is refused, a ``/URI`` too (a link the reader clicks stays allowed).
+PDF_AUTOMATIC = ("/OpenAction", "/AA")
+PDF_AUTOMATIC_ACTIONS = frozenset({"/URI", "/GoToR", "/Launch", "/JavaScript", "/SubmitForm"})
+#: More objects than a scanned document ever has: refuse rather than walk for ever.
+PDF_MAX_OBJECTS = 200_000
 
 _NAME_OK = re.compile(r"[^\w .()\-]", re.UNICODE)
 
@@ -144,14 +169,115 @@ def check(upload, filename: str, limit: int | None = None) -> CheckedFile:
             "The file name's extension does not match its content.",
             "file",
         )
-    if content_type == "application/pdf" and any(marker in data for marker in PDF_ACTIVE):
-        raise DocumentError(
-            "PDF ini memuat konten aktif (JavaScript, lampiran atau perintah menjalankan program) "
-            "dan ditolak. Cetak ulang ke PDF atau pindai dokumennya.",
-            "The PDF contains active content.",
-            "file",
-        )
+    if content_type == "application/pdf":
+        found = pdf_active_content(data)
+        if found:
+            raise DocumentError(
+                "PDF ini memuat konten aktif (JavaScript, tautan yang dibuka otomatis, lampiran "
+                f"atau perintah menjalankan program: {found}) dan ditolak. Cetak ulang ke PDF "
+                "atau pindai dokumennya.",
+                f"The PDF contains active content ({found}).",
+                "file",
+            )
     return CheckedFile(data, name, content_type, stored_ext, hashlib.sha256(data).hexdigest())
+
+
+def pdf_active_content(data: bytes) -> str | None:
+    """The first active element of a PDF (``"/JavaScript"``, ``"/OpenAction /URI"`` …) or
+    ``None``. The file is parsed (pypdf): names are decoded (``/Java#53cript``), compressed
+    object streams opened, and every object reachable from the trailer and every object in the
+    cross-reference table visited. A PDF that cannot be parsed, or is encrypted, is refused
+    (:class:`DocumentError`): what cannot be inspected cannot be trusted."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    unreadable = DocumentError(
+        "PDF ini rusak atau terkunci kata sandi sehingga tidak dapat diperiksa. Cetak ulang ke "
+        "PDF (tanpa kata sandi) atau pindai dokumennya, lalu unggah lagi.",
+        "The PDF cannot be parsed (damaged or encrypted).",
+        "file",
+    )
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are reported, not logged
+    try:
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+        except (PyPdfError, ValueError):
+            # No usable ``startxref`` (hand-made or cut files): let the parser rebuild the
+            # cross-reference table by scanning the objects, as lenient viewers do.
+            reader = PdfReader(io.BytesIO(data + b"\nstartxref\n0\n%%EOF\n"), strict=False)
+        if reader.is_encrypted:
+            raise unreadable
+        roots: list = [reader.trailer]
+        for generation, numbers in reader.xref.items():
+            roots.extend(IndirectObject(n, generation, reader) for n in numbers)
+        roots.extend(IndirectObject(n, 0, reader) for n in reader.xref_objStm)
+        seen: set[tuple[int, int]] = set()
+        stack = roots
+        visited = 0
+        while stack:
+            item = stack.pop()
+            if isinstance(item, IndirectObject):
+                key = (item.idnum, item.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                item = item.get_object()
+            visited += 1
+            if visited > PDF_MAX_OBJECTS:
+                raise unreadable
+            if isinstance(item, DictionaryObject):
+                for name, value in item.items():
+                    if name in PDF_ACTIVE_NAMES:
+                        return str(name)
+                    if name == "/S" and isinstance(value, NameObject):
+                        if value in PDF_ACTIVE_NAMES:
+                            return str(value)
+                    if name in PDF_AUTOMATIC:
+                        action = _automatic_action(value, PDF_AUTOMATIC_ACTIONS)
+                        if action:
+                            return f"{name} {action}"
+                    stack.append(value)
+            elif isinstance(item, ArrayObject):
+                stack.extend(item)
+    except DocumentError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise unreadable from exc
+    return None
+
+
+def _automatic_action(value, kinds: frozenset[str]) -> str | None:
+    """The kind of an automatic action found in an ``/OpenAction`` or ``/AA`` entry.
+
+    An ``/OpenAction`` is either a destination (an array ``[page /Fit]``: harmless) or an action
+    dictionary (``/S`` its kind, ``/Next`` the actions after it); an ``/AA`` dictionary maps
+    triggers (``/O``, ``/C``, ``/K`` …) to actions. Only action chains are followed, never the
+    pages a destination points to."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    stack, steps = [value], 0
+    while stack and steps < 1000:
+        steps += 1
+        item = stack.pop()
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if not isinstance(item, DictionaryObject):
+            continue  # a destination array, a null: no action
+        if "/S" in item:
+            kind = item.get("/S")
+            if kind in kinds:
+                return str(kind)
+            following = item.get("/Next")
+            following = following.get_object() if hasattr(following, "get_object") else following
+            if isinstance(following, ArrayObject):
+                stack.extend(following)
+            elif following is not None:
+                stack.append(following)
+        else:  # an /AA dictionary: trigger -> action
+            stack.extend(item.values())
+    return None
 
 
 def media_root() -> Path:

@@ -8,10 +8,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from lindung.core import params
 from lindung.core.downloads import file_response
+from lindung.core.redirects import safe_next
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can, require
 from lindung.programmes.services import log_access
@@ -38,12 +39,7 @@ from .models import ClaimState, InstalmentState, ScholarshipPlan
 
 
 def _back(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, default)
 
 
 def _claim_url(programme, claim) -> str:
@@ -75,7 +71,7 @@ def claims_list(request, programme):
             "search": c.get("q") or "",
         }
     qs = queries.claims(programme, **filters)
-    page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
     for c in page:
         c.nik_shown = show_nik(request.user, programme, c.participant.person.nik)
     query = request.GET.copy()
@@ -114,7 +110,7 @@ def claims_differences(request, programme):
 
 
 def _participant_choices(request, programme):
-    term = (request.GET.get("q") or "").strip()
+    term = params.text(request.GET, "q")
     if len(term) < 3:
         return term, []
     qs = Participant.objects.filter(programme=programme).select_related("person")
@@ -131,12 +127,10 @@ def _participant_choices(request, programme):
 @programme_view("claim.edit")
 def claim_create(request, programme):
     participant = None
-    pid = request.POST.get("participant") or request.GET.get("peserta")
-    if pid and str(pid).isdigit():
+    pid = params.integer(request.POST, "participant") or params.integer(request.GET, "peserta")
+    if pid:
         participant = (
-            Participant.objects.filter(programme=programme, pk=int(pid))
-            .select_related("person")
-            .first()
+            Participant.objects.filter(programme=programme, pk=pid).select_related("person").first()
         )
         if participant is None:
             raise Http404("Peserta tidak ditemukan.")
@@ -516,7 +510,7 @@ def handover_pdf(request, programme, pk):
 @programme_view("claim.view")
 def handovers_list(request, programme):
     rows = queries.handovers(programme)
-    page = Paginator(rows, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, queries.PAGE_SIZE).get_page(params.page(request.GET))
     return render(request, "claims/handovers.html", {"page": page})
 
 
@@ -525,10 +519,10 @@ def handovers_list(request, programme):
 
 @programme_view("claim.view")
 def scholarships(request, programme):
-    state = request.GET.get("status", "")
-    search = request.GET.get("q", "")
+    state = params.choice(request.GET, "status", ScholarshipPlan.State.choices)
+    search = params.text(request.GET, "q")
     qs = queries.scholarship_plans(programme, state=state, search=search)
-    page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
     return render(
         request,
         "claims/scholarships.html",
@@ -545,12 +539,7 @@ def scholarships(request, programme):
 
 @programme_view("claim.view")
 def scholarships_due(request, programme):
-    on = timezone.localdate()
-    if request.GET.get("bulan"):
-        try:
-            on = queries.parse_month(request.GET["bulan"]) or on
-        except ValueError:
-            messages.error(request, "Tulis bulan sebagai TTTT-BB.")
+    on = params.month(request.GET, "bulan") or timezone.localdate()
     if request.method == "POST":
         require(request.user, programme, "claim.edit")
         n = services.open_due_instalments(programme, actor=request.user)

@@ -126,7 +126,7 @@ def invoice_list(
     funder: str | None = None,
     state: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     """Invoices, newest month first. ``month`` as ``YYYY-MM``."""
     programme = _programme(request, code)
@@ -166,7 +166,7 @@ def invoice_lines(
     code: str,
     invoice_id: int,
     limit: int = Query(500, ge=1, le=5000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     """One line per participant (NIK masked unless the role may see full NIKs)."""
     from lindung.core.formatting import mask_nik
@@ -208,7 +208,7 @@ def payment_list(
     code: str,
     invoice: int | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     programme = _programme(request, code)
     scope = queries.viewer_scope(request.user, programme)

@@ -11,6 +11,7 @@ import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from lindung.core import csvsafe
 from lindung.core.formatting import long_date, mask_nik
 from lindung.rules.money import terbilang
 
@@ -266,7 +267,7 @@ def reconciliation_csv(recon, *, show_nik: bool) -> bytes:
     writer = csv.writer(buf, delimiter=";")
     writer.writerow(DIFF_HEAD)
     for d in queries.differences(recon):
-        writer.writerow(["" if v is None else v for v in _diff_row(d, show_nik)])
+        writer.writerow(csvsafe.row("" if v is None else v for v in _diff_row(d, show_nik)))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

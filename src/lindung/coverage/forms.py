@@ -95,8 +95,8 @@ class RuleForm(forms.Form):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit():
-                raise forms.ValidationError(f"'{part}' bukan nomor peserta.")
+            if not (part.isascii() and part.isdigit() and len(part) < 19):
+                raise forms.ValidationError(f"'{part[:30]}' bukan nomor peserta.")
             ids.append(int(part))
         return ids
 

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lindung.core import params
 from lindung.core.downloads import file_response
 from lindung.core.formatting import rupiah
+from lindung.core.redirects import safe_next
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.jobs import start_job
 from lindung.programmes.models import Job, Role
@@ -54,10 +56,7 @@ def _fail(request, exc: CoverageError) -> None:
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("tahun") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+    return params.year(request.GET, "tahun", timezone.localdate().year)
 
 
 # --- Billing overview -----------------------------------------------------------------------------
@@ -69,7 +68,7 @@ def billing(request, programme):
     year = _year(request)
     overview = queries.billing_overview(programme, year, scope)
     job = None
-    job_id = request.GET.get("tugas")
+    job_id = params.uuid(request.GET, "tugas")
     if job_id:
         job = Job.objects.filter(programme=programme, pk=job_id).first()
     return render(
@@ -161,20 +160,15 @@ def arrears(request, programme):
 @programme_view("billing.view")
 def invoice_list(request, programme):
     scope = _scope(request, programme)
-    month = None
-    if request.GET.get("bulan"):
-        try:
-            month = months.parse_month(request.GET["bulan"])
-        except ValueError as exc:
-            messages.error(request, str(exc))
+    month = params.month(request.GET, "bulan")
     qs = queries.invoices(
         programme,
         scope,
         month=month,
-        funder=request.GET.get("dana") or None,
-        state=request.GET.get("status") or None,
+        funder=params.text(request.GET, "dana", 60) or None,
+        state=params.choice(request.GET, "status", Invoice.State.choices) or None,
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(params.page(request.GET))
     return render(
         request,
         "coverage/invoices.html",
@@ -191,9 +185,9 @@ def invoice_list(request, programme):
 def invoice_detail(request, programme, invoice_id):
     scope = _scope(request, programme)
     invoice = queries.get_invoice(programme, invoice_id, scope)
-    search = request.GET.get("cari", "").strip()
+    search = params.text(request.GET, "cari")
     lines = queries.invoice_lines(invoice, search)
-    page = Paginator(lines, 50).get_page(request.GET.get("page"))
+    page = Paginator(lines, 50).get_page(params.page(request.GET))
     log_access(
         user=request.user,
         programme=programme,
@@ -295,7 +289,7 @@ def invoice_xlsx(request, programme, invoice_id):
 @programme_view("billing.view")
 def payment_list(request, programme):
     qs = queries.payments(programme, _scope(request, programme))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(params.page(request.GET))
     return render(request, "coverage/payments.html", {"page": page})
 
 
@@ -376,7 +370,7 @@ def funder_detail(request, programme, funder_id):
     funder = queries.get_funder(programme, funder_id, scope)
     rows = [r for r in queries.funders_overview(programme, scope) if r.funder.pk == funder.pk]
     workers = queries.funded_participants(programme, funder)
-    page = Paginator(workers, 50).get_page(request.GET.get("page"))
+    page = Paginator(workers, 50).get_page(params.page(request.GET))
     if page.object_list:
         log_access(
             user=request.user,
@@ -531,11 +525,11 @@ def reconciliation_list(request, programme):
 def reconciliation_detail(request, programme, recon_id):
     _no_mitra(request, programme, "reconcile.view")
     recon = queries.get_reconciliation(programme, recon_id)
-    kind = request.GET.get("jenis") or None
-    state = request.GET.get("status")
-    resolved = {"selesai": True, "belum": False}.get(state or "")
+    kind = params.text(request.GET, "jenis", 40) or None
+    state = params.choice(request.GET, "status", ["selesai", "belum"])
+    resolved = {"selesai": True, "belum": False}.get(state)
     diffs = queries.differences(recon, kind, resolved)
-    page = Paginator(diffs, 50).get_page(request.GET.get("page"))
+    page = Paginator(diffs, 50).get_page(params.page(request.GET))
     log_access(
         user=request.user,
         programme=programme,
@@ -580,11 +574,9 @@ def resolve_difference(request, programme, difference_id):
         _fail(request, exc)
     else:
         messages.success(request, f"Selisih {diff.nik} ditandai selesai.")
-    back = request.POST.get("next") or reverse(
-        "coverage_reconciliation", args=[programme.code, diff.reconciliation_id]
+    back = safe_next(
+        request, reverse("coverage_reconciliation", args=[programme.code, diff.reconciliation_id])
     )
-    if not back.startswith("/"):
-        back = "/"
     return redirect(back)
 
 

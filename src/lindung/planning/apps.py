@@ -12,3 +12,9 @@ class PlanningConfig(AppConfig):
 
         audit.register(Scenario, "programme")
         menu.register("Perencanaan", "planning_list", "plan.view", order=60)
+
+        from lindung.programmes.jobs import register_on_abandoned
+
+        from .services import recover_abandoned_adoption
+
+        register_on_abandoned("planning.adopt", recover_abandoned_adoption)

@@ -101,6 +101,17 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scenario:
+        if not isinstance(data, dict):
+            raise ScenarioError("scenario", "Skenario harus berupa objek JSON {…}.")
+        try:
+            return cls._from_dict(data)
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+            if isinstance(exc, ScenarioError):
+                raise
+            raise ScenarioError("scenario", f"Isian skenario tidak sah: {exc}") from None
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> Scenario:
         known = {f for f in cls.__dataclass_fields__}
         unknown = set(data) - known
         if unknown:
@@ -118,6 +129,10 @@ class Scenario:
             if values.get(key) is not None:
                 values[key] = _integer(values[key], key)
         if values.get("csr_pledges"):
+            if not isinstance(values["csr_pledges"], list | tuple):
+                raise ScenarioError(
+                    "csr_pledges", 'csr_pledges: daftar [{"funder": …, "amount": …}].'
+                )
             pledges = []
             for item in values["csr_pledges"]:
                 if isinstance(item, dict):
@@ -205,15 +220,24 @@ class Scenario:
             raise ScenarioError("runs", "Jumlah simulasi harus 100 sampai 200.000.")
 
 
+#: Larger numbers are refused: Rp 1.000 triliun is far above any Pemda's budget, and the
+#: database's 64-bit integers end not far beyond.
+MAX_AMOUNT = 10**15
+
+
 def _integer(value: Any, name: str) -> int:
     if isinstance(value, bool) or isinstance(value, float):
         if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise ScenarioError(name, f"{name} harus bilangan bulat.")
+            value = int(value)
+        else:
+            raise ScenarioError(name, f"{name} harus bilangan bulat.")
     try:
-        return int(Decimal(str(value)))
+        number = int(Decimal(str(value)))
     except Exception:  # noqa: BLE001
         raise ScenarioError(name, f"{name} harus bilangan bulat.") from None
+    if abs(number) > MAX_AMOUNT:
+        raise ScenarioError(name, f"{name} terlalu besar (paling besar {MAX_AMOUNT:,}).")
+    return number
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,10 @@ def parse_rupiah(value: str, label: str) -> int:
         if cents.strip("0"):
             raise forms.ValidationError(f"{label}: tulis dalam rupiah penuh, tanpa sen.")
         digits = whole
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise forms.ValidationError(f"{label}: tulis angka rupiah, mis. 2.000.000.000.")
+    if len(digits) > 15:  # Rp 1.000 triliun: far above any Pemda's budget
+        raise forms.ValidationError(f"{label}: jumlah terlalu besar.")
     amount = int(digits)
     return -amount if negative else amount
 

@@ -184,6 +184,22 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
     return adopt(locked.pk, user_id)
 
 
+def recover_abandoned_adoption(job) -> None:
+    """The worker adopting a scenario died: its transaction was rolled back (nobody was
+    imported or enrolled), so the adoption is marked failed and can be started again."""
+    for stored in Scenario.objects.filter(state=Scenario.State.COMPUTED, adoption__job=str(job.pk)):
+        Scenario.objects.filter(pk=stored.pk).update(
+            adoption={
+                "failed": True,
+                "job": str(job.pk),
+                "message": (
+                    "Penerapan terhenti karena pekerja latar berhenti; belum ada peserta yang "
+                    "didaftarkan. Terapkan lagi."
+                ),
+            }
+        )
+
+
 def adopt_job(*, job_id, progress, scenario_id, user_id):
     stored = adopt(scenario_id, user_id, progress)
     return {

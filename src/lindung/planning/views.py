@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from lindung.core import params
 from lindung.core.downloads import file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.models import Job
@@ -49,11 +50,9 @@ def scenario_list(request, programme):
 @programme_view("plan.edit")
 def scenario_new(request, programme):
     today = timezone.localdate()
-    try:
-        year = int(request.POST.get("year") or request.GET.get("tahun") or 0)
-    except ValueError:
-        year = 0
-    year = year or queries.default_year(programme, today)
+    year = params.year(request.GET, "tahun") or queries.default_year(programme, today)
+    if request.method == "POST":
+        year = params.year(request.POST, "year", year)
     tiers = [int(t) for t in params_on(today).value("bpu.tiers")]
     pledges = queries.csr_pledges(programme, year)
     initial = {
@@ -66,8 +65,9 @@ def scenario_new(request, programme):
         "include_current": True,
         "seed": 1,
     }
-    if request.GET.get("dari"):
-        initial.update(ScenarioForm.initial_from(_scenario(programme, request.GET["dari"]).params))
+    copy_of = params.integer(request.GET, "dari", minimum=1)
+    if copy_of:
+        initial.update(ScenarioForm.initial_from(_scenario(programme, copy_of).params))
     form = ScenarioForm(request.POST or None, initial=initial, pledges=pledges, tiers=tiers)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,8 +90,8 @@ def scenario_new(request, programme):
 @programme_view("plan.view")
 def scenario_detail(request, programme, pk):
     stored = _scenario(programme, pk)
-    q = request.GET.get("q", "").strip()
-    page = Paginator(queries.selections(stored, q), 50).get_page(request.GET.get("page"))
+    q = params.text(request.GET, "q")
+    page = Paginator(queries.selections(stored, q), 50).get_page(params.page(request.GET))
     log_access(
         user=request.user,
         programme=programme,
@@ -146,9 +146,9 @@ def scenario_download(request, programme, pk, fmt):
 
 def _compared(request, programme) -> list[Scenario]:
     ids = []
-    for value in request.GET.getlist("s"):
-        if value.isdigit() and int(value) not in ids:
-            ids.append(int(value))
+    for value in params.ids(request.GET, "s", limit=20):
+        if value not in ids:
+            ids.append(value)
     items = [s for s in queries.scenarios(programme).filter(pk__in=ids)]
     items.sort(key=lambda s: ids.index(s.pk))
     return items

@@ -7,10 +7,11 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit
-        from .models import Membership, Programme
+        from .models import ApiToken, Membership, Programme
 
         audit.register(Programme, "self")
         audit.register(Membership, "programme")
+        audit.register(ApiToken, "programme")
 
         from . import menu
 
@@ -19,3 +20,4 @@ class ProgrammesConfig(AppConfig):
         menu.register("Parameter", "parameters", "parameters.view", order=800)
         menu.register("Audit", "audit_trail", "audit.view", order=900)
         menu.register("Pengguna", "members", "members.manage", order=950)
+        menu.register("Token API", "api_tokens", "api.token", order=960)

@@ -148,6 +148,9 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: ``host:pid`` of the worker process running the job, and when it last said it was alive.
+    worker = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("pekerjaan latar")
@@ -192,3 +195,40 @@ class TransitionLog(models.Model):
     @property
     def to_label(self) -> str:
         return str(self.STATES(self.to_state).label)
+
+
+class ApiToken(models.Model):
+    """A personal API token: one user, one programme, the user's role in it (read at each
+    request, so a changed or removed role changes or ends what the token may do), an expiry,
+    revocable. Only a SHA-256 hash of the secret is stored; the secret is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nama"), max_length=100)
+    prefix = models.CharField(_("awalan"), max_length=16, help_text=_("Untuk mengenali token."))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_used_at", "last_used_ip"])
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…, {self.user})"
+
+    @property
+    def active(self) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.view": frozenset({A, P, AU}),
     "plan.edit": frozenset({A, P}),
     "plan.adopt": frozenset({A}),
+    "api.token": ALL,
 }
 
 DENIED_MESSAGE = "Peran Anda di program ini tidak mengizinkan tindakan ini."
@@ -70,6 +71,8 @@ def role_of(user, programme: Programme) -> Role | None:
     """The user's role in the programme, or ``None``. Cached per user object."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
+    if _token_programme(user) not in (None, programme.pk):
+        return None  # an API token acts in its own programme only
     cache = user.__dict__.setdefault("_lindung_roles", {})
     if programme.pk not in cache:
         role = (
@@ -96,10 +99,18 @@ def require(user, programme: Programme, action: str) -> Role:
     return role
 
 
+def _token_programme(user) -> int | None:
+    """The programme an API token restricts this request's user to (see ``tokens``)."""
+    return getattr(user, "_lindung_token_programme_id", None)
+
+
 def visible_programmes(user) -> QuerySet[Programme]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Programme.objects.none()
-    return Programme.objects.filter(memberships__user=user).distinct()
+    qs = Programme.objects.filter(memberships__user=user).distinct()
+    if _token_programme(user) is not None:
+        qs = qs.filter(pk=_token_programme(user))
+    return qs
 
 
 def programme_for(user, code: str, action: str = "programme.view") -> Programme:

@@ -11,6 +11,7 @@ urlpatterns = [
         "p/<slug:code>/riwayat/<str:label>/<int:pk>/", views.record_history, name="record_history"
     ),
     path("p/<slug:code>/pengguna/", views.members, name="members"),
+    path("p/<slug:code>/token-api/", views.api_tokens, name="api_tokens"),
     path("p/<slug:code>/kalkulator/", calculator.calculator, name="calculator"),
     path("p/<slug:code>/parameter/", calculator.parameters, name="parameters"),
     path("p/<slug:code>/tugas/<uuid:job_id>/", views.job_progress, name="job_progress"),

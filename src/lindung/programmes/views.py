@@ -6,11 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from lindung.core import params
+
 from . import audit
 from .decorators import programme_view
 from .menu import entries_for
 from .models import AccessLog, Job, Membership, Role
-from .permissions import allowed_actions, visible_programmes
+from .permissions import allowed_actions, can, visible_programmes
 
 
 @login_required
@@ -55,7 +57,7 @@ def record_history(request, programme, label, pk):
 @programme_view("audit.view")
 def access_log(request, programme):
     logs = AccessLog.objects.filter(programme=programme).select_related("user")
-    page = Paginator(logs, 50).get_page(request.GET.get("page"))
+    page = Paginator(logs, 50).get_page(params.page(request.GET))
     return render(request, "programmes/access_log.html", {"page": page})
 
 
@@ -74,3 +76,51 @@ def job_progress(request, programme, job_id):
     job = get_object_or_404(Job, pk=job_id, programme=programme)
     template = "programmes/_job_progress.html"
     return render(request, template, {"job": job})
+
+
+@programme_view("api.token")
+def api_tokens(request, programme):
+    """Personal API tokens: create (the secret is shown once), list with last use, revoke. An
+    Admin sees and may revoke every token of the programme."""
+    from django.contrib import messages
+
+    from . import tokens
+
+    everyone = can(request.user, programme, "members.manage")
+    new = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "create":
+                days = params.integer(
+                    request.POST, "days", tokens.DEFAULT_DAYS, minimum=1, maximum=tokens.MAX_DAYS
+                )
+                new = tokens.create_token(
+                    actor=request.user,
+                    programme=programme,
+                    name=params.text(request.POST, "name", 200),
+                    days=days,
+                )
+                messages.success(request, f"Token '{new.token.name}' dibuat.")
+            elif action == "revoke":
+                pk = params.integer(request.POST, "token", minimum=1)
+                token = get_object_or_404(
+                    tokens.tokens_for(request.user, programme, everyone=everyone), pk=pk
+                )
+                tokens.revoke_token(actor=request.user, token=token)
+                messages.success(request, f"Token '{token.name}' dicabut.")
+                return redirect("api_tokens", programme.code)
+        except (tokens.TokenError, params.BadParameter) as exc:
+            messages.error(request, str(exc))
+    return render(
+        request,
+        "programmes/tokens.html",
+        {
+            "tokens": tokens.tokens_for(request.user, programme, everyone=everyone),
+            "everyone": everyone,
+            "new_token": new.token if new else None,
+            "new_secret": new.secret if new else None,
+            "default_days": tokens.DEFAULT_DAYS,
+            "max_days": tokens.MAX_DAYS,
+        },
+    )

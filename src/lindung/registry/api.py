@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from lindung.programmes.permissions import can, programme_for, visible_programmes
 from lindung.programmes.services import log_access
@@ -71,13 +71,13 @@ class ParticipantPage(Schema):
 
 
 class ListParams(Schema):
-    programme: str | None = None
-    nik: str | None = None
-    q: str | None = None
-    segment: str | None = None
-    status: str | None = None
-    limit: int = 50
-    offset: int = 0
+    programme: str | None = Field(None, max_length=50)
+    nik: str | None = Field(None, max_length=40)
+    q: str | None = Field(None, max_length=100)
+    segment: str | None = Field(None, max_length=10)
+    status: str | None = Field(None, max_length=20)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 def _out(user, p: Participant) -> dict:

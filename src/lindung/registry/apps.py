@@ -13,6 +13,13 @@ class RegistryConfig(AppConfig):
         for model in (Agency, Person, Participant, FamilyMember, PossibleDuplicate):
             audit.register(model, "programme")
 
+        from lindung.programmes.jobs import register_on_abandoned
+
+        from .services import recover_abandoned_job
+
+        register_on_abandoned("registry.import.validate", recover_abandoned_job)
+        register_on_abandoned("registry.import.commit", recover_abandoned_job)
+
         menu.register("Peserta", "registry_list", "participant.view", order=100)
         menu.register("Impor", "registry_import", "participant.import", order=110)
         menu.register("Instansi", "registry_agencies", "participant.view", order=120)

@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from lindung.core import params
 from lindung.core.formatting import mask_nik
 from lindung.programmes.models import Programme, Role
 from lindung.programmes.permissions import can, role_of
@@ -138,11 +139,11 @@ class Filters:
     @classmethod
     def from_query(cls, data) -> Filters:
         return cls(
-            q=(data.get("q") or "").strip()[:100],
-            segment=(data.get("segmen") or "").strip(),
-            agency=(data.get("instansi") or "").strip(),
-            kelurahan=(data.get("kelurahan") or "").strip(),
-            status=(data.get("status") or "").strip(),
+            q=params.text(data, "q"),
+            segment=params.text(data, "segmen", 10),
+            agency=params.text(data, "instansi", 60),
+            kelurahan=params.text(data, "kelurahan", 20),
+            status=params.text(data, "status", 20),
         )
 
     def as_query(self) -> str:
@@ -187,7 +188,7 @@ def search(user, programme: Programme, filters: Filters) -> QuerySet[Participant
             qs = qs.filter(person__full_name__icontains=q)
     if filters.segment in {"PU", "BPU"}:
         qs = qs.filter(segment=filters.segment)
-    if filters.agency.isdigit():
+    if filters.agency.isascii() and filters.agency.isdigit() and len(filters.agency) < 19:
         qs = qs.filter(agency_id=int(filters.agency))
     if filters.kelurahan:
         qs = qs.filter(person__kelurahan_code=filters.kelurahan)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lindung.programmes.jobs import start_job
@@ -355,6 +356,53 @@ def commit_import(batch_id, progress=None) -> dict:
 
 def commit_import_job(*, job_id, progress, batch_id):
     return commit_import(batch_id, progress)
+
+
+def recover_abandoned_job(job) -> None:
+    """The worker running this import's job died (``programmes.jobs.recover_abandoned``): a
+    commit goes back to *siap disimpan* (its transaction was rolled back, nothing is half
+    written) so it can be saved again or discarded; a check is marked failed."""
+    batch = ImportBatch.objects.filter(Q(validate_job=job) | Q(commit_job=job)).first()
+    if batch is None:
+        return
+    if batch.commit_job_id == job.pk and batch.state == ImportBatch.State.COMMITTING:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.VALIDATED,
+            message=(
+                "Penyimpanan terhenti karena pekerja latar berhenti; tidak ada baris yang "
+                "tersimpan. Tekan 'Simpan ke registri' untuk mengulang, atau buang impor ini."
+            ),
+        )
+    elif batch.validate_job_id == job.pk and batch.state in (
+        ImportBatch.State.UPLOADED,
+        ImportBatch.State.VALIDATING,
+    ):
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.FAILED,
+            message=(
+                "Pemeriksaan terhenti karena pekerja latar berhenti. Buang impor ini lalu unggah "
+                "berkasnya lagi."
+            ),
+        )
+
+
+def discard_import(*, actor, batch: ImportBatch) -> None:
+    """Throw away an import that was not saved (its files and its row); nothing in the registry
+    changes. A saved or running import cannot be discarded."""
+    _check(actor, batch.programme, "participant.import")
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.state not in (
+            ImportBatch.State.UPLOADED,
+            ImportBatch.State.VALIDATED,
+            ImportBatch.State.FAILED,
+        ) or (locked.state == ImportBatch.State.UPLOADED and locked.validate_job_id):
+            raise ImportStateError(
+                f"Impor berstatus '{locked.get_state_display()}' tidak dapat dibuang."
+            )
+        folder = queries.import_dir(locked)
+        locked.delete()
+        transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def run_import(

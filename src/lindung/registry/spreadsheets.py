@@ -14,6 +14,8 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
+from lindung.core import csvsafe
+
 from .columns import Column, columns_for
 
 TEXT_HEADERS = {"nik", "no_kk", "no_hp", "nik_peserta", "NIK", "Nomor KK", "Nomor HP"}
@@ -229,7 +231,9 @@ def frame_xlsx(
 
 
 def frame_csv(frame: pl.DataFrame, *, headers: Sequence[str] | None = None) -> bytes:
-    """CSV with ``;`` (what Indonesian Excel opens directly) and a BOM, dates DD/MM/YYYY."""
+    """CSV with ``;`` (what Indonesian Excel opens directly) and a BOM, dates DD/MM/YYYY; text
+    cells that would start a formula are neutralised (:mod:`lindung.core.csvsafe`)."""
     if headers:
         frame = frame.rename(dict(zip(frame.columns, headers, strict=True)))
+    frame = csvsafe.frame(frame)  # no cell may start a spreadsheet formula
     return frame.write_csv(separator=";", include_bom=True, date_format="%d/%m/%Y").encode("utf-8")

@@ -28,6 +28,7 @@ urlpatterns = [
     path(P + "impor/<uuid:batch_id>/", views.import_batch, name="registry_import_batch"),
     path(P + "impor/<uuid:batch_id>/status/", views.import_status, name="registry_import_status"),
     path(P + "impor/<uuid:batch_id>/simpan/", views.import_commit, name="registry_import_commit"),
+    path(P + "impor/<uuid:batch_id>/buang/", views.import_discard, name="registry_import_discard"),
     path(
         P + "impor/<uuid:batch_id>/ditolak.xlsx",
         views.import_rejected,

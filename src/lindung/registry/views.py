@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from lindung.core import params
 from lindung.core.downloads import XLSX, file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can
@@ -29,7 +30,7 @@ from .models import FamilyMember, Participant, PossibleDuplicate
 def participant_list(request, programme):
     filters = queries.Filters.from_query(request.GET)
     qs = queries.search(request.user, programme, filters)
-    page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
     full = can(request.user, programme, "nik.full")
     rows = [
         {
@@ -293,14 +294,15 @@ def import_template(request, programme, kind):
 @programme_view("participant.import")
 def import_batch(request, programme, batch_id):
     batch = queries.batch_for(programme, batch_id)
-    column = request.GET.get("kolom", "")
-    page_arg = request.GET.get("page", "1")
-    page_no = max(1, int(page_arg)) if page_arg.isdigit() else 1
+    column = params.text(request.GET, "kolom")
     per_page = 100
+    page_no = params.page(request.GET)
+    errors, total, per_column = queries.batch_errors(batch, column=column, offset=0, limit=0)
+    pages = max(1, (total + per_page - 1) // per_page)
+    page_no = min(page_no, pages)  # past the last page: the last page
     errors, total, per_column = queries.batch_errors(
         batch, column=column, offset=(page_no - 1) * per_page, limit=per_page
     )
-    pages = max(1, (total + per_page - 1) // per_page)
     job = batch.commit_job if batch.commit_job_id else batch.validate_job
     return render(
         request,
@@ -366,9 +368,11 @@ def import_rejected(request, programme, batch_id):
 
 @programme_view("participant.edit")
 def duplicates(request, programme):
-    decision = request.GET.get("keputusan", "open")
+    decision = params.choice(
+        request.GET, "keputusan", [*PossibleDuplicate.Decision.values, "semua"], "open"
+    )
     qs = queries.duplicates(programme, decision)
-    page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
     full = can(request.user, programme, "nik.full")
     return render(
         request,
@@ -397,3 +401,16 @@ def duplicate_decide(request, programme, pk):
         )
         messages.success(request, "Keputusan tersimpan.")
     return redirect("registry_duplicates", programme.code)
+
+
+@require_POST
+@programme_view("participant.import")
+def import_discard(request, programme, batch_id):
+    batch = queries.batch_for(programme, batch_id)
+    try:
+        services.discard_import(actor=request.user, batch=batch)
+    except services.ImportStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("registry_import_batch", programme.code, batch.pk)
+    messages.success(request, f"Impor {batch.filename} dibuang; registri tidak berubah.")
+    return redirect("registry_import", programme.code)

@@ -3,6 +3,7 @@ import json
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Status
 
+from lindung.core import params
 from lindung.programmes.permissions import programme_for
 
 from .queries import Period, dashboard
@@ -18,15 +19,13 @@ router = Router(tags=["reports"])
 )
 def dashboard_api(request, code: str, dari: str, sampai: str, per: str | None = None):
     """Figures of the dashboard for a period (``dari``/``sampai`` as YYYY-MM)."""
-    from datetime import date
-
     try:
         programme = programme_for(request.user, code, "report.view")
     except PermissionDenied as exc:
         return Status(403, {"detail": str(exc)})
     try:
         period = Period.parse(dari, sampai)
-        as_of = date.fromisoformat(per) if per else None
+        as_of = params.day({"per": per}, "per")
     except ValueError as exc:
         return Status(400, {"detail": str(exc)})
     return json.loads(to_json(dashboard(programme, period, as_of)))

@@ -24,6 +24,7 @@ from django.db.models.functions import TruncMonth
 
 from lindung.claims.models import Claim, ClaimState, ClaimType, Instalment, ScholarshipPlan
 from lindung.core.formatting import MONTHS_SHORT
+from lindung.core.params import YEAR_MAX, YEAR_MIN
 from lindung.coverage.models import Enrolment, Invoice
 from lindung.programmes.models import Programme
 from lindung.registry.models import Agency, Participant
@@ -35,8 +36,15 @@ SCHOLARSHIP = "scholarship"
 TYPE_LABELS = {t.value: t.label for t in ClaimType} | {SCHOLARSHIP: "Beasiswa (angsuran tahunan)"}
 
 
+#: The longest period a dashboard or report covers (20 years of monthly figures).
+MAX_MONTHS = 240
+
+
 @dataclass(frozen=True)
 class Period:
+    """A period of whole months (at most :data:`MAX_MONTHS`, years within the bounds of
+    :mod:`lindung.core.params`)."""
+
     start: date  # first day of the first month
     end: date  # first day of the last month
 
@@ -50,6 +58,10 @@ class Period:
             raise ValueError("Periode harus berbentuk YYYY-MM, mis. 2025-01.") from None
         if b < a:
             raise ValueError("Bulan akhir periode tidak boleh sebelum bulan awal.")
+        if not (YEAR_MIN <= a.year and b.year <= YEAR_MAX):
+            raise ValueError(f"Tahun periode harus antara {YEAR_MIN} dan {YEAR_MAX}.")
+        if (b.year - a.year) * 12 + b.month - a.month >= MAX_MONTHS:
+            raise ValueError(f"Periode paling panjang {MAX_MONTHS} bulan.")
         return cls(a, b)
 
     @property

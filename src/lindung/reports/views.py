@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib import messages
 from django.shortcuts import render
 from django.utils import timezone
 
+from lindung.core import params
 from lindung.core.downloads import file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.services import log_access
@@ -20,31 +20,22 @@ def default_period(today: date) -> tuple[str, str]:
     return f"{today.year}-01", f"{today.year}-{today.month:02d}"
 
 
-def _period(request) -> tuple[Period, date | None, str | None]:
-    today = timezone.localdate()
-    start, end = default_period(today)
-    start = request.GET.get("dari") or start
-    end = request.GET.get("sampai") or end
-    error = None
+def _period(request) -> tuple[Period, date | None]:
+    """The period asked for (``dari``/``sampai`` as YYYY-MM, ``per`` as YYYY-MM-DD); a value the
+    dashboard cannot use is a 400 with the reason (:mod:`lindung.core.params`)."""
+    start, end = default_period(timezone.localdate())
+    start = params.text(request.GET, "dari", 20) or start
+    end = params.text(request.GET, "sampai", 20) or end
     try:
         period = Period.parse(start, end)
     except ValueError as exc:
-        error = str(exc)
-        period = Period.parse(*default_period(today))
-    as_of = None
-    if request.GET.get("per"):
-        try:
-            as_of = date.fromisoformat(request.GET["per"])
-        except ValueError:
-            error = "Tanggal 'per' harus berbentuk YYYY-MM-DD."
-    return period, as_of, error
+        raise params.BadParameter("dari", str(exc)) from exc
+    return period, params.day(request.GET, "per")
 
 
 @programme_view("report.view")
 def dashboard_view(request, programme):
-    period, as_of, error = _period(request)
-    if error:
-        messages.error(request, error)
+    period, as_of = _period(request)
     data = dashboard(programme, period, as_of)
     return render(
         request,
@@ -63,7 +54,7 @@ def dashboard_view(request, programme):
 
 @programme_view("report.view")
 def report_download(request, programme, fmt):
-    period, as_of, _ = _period(request)
+    period, as_of = _period(request)
     data = dashboard(programme, period, as_of)
     name = f"laporan-{programme.code}-{period.start:%Y-%m}-{period.end:%Y-%m}"
     log_access(

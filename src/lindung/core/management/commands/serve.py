@@ -1,17 +1,80 @@
-"""``lindung serve``: the production web server (gunicorn) plus the background-task worker."""
+"""``lindung serve``: the production web server (gunicorn) plus the background-task worker.
+
+The worker (``lindung worker``) is supervised: when it dies — killed, out of memory, a crash —
+it is started again (after 1 s, doubling up to 60 s while it keeps dying at once) and the log
+says so. On its start the worker marks the jobs of the dead process failed and puts their
+import or adoption back where the user can retry it.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.core.management.base import BaseCommand
 
+log = logging.getLogger("lindung.serve")
+
+#: A worker that ran this long before dying is restarted at once (the back-off starts again).
+HEALTHY_SECONDS = 60
+MAX_BACKOFF = 60.0
+
+
+class WorkerSupervisor:
+    """Starts ``lindung worker`` and starts it again whenever it exits."""
+
+    def __init__(self, command: list[str], env: dict, write=print):
+        self.command = command
+        self.env = env
+        self.write = write
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.backoff = 1.0
+        self.restart_at: float | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.env)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def check(self) -> None:
+        """Call regularly: notices a dead worker and restarts it when its back-off is over."""
+        now = time.monotonic()
+        if self.process is not None and self.restart_at is None:
+            code = self.process.poll()
+            if code is None:
+                return
+            ran = now - self.started_at
+            self.backoff = 1.0 if ran >= HEALTHY_SECONDS else min(self.backoff * 2, MAX_BACKOFF)
+            self.restart_at = now + (0 if ran >= HEALTHY_SECONDS else self.backoff)
+            how = f"sinyal {-code}" if code < 0 else f"kode {code}"
+            self.write(
+                f"PERINGATAN: pekerja latar (pid {self.process.pid}) berhenti ({how}) setelah "
+                f"{ran:.0f} detik; dijalankan ulang"
+                + (f" dalam {self.restart_at - now:.0f} detik." if self.restart_at > now else ".")
+            )
+        if self.restart_at is not None and now >= self.restart_at:
+            self.restarts += 1
+            self.start()
+            self.write(f"Pekerja latar dijalankan ulang (pid {self.process.pid}).")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
 
 class Command(BaseCommand):
-    help = "Jalankan server web (gunicorn) dan pekerja tugas latar (db_worker)."
+    help = "Jalankan server web (gunicorn) dan pekerja tugas latar (diawasi, dijalankan ulang)."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("LINDUNG_BIND", "127.0.0.1:8000"))
@@ -23,12 +86,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="lindung.settings")
-        worker = None
+
+        def say(text: str) -> None:
+            self.stdout.write(text)
+            self.stdout.flush()
+
+        supervisor = None
         if not options["no_worker"]:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "lindung", "db_worker", "--no-reload", "--interval", "0.5"],
-                env=env,
+            supervisor = WorkerSupervisor(
+                [sys.executable, "-m", "lindung", "worker", "--interval", "0.5"], env, say
             )
+            supervisor.start()
         gunicorn = [
             sys.executable,
             "-m",
@@ -45,23 +113,25 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
-        self.stdout.write(f"Lindung berjalan di http://{options['bind']}/  (Ctrl+C untuk berhenti)")
+        say(f"Lindung berjalan di http://{options['bind']}/  (Ctrl+C untuk berhenti)")
         server = subprocess.Popen(gunicorn, env=env)
+        stopping = {"now": False}
 
         def stop(*_):
+            stopping["now"] = True
             server.terminate()
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            code = server.wait()
+            while server.poll() is None:
+                if supervisor is not None and not stopping["now"]:
+                    supervisor.check()
+                time.sleep(0.5)
+            code = server.returncode
         except KeyboardInterrupt:
             server.terminate()
             code = server.wait()
         finally:
-            if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            if supervisor is not None:
+                supervisor.stop()
         sys.exit(code)
