@@ -79,6 +79,61 @@ def test_nik_cli_prints_one_json_object_per_nik():
     assert second["errors"] and all(e["message_id"] for e in second["errors"])
 
 
+def test_nik_cli_old_region_code_and_corrected_birth_date_are_valid_with_warnings():
+    # issue 17: NIKs Dukcapil really issued
+    out = run_cli("nik", "check", "9109011708850001", "6473011708850001", "9271011708850001")
+    assert out.returncode == 0, out.stdout
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["valid"] for r in rows] == [True, True, True]
+    assert [r["current_regency_code"] for r in rows] == ["94.04", "65.71", "96.71"]
+    assert all(r["warnings"][0]["code"] == "regency_old" for r in rows)
+    assert "sekarang 94.04 Mimika" in rows[0]["warnings"][0]["message_id"]
+    out = run_cli("nik", "check", "3577011708850001", "--birth-date", "1985-08-18")
+    assert out.returncode == 0
+    row = json.loads(out.stdout)
+    assert row["valid"] is True and row["errors"] == []
+    assert [w["code"] for w in row["warnings"]] == ["birth_date_mismatch"]
+    strict = run_cli("nik", "check", "3577011708850001", "--birth-date=1985-08-18", "--strict")
+    assert strict.returncode == 1 and json.loads(strict.stdout)["valid"] is False
+
+
+def test_nik_cli_malformed_arguments_answer_json_with_exit_2():
+    for args, field in [
+        (("nik", "check", "3577011708850001", "--birth-date", "1985-02-30"), "birth_date"),
+        (("nik", "check", "3577011708850001", "--birth-date"), "birth_date"),
+        (("nik", "check", "3577011708850001", "--reference-date", "kemarin"), "reference_date"),
+        (("nik", "check", "3577011708850001", "--tanggal", "1985-08-17"), "options"),
+        (("nik", "check"), "nik"),
+        (("nik",), "action"),
+        (("nik", "periksa", "3577011708850001"), "action"),
+    ]:
+        out = run_cli(*args)
+        assert out.returncode == 2, args
+        assert out.stderr == "" and len(out.stdout.splitlines()) == 1, args  # no argparse text
+        error = json.loads(out.stdout)["error"]
+        assert error["field"] == field, args
+        assert "Pemakaian: lindung nik check" in error["message_id"]
+
+
+def test_api_nik_check_same_severities_and_json_errors(programme, users, client_for):
+    client = client_for(users["operator"])
+    ok = client.get("/api/v1/nik/9109011708850001")
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body["valid"] is True and body["warnings"][0]["code"] == "regency_old"
+    assert body["current_regency_code"] == "94.04"
+    mismatch = client.get("/api/v1/nik/3577011708850001", {"birth_date": "1985-08-18"}).json()
+    assert mismatch["valid"] is True and mismatch["warnings"][0]["code"] == "birth_date_mismatch"
+    strict = client.get(
+        "/api/v1/nik/3577011708850001", {"birth_date": "1985-08-18", "strict": "true"}
+    ).json()
+    assert strict["valid"] is False
+    bad = client.get("/api/v1/nik/3577011708850001", {"birth_date": "1985-02-30"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "birth_date"
+    assert "YYYY-MM-DD" in bad.json()["error"]["message_id"]
+
+
 def test_api_quote(programme, users, client_for):
     client = client_for(users["operator"])
     ok = client.post("/api/v1/benefits/quote", MADIUN_129, content_type="application/json")
