@@ -191,3 +191,39 @@ def test_parameter_register_cites_sources(programme, users, client_for):
     html = client_for(users["auditor"]).get(reverse("parameters", args=[programme.code]))
     text = html.content.decode()
     assert "PP 82/2019" in text and "belum terkonfirmasi" in text and "2 Desember 2019" in text
+
+
+def test_calculator_offers_the_disability_table_grouped_and_searchable(
+    programme, users, client_for
+):
+    url = reverse("calculator", args=[programme.code])
+    client = client_for(users["operator"])
+    page = client.get(url).content.decode()
+    assert '<optgroup label="Jari tangan">' in page and '<optgroup label="Jari kaki">' in page
+    assert "Jari telunjuk tangan kanan — 9%" in page
+    # the search box answers the filtered list (htmx)
+    found = client.get(
+        url, {"cari_cacat": "telunjuk kanan", "event_date": "2025-06-01"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert (
+        "Jari telunjuk tangan kanan" in found and "Ruas pertama jari telunjuk tangan kanan" in found
+    )
+    assert "kiri" not in found and "Jari kaki" not in found
+    assert found.startswith('<div id="disability-select">')
+    params = {
+        "benefit": "jkk_partial_disability",
+        "segment": "PU",
+        "event_date": "2025-06-01",
+        "monthly_wage": "2422105",
+        "disability_item": "telunjuk_kanan",
+        "anak-TOTAL_FORMS": "3",
+        "anak-INITIAL_FORMS": "0",
+    }
+    html = client.get(url, params).content.decode()
+    assert "Rp 17.439.156" in html and "Jari telunjuk tangan kanan — 9%" in html
+    html = client.get(url, {**params, "left_handed": "on"}).content.decode()
+    assert "Rp 13.563.788" in html and 'id="disability-row">Jari telunjuk tangan kiri' in html
+    html = client.get(
+        url, {**params, "disability_item": "dengar_turun_keduanya", "monthly_wage": "2000000"}
+    ).content.decode()
+    assert "disability_units" in html and "Tidak dapat dihitung" in html

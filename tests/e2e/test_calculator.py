@@ -28,3 +28,24 @@ def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
     assert "tidak berhak" in page.locator("#scholarship-reason").inner_text()
     assert page.locator("#grand-total").inner_text() == "Rp 42.000.000"
     shot(page, "calculator-jkm-no-scholarship")
+
+
+def test_operator_finds_a_finger_in_the_disability_table(page, shot):
+    build_foundation()
+    login(page, "operator", DEMO_PASSWORD)
+    page.get_by_role("navigation").get_by_role("link", name="Kalkulator Manfaat").click()
+    page.get_by_label("Peristiwa", exact=True).select_option("jkk_partial_disability")
+    page.get_by_label("Tanggal peristiwa").fill("2025-06-01")
+    page.get_by_label("Upah sebulan / tingkat penghasilan (Rp)").fill("2422105")
+    page.get_by_label("Cari bagian tubuh").fill("telunjuk kanan")
+    rows = page.locator("#id_disability_item option")
+    page.wait_for_function(
+        "document.querySelectorAll('#id_disability_item option').length === 3"
+    )  # the empty choice and the two right index finger rows
+    assert "Jari telunjuk tangan kanan — 9%" in rows.all_inner_texts()
+    page.locator("#id_disability_item").select_option("telunjuk_kanan")
+    page.get_by_role("button", name="Hitung").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#cash-total").inner_text() == "Rp 17.439.156"
+    assert "Jari telunjuk tangan kanan" in page.locator("#disability-row").inner_text()
+    shot(page, "calculator-right-index-finger")

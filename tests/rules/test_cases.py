@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 from lindung.rules import nik
+from lindung.rules.errors import RulesError
+from lindung.rules.quote import quote
 
 CASES = Path(__file__).parent / "cases"
 
@@ -55,3 +57,22 @@ def test_nik(case):
     if "message" in expect:
         assert expect["message"] in " ".join(p.message_id for p in r.problems)
     assert all(p.message_id and p.message_en for p in r.problems)
+
+
+@pytest.mark.parametrize("case", load("disability"))
+def test_disability(case):
+    given, expect = case["input"], case["expect"]
+    if "error_field" in expect:
+        with pytest.raises(RulesError) as exc:
+            quote(given)
+        assert exc.value.field == expect["error_field"]
+        assert exc.value.message_id and exc.value.message_en
+        return
+    r = quote(given)
+    assert r["cash_total"] == expect["cash_total"]
+    assert r["disability"]["percent"] == expect["percent"]
+    assert r["disability"]["code"] == given["disability_item"]
+    if "row" in expect:
+        assert r["disability"]["row"] == expect["row"]
+    line = r["lines"][0]
+    assert r["disability"]["label"] in line["label"] and "Lampiran III" in line["basis"]

@@ -16,12 +16,16 @@ Request (JSON object; see :class:`QuoteRequest`)::
                           married?, working? (false|true|"no"|"pu"|"bpu"|"apprenticeship"),
                           working_months?, chosen?, name?}
     -- optional extensions --
-    disability_item       a code of the disability table instead of disability_percent
-    left_handed           with disability_item: swap left/right arm rows
+    disability_item       a code of the disability table (PP 44/2015 Lampiran III) instead of
+                          disability_percent (a range row needs disability_percent too)
+    left_handed           with disability_item: swap the left/right rows (arms, hands, fingers)
+    disability_units      with a per-unit row: how many units (e.g. 3 for 30 dB)
     transport             JKK only: {"land"|"sea"|"air": cost in rupiah}, each capped
     home_care_cost        JKK only: home-care cost in rupiah, capped
 
 Response (see :class:`QuoteResponse`): ``lines`` (code, label, label_en, amount, basis, formula),
+``disability`` (with ``disability_item``: the row used after the left-handed swap, its
+percentage, reference and ``unconfirmed`` flag; else ``null``),
 ``cash_total``, ``scholarship_eligible``, ``scholarship_reason`` (+ ``_en``),
 ``scholarship_this_year``, ``scholarship_commitment`` (everything still to be paid from the
 current school year, included, to the end of S1), ``grand_total`` (cash + commitment),
@@ -62,7 +66,7 @@ except ImportError:  # pragma: no cover
     from typing import TypedDict
 
 from lindung.rules import benefits
-from lindung.rules.disability import disability_percent as _table_percent
+from lindung.rules.disability import resolve_disability
 from lindung.rules.errors import RulesError
 from lindung.rules.lines import Result
 from lindung.rules.money import format_rupiah, to_decimal
@@ -73,6 +77,7 @@ __all__ = [
     "BENEFITS",
     "QuoteChild",
     "QuoteChildResult",
+    "QuoteDisability",
     "QuoteError",
     "QuoteInstalment",
     "QuoteLine",
@@ -128,6 +133,7 @@ class QuoteRequest(TypedDict):
     children: NotRequired[list[QuoteChild] | None]
     disability_item: NotRequired[str | None]
     left_handed: NotRequired[bool | None]
+    disability_units: NotRequired[int | str | Decimal | None]
     transport: NotRequired[dict[str, int] | None]
     home_care_cost: NotRequired[int | None]
 
@@ -186,6 +192,21 @@ QuoteParameter = TypedDict(
 )
 
 
+class QuoteDisability(TypedDict):
+    """The disability-table row a partial-disability quote used (``disability_item``)."""
+
+    code: str
+    row: str
+    label: str
+    label_en: str
+    percent: int | str
+    left_handed: bool
+    note: str
+    ref: str
+    unconfirmed: bool
+    table_from: str
+
+
 class QuoteResponse(TypedDict):
     """The quote response (JSON object)."""
 
@@ -204,6 +225,7 @@ class QuoteResponse(TypedDict):
     grand_total: int
     children: list[QuoteChildResult]
     parameters: list[QuoteParameter]
+    disability: QuoteDisability | None
 
 
 # --------------------------------------------------------------------------- errors
@@ -444,6 +466,7 @@ def _quote(
     months = 0 if cm_raw is None else _int(cm_raw, "contribution_months", 0, 1200)
 
     results: list[Result] = []
+    disability: dict[str, Any] | None = None
     if benefit == "jkm_death":
         results.append(benefits.jkm_death(event_date, params=ps))
     elif benefit == "jkk_death":
@@ -453,6 +476,7 @@ def _quote(
     elif benefit == "jkk_partial_disability":
         item = request.get("disability_item")
         pct = request.get("disability_percent")
+        described = table = None
         if item is not None:
             if not isinstance(item, str):
                 raise QuoteError(
@@ -460,13 +484,28 @@ def _quote(
                     "disability_item harus teks.",
                     "disability_item must be text.",
                 )
-            if pct is not None:
-                raise QuoteError(
-                    "disability_percent",
-                    "Isi disability_percent atau disability_item, bukan keduanya.",
-                    "Give disability_percent or disability_item, not both.",
-                )
-            pct = _table_percent(item, event_date, _bool(request.get("left_handed"), "left_handed"))
+            row = resolve_disability(
+                item,
+                event_date,
+                _bool(request.get("left_handed"), "left_handed"),
+                percent=pct,
+                units=request.get("disability_units"),
+                params=ps,
+            )
+            pct, described, table = row.percent, row.note, ps["jkk.disability_table"]
+            disability = {
+                "code": row.asked.code,
+                "row": row.item.code,
+                "label": row.item.label,
+                "label_en": row.item.label_en,
+                "percent": str(pct) if isinstance(pct, Decimal) else pct,
+                "left_handed": row.item is not row.asked
+                or _bool(request.get("left_handed"), "left_handed"),
+                "note": row.note,
+                "ref": row.item.ref,
+                "unconfirmed": row.item.unconfirmed,
+                "table_from": table.start.isoformat(),
+            }
         elif pct is None:
             _required(request, "disability_percent", benefit)
         results.append(
@@ -477,6 +516,8 @@ def _quote(
                 request.get("function_loss_percent"),
                 segment=segment,
                 params=ps,
+                item=described,
+                table_value=table,
             )
         )
     else:
@@ -546,6 +587,7 @@ def _quote(
         "grand_total": cash + commitment,
         "children": [c.to_dict() for c in sch.children],
         "parameters": [v.to_dict() for v in used.values()],
+        "disability": disability,
     }
 
 
