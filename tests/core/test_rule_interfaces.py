@@ -227,3 +227,24 @@ def test_calculator_offers_the_disability_table_grouped_and_searchable(
         url, {**params, "disability_item": "dengar_turun_keduanya", "monthly_wage": "2000000"}
     ).content.decode()
     assert "disability_units" in html and "Tidak dapat dihitung" in html
+
+
+def test_calculator_child_not_at_school_follows_the_normal_path_or_the_chosen_one(
+    programme, users, client_for
+):
+    url = reverse("calculator", args=[programme.code])
+    client = client_for(users["operator"])
+    params = {
+        "benefit": "jkk_death",
+        "segment": "PU",
+        "event_date": "2025-12-01",
+        "monthly_wage": "2000000",
+        "anak-TOTAL_FORMS": "3",
+        "anak-INITIAL_FORMS": "0",
+        "anak-0-birth_date": "2020-07-01",  # 5 years 5 months
+        "anak-0-level": "none",
+    }
+    html = client.get(url, params).content.decode()
+    assert "Rp 84.000.000" in html and "mulai SD 1 tahun ajaran 2026/2027" in html
+    html = client.get(url, {**params, "anak-0-start_level": "TK"}).content.decode()
+    assert "Rp 63.000.000" in html and "mulai TK 1" in html

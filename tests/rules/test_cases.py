@@ -76,3 +76,18 @@ def test_disability(case):
         assert r["disability"]["row"] == expect["row"]
     line = r["lines"][0]
     assert r["disability"]["label"] in line["label"] and "Lampiran III" in line["basis"]
+
+
+@pytest.mark.parametrize("case", load("children"))
+def test_children(case):
+    given, expect = case["input"], case["expect"]
+    r = quote(given)
+    assert r["scholarship_commitment"] == expect["commitment"]
+    assert len(r["children"]) == len(expect["children"])
+    for got, want in zip(r["children"], expect["children"], strict=True):
+        assert got["selected"] is want["selected"], got["reason"]
+        assert got["commitment"] == want["commitment"], got["reason"]
+        if "start" in want:
+            assert got["schedule"][0]["school_year"] == want["start"]
+            assert got["schedule"][0]["level"] == want["level"]
+        assert got["reason"] and got["reason_en"]

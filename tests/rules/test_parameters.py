@@ -128,6 +128,7 @@ def test_umk_kota_madiun():
         "pu.default_risk_class",
         "jkk.disability_table",
         "scholarship.tk_entry_age",
+        "scholarship.sd_entry_age",
     ],
 )
 def test_unconfirmed_flags(name):

@@ -578,3 +578,46 @@ def test_schema_usable_by_pydantic():
     )
     assert resp.validate_python(r)["grand_total"] == 129_000_000
     assert "from" in resp.json_schema()["$defs"]["QuoteParameter"]["properties"]
+
+
+@pytest.mark.parametrize(
+    "child, field",
+    [
+        ({"level": "SD", "year_in_level": 1, "start_level": "SD"}, "children[0].start_level"),
+        (
+            {"level": "SD", "year_in_level": 1, "start_school_year": 2027},
+            "children[0].start_school_year",
+        ),
+        ({"level": "none", "start_level": "SMP"}, "children[0].start_level"),
+        ({"level": "none", "start_school_year": "2027/2029"}, "children[0].start_school_year"),
+        ({"level": "none", "start_school_year": 2025}, "children[0].start_school_year"),
+        ({"level": "none", "start_school_year": "tahun depan"}, "children[0].start_school_year"),
+    ],
+)
+def test_start_overrides_are_checked(child, field):
+    with pytest.raises(QuoteError) as exc:
+        q(
+            benefit="jkk_death",
+            monthly_wage=UMK,
+            event_date="2025-12-01",
+            children=[{"birth_date": "2020-07-01", **child}],
+        )
+    assert exc.value.field == field
+
+
+def test_start_overrides_accept_year_or_school_year():
+    kid = {"birth_date": "2020-07-01", "level": "none"}
+    a = q(
+        benefit="jkk_death",
+        monthly_wage=UMK,
+        event_date="2025-12-01",
+        children=[{**kid, "start_school_year": 2027}],
+    )
+    b = q(
+        benefit="jkk_death",
+        monthly_wage=UMK,
+        event_date="2025-12-01",
+        children=[{**kid, "start_school_year": "2027/2028", "start_level": "SD"}],
+    )
+    assert a["scholarship_commitment"] == b["scholarship_commitment"] == 72_000_000
+    assert a["children"][0]["path"].startswith("Belum sekolah: mulai SD 1 tahun ajaran 2027/2028")

@@ -124,6 +124,14 @@ class ChildForm(forms.Form):
     year_in_level = forms.IntegerField(label="Kelas/tahun ke-", min_value=1, required=False)
     married = forms.BooleanField(label="Menikah", required=False)
     working = forms.BooleanField(label="Bekerja", required=False)
+    start_level = forms.ChoiceField(
+        label="Mulai sekolah dengan",
+        choices=[("", "jalur normal"), ("TK", "TK dua tahun"), ("SD", "langsung SD")],
+        required=False,
+    )
+    start_school_year = forms.IntegerField(
+        label="Tahun ajaran mulai (mis. 2026)", min_value=2015, max_value=2100, required=False
+    )
 
 
 ChildFormSet = forms.formset_factory(ChildForm, extra=MAX_CHILDREN, max_num=MAX_CHILDREN)
@@ -147,6 +155,10 @@ def _request_from(form: QuoteForm, children) -> dict:
             kid["year_in_level"] = c["year_in_level"]
         kid["married"] = bool(c.get("married"))
         kid["working"] = bool(c.get("working"))
+        if kid["level"] == "none":
+            for key in ("start_level", "start_school_year"):
+                if c.get(key):
+                    kid[key] = c[key]
         kids.append(kid)
     if kids:
         data["children"] = kids

@@ -14,7 +14,9 @@ Request (JSON object; see :class:`QuoteRequest`)::
     incapacity_months     jkk_stmb: months of temporary incapacity (≥ 1)
     children              list of {birth_date, level (none|TK|SD|SMP|SMA|PT), year_in_level,
                           married?, working? (false|true|"no"|"pu"|"bpu"|"apprenticeship"),
-                          working_months?, chosen?, name?}
+                          working_months?, chosen?, name?, start_level? (TK|SD),
+                          start_school_year? (2026 or "2026/2027")} — the last two override
+                          the projected start of a child not at school
     -- optional extensions --
     disability_item       a code of the disability table (PP 44/2015 Lampiran III) instead of
                           disability_percent (a range row needs disability_percent too)
@@ -71,7 +73,13 @@ from lindung.rules.errors import RulesError
 from lindung.rules.lines import Result
 from lindung.rules.money import format_rupiah, to_decimal
 from lindung.rules.parameters import EARLIEST, ParamSet, Value, params_on
-from lindung.rules.scholarships import LEVELS, Child, scholarships
+from lindung.rules.scholarships import (
+    LEVELS,
+    START_LEVELS,
+    Child,
+    scholarships,
+    school_year_of,
+)
 
 __all__ = [
     "BENEFITS",
@@ -115,6 +123,8 @@ class QuoteChild(TypedDict):
     working_months: NotRequired[int | None]
     chosen: NotRequired[bool | None]
     name: NotRequired[str | None]
+    start_level: NotRequired[Literal["TK", "SD"] | None]
+    start_school_year: NotRequired[int | str | None]
 
 
 class QuoteRequest(TypedDict):
@@ -387,6 +397,7 @@ def _child(raw: Any, i: int, event_date: date, ps: ParamSet) -> Child:
     name = raw.get("name")
     if name is not None and not isinstance(name, str):
         raise QuoteError(f"{f}.name", f"{f}.name harus teks.", f"{f}.name must be text.")
+    start_level, start_year = _start(raw, f, level, event_date, ps)
     return Child(
         birth_date=birth,
         level=level,
@@ -396,7 +407,42 @@ def _child(raw: Any, i: int, event_date: date, ps: ParamSet) -> Child:
         working_months=work_months,
         chosen=_bool(raw.get("chosen"), f"{f}.chosen"),
         name=name,
+        start_level=start_level,
+        start_school_year=start_year,
     )
+
+
+def _start(
+    raw: Mapping[str, Any], f: str, level: str, event_date: date, ps: ParamSet
+) -> tuple[str | None, int | None]:
+    """``start_level``/``start_school_year`` of a child not at school (override of the path)."""
+    start_level, start_year = raw.get("start_level"), raw.get("start_school_year")
+    if start_level is None and start_year is None:
+        return None, None
+    if level != "none":
+        field = f"{f}.start_level" if start_level is not None else f"{f}.start_school_year"
+        raise QuoteError(
+            field,
+            f"{field} hanya untuk anak yang belum sekolah (level none).",
+            f"{field} applies only to a child not at school (level none).",
+        )
+    if start_level is not None:
+        start_level = _choice(start_level, f"{f}.start_level", START_LEVELS)
+    if start_year is not None:
+        field = f"{f}.start_school_year"
+        text = str(start_year).strip()
+        if isinstance(start_year, str) and re.fullmatch(r"\d{4}/\d{4}", text):
+            first, second = (int(x) for x in text.split("/"))
+            if second != first + 1:
+                raise QuoteError(
+                    field,
+                    f"{field}: tahun ajaran ditulis 2026/2027.",
+                    f"{field}: a school year is written 2026/2027.",
+                )
+            text = str(first)
+        current = school_year_of(event_date, ps.value("scholarship.school_year_start_month"))
+        start_year = _int(text, field, current + 1, current + 20)
+    return start_level, start_year
 
 
 def _level_years(ps: ParamSet) -> dict[str, int]:
