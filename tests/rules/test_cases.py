@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from lindung.rules import nik
+from lindung.rules.contributions import due_date, late_fine, monthly_contribution
 from lindung.rules.errors import RulesError
 from lindung.rules.quote import quote
 
@@ -91,3 +92,23 @@ def test_children(case):
             assert got["schedule"][0]["school_year"] == want["start"]
             assert got["schedule"][0]["level"] == want["level"]
         assert got["reason"] and got["reason_en"]
+
+
+@pytest.mark.parametrize("case", load("contributions"))
+def test_contributions(case):
+    given, expect = case["input"], case["expect"]
+    if case["kind"] == "due":
+        segment, year, month = given["segment"], given["year"], given["month"]
+        assert due_date(segment, year, month) == _date(expect["due"])
+        fine = late_fine(segment, 10_000, 1, date(year, month, 1))
+        assert fine.amount == expect["fine_per_10000"]
+        return
+    c = monthly_contribution(
+        given["segment"],
+        given["wage"],
+        _date(given["month"]),
+        risk_class=given.get("risk_class"),
+        sector=given.get("sector"),
+        funding=given.get("funding", "APBD"),
+    )
+    assert c.total == expect["total"]

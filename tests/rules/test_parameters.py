@@ -176,7 +176,20 @@ def test_discounts_have_scope_and_period():
     transport = found["bpu_transportasi_50"]
     assert "APBD" in transport.funding_excluded and "APBN" in transport.funding_excluded
     d = transport.to_dict()
-    assert d["value"] == "0.50" and d["unconfirmed"] is True and d["from"] == "2026-01-01"
+    # PP 50/2025: transport BPU January 2026 - March 2027 (15 months), sourced
+    assert (d["value"], d["unconfirmed"], d["from"], d["until"]) == (
+        "0.50",
+        False,
+        "2026-01-01",
+        "2027-03-31",
+    )
+    assert transport.in_force(date(2027, 3, 1)) and not transport.in_force(date(2027, 4, 1))
+    other = found["bpu_nontransportasi_50"]
+    assert other.applies_to("BPU", "pertanian", "CSR") and other.applies_to("BPU", None, None)
+    assert not other.applies_to("BPU", "transportasi", "CSR")
+    assert not other.applies_to("BPU", "pertanian", "APBD")
+    assert other.unconfirmed and other.in_force(date(2026, 4, 1))
+    assert not other.in_force(date(2026, 3, 1)) and not other.in_force(date(2027, 1, 1))
 
 
 def test_value_to_dict_is_json_ready():

@@ -28,7 +28,7 @@ from lindung.rules.errors import RulesError
 from lindung.rules.lines import Line
 from lindung.rules.money import format_number, format_percent, format_rupiah, round_rupiah
 from lindung.rules.parameters import Discount, ParamSet, Value, params_on
-from lindung.rules.workdays import next_working_day, non_working_reason
+from lindung.rules.workdays import next_working_day, non_working_reason, previous_working_day
 
 __all__ = [
     "SEGMENTS",
@@ -267,8 +267,18 @@ class DueDate:
 def explain_due_date(segment: str, year: int, month: int, cuti_bersama: bool = False) -> DueDate:
     """Due date of contribution month ``year``-``month`` with the weekends/holidays skipped.
 
-    PU: the 15th of the next month; BPU: the 15th of the same month; a weekend or national holiday
-    moves it to the next working day (cuti bersama only with ``cuti_bersama=True``).
+    The rules in force for the *contribution month* apply. PU: the 15th of the next month
+    (PP 49/2020: the 30th for contribution months August 2020 – January 2021; a month without a
+    30th, February, ends on its last day); BPU: the 15th of the same month. A weekend or
+    national holiday moves it to the next working day (cuti bersama only with
+    ``cuti_bersama=True``), under PP 49/2020 to the working day before (``pu.due_on_holiday``).
+
+    >>> due_date("PU", 2020, 8)   # PP 49/2020: 30 September 2020, a Wednesday
+    datetime.date(2020, 9, 30)
+    >>> due_date("PU", 2020, 10)  # 30 November 2020 is a Monday
+    datetime.date(2020, 11, 30)
+    >>> due_date("PU", 2021, 1)   # no 30 February: Sunday 28 February → Friday 26 February
+    datetime.date(2021, 2, 26)
     """
     if segment not in SEGMENTS:
         raise RulesError("Segmen harus PU atau BPU.", "Segment must be PU or BPU.", "segment")
@@ -278,14 +288,22 @@ def explain_due_date(segment: str, year: int, month: int, cuti_bersama: bool = F
     key = segment.lower()
     day_v, off_v = ps[f"{key}.due_day"], ps[f"{key}.due_month_offset"]
     index = year * 12 + (month - 1) + off_v.value
-    nominal = date(index // 12, index % 12 + 1, day_v.value)
-    due = next_working_day(nominal, cuti_bersama)
+    due_year, due_month = index // 12, index % 12 + 1
+    last = (date(due_year + due_month // 12, due_month % 12 + 1, 1) - timedelta(days=1)).day
+    nominal = date(due_year, due_month, min(day_v.value, last))
+    holiday_v = ps.get(f"{key}.due_on_holiday")
+    basis = day_v.ref
+    if holiday_v is not None and holiday_v.value == "previous":
+        due = previous_working_day(nominal, cuti_bersama)
+        basis = f"{basis}; {holiday_v.ref}"
+    else:
+        due = next_working_day(nominal, cuti_bersama)
     skipped = []
-    d = nominal
-    while d < due:
+    d, step = nominal, timedelta(days=1 if due >= nominal else -1)
+    while d != due:
         skipped.append((d, non_working_reason(d, cuti_bersama) or ""))
-        d += timedelta(days=1)
-    return DueDate(segment, year, month, nominal, due, tuple(skipped), day_v.ref)
+        d += step
+    return DueDate(segment, year, month, nominal, due, tuple(skipped), basis)
 
 
 def due_date(segment: str, year: int, month: int, cuti_bersama: bool = False) -> date:
@@ -323,10 +341,14 @@ def _add_months_clamped(d: date, months: int) -> date:
 
 
 def late_fine(segment: str, amount: int, months: int, on: date) -> Line:
-    """Late fine: ``rate × months × amount`` (PU 2 %/month, UNCONFIRMED for a Pemda; BPU none).
+    """Late fine: ``rate × months × amount`` with the rate in force for the contribution month
+    containing ``on`` (PU 2 %/month, UNCONFIRMED for a Pemda; 0.5 % for contribution months
+    August 2020 – January 2021, PP 49/2020; BPU none).
 
     >>> late_fine("PU", 13_079, 2, date(2025, 7, 1)).amount
     523
+    >>> late_fine("PU", 10_000, 1, date(2020, 8, 1)).amount
+    50
     >>> late_fine("BPU", 16_800, 2, date(2025, 7, 1)).amount
     0
     """
