@@ -265,3 +265,21 @@ def test_lookup_picks_latest_value_not_after_date(day):
             assert got is None
         else:
             assert got is candidates[-1]
+
+
+def test_not_in_force_says_since_when_or_since_when_not():
+    from lindung.rules.errors import ParameterNotInForce
+
+    with pytest.raises(ParameterNotInForce) as exc:
+        params_on(date(2025, 1, 1))["scholarship.lump_sum"]
+    assert exc.value.ended == date(2019, 12, 2) and "tidak berlaku lagi sejak" in str(
+        exc.value.message_id
+    )
+    with pytest.raises(ParameterNotInForce) as exc:
+        params_on(date(2019, 1, 1))["jkk.home_care_cap"]
+    assert exc.value.since == date(2019, 12, 2) and exc.value.field is None
+    named = exc.value.for_field("home_care_cost")
+    assert named.field == "home_care_cost" and named.message_id.startswith("home_care_cost: ")
+    with pytest.raises(ParameterNotInForce) as exc:
+        params_on(date(2025, 1, 1))["no.such_parameter"]
+    assert exc.value.since is None and exc.value.ended is None

@@ -35,6 +35,8 @@ __all__ = [
     "Contribution",
     "DueDate",
     "LapseResult",
+    "IncomeBasis",
+    "bpu_income_basis",
     "bpu_lapse",
     "bpu_tier_for_income",
     "due_date",
@@ -156,6 +158,11 @@ def monthly_contribution(
             )
         )
     else:
+        basis = bpu_income_basis(wage, month, params=ps)
+        if basis.line is not None:
+            lines.append(basis.line)
+            used += basis.params
+        wage, w = basis.tier, Decimal(basis.tier)
         jkk_v, jkm_v = ps["bpu.jkk_rate"], ps["bpu.jkm_flat"]
         used += [jkk_v, jkm_v]
         base["jkk"] = w * jkk_v.value
@@ -237,6 +244,55 @@ def bpu_tier_for_income(income: int, on: date) -> int:
         if income <= tier:
             return tier
     return tiers[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeBasis:
+    """The income a BPU contribution or benefit is computed on: the declared income rounded up
+    to the next listed tier, with the trace line that says so (``None`` when it is a tier)."""
+
+    declared: int
+    tier: int
+    line: Line | None
+    params: tuple[Value, ...]
+
+
+def bpu_income_basis(income: int, on: date, *, params: ParamSet | None = None) -> IncomeBasis:
+    """The BPU income tier for a declared income, for contributions and benefits alike.
+
+    An income that is not a listed tier is rounded **up** to the next tier (the lowest tier for
+    an income below it), and a zero-amount :class:`Line` (``dasar_penghasilan_bpu``) records
+    it. An income above the highest tier cannot be rounded up: :class:`RulesError` (field
+    ``monthly_wage``). The intermediate tiers are UNCONFIRMED (``bpu.tiers``).
+
+    >>> b = bpu_income_basis(1_500_000, date(2025, 1, 1))
+    >>> b.tier, b.line.formula
+    (2000000, 'Rp 1.500.000 bukan nominal BPU → nominal berikutnya Rp 2.000.000')
+    >>> bpu_income_basis(1_000_000, date(2025, 1, 1)).line is None
+    True
+    """
+    ps = params if params is not None else params_on(on)
+    tiers_v, high_v = ps["bpu.tiers"], ps["bpu.tier_highest"]
+    if income > high_v.value:
+        raise RulesError(
+            f"Penghasilan BPU {format_rupiah(income)} di atas nominal tertinggi "
+            f"{format_rupiah(high_v.value)}.",
+            f"BPU income {format_rupiah(income)} is above the highest tier "
+            f"{format_rupiah(high_v.value)}.",
+            "monthly_wage",
+        )
+    tier = next(t for t in tiers_v.value if income <= t)
+    if tier == income:
+        return IncomeBasis(income, tier, None, (tiers_v,))
+    line = Line(
+        "dasar_penghasilan_bpu",
+        f"Dasar penghasilan BPU dibulatkan ke atas ke nominal {format_rupiah(tier)}",
+        0,
+        tiers_v.ref,
+        f"{format_rupiah(income)} bukan nominal BPU → nominal berikutnya {format_rupiah(tier)}",
+        f"BPU income rounded up to the tier {format_rupiah(tier)}",
+    )
+    return IncomeBasis(income, tier, line, (tiers_v,))
 
 
 @dataclass(frozen=True, slots=True)

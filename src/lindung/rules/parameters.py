@@ -285,7 +285,21 @@ class ParamSet:
         try:
             return self._values[name]
         except KeyError:
-            raise ParameterNotInForce(name, self.on) from None
+            raise self._not_in_force(name) from None
+
+    def _not_in_force(self, name: str) -> ParameterNotInForce:
+        param = _load()[0].get(name)
+        if param is None:
+            return ParameterNotInForce(name, self.on)
+        later = [v.start for v in param.values if v.start > self.on and v.value is not None]
+        ended = [v.start for v in param.values if v.start <= self.on and v.value is None]
+        return ParameterNotInForce(
+            name,
+            self.on,
+            label=param.label,
+            since=min(later) if later else None,
+            ended=max(ended) if ended else None,
+        )
 
     def __contains__(self, name: str) -> bool:
         return name in self._values
