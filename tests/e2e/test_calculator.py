@@ -7,12 +7,16 @@ from .conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
+def _open_calculator(page, benefit: str, event_date: str):
     build_foundation()
     login(page, "operator", DEMO_PASSWORD)
     page.get_by_role("navigation").get_by_role("link", name="Kalkulator Manfaat").click()
-    page.get_by_label("Peristiwa", exact=True).select_option("jkm_death")
-    page.get_by_label("Tanggal peristiwa").fill("2025-12-01")
+    page.get_by_label("Peristiwa", exact=True).select_option(benefit)
+    page.get_by_label("Tanggal peristiwa").fill(event_date)
+
+
+def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
+    _open_calculator(page, "jkm_death", "2025-12-01")
     page.get_by_label("Bulan iuran terbayar sebelum peristiwa").fill("40")
     page.get_by_label("Tanggal lahir anak 1").fill("2022-03-01")
     page.get_by_label("Jenjang 1", exact=True).select_option("none")
@@ -31,11 +35,7 @@ def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
 
 
 def test_operator_finds_a_finger_in_the_disability_table(page, shot):
-    build_foundation()
-    login(page, "operator", DEMO_PASSWORD)
-    page.get_by_role("navigation").get_by_role("link", name="Kalkulator Manfaat").click()
-    page.get_by_label("Peristiwa", exact=True).select_option("jkk_partial_disability")
-    page.get_by_label("Tanggal peristiwa").fill("2025-06-01")
+    _open_calculator(page, "jkk_partial_disability", "2025-06-01")
     page.get_by_label("Upah sebulan / tingkat penghasilan (Rp)").fill("2422105")
     page.get_by_label("Cari bagian tubuh").fill("telunjuk kanan")
     rows = page.locator("#id_disability_item option")
