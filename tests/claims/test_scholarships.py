@@ -189,3 +189,16 @@ def test_re_verification_in_a_higher_level_replans_and_recomputes(programme, use
     inst.save()
     services.verify_instalment(inst, actor=users["verifikator"], level="SD", year_in_level=1)
     assert list(plan.instalments.order_by("school_year").values_list("pk", flat=True)) == before
+
+
+def test_verifying_an_earlier_year_keeps_the_later_opened_and_upcoming_years(
+    programme, users, plan
+):
+    # Two school years open at once (a family late with its documents): verifying the first
+    # with the planned level must not re-plan anything.
+    assert services.open_due_instalments(programme, date(2027, 7, 1)) == 1
+    before = list(plan.instalments.order_by("school_year").values_list("pk", "due_date", "state"))
+    first = _first(plan)
+    services.verify_instalment(first, actor=users["verifikator"], level="TK", year_in_level=1)
+    after = list(plan.instalments.order_by("school_year").values_list("pk", "due_date", "state"))
+    assert after == before

@@ -1293,7 +1293,7 @@ def verify_instalment(
         )
         _save(inst, actor)
         if later:  # e.g. not at school yet: later years re-projected from the child's age now
-            _replan_if_changed(plan, inst.school_year, later, actor)
+            _replan_if_changed(plan, later, actor)
         return inst
     inst.level, inst.year_in_level, inst.amount = (
         this_year.level,
@@ -1302,18 +1302,29 @@ def verify_instalment(
     )
     inst._change_reason = "verifikasi ulang"
     _save(inst, actor)
-    _replan_if_changed(plan, inst.school_year, later, actor)
+    _replan_if_changed(plan, later, actor)
     return inst
 
 
-def _replan_if_changed(plan: ScholarshipPlan, school_year: int, later, actor) -> None:
-    """Re-plan the years after ``school_year`` when the rules' schedule differs from the plan."""
+def _replan_if_changed(plan: ScholarshipPlan, later, actor) -> None:
+    """Re-plan the upcoming years when the rules' schedule for them differs from the plan (the
+    years already opened, claimed or paid are never touched)."""
+    last_done = max(
+        plan.instalments.exclude(state=InstalmentState.UPCOMING).values_list(
+            "school_year", flat=True
+        ),
+        default=0,
+    )
     planned = list(
-        plan.instalments.filter(state=InstalmentState.UPCOMING, school_year__gt=school_year)
+        plan.instalments.filter(state=InstalmentState.UPCOMING, school_year__gt=last_done)
         .order_by("school_year")
         .values_list("school_year", "level", "year_in_level", "amount")
     )
-    wanted = [(i.school_year, i.level, i.year_in_level, i.amount) for i in later]
+    wanted = [
+        (i.school_year, i.level, i.year_in_level, i.amount)
+        for i in later
+        if i.school_year > last_done
+    ]
     if planned != wanted:
         _replan(plan, later, actor)
 
