@@ -389,7 +389,7 @@ def _nik_fast_ok(
     prefix: str = "nik",
     known: dict | None = None,
 ) -> pl.Expr:
-    """Vectorised equivalent of ``rules.nik.check(nik, birth_date=bd).valid``.
+    """Vectorised equivalent of ``rules.nik.check(nik, birth_date=bd, strict=True).valid``.
 
     ``known``: {dotted district code: exists} for every code in the data (else computed from ``w``).
     """
@@ -428,7 +428,9 @@ def _nik_messages(
         if key not in cache_:
             # A numeric cell is passed on as a number: the rules module explains why it is refused.
             value: object = 0 if numeric else raw
-            result = nik_rules.check(value, birth_date=bd)
+            # strict=True keeps this import's behaviour (old region codes and a birth date that
+            # differs from the NIK are refused) until the import learns to show warnings.
+            result = nik_rules.check(value, birth_date=bd, strict=True)
             cache_[key] = "; ".join(p.message_id for p in result.errors) or None
         if cache_[key]:
             rows.append(row)
