@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from lindung.demo.build import DEMO_PASSWORD, build_foundation
 
@@ -39,9 +40,9 @@ def test_operator_finds_a_finger_in_the_disability_table(page, shot):
     page.get_by_label("Upah sebulan / tingkat penghasilan (Rp)").fill("2422105")
     page.get_by_label("Cari bagian tubuh").fill("telunjuk kanan")
     rows = page.locator("#id_disability_item option")
-    page.wait_for_function(
-        "document.querySelectorAll('#id_disability_item option').length === 3"
-    )  # the empty choice and the two right index finger rows
+    # the empty choice and the two right index finger rows (a locator wait: the strict CSP
+    # forbids the string evaluation of wait_for_function)
+    expect(rows).to_have_count(3)
     assert "Jari telunjuk tangan kanan — 9%" in rows.all_inner_texts()
     page.locator("#id_disability_item").select_option("telunjuk_kanan")
     page.get_by_role("button", name="Hitung").click()
