@@ -1,4 +1,8 @@
-"""``lindung serve``: the production web server (gunicorn) plus the background-task worker."""
+"""``lindung serve``: the production web server (gunicorn) plus the background-task worker.
+
+It first applies any pending migrations (``--no-migrate`` to skip), so ``lindung serve`` on a
+fresh database is a working, empty install; it then says how to create the first superuser.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import signal
 import subprocess
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -20,8 +25,27 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-worker", action="store_true", help="Tanpa pekerja tugas latar.")
+        parser.add_argument(
+            "--no-migrate", action="store_true", help="Jangan terapkan migrasi basis data dulu."
+        )
+
+    def first_run_hint(self) -> None:
+        """On a fresh database say what to do next (a superuser, then the set-up page)."""
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        if not User.objects.filter(is_superuser=True, is_active=True).exists():
+            self.stdout.write(
+                "Belum ada administrator sistem. Buat dengan: lindung createsuperuser "
+                "(di folder proyek: .venv/bin/lindung createsuperuser), lalu masuk untuk "
+                "menyiapkan program."
+            )
 
     def handle(self, *args, **options):
+        if not options["no_migrate"]:
+            # A fresh database gets its tables, an upgraded Lindung its new columns.
+            call_command("migrate", interactive=False, verbosity=0)
+            self.first_run_hint()
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="lindung.settings")
         worker = None
         if not options["no_worker"]:
