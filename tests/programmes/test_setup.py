@@ -60,7 +60,7 @@ def test_a_city_gets_kota_wording_and_given_names_win():
         code="pro-jkk-madiun",
         name="Pro JKK-JKM Kota Madiun",
         bpjs_branch="Cabang Madiun",
-        regional_head_name="Maidi",
+        regional_head_name="Hadi Santoso",
         handover_place="Gedung Diklat",
     )
     assert (programme.region_code, programme.kind, programme.code) == (
@@ -71,7 +71,7 @@ def test_a_city_gets_kota_wording_and_given_names_win():
     assert programme.wording.head == "Wali Kota Madiun"
     assert programme.wording.hall_name == "Balai Kota Madiun"
     assert programme.default_handover_place == "Gedung Diklat"
-    assert programme.handover_by == "Maidi, Wali Kota Madiun"
+    assert programme.handover_by == "Hadi Santoso, Wali Kota Madiun"
     assert Wording("kota", "Madiun").fill("Cakupan UCJ {kind_word}") == "Cakupan UCJ kota"
 
 
@@ -200,9 +200,9 @@ def test_setup_page_creates_the_programme_and_makes_the_superuser_its_admin(root
             "code": "kab-ponorogo",
             "bpjs_branch": "BPJS Ketenagakerjaan Cabang Ponorogo",
             "dinas_name": "Dinas Tenaga Kerja",
-            "head_name": "Suko Kartono",
+            "head_name": "Budi Prasetyo",
             "head_nip": "197001011990031001",
-            "regional_head_name": "Sugiri Sancoko",
+            "regional_head_name": "Sri Wahyuni",
             "handover_place": "",
             "logo": logo,
         },

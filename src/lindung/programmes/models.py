@@ -131,7 +131,7 @@ class Programme(models.Model):
 
     @property
     def handover_by(self) -> str:
-        """Who hands benefits over: "Sugiri Sancoko, Bupati Ponorogo" (or just the title)."""
+        """Who hands benefits over: "Sri Wahyuni, Bupati Ponorogo" (or just the title)."""
         head = self.wording.head
         return f"{self.regional_head_name}, {head}" if self.regional_head_name else head
 
