@@ -54,6 +54,8 @@ ALLOWED_HOSTS = env_list("LINDUNG_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],tes
 CSRF_TRUSTED_ORIGINS = env_list("LINDUNG_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # First, so that its registration/ templates (password change) win over the admin's.
+    "lindung.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,7 +69,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "lindung.core",
     "lindung.programmes",
     "lindung.registry",
     "lindung.coverage",

@@ -117,3 +117,32 @@ def test_agreement_records_the_programmes_umk_with_its_source(programme, users):
     values = {v["name"]: v for v in agreement.parameters["values"]}
     assert values["umk.35.77"]["value"] == 2_600_000
     assert values["umk.35.77"]["source"] == "programme"
+
+
+def test_no_umk_for_the_year_is_said_not_billed_on_last_years(
+    billing_ready, users, make_participant
+):
+    """A region whose UMK for the year is not recorded: PU workers without a recorded wage are
+    left out with a reason (the UMK of the year before is not used)."""
+    services.create_agreement(
+        billing_ready,
+        year=2027,
+        number="PKS/2027",
+        signed_on=date(2026, 12, 20),
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 12, 31),
+    )
+    p = make_participant(billing_ready, "PU", wage=None, start=date(2027, 1, 1))
+    result = services.run_billing(billing_ready, 2027, 1)
+    assert not CoverageMonth.objects.filter(participant=p).exists()
+    assert any("UMK" in s["reason"] for s in result.skipped)
+    parameters.record_parameter(
+        actor=users["admin"],
+        programme=billing_ready,
+        name="umk",
+        value=2_750_000,
+        valid_from=date(2027, 1, 1),
+        reference="Keputusan Gubernur Jawa Timur tentang UMK 2027 (uji)",
+    )
+    services.run_billing(billing_ready, 2027, 1)
+    assert CoverageMonth.objects.get(participant=p).wage == 2_750_000

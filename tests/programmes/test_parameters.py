@@ -58,6 +58,9 @@ def test_shipped_umk_is_used_until_the_programme_enters_its_own(programme, users
     record_umk(users["admin"], programme, 2024, 2_300_000, ref="Kepgub 2024")
     assert queries.umk_for(programme, 2024).value == 2_300_000
     assert queries.umk_for(programme, 2025).value == 2_430_000
+    # Nor is the shipped table's last year carried into the next.
+    assert queries.umk_for(programme, 2026).value == 2_588_794
+    assert queries.umk_for(programme, 2027) is None
 
 
 def test_a_region_without_shipped_umk_has_none_until_the_admin_enters_it(papua, make_user):
@@ -69,6 +72,9 @@ def test_a_region_without_shipped_umk_has_none_until_the_admin_enters_it(papua, 
     record_umk(admin, papua, 2026, 4_500_000, ref="Keputusan Gubernur Papua Selatan Nomor …")
     assert queries.umk_for(papua, date(2026, 3, 1)).value == 4_500_000
     assert queries.umk_for(papua, 2025) is None
+    # A UMK is for its year: 2026's is not carried into 2027.
+    assert queries.umk_for(papua, date(2026, 12, 31)).value == 4_500_000
+    assert queries.umk_for(papua, 2027) is None
     table = queries.umk_table(papua, range(2025, 2027))
     assert [(r.year, r.value and r.value.value) for r in table] == [(2025, None), (2026, 4_500_000)]
 

@@ -21,6 +21,8 @@ from .models import ProgrammeParameter
 from .permissions import can
 from .services import ProgrammeError
 
+ROMAN_LABEL = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
+
 
 def _form(name: str, programme, data=None, initial=None):
     cls = PARAMETER_FORMS.get(name)
@@ -66,8 +68,9 @@ def _page(request, programme, bound=None):
         "basis": queries.pu_basis(programme, today),
         "tier": queries.default_bpu_tier(programme, today),
         "risk": risk,
+        "risk_label": ROMAN_LABEL.get(int(risk.value), str(risk.value)),
         "agency_risk": [
-            (code, agencies.get(code, code), value)
+            (code, agencies.get(code, code), ROMAN_LABEL.get(value, str(value)))
             for code, value in sorted(queries.agency_risk_classes(programme, today).items())
         ],
         "entries": queries.parameter_entries(programme),

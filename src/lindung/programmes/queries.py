@@ -113,10 +113,21 @@ def umk_name(programme: Programme) -> str:
 
 def umk_for(programme: Programme, on: date | int) -> ParamValue | None:
     """The UMK of the programme's region in force on ``on`` (a date, or a year = its 1 January),
-    from the programme's own values or the shipped table; ``None`` when neither has one."""
+    from the programme's own values or the shipped table; ``None`` when neither has one *for
+    that year*.
+
+    A UMK is decreed for one calendar year: last year's figure is never carried into a year
+    whose decree has not been recorded (billing then says what is missing instead of billing
+    on a stale wage). A revision within the year (e.g. from 1 November) is in force from its
+    date.
+    """
     on = _as_date(on)
     own = _own(programme, Name.UMK, on)
     shipped = params_on(on).get(umk_name(programme))
+    if own is not None and own.valid_from.year != on.year:
+        own = None
+    if shipped is not None and shipped.start.year != on.year:
+        shipped = None
     if own is not None and (shipped is None or own.valid_from >= shipped.start):
         return _from_row(own, umk_name(programme), "IDR")
     return _from_package(shipped) if shipped is not None else None
