@@ -15,6 +15,12 @@ pytestmark = pytest.mark.django_db
 UMK_2025 = 2_422_105
 
 
+def _record(programme, actor, name, value, reference, on=date(2025, 1, 1)):
+    parameters.record_parameter(
+        actor=actor, programme=programme, name=name, value=value, valid_from=on, reference=reference
+    )
+
+
 def _basis(programme, actor, basis, value=None, on=date(2025, 1, 1)):
     parameters.record_parameter(
         actor=actor,
@@ -30,14 +36,7 @@ def _basis(programme, actor, basis, value=None, on=date(2025, 1, 1)):
 def test_a_programme_umk_overrides_the_shipped_one_in_billing(
     billing_ready, users, make_participant
 ):
-    parameters.record_parameter(
-        actor=users["admin"],
-        programme=billing_ready,
-        name="umk",
-        value=2_500_000,
-        valid_from=date(2025, 1, 1),
-        reference="Koreksi Keputusan Gubernur (uji)",
-    )
+    _record(billing_ready, users["admin"], "umk", 2_500_000, "Koreksi Keputusan Gubernur (uji)")
     p = make_participant(billing_ready, "PU", wage=None)
     services.run_billing(billing_ready, 2025, 3)
     row = CoverageMonth.objects.get(participant=p)
@@ -83,14 +82,7 @@ def test_default_wage_basis_keeps_each_workers_wage(billing_ready, make_particip
 
 
 def test_a_programme_default_tier_bills_bpu_without_a_tier(billing_ready, users, make_participant):
-    parameters.record_parameter(
-        actor=users["admin"],
-        programme=billing_ready,
-        name="bpu.tier",
-        value=2_000_000,
-        valid_from=date(2025, 1, 1),
-        reference="Perwali 6/2020",
-    )
+    _record(billing_ready, users["admin"], "bpu.tier", 2_000_000, "Perwali 6/2020")
     p = make_participant(billing_ready, "BPU", income_tier=None)
     services.run_billing(billing_ready, 2025, 3)
     row = CoverageMonth.objects.get(participant=p)
@@ -98,13 +90,13 @@ def test_a_programme_default_tier_bills_bpu_without_a_tier(billing_ready, users,
 
 
 def test_agreement_records_the_programmes_umk_with_its_source(programme, users):
-    parameters.record_parameter(
-        actor=users["admin"],
-        programme=programme,
-        name="umk",
-        value=2_600_000,
-        valid_from=date(2026, 1, 1),
-        reference="Keputusan Gubernur Jawa Timur Nomor 100.3.3.1/937/013/2025",
+    _record(
+        programme,
+        users["admin"],
+        "umk",
+        2_600_000,
+        "Keputusan Gubernur Jawa Timur Nomor 100.3.3.1/937/013/2025",
+        on=date(2026, 1, 1),
     )
     agreement = services.create_agreement(
         programme,
@@ -136,13 +128,13 @@ def test_no_umk_for_the_year_is_said_not_billed_on_last_years(
     result = services.run_billing(billing_ready, 2027, 1)
     assert not CoverageMonth.objects.filter(participant=p).exists()
     assert any("UMK" in s["reason"] for s in result.skipped)
-    parameters.record_parameter(
-        actor=users["admin"],
-        programme=billing_ready,
-        name="umk",
-        value=2_750_000,
-        valid_from=date(2027, 1, 1),
-        reference="Keputusan Gubernur Jawa Timur tentang UMK 2027 (uji)",
+    _record(
+        billing_ready,
+        users["admin"],
+        "umk",
+        2_750_000,
+        "Keputusan Gubernur Jawa Timur tentang UMK 2027 (uji)",
+        on=date(2027, 1, 1),
     )
     services.run_billing(billing_ready, 2027, 1)
     assert CoverageMonth.objects.get(participant=p).wage == 2_750_000

@@ -37,6 +37,21 @@ def png(width=800, height=400, colour=(11, 110, 79)) -> bytes:
     return out.getvalue()
 
 
+def setup_form(**changes) -> dict:
+    """The set-up page's fields for Kabupaten Ponorogo, as the browser posts them."""
+    return {
+        "province": "35",
+        "region_code": "35.02",
+        "kind": "kabupaten",
+        "place_name": "Ponorogo",
+        "pemda_name": "Pemerintah Kabupaten Ponorogo",
+        "name": "Pro JKK-JKM Kabupaten Ponorogo",
+        "code": "kab-ponorogo",
+        "bpjs_branch": "BPJS Ketenagakerjaan Cabang Ponorogo",
+        **changes,
+    }
+
+
 def test_a_regency_gets_kabupaten_wording_from_the_kemendagri_table():
     programme = create_programme(region_code="35.02", bpjs_branch="Cabang Ponorogo")
     assert programme.kind == "kabupaten"
@@ -190,22 +205,14 @@ def test_setup_page_creates_the_programme_and_makes_the_superuser_its_admin(root
     logo.name = "logo-ponorogo.png"
     response = client.post(
         reverse("setup"),
-        {
-            "province": "35",
-            "region_code": "35.02",
-            "kind": "kabupaten",
-            "place_name": "Ponorogo",
-            "pemda_name": "Pemerintah Kabupaten Ponorogo",
-            "name": "Pro JKK-JKM Kabupaten Ponorogo",
-            "code": "kab-ponorogo",
-            "bpjs_branch": "BPJS Ketenagakerjaan Cabang Ponorogo",
-            "dinas_name": "Dinas Tenaga Kerja",
-            "head_name": "Budi Prasetyo",
-            "head_nip": "197001011990031001",
-            "regional_head_name": "Sri Wahyuni",
-            "handover_place": "",
-            "logo": logo,
-        },
+        setup_form(
+            dinas_name="Dinas Tenaga Kerja",
+            head_name="Budi Prasetyo",
+            head_nip="197001011990031001",
+            regional_head_name="Sri Wahyuni",
+            handover_place="",
+            logo=logo,
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     programme = Programme.objects.get(code="kab-ponorogo")
@@ -226,20 +233,7 @@ def test_setup_page_keeps_the_form_and_says_why_on_a_bad_logo(root):
     client.force_login(root)
     bad = io.BytesIO(b"<html><script>alert(1)</script></html>")
     bad.name = "logo.png"
-    response = client.post(
-        reverse("setup"),
-        {
-            "province": "35",
-            "region_code": "35.02",
-            "kind": "kabupaten",
-            "place_name": "Ponorogo",
-            "pemda_name": "Pemerintah Kabupaten Ponorogo",
-            "name": "Pro JKK-JKM Kabupaten Ponorogo",
-            "code": "kab-ponorogo",
-            "bpjs_branch": "Cabang Ponorogo",
-            "logo": bad,
-        },
-    )
+    response = client.post(reverse("setup"), setup_form(bpjs_branch="Cabang Ponorogo", logo=bad))
     assert response.status_code == 200
     html = response.content.decode()
     assert "bukan gambar yang dapat dibaca" in html
