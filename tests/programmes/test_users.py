@@ -298,6 +298,13 @@ def test_users_page_lists_roles_and_missing_roles(programme, users, client_for):
     html = html.content.decode()
     assert "u-operator" in html and "Tambah pengguna" in html
     assert "/admin/" not in html.split('id="users"')[1].split("</table>")[0]
+    csv = client_for(users["admin"]).get(
+        reverse("members", args=[programme.code]), {"format": "csv"}
+    )
+    text = csv.content.decode("utf-8-sig")
+    assert csv["Content-Type"].startswith("text/csv")
+    assert text.splitlines()[0].startswith("nama_pengguna,nama,surel,peran")
+    assert "u-mitra_csr,U-Mitra_Csr,,Mitra CSR" in text and len(text.splitlines()) == 7
 
 
 def test_admin_site_is_for_superusers_only(programme, users, client_for):

@@ -8,6 +8,9 @@ cookie or a URL).
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -15,8 +18,11 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from lindung.core.downloads import file_response
 
 from . import accounts
 from .decorators import programme_view
@@ -62,6 +68,8 @@ def members(request, programme):
                 "must_change": bool(account and account.must_change_password),
             }
         )
+    if request.GET.get("format") == "csv":
+        return _members_csv(programme, people)
     counts = {role: 0 for role in Role}
     for m in rows:
         counts[Role(m.role)] += 1
@@ -70,6 +78,32 @@ def members(request, programme):
         "programmes/users/list.html",
         {"people": people, "missing": [r.label for r, n in counts.items() if n == 0]},
     )
+
+
+def _members_csv(programme, people):
+    """The users table as CSV (UTF-8 with BOM, so that Excel reads the names right)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["nama_pengguna", "nama", "surel", "peran", "penyandang_dana", "aktif", "terakhir_masuk"]
+    )
+    for row in people:
+        user = row["m"].user
+        writer.writerow(
+            [
+                user.username,
+                user.get_full_name(),
+                user.email,
+                row["m"].get_role_display(),
+                "; ".join(row["funders"]),
+                "ya" if user.is_active else "tidak",
+                timezone.localtime(user.last_login).strftime("%Y-%m-%d %H:%M")
+                if user.last_login
+                else "",
+            ]
+        )
+    body = ("\ufeff" + out.getvalue()).encode("utf-8")
+    return file_response(body, f"pengguna-{programme.code}.csv")
 
 
 @programme_view("members.manage")
