@@ -291,3 +291,43 @@ def test_admin_edits_the_profile_not_the_region(programme, users, client_for):
     assert last.history_user == admin and last.dinas_name == "Dinas Tenaga Kerja"
     with pytest.raises(ProgrammeError):
         update_programme(actor=admin, programme=programme, region_code="35.02")
+
+
+def test_settings_with_a_bad_logo_change_nothing(programme, users, client_for):
+    bad = io.BytesIO(b"GIF89a not really")
+    bad.name = "logo.gif"
+    response = client_for(users["admin"]).post(
+        reverse("programme_settings", args=[programme.code]),
+        {
+            "name": programme.name,
+            "kind": "kota",
+            "place_name": "Madiun",
+            "pemda_name": programme.pemda_name,
+            "bpjs_branch": programme.bpjs_branch,
+            "dinas_name": "Dinas Baru",
+            "logo": bad,
+        },
+    )
+    assert response.status_code == 200
+    assert "bukan gambar yang dapat dibaca" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.dinas_name == "" and not programme.has_logo
+    good = io.BytesIO(png())
+    good.name = "logo.png"
+    response = client_for(users["admin"]).post(
+        reverse("programme_settings", args=[programme.code]),
+        {
+            "name": programme.name,
+            "kind": "kota",
+            "place_name": "Madiun",
+            "pemda_name": programme.pemda_name,
+            "bpjs_branch": programme.bpjs_branch,
+            "dinas_name": "Dinas Baru",
+            "logo": good,
+        },
+    )
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.dinas_name == "Dinas Baru" and programme.has_logo
+    last = programme.history.latest("history_date")
+    assert last.logo_sha256 == programme.logo_sha256 and last.history_user == users["admin"]

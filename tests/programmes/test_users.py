@@ -82,13 +82,17 @@ def test_admin_creates_a_user_who_must_change_the_temporary_password(programme, 
     # The audit trail has the creation (by the Admin) and the password events.
     created = budi.history.earliest("history_date")
     assert created.history_type == "+" and created.history_user == users["admin"]
+    # The password change is the account's event, not an empty change of the user.
+    assert budi.history.count() == 1
     reasons = list(
         account.history.order_by("history_date").values_list("history_change_reason", flat=True)
     )
     assert reasons[-1] == "Kata sandi diganti oleh pengguna"
     assert "kata sandi sementara" in " ".join(r or "" for r in reasons)
     trail = client_for(users["auditor"]).get(reverse("audit_trail", args=[programme.code]))
-    assert "budi.santoso" in trail.content.decode()
+    trail = trail.content.decode()
+    assert "budi.santoso" in trail
+    assert "<del>ya</del> → <ins>tidak</ins>" in trail  # must_change_password, in words
 
 
 def test_password_reset_forces_a_change_and_ends_the_old_password(programme, users, client_for):

@@ -169,8 +169,19 @@ def create_programme(
 
 
 @transaction.atomic
-def update_programme(*, actor, programme: Programme, **fields) -> Programme:
+def update_programme(
+    *,
+    actor,
+    programme: Programme,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+    **fields,
+) -> Programme:
+    """The Admin's changes to the programme's profile (and its logo), in one transaction: a
+    refused logo leaves the profile as it was."""
     require(actor, programme, "programme.edit")
+    if logo or remove_logo:
+        _store_logo(programme, logo or None, actor)
     for name, value in _clean_profile(fields).items():
         if value is None and isinstance(Programme._meta.get_field(name), models.CharField):
             value = ""

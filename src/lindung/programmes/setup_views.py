@@ -83,8 +83,8 @@ def setup(request):
             else:
                 messages.success(
                     request,
-                    f"Program {programme.name} dibuat; Anda Admin-nya. Lanjutkan dengan "
-                    "langkah penyiapan di bawah.",
+                    f"{programme.name} dibuat; Anda Admin-nya. Lanjutkan dengan langkah "
+                    "penyiapan di bawah.",
                 )
                 return redirect("programme_home", programme.code)
     else:
@@ -113,10 +113,13 @@ def settings_view(request, programme):
         form = ProfileForm(request.POST, request.FILES, initial=initial)
         if form.is_valid():
             try:
-                services.update_programme(actor=request.user, programme=programme, **form.profile())
-                logo = form.logo_bytes()
-                if logo or form.cleaned_data.get("remove_logo"):
-                    services.set_logo(actor=request.user, programme=programme, data=logo)
+                services.update_programme(
+                    actor=request.user,
+                    programme=programme,
+                    logo=form.logo_bytes(),
+                    remove_logo=form.cleaned_data.get("remove_logo", False),
+                    **form.profile(),
+                )
             except ProgrammeError as exc:
                 _form_error(form, exc)
             else:

@@ -253,6 +253,14 @@ def user_remove(request, programme, user_id):
 class NewPasswordForm(PasswordChangeForm):
     """Django's password change, which also refuses keeping the same (temporary) password."""
 
+    def save(self, commit=True):
+        # Only the password column: the user's history (which leaves the hash out) gets no
+        # empty "changed" row; the account's history records the change.
+        self.user.set_password(self.cleaned_data["new_password1"])
+        if commit:
+            self.user.save(update_fields=["password"])
+        return self.user
+
     def clean_new_password1(self):
         new = self.cleaned_data.get("new_password1")
         if new and self.user.check_password(new):

@@ -17,6 +17,7 @@ the programme's :class:`Wording` (``programme.wording``; in templates ``{{ wordi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 from django.db import models
@@ -59,6 +60,21 @@ def region_kind_and_name(region_code: str) -> tuple[str | None, str | None]:
     if not name:
         return None, None
     return split_region_name(name)
+
+
+@functools.lru_cache(maxsize=64)
+def example_kelurahan(region_code: str) -> str:
+    """A kelurahan/desa code of the region, for examples in help texts and messages (so that a
+    Ponorogo user reads ``35.02.01.2001``, not another region's code).
+
+    >>> example_kelurahan("35.02"), example_kelurahan("99.99")
+    ('35.02.01.2001', 'PP.KK.CC.DDDD')
+    """
+    for district in regions.children(region_code) if regions.region(region_code or "") else []:
+        villages = regions.children(district.code)
+        if villages:
+            return villages[0].code
+    return "PP.KK.CC.DDDD"
 
 
 @dataclass(frozen=True)

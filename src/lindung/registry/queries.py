@@ -22,6 +22,7 @@ from lindung.core.formatting import mask_nik
 from lindung.programmes import queries as programme_queries
 from lindung.programmes.models import Programme, Role
 from lindung.programmes.permissions import can, role_of
+from lindung.programmes.wording import example_kelurahan
 from lindung.rules import regions
 from lindung.rules.parameters import params_on
 
@@ -98,9 +99,7 @@ def reference_for(
         participants=participants,
         default_tier=int(programme_queries.default_bpu_tier(programme, today).value),
         agency_risk=agency_risk,
-        kelurahan_example=next(iter(kelurahan_choices(programme.region_code)), ("PP.KK.CC.DDDD",))[
-            0
-        ],
+        kelurahan_example=example_kelurahan(programme.region_code),
     )
 
 
