@@ -3,14 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lindung.api import api
+from lindung.programmes.setup_views import LoginView
+from lindung.programmes.user_views import PasswordChangeView
 
-admin.site.site_header = "Lindung — administrasi"
+admin.site.site_header = "Lindung — administrasi sistem"
 admin.site.site_title = "Lindung"
 
 urlpatterns = [
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("masuk/", LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("kata-sandi/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "kata-sandi/selesai/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -44,6 +44,7 @@ def test_web_change_records_the_request_user(programme, users, client_for):
             "name": "Pro JKK-JKM Kota Madiun 2026",
             "pemda_name": programme.pemda_name,
             "region_code": "35.77",
+            "kind": "kota",
             "bpjs_branch": programme.bpjs_branch,
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",

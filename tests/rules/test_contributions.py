@@ -213,5 +213,6 @@ def test_umk_lookup():
     from lindung.rules.errors import ParameterNotInForce
 
     assert umk("35.77", date(2024, 12, 31)).value == 2_274_277
+    assert umk("35.19", date(2025, 1, 1)).value == 2_400_321  # Kabupaten Madiun
     with pytest.raises(ParameterNotInForce):
-        umk("35.19", date(2025, 1, 1))
+        umk("93.01", date(2025, 1, 1))  # Kabupaten Merauke: not shipped

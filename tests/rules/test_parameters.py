@@ -111,11 +111,12 @@ def test_scholarship_table():
 
 
 def test_umk_kota_madiun():
-    expected = {2023: 2_190_216, 2024: 2_274_277, 2025: 2_422_105, 2026: 2_594_414}
+    # 2026: Keputusan Gubernur Jawa Timur 100.3.3.1/937/013/2025 (not the Rp 2,594,414 proposed)
+    expected = {2023: 2_190_216, 2024: 2_274_277, 2025: 2_422_105, 2026: 2_588_794}
     for year, amount in expected.items():
         v = params_on(date(year, 6, 1))["umk.35.77"]
         assert v.value == amount
-        assert v.unconfirmed is (year == 2026)
+        assert v.unconfirmed is False
     assert "umk.35.77" not in params_on(date(2022, 12, 31))
 
 

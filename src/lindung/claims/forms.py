@@ -169,12 +169,15 @@ class RecipientForm(forms.Form):
 class HandoverForm(forms.Form):
     date = forms.DateField(label="Tanggal penyerahan", widget=DATE)
     place = forms.CharField(label="Tempat", max_length=200)
-    handed_by = forms.CharField(
-        label="Diserahkan oleh", max_length=200, help_text="Mis. Wali Kota Madiun."
-    )
+    handed_by = forms.CharField(label="Diserahkan oleh", max_length=200)
     recipient = forms.CharField(label="Penerima", max_length=200)
     amount = forms.IntegerField(label="Jumlah (Rp)", min_value=1)
     note = forms.CharField(label="Catatan", max_length=300, required=False)
+
+    def __init__(self, *args, programme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if programme is not None:  # "Mis. Bupati Ponorogo." / "Mis. Wali Kota Madiun."
+            self.fields["handed_by"].help_text = f"Mis. {programme.wording.head}."
 
 
 WORKING_CHOICES = [

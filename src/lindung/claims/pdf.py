@@ -16,6 +16,11 @@ from .models import Claim, Handover
 
 
 def _no_fetch(url: str, *args, **kwargs):
+    """Only ``data:`` URIs (the programme's logo) are read; nothing from a network or disk."""
+    if url.startswith("data:"):
+        from weasyprint.urls import URLFetcher
+
+        return URLFetcher(allowed_protocols={"data"})(url)
     raise ValueError(f"external resources are not loaded: {url}")
 
 

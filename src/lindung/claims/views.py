@@ -189,8 +189,10 @@ def claim_detail(request, programme, pk):
                 "date": timezone.localdate(),
                 "recipient": recipient.full_name if recipient else "",
                 "amount": claim.bpjs_paid or claim.entitled_cash,
-                "place": f"Balai Kota {programme.pemda_name.replace('Pemerintah ', '')}",
-            }
+                "place": programme.default_handover_place,
+                "handed_by": programme.handover_by,
+            },
+            programme=programme,
         )
     return render(
         request,
@@ -463,7 +465,7 @@ def heir_edit(request, programme, pk, heir_pk):
 @programme_view("handover.edit")
 def handover_create(request, programme, pk):
     claim = queries.get_claim(programme, pk)
-    form = HandoverForm(request.POST)
+    form = HandoverForm(request.POST, programme=programme)
     if form.is_valid():
         c = form.cleaned_data
         heir = claim.heirs.filter(full_name=c["recipient"].strip(), entitled=True).first()

@@ -14,6 +14,10 @@ class CoverageConfig(AppConfig):
 
         register_csr_scope(sponsored_participants)
 
+        from . import setup
+
+        setup.register()
+
         for model in (
             models.Agreement,
             models.Funder,

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from lindung.core.formatting import rupiah
 from lindung.programmes.models import Programme
+from lindung.programmes.queries import default_bpu_tier, pu_basis
 from lindung.registry.models import Participant
 from lindung.rules.contributions import explain_due_date, monthly_contribution
 from lindung.rules.errors import RulesError
@@ -124,9 +125,11 @@ class _Month:
         self.first = month
         self.last = months.last_of(month)
         self.params = params_on(month)
-        umk = self.params.get(f"umk.{programme.region_code}")
-        self.umk = int(umk.value) if umk is not None else None
-        self.lowest_tier = int(self.params.value("bpu.tier_lowest"))
+        # The programme's PU wage basis (its UMK, a fixed amount, or each worker's wage) and
+        # default BPU tier, which override the shipped table (lindung.programmes.queries).
+        self.basis = pu_basis(programme, month)
+        self.umk = self.basis.fallback
+        self.lowest_tier = int(default_bpu_tier(programme, month).value)
         self.e = table(Enrolment)
         self.p = table(Participant)
         self.ledger = table(CoverageMonth)
@@ -137,10 +140,11 @@ class _Month:
         )
         self.enrolled_params = [programme.pk, self.last, self.first]
         self.wage = (
-            "CASE WHEN p.segment = 'PU' THEN COALESCE(p.monthly_wage, CAST(%s AS BIGINT)) "
+            "CASE WHEN p.segment = 'PU' "
+            "THEN COALESCE(CAST(%s AS BIGINT), p.monthly_wage, CAST(%s AS BIGINT)) "
             "ELSE COALESCE(p.income_tier, CAST(%s AS BIGINT)) END"
         )
-        self.wage_params = [self.umk, self.lowest_tier]
+        self.wage_params = [self.basis.override, self.umk, self.lowest_tier]
         self.risk = "CASE WHEN p.segment = 'PU' THEN COALESCE(p.risk_class, 0) ELSE 0 END"
 
     def rate_join(self, funding_sql: str) -> tuple[str, list]:
@@ -650,6 +654,9 @@ def _issue(
         value = m.params.get(name)
         if value is not None:
             parameters.setdefault(name, value.to_dict())
+    for value in (m.basis.source, m.basis.umk):
+        if value is not None:
+            parameters[value.name] = value.to_dict()
     due = {
         seg: explain_due_date(seg, m.first.year, m.first.month).to_dict()
         for seg in sorted(segments)

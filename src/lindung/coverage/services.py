@@ -21,6 +21,7 @@ from django.utils import timezone
 from lindung.core.formatting import long_date, rupiah
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import require
+from lindung.programmes.queries import umk_for
 from lindung.registry.models import Participant, Segment
 from lindung.rules.contributions import bpu_lapse, due_date
 from lindung.rules.parameters import params_on
@@ -138,8 +139,9 @@ def _int_amount(value, field: str, label: str) -> int:
 def agreement_parameters(programme: Programme, on: date) -> list[dict]:
     """The contribution parameters in force on ``on`` (with the programme's UMK)."""
     ps = params_on(on)
-    names = [*AGREEMENT_PARAMETERS, f"umk.{programme.region_code}"]
-    return [ps[name].to_dict() for name in names if name in ps]
+    values = [ps[name].to_dict() for name in AGREEMENT_PARAMETERS if name in ps]
+    umk = umk_for(programme, on)
+    return values + ([umk.to_dict()] if umk is not None else [])
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
-from lindung.programmes.models import Programme, Role
+from lindung.programmes.models import Membership, Programme, Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
 
 DEMO_CODE = "kota-madiun"
@@ -44,16 +44,12 @@ def build_foundation() -> Programme:
     programme = Programme.objects.filter(code=DEMO_CODE).first()
     if programme is None:
         programme = create_programme(code=DEMO_CODE, **PROGRAMME)
+    # The demo Admin is the programme's Admin, not a system administrator: everything a
+    # programme needs is on its own pages (/admin/ is for superusers only).
     for username, full_name, role in DEMO_USERS:
-        first, _, last = full_name.partition(" ")
-        user = ensure_user(
-            username,
-            DEMO_PASSWORD,
-            first_name=full_name,
-            is_staff=(role == Role.ADMIN),
-            is_superuser=(role == Role.ADMIN),
-        )
-        set_membership(programme=programme, user=user, role=role)
+        user = ensure_user(username, DEMO_PASSWORD, first_name=full_name)
+        if not Membership.objects.filter(user=user, programme=programme).exists():
+            set_membership(programme=programme, user=user, role=role)
     return programme
 
 

@@ -21,7 +21,8 @@ from lindung.claims import services as claims
 from lindung.claims.models import Claim, ClaimType, Instalment, InstalmentState
 from lindung.coverage import services as coverage
 from lindung.coverage.models import Agreement, FunderKind, Invoice
-from lindung.programmes.models import Programme
+from lindung.programmes.models import Programme, Role
+from lindung.programmes.services import set_membership
 from lindung.registry import services as registry
 from lindung.registry.models import Candidate, Participant
 
@@ -87,6 +88,13 @@ class Builder:
             kind=FunderKind.SC,
             contact="csr@sinar-pendekar.example",
             actor=self.admin,
+        )
+        # The demo's Mitra CSR sees the workers and money of its own funder only.
+        set_membership(
+            programme=self.programme,
+            user=get_user_model().objects.get(username="mitra"),
+            role=Role.MITRA_CSR,
+            scope=[csr.code],
         )
         coverage.add_pledge(
             csr,

@@ -84,7 +84,7 @@ class ScenarioForm(forms.Form):
     quotas = forms.CharField(
         label=_("Kuota (opsional)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "kelurahan 35.77.01.1001 = 500"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Satu baris per kuota: 'kelurahan KODE = jumlah' atau 'pekerjaan NAMA = jumlah'."
         ),
@@ -101,8 +101,10 @@ class ScenarioForm(forms.Form):
         help_text=_("Benih yang sama memberi hasil proyeksi yang sama."),
     )
 
-    def __init__(self, *args, pledges=(), tiers=(), **kwargs):
+    def __init__(self, *args, pledges=(), tiers=(), kelurahan_example="PP.KK.CC.DDDD", **kwargs):
         super().__init__(*args, **kwargs)
+        self.quota_example = f"kelurahan {kelurahan_example} = 500"  # the programme's own region
+        self.fields["quotas"].widget.attrs["placeholder"] = self.quota_example
         self.pledges = {str(p["id"]): p for p in pledges}
         self.fields["csr_pledges"].choices = [
             (str(p["id"]), f"{p['name']} ({p['funder']}): Rp {p['amount']:,}".replace(",", "."))
@@ -127,7 +129,7 @@ class ScenarioForm(forms.Form):
             m = QUOTA_LINE.match(line)
             if not m:
                 raise forms.ValidationError(
-                    f"Baris kuota tidak dipahami: '{line.strip()}'. Contoh: kelurahan 35.77.01.1001 = 500"
+                    f"Baris kuota tidak dipahami: '{line.strip()}'. Contoh: {self.quota_example}"
                 )
             group = "kelurahan" if m.group(1).lower() == "kelurahan" else "occupation"
             key = m.group(2).strip()

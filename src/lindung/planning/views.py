@@ -16,6 +16,7 @@ from lindung.programmes.decorators import programme_view
 from lindung.programmes.models import Job
 from lindung.programmes.permissions import can
 from lindung.programmes.services import log_access
+from lindung.programmes.wording import example_kelurahan
 from lindung.rules.parameters import params_on
 
 from . import queries, services
@@ -68,7 +69,13 @@ def scenario_new(request, programme):
     copy_of = params.integer(request.GET, "dari", minimum=1)
     if copy_of:
         initial.update(ScenarioForm.initial_from(_scenario(programme, copy_of).params))
-    form = ScenarioForm(request.POST or None, initial=initial, pledges=pledges, tiers=tiers)
+    form = ScenarioForm(
+        request.POST or None,
+        initial=initial,
+        pledges=pledges,
+        tiers=tiers,
+        kelurahan_example=example_kelurahan(programme.region_code),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             stored = services.create_scenario(

@@ -13,6 +13,8 @@ class ProgrammeOut(Schema):
     name: str
     pemda_name: str
     region_code: str
+    kind: str
+    area: str
     bpjs_branch: str
     agreement_start: date | None
     agreement_end: date | None
@@ -31,6 +33,8 @@ def _out(user, p) -> dict:
         "name": p.name,
         "pemda_name": p.pemda_name,
         "region_code": p.region_code,
+        "kind": p.kind,
+        "area": p.wording.area,
         "bpjs_branch": p.bpjs_branch,
         "agreement_start": p.agreement_start,
         "agreement_end": p.agreement_end,

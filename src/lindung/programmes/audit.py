@@ -16,17 +16,31 @@ from django.http import Http404
 
 from .models import Programme
 
-# model label ("app_label.ModelName") -> lookup path from the model to its programme
-_AUDITED: dict[str, str] = {}
+# model label ("app_label.ModelName") -> lookup path from the model to its programme, or a
+# function of the programme giving the filter (logins, which belong to no single programme)
+_AUDITED: dict[str, Any] = {}
 
 TYPE_LABELS = {"+": "dibuat", "~": "diubah", "-": "dihapus"}
 
 
-def register(model: type[models.Model], programme_path: str = "programme") -> None:
+def register(model: type[models.Model], programme_path: Any = "programme") -> None:
     _AUDITED[model._meta.label_lower] = programme_path
 
 
-def audited_models() -> dict[str, str]:
+def members_of(field: str):
+    """Scope of a login's records (users, accounts): those of the programme's present and past
+    members (``field`` holds the user id)."""
+
+    def scope(programme: Programme) -> dict:
+        from .models import Membership
+
+        users = Membership.history.filter(programme_id=programme.pk).values("user_id")
+        return {f"{field}__in": users}
+
+    return scope
+
+
+def audited_models() -> dict[str, Any]:
     return dict(_AUDITED)
 
 
@@ -43,7 +57,9 @@ class Change:
     changes: list[tuple[str, Any, Any]]
 
 
-def _programme_filter(path: str, programme: Programme) -> dict:
+def _programme_filter(path, programme: Programme) -> dict:
+    if callable(path):
+        return path(programme)
     if path == "self":
         return {"id": programme.pk}
     return {path: programme}

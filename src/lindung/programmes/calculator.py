@@ -1,4 +1,4 @@
-"""The "Kalkulator Manfaat" page and the parameter register: thin views over ``lindung.rules``."""
+"""The "Kalkulator Manfaat" page: a thin view over ``lindung.rules``."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from django import forms
 from django.shortcuts import render
 from django.utils import timezone
 
-from lindung.rules.contributions import umk
 from lindung.rules.disability import disability_groups, search_disability
 from lindung.rules.errors import RulesError
-from lindung.rules.parameters import all_parameters, discounts
 from lindung.rules.quote import quote
 
 from .decorators import programme_view
+from .queries import umk_for
 
 BENEFITS = [
     ("jkm_death", "JKM — meninggal bukan karena kecelakaan kerja"),
@@ -166,10 +165,8 @@ def _request_from(form: QuoteForm, children) -> dict:
 
 
 def _default_wage(programme, on: date) -> int | None:
-    try:
-        return umk(programme.region_code, on).value
-    except RulesError:
-        return None
+    found = umk_for(programme, on)
+    return int(found.value) if found is not None else None
 
 
 @programme_view("benefit.quote")
@@ -217,12 +214,3 @@ def calculator(request, programme):
             "query": query,
         },
     )
-
-
-@programme_view("parameters.view")
-def parameters(request, programme):
-    rows = []
-    for name, param in sorted(all_parameters().items()):
-        for value in param.values:
-            rows.append({"name": name, "label": param.label, "unit": param.unit, "v": value})
-    return render(request, "programmes/parameters.html", {"rows": rows, "discounts": discounts()})

@@ -9,6 +9,7 @@ def programme(request):
     role = role_of(request.user, prog)
     return {
         "programme": prog,
+        "wording": prog.wording,
         "role": role,
         "role_label": role.label if role else "",
         "menu": entries_for(request.user, prog),

@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "members.manage": frozenset({A}),
     "programme.edit": frozenset({A}),
     "parameters.view": frozenset({A, OP, V, P, AU}),
+    "parameters.edit": frozenset({A}),
     "benefit.quote": frozenset({A, OP, V, P, AU}),
     "participant.view": ALL,
     "participant.edit": frozenset({A, OP}),

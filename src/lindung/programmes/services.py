@@ -1,19 +1,35 @@
 """Write use cases for tenancy: programmes, memberships, the access log.
 
 Each function is one transaction and raises typed errors; views, API and CLI call these.
+User accounts are in :mod:`lindung.programmes.accounts`, programme parameters in
+:mod:`lindung.programmes.parameters`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.text import slugify
+
+from lindung.rules import regions
 
 from .models import AccessLog, Membership, Programme, Role
 from .permissions import require
+from .wording import Kind, Wording, region_kind_and_name
 
 
 class ProgrammeError(ValueError):
-    """A refused tenancy change, with an Indonesian message."""
+    """A refused tenancy change, with an Indonesian message (and the form field it is about)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def _with_actor(obj, actor):
@@ -22,41 +38,285 @@ def _with_actor(obj, actor):
     return obj
 
 
+#: What an Admin may change about their programme (the region and the code stay).
+PROFILE_FIELDS = (
+    "name",
+    "pemda_name",
+    "kind",
+    "place_name",
+    "bpjs_branch",
+    "dinas_name",
+    "head_name",
+    "head_title",
+    "head_nip",
+    "regional_head_name",
+    "handover_place",
+    "workforce",
+    "covered_elsewhere",
+    "agreement_start",
+    "agreement_end",
+)
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_SIDE = 600
+LOGO_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "GIF": "GIF", "WEBP": "WebP"}
+
+
+def regency(region_code: str) -> regions.Region:
+    """The kabupaten/kota of a Kemendagri code, or :class:`ProgrammeError`."""
+    code = regions.normalize_code((region_code or "").strip())
+    found = regions.region(code) if code else None
+    if found is None or found.level != 2:
+        raise ProgrammeError(
+            f"Kode wilayah '{region_code}' bukan kabupaten/kota dalam tabel Kemendagri "
+            "(dua angka provinsi, titik, dua angka kabupaten/kota; pilih dari daftar).",
+            "region_code",
+        )
+    return found
+
+
+def programme_defaults(region_code: str, kind: str | None = None) -> dict[str, str]:
+    """What the set-up page proposes for a region: kind, names, code and handover place."""
+    found = regency(region_code)
+    region_kind, place = region_kind_and_name(found.code)
+    kind = kind or region_kind or Kind.KABUPATEN
+    words = Wording(kind, place or found.name)
+    prefix = "kab" if kind == Kind.KABUPATEN else "kota"
+    return {
+        "region_code": found.code,
+        "kind": str(kind),
+        "place_name": words.name,
+        "pemda_name": words.government,
+        "name": f"Program JKK-JKM {words.area}",
+        "code": slugify(f"{prefix}-{words.name}")[:50],
+        "handover_place": words.hall_name,
+    }
+
+
+def _clean_profile(fields: dict) -> dict:
+    out = {}
+    for name, value in fields.items():
+        if name not in PROFILE_FIELDS:
+            raise ProgrammeError(f"Data program '{name}' tidak dapat diubah di sini.", name)
+        out[name] = value.strip() if isinstance(value, str) else value
+    if "kind" in out and out["kind"] not in Kind.values:
+        raise ProgrammeError("Jenis daerah harus kabupaten atau kota.", "kind")
+    nip = out.get("head_nip") or ""
+    if nip and not re.fullmatch(r"\d{18}", nip.replace(" ", "")):
+        raise ProgrammeError(
+            f"NIP harus 18 digit angka (yang diisi {len(nip.replace(' ', ''))} karakter).",
+            "head_nip",
+        )
+    if nip:
+        out["head_nip"] = nip.replace(" ", "")
+    return out
+
+
+def _full_clean(programme: Programme) -> None:
+    try:
+        programme.full_clean(exclude=["logo"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = (
+            str(Programme._meta.get_field(field).verbose_name) if field != "__all__" else "program"
+        )
+        raise ProgrammeError(f"{label.capitalize()}: {' '.join(messages)}", field) from exc
+
+
 @transaction.atomic
-def create_programme(*, actor=None, code: str, **fields) -> Programme:
+def create_programme(
+    *,
+    actor=None,
+    region_code: str,
+    code: str = "",
+    admin=None,
+    logo: bytes | None = None,
+    **fields,
+) -> Programme:
+    """Create a programme for a kabupaten/kota (the set-up page and ``lindung programme create``).
+
+    Missing names are derived from the Kemendagri region (kind, "Pemerintah Kabupaten …",
+    "Program JKK-JKM …", code ``kab-…``/``kota-…``). ``actor=None`` is the system (CLI, demo);
+    a person creating a programme must be a superuser. ``admin`` gets the Admin role in it.
+    """
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise ProgrammeError(
+            "Hanya administrator sistem (superuser) yang dapat membuat program baru."
+        )
+    fields = _clean_profile({k: v for k, v in fields.items() if v not in (None, "")})
+    defaults = programme_defaults(region_code, fields.get("kind"))
+    code = (code or defaults["code"]).strip()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,49}", code):
+        raise ProgrammeError(
+            f"Kode program '{code}' tidak sah: pakai huruf kecil, angka dan tanda hubung "
+            "(2–50 karakter), mis. kab-ponorogo.",
+            "code",
+        )
     if Programme.objects.filter(code=code).exists():
-        raise ProgrammeError(f"Kode program '{code}' sudah dipakai.")
-    programme = _with_actor(Programme(code=code, **fields), actor)
-    programme.full_clean()
+        raise ProgrammeError(f"Kode program '{code}' sudah dipakai.", "code")
+    values = {k: defaults[k] for k in ("kind", "place_name", "pemda_name", "name")}
+    values.update(fields)
+    programme = _with_actor(
+        Programme(code=code, region_code=defaults["region_code"], **values), actor
+    )
+    _full_clean(programme)
     programme.save()
+    if logo:
+        _store_logo(programme, logo, actor)
+    if admin is not None:
+        set_membership(programme=programme, user=admin, role=Role.ADMIN)
     return programme
 
 
 @transaction.atomic
-def update_programme(*, actor, programme: Programme, **fields) -> Programme:
+def update_programme(
+    *,
+    actor,
+    programme: Programme,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+    **fields,
+) -> Programme:
+    """The Admin's changes to the programme's profile (and its logo), in one transaction: a
+    refused logo leaves the profile as it was."""
     require(actor, programme, "programme.edit")
-    for name, value in fields.items():
+    if logo or remove_logo:
+        _store_logo(programme, logo or None, actor)
+    for name, value in _clean_profile(fields).items():
+        if value is None and isinstance(Programme._meta.get_field(name), models.CharField):
+            value = ""
         setattr(programme, name, value)
-    programme.full_clean()
+    _full_clean(programme)
     _with_actor(programme, actor).save()
     return programme
 
 
-@transaction.atomic
-def set_membership(*, actor=None, programme: Programme, user, role: Role | str) -> Membership:
-    """Give ``user`` the ``role`` in ``programme`` (replacing a previous role).
+def normalise_logo(data: bytes) -> bytes:
+    """A logo upload as a PNG of at most 600 px a side, or :class:`ProgrammeError`.
 
-    ``actor=None`` is the system (setup, demo); otherwise the actor must be the programme's Admin.
+    The content decides (Pillow opens it), never the name; the image is decoded and written
+    again, so nothing but pixels survives (no metadata, no script, no second file inside).
     """
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise ProgrammeError("Berkas logo kosong.", "logo")
+    if len(data) > LOGO_MAX_BYTES:
+        raise ProgrammeError(
+            f"Berkas logo terlalu besar ({len(data) // 1024} KB); paling besar 2 MB.", "logo"
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            probe.verify()
+        if kind not in LOGO_FORMATS:
+            raise ProgrammeError(
+                f"Logo harus gambar PNG, JPEG, GIF atau WebP (berkas ini {kind or 'tidak dikenal'}).",
+                "logo",
+            )
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > 40_000_000:
+                raise ProgrammeError("Gambar logo terlalu besar (piksel).", "logo")
+            image.load()
+            image = image.convert("RGBA")
+            image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+            out = io.BytesIO()
+            image.save(out, format="PNG", optimize=True)
+    except ProgrammeError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ProgrammeError(
+            "Berkas logo bukan gambar yang dapat dibaca (PNG, JPEG, GIF atau WebP).", "logo"
+        ) from exc
+    return out.getvalue()
+
+
+def _store_logo(programme: Programme, data: bytes | None, actor) -> None:
+    png = normalise_logo(data) if data else None
+    programme.logo = png
+    programme.logo_sha256 = hashlib.sha256(png).hexdigest() if png else ""
+    _with_actor(programme, actor).save(update_fields=["logo", "logo_sha256"])
+
+
+@transaction.atomic
+def set_logo(*, actor, programme: Programme, data: bytes | None) -> Programme:
+    """Replace (or, with ``data=None``, remove) the logo printed on the programme's PDFs."""
+    require(actor, programme, "programme.edit")
+    _store_logo(programme, data, actor)
+    return programme
+
+
+def _last_admin(programme: Programme, user) -> bool:
+    admins = Membership.objects.filter(programme=programme, role=Role.ADMIN)
+    return admins.filter(user=user).exists() and admins.count() == 1
+
+
+def clean_scope(programme: Programme, role: Role, scope) -> str:
+    """The comma-separated funder codes a Mitra CSR user sees; other roles have none.
+
+    The codes must be the programme's own funders (supplied by ``coverage`` through
+    :func:`lindung.programmes.hooks.register_funder_choices`).
+    """
+    from .hooks import funder_choices
+
+    if role != Role.MITRA_CSR:
+        return ""
+    codes = [scope] if isinstance(scope, str) else list(scope or ())
+    codes = [c.strip().upper() for part in codes for c in str(part).split(",") if c.strip()]
+    known = {code.upper() for code, _label in funder_choices(programme)}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ProgrammeError(
+            f"Penyandang dana tidak dikenal di program ini: {', '.join(unknown)}.", "scope"
+        )
+    if not codes:
+        if not known:
+            raise ProgrammeError(
+                "Mitra CSR hanya melihat pekerja dan uang penyandang dananya, tetapi program "
+                "ini belum mempunyai penyandang dana: tambahkan dulu di menu Kerja sama & "
+                "penyandang dana.",
+                "scope",
+            )
+        raise ProgrammeError(
+            "Pilih paling sedikit satu penyandang dana yang boleh dilihat Mitra CSR ini.", "scope"
+        )
+    return ",".join(dict.fromkeys(codes))
+
+
+@transaction.atomic
+def set_membership(
+    *, actor=None, programme: Programme, user, role: Role | str, scope=None
+) -> Membership:
+    """Give ``user`` the ``role`` in ``programme`` (replacing a previous role); a Mitra CSR
+    role needs its funders (``scope``: codes).
+
+    ``actor=None`` is the system (setup, demo); otherwise the actor must be the programme's
+    Admin, may not change a system administrator's role, and may not take the Admin role from
+    the programme's last Admin.
+    """
+    role = Role(role)
     if actor is not None:
         require(actor, programme, "members.manage")
-    role = Role(role)
+        if (user.is_superuser or user.is_staff) and actor.pk != user.pk:
+            raise ProgrammeError(
+                "Peran administrator sistem hanya dapat diubah oleh administrator sistem."
+            )
+        if role != Role.ADMIN and _last_admin(programme, user):
+            raise ProgrammeError(
+                "Ini Admin terakhir program: berikan peran Admin kepada pengguna lain dulu.",
+                "role",
+            )
+        scope_codes = clean_scope(programme, role, scope)
+    else:
+        scope_codes = clean_scope(programme, role, scope) if scope is not None else None
     membership = Membership.objects.filter(user=user, programme=programme).first()
     if membership is None:
         membership = Membership(user=user, programme=programme, role=role)
-    elif membership.role == role:
+    elif membership.role == role and (scope_codes is None or membership.scope == scope_codes):
         return membership
     membership.role = role
+    if scope_codes is not None:
+        membership.scope = scope_codes
     _with_actor(membership, actor).save()
     user.__dict__.pop("_lindung_roles", None)
     return membership
@@ -64,7 +324,16 @@ def set_membership(*, actor=None, programme: Programme, user, role: Role | str) 
 
 @transaction.atomic
 def remove_membership(*, actor, programme: Programme, user) -> None:
+    """Take ``user``'s role in ``programme`` away (the login itself stays)."""
     require(actor, programme, "members.manage")
+    if (user.is_superuser or user.is_staff) and actor.pk != user.pk:
+        raise ProgrammeError(
+            "Peran administrator sistem hanya dapat diubah oleh administrator sistem."
+        )
+    if _last_admin(programme, user):
+        raise ProgrammeError(
+            "Ini Admin terakhir program: berikan peran Admin kepada pengguna lain dulu."
+        )
     for membership in Membership.objects.filter(user=user, programme=programme):
         _with_actor(membership, actor).delete()
     user.__dict__.pop("_lindung_roles", None)

@@ -1,4 +1,7 @@
-"""Tenancy views: home, programme home, audit trail, access log, members, job progress."""
+"""Tenancy views: home, programme home, audit trail, access log, job progress.
+
+The set-up and settings pages are in :mod:`.setup_views`, the users pages in :mod:`.user_views`.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +14,39 @@ from lindung.core import params
 from . import audit
 from .decorators import programme_view
 from .menu import entries_for
-from .models import AccessLog, Job, Membership, Role
+from .models import AccessLog, Job, Membership, Programme
 from .permissions import allowed_actions, can, visible_programmes
+from .setup_views import steps_for
 
 
 @login_required
 def home(request):
     programmes = list(visible_programmes(request.user))
-    if len(programmes) == 1:
+    superuser = request.user.is_superuser
+    if superuser and not Programme.objects.exists():
+        # A fresh install: the system administrator is led to the set-up page.
+        return redirect("setup")
+    if len(programmes) == 1 and not superuser:
         return redirect("programme_home", programmes[0].code)
     rows = []
     for prog in programmes:
         membership = Membership.objects.get(user=request.user, programme=prog)
         rows.append({"programme": prog, "role": membership.get_role_display()})
-    return render(request, "programmes/choose.html", {"rows": rows})
+    return render(
+        request,
+        "programmes/choose.html",
+        {
+            "rows": rows,
+            "others": Programme.objects.exclude(pk__in=[p.pk for p in programmes])
+            if superuser
+            else [],
+        },
+    )
 
 
 @programme_view()
 def programme_home(request, programme):
+    steps = steps_for(programme) if can(request.user, programme, "members.manage") else []
     return render(
         request,
         "programmes/home.html",
@@ -36,6 +54,7 @@ def programme_home(request, programme):
             "entries": entries_for(request.user, programme),
             "actions": allowed_actions(request.user, programme),
             "member_count": programme.memberships.count(),
+            "steps": steps if any(not s["done"] for s in steps) else [],
         },
     )
 
@@ -59,16 +78,6 @@ def access_log(request, programme):
     logs = AccessLog.objects.filter(programme=programme).select_related("user")
     page = Paginator(logs, 50).get_page(params.page(request.GET))
     return render(request, "programmes/access_log.html", {"page": page})
-
-
-@programme_view("members.manage")
-def members(request, programme):
-    rows = Membership.objects.filter(programme=programme).select_related("user")
-    return render(
-        request,
-        "programmes/members.html",
-        {"rows": rows.order_by("role", "user__username"), "roles": Role.choices},
-    )
 
 
 @programme_view("job.view")

@@ -24,3 +24,7 @@ class RegistryConfig(AppConfig):
         menu.register("Impor", "registry_import", "participant.import", order=110)
         menu.register("Instansi", "registry_agencies", "participant.view", order=120)
         menu.register("Duplikat", "registry_duplicates", "participant.edit", order=130)
+
+        from . import setup
+
+        setup.register()

@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from lindung.core import params
 from lindung.core.formatting import mask_nik
+from lindung.programmes import queries as programme_queries
 from lindung.programmes.models import Programme, Role
 from lindung.programmes.permissions import can, role_of
+from lindung.programmes.wording import example_kelurahan
 from lindung.rules import regions
 from lindung.rules.parameters import params_on
 
@@ -76,7 +78,14 @@ def reference_for(
         "id", "code", "name"
     ):
         agencies[code.strip().lower()] = pk  # codes win over names
-    risk = params.value("pu.default_risk_class")
+    # The programme's own defaults (Parameter page) override the national ones.
+    risk = programme_queries.default_risk_class(programme, today).value
+    codes = dict(Agency.objects.filter(programme=programme).values_list("code", "id"))
+    agency_risk = {
+        codes[code]: value
+        for code, value in programme_queries.agency_risk_classes(programme, today).items()
+        if code in codes
+    }
     participants = None
     if family:
         participants = dict(
@@ -86,9 +95,12 @@ def reference_for(
         today=today,
         agencies=agencies,
         tiers=tuple(int(t) for t in params.value("bpu.tiers")),
-        default_risk=ROMAN.get(str(risk), 1),
+        default_risk=int(risk),
         default_start=programme.agreement_start or today,
         participants=participants,
+        default_tier=int(programme_queries.default_bpu_tier(programme, today).value),
+        agency_risk=agency_risk,
+        kelurahan_example=example_kelurahan(programme.region_code),
     )
 
 

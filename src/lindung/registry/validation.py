@@ -15,7 +15,7 @@ and a long error table (row, column, value, message).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
@@ -214,6 +214,9 @@ class Reference:
     default_risk: int
     default_start: date
     participants: dict[str, int] | None = None  # NIK -> participant id (family import)
+    default_tier: int | None = None  # the programme's default BPU tier (else the lowest)
+    agency_risk: dict[int, int] = field(default_factory=dict)  # agency id -> default risk class
+    kelurahan_example: str = "PP.KK.CC.DDDD"  # a kelurahan of the programme's region, for messages
 
 
 @dataclass
@@ -699,14 +702,15 @@ def participant_checks(ref: Reference) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "kode_kelurahan",
             pl.col("kode_kelurahan").is_null() & is_bpu,
-            pl.lit("Kode kelurahan wajib diisi untuk peserta BPU (mis. 35.77.01.1001)."),
+            pl.lit(f"Kode kelurahan wajib diisi untuk peserta BPU (mis. {ref.kelurahan_example})."),
         ),
         (
             "kode_kelurahan",
             pl.col("kode_kelurahan").is_not_null() & pl.col("_kel").is_null(),
             pl.format(
-                "Kode kelurahan {} tidak ada dalam tabel Kemendagri (format 35.77.01.1001; lihat "
-                "lembar Kode wilayah di templat).",
+                "Kode kelurahan {} tidak ada dalam tabel Kemendagri (format "
+                + ref.kelurahan_example
+                + "; lihat lembar Kode wilayah di templat).",
                 pl.col("kode_kelurahan"),
             ),
         ),
@@ -818,9 +822,19 @@ def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         pl.when(is_pu).then(pl.col("_agency")).alias("agency_id"),
         pl.when(is_pu).then(pl.col("jabatan")).fill_null(empty).alias("position"),
         pl.when(is_pu).then(pl.col("_wage")).alias("monthly_wage"),
-        pl.when(is_pu).then(pl.col("_risk").fill_null(ref.default_risk)).alias("risk_class"),
+        pl.when(is_pu)
+        .then(
+            pl.col("_risk").fill_null(
+                pl.col("_agency").replace_strict(
+                    ref.agency_risk, default=ref.default_risk, return_dtype=pl.Int64
+                )
+            )
+        )
+        .alias("risk_class"),
         pl.when(is_bpu).then(pl.col("pekerjaan")).fill_null(empty).alias("occupation"),
-        pl.when(is_bpu).then(pl.col("_tier").fill_null(ref.tiers[0])).alias("income_tier"),
+        pl.when(is_bpu)
+        .then(pl.col("_tier").fill_null(ref.default_tier or ref.tiers[0]))
+        .alias("income_tier"),
         pl.when(is_bpu).then(pl.col("_decile")).alias("decile"),
         pl.when(is_bpu).then(pl.col("_breadwinner")).alias("breadwinner"),
         name_key(pl.col("nama")).alias("name_key"),
@@ -1066,7 +1080,10 @@ def validate_candidates(frame: pl.DataFrame, ref: Reference) -> Validated:
         (
             "kode_kelurahan",
             pl.col("kode_kelurahan").is_not_null() & pl.col("_kel").is_null(),
-            pl.lit("Kode kelurahan tidak dikenal: tulis seperti 35.77.01.1001 (lihat templat)."),
+            pl.lit(
+                f"Kode kelurahan tidak dikenal: tulis seperti {ref.kelurahan_example} "
+                "(lihat templat)."
+            ),
         ),
         (
             "pekerjaan",

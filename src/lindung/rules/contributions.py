@@ -221,8 +221,8 @@ def umk(region_code: str, on: date) -> Value:
     >>> v = umk("35.77", date(2025, 3, 1))
     >>> v.value, v.start.isoformat(), v.unconfirmed
     (2422105, '2025-01-01', False)
-    >>> umk("3577", date(2026, 1, 1)).unconfirmed
-    True
+    >>> umk("3577", date(2026, 1, 1)).value
+    2588794
     """
     code = region_code if "." in region_code else f"{region_code[:2]}.{region_code[2:]}"
     return params_on(on)[f"umk.{code}"]

@@ -31,3 +31,15 @@ def persen(value, digits=0):
 @register.filter
 def mask_nik(value):
     return formatting.mask_nik(value)
+
+
+@register.filter
+def nilai(value):
+    """A value in the audit trail: yes/no in Indonesian, "–" for nothing."""
+    if value is True:
+        return "ya"
+    if value is False:
+        return "tidak"
+    if value is None or value == "":
+        return "–"
+    return value

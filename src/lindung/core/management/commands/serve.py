@@ -4,6 +4,8 @@ The worker (``lindung worker``) is supervised: when it dies — killed, out of m
 it is started again (after 1 s, doubling up to 60 s while it keeps dying at once) and the log
 says so. On its start the worker marks the jobs of the dead process failed and puts their
 import or adoption back where the user can retry it.
+It first applies any pending migrations (``--no-migrate`` to skip), so ``lindung serve`` on a
+fresh database is a working, empty install; it then says how to create the first superuser.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 log = logging.getLogger("lindung.serve")
@@ -83,8 +86,27 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-worker", action="store_true", help="Tanpa pekerja tugas latar.")
+        parser.add_argument(
+            "--no-migrate", action="store_true", help="Jangan terapkan migrasi basis data dulu."
+        )
+
+    def first_run_hint(self) -> None:
+        """On a fresh database say what to do next (a superuser, then the set-up page)."""
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        if not User.objects.filter(is_superuser=True, is_active=True).exists():
+            self.stdout.write(
+                "Belum ada administrator sistem. Buat dengan: lindung createsuperuser "
+                "(di folder proyek: .venv/bin/lindung createsuperuser), lalu masuk untuk "
+                "menyiapkan program."
+            )
 
     def handle(self, *args, **options):
+        if not options["no_migrate"]:
+            # A fresh database gets its tables, an upgraded Lindung its new columns.
+            call_command("migrate", interactive=False, verbosity=0)
+            self.first_run_hint()
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="lindung.settings")
 
         def say(text: str) -> None:

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         for username, full_name, role in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {role.label:<12} {full_name}")
         if not options["no_serve"]:
-            serve_args = ["serve"]
+            serve_args = ["serve", "--no-migrate"]
             if options["bind"]:
                 serve_args += ["--bind", options["bind"]]
             call_command(*serve_args)

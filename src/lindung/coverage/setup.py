@@ -1,0 +1,61 @@
+"""What coverage tells the programme app (which may not import it) through its hooks: the
+funders a Mitra CSR user may be scoped to, and the set-up steps of a new programme."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .models import Agreement, Funder, FunderKind, Invoice
+
+
+def funder_choices(programme) -> list[tuple[str, str]]:
+    """CSR and bank funders first (what a Mitra CSR usually sponsors), then the others."""
+    sponsors = {FunderKind.SC, FunderKind.SB}
+    funders = Funder.objects.filter(programme=programme).order_by("code")
+    ordered = sorted(funders, key=lambda f: (f.kind not in sponsors, f.code))
+    return [(f.code, f"{f.code} — {f.name} ({f.get_kind_display()})") for f in ordered]
+
+
+def _agreement_done(programme) -> bool:
+    return Agreement.objects.filter(programme=programme, year=timezone.localdate().year).exists()
+
+
+def _funders_done(programme) -> bool:
+    return Funder.objects.filter(programme=programme, is_default=True).exists()
+
+
+def _billed(programme) -> bool:
+    return Invoice.objects.filter(programme=programme).exists()
+
+
+STEPS = [
+    (
+        30,
+        "Catat PKS tahun berjalan",
+        "coverage_funders",
+        _agreement_done,
+        "Nomor, tanggal dan periode kerja sama dengan BPJS Ketenagakerjaan.",
+    ),
+    (
+        40,
+        "Tambahkan penyandang dana APBD (dan CSR bila ada)",
+        "coverage_funders",
+        _funders_done,
+        "APBD sebagai penyandang dana cadangan membayar semua peserta yang tidak dialokasikan.",
+    ),
+    (
+        80,
+        "Buat tagihan bulan pertama dan catat pembayarannya",
+        "coverage_billing",
+        _billed,
+        "",
+    ),
+]
+
+
+def register() -> None:
+    from lindung.programmes import hooks
+
+    hooks.register_funder_choices(funder_choices)
+    for step in STEPS:
+        hooks.register_setup_step(*step)

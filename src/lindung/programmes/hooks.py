@@ -1,0 +1,65 @@
+"""Registration hooks through which the apps above ``programmes`` supply what it may not import.
+
+``programmes`` sits below ``registry`` and ``coverage`` (import-linter), yet its user and
+parameter pages need their data: the funders a Mitra CSR user may be scoped to (coverage), the
+agencies a default risk class may be set for (registry), and whether a set-up step is done
+(PKS, funders, participants). Each app registers a function in its ``AppConfig.ready()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Choices = list[tuple[str, str]]
+
+_funder_choices: list[Callable] = []
+_agency_choices: list[Callable] = []
+_setup_steps: list[SetupStep] = []
+
+
+def _add(registry: list, item) -> None:
+    if item not in registry:
+        registry.append(item)
+
+
+def register_funder_choices(func: Callable[..., Choices]) -> None:
+    """``func(programme) -> [(funder code, label), …]``: what a Mitra CSR may be scoped to."""
+    _add(_funder_choices, func)
+
+
+def funder_choices(programme) -> Choices:
+    return [choice for func in _funder_choices for choice in func(programme)]
+
+
+def register_agency_choices(func: Callable[..., Choices]) -> None:
+    """``func(programme) -> [(agency code, label), …]``: agencies of the programme."""
+    _add(_agency_choices, func)
+
+
+def agency_choices(programme) -> Choices:
+    return [choice for func in _agency_choices for choice in func(programme)]
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of a new programme's set-up day, shown to its Admin until every step is done."""
+
+    order: int
+    label: str
+    url_name: str
+    done: Callable[..., bool]
+    help: str = ""
+
+
+def register_setup_step(
+    order: int, label: str, url_name: str, done: Callable[..., bool], help: str = ""
+) -> None:
+    step = SetupStep(order, label, url_name, done, help)
+    if all(s.label != label for s in _setup_steps):
+        _setup_steps.append(step)
+        _setup_steps.sort(key=lambda s: s.order)
+
+
+def setup_steps() -> list[SetupStep]:
+    return list(_setup_steps)
