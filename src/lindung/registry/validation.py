@@ -254,6 +254,27 @@ def _text(col: str) -> pl.Expr:
     return pl.when(s.str.len_bytes() > 0).then(s).otherwise(None)
 
 
+def fmt(template: str, *args: pl.Expr) -> pl.Expr:
+    """``pl.format`` built from ``pl.concat_str`` (a null argument gives a null message).
+
+    Not ``pl.format`` itself: since polars 1.35 it is its own string function, which panics
+    (``assertion failed: i < self.len()`` in polars-arrow's binview) on the multi-threaded
+    streaming engine when a filter has shortened the chunks of a multi-chunk string column —
+    exactly the shape of the error rows here. ``tests/registry/test_polars_format.py`` keeps the
+    minimal reproduction.
+    """
+    pieces = template.split("{}")
+    if len(pieces) != len(args) + 1:
+        raise ValueError("fmt: one argument per {} placeholder")
+    exprs: list[pl.Expr] = []
+    for i, piece in enumerate(pieces):
+        if piece:
+            exprs.append(pl.lit(piece))
+        if i < len(args):
+            exprs.append(args[i].cast(pl.String))
+    return pl.concat_str(exprs)
+
+
 def _key(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.replace_all(r"\s+", " ")
 
@@ -292,7 +313,7 @@ def _date_problem(col: str, label: str) -> pl.Expr:
             )
         )
         .when(parse_date(col).is_null())
-        .then(pl.format(f"{label} {{}} bukan tanggal yang sah.", pl.col(col)))
+        .then(fmt(f"{label} {{}} bukan tanggal yang sah.", pl.col(col)))
         .otherwise(None)
     )
 
@@ -610,7 +631,7 @@ def participant_checks(ref: Reference) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "nik",
             pl.col("_dup_n").is_not_null(),
-            pl.format(
+            fmt(
                 "NIK ganda di berkas: muncul {} kali (baris {}). Hapus atau perbaiki baris yang "
                 "salah lalu impor ulang.",
                 pl.col("_dup_n"),
@@ -630,7 +651,7 @@ def participant_checks(ref: Reference) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "tanggal_lahir",
             pl.col("_bd") > today,
-            pl.format("Tanggal lahir {} ada di masa depan.", pl.col("tanggal_lahir")),
+            fmt("Tanggal lahir {} ada di masa depan.", pl.col("tanggal_lahir")),
         ),
         (
             "tanggal_lahir",
@@ -678,7 +699,7 @@ def participant_checks(ref: Reference) -> list[tuple[str, pl.Expr, pl.Expr]]:
             pl.col("no_kk").is_not_null()
             & ~pl.col("_num_no_kk")
             & ~pl.col("_kk").str.contains(r"^\d{16}$"),
-            pl.format(
+            fmt(
                 "Nomor KK harus 16 digit angka, yang diisi {} karakter.",
                 pl.col("_kk").str.len_chars(),
             ),
@@ -702,7 +723,7 @@ def participant_checks(ref: Reference) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "kode_kelurahan",
             pl.col("kode_kelurahan").is_not_null() & pl.col("_kel").is_null(),
-            pl.format(
+            fmt(
                 "Kode kelurahan {} tidak ada dalam tabel Kemendagri (format 35.77.01.1001; lihat "
                 "lembar Kode wilayah di templat).",
                 pl.col("kode_kelurahan"),
@@ -717,7 +738,7 @@ def participant_checks(ref: Reference) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "segmen",
             pl.col("segmen").is_not_null() & seg.is_null(),
-            pl.format(
+            fmt(
                 "Segmen '{}' tidak dikenal: isi PU (non-ASN) atau BPU (pekerja rentan).",
                 pl.col("segmen"),
             ),
@@ -730,7 +751,7 @@ def participant_checks(ref: Reference) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "instansi",
             is_pu & pl.col("instansi").is_not_null() & pl.col("_agency").is_null(),
-            pl.format(
+            fmt(
                 "Instansi '{}' belum terdaftar di program ini: tambahkan di menu Instansi atau "
                 "perbaiki kodenya.",
                 pl.col("instansi"),
@@ -929,7 +950,7 @@ def validate_family(frame: pl.DataFrame, ref: Reference) -> Validated:
         (
             "tanggal_lahir",
             pl.col("_bd") > ref.today,
-            pl.format("Tanggal lahir {} ada di masa depan.", pl.col("tanggal_lahir")),
+            fmt("Tanggal lahir {} ada di masa depan.", pl.col("tanggal_lahir")),
         ),
         (
             "jenis_kelamin",
