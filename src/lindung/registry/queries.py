@@ -88,6 +88,7 @@ def reference_for(
         default_risk=ROMAN.get(str(risk), 1),
         default_start=programme.agreement_start or today,
         participants=participants,
+        region_code=programme.region_code or "",
     )
 
 
@@ -406,24 +407,116 @@ def batch_for(programme: Programme, batch_id) -> ImportBatch:
     return batch
 
 
+SEVERITY_FILES = {"error": "errors.parquet", "warning": "warnings.parquet"}
+
+
+def _issues(batch: ImportBatch, severity: str) -> pl.DataFrame:
+    path = import_dir(batch) / SEVERITY_FILES[severity]
+    if not path.exists():
+        return pl.DataFrame(
+            schema={"_row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
+        )
+    return pl.read_parquet(path)
+
+
+@dataclass
+class IssuePage:
+    """A page of an import's findings for the preview."""
+
+    rows: list[dict]  # row, column, value, message
+    total: int  # findings matching the filter (outside the "every row" groups)
+    per_column: dict[str, int]
+    counts: dict[str, int]  # findings per severity
+    every_row: list[dict]  # {column, message, count}: one line for a problem of every row
+    top: list[dict]  # the most frequent messages: {column, message, count}
+
+
+def batch_issues(
+    batch: ImportBatch,
+    *,
+    severity: str = "error",
+    column: str = "",
+    offset: int = 0,
+    limit: int = 100,
+) -> IssuePage:
+    """A page of the error (or warning) list. A problem that hits every data row ("kolom Segmen
+    tidak ada") is one line in ``every_row`` instead of one per row."""
+    severity = severity if severity in SEVERITY_FILES else "error"
+    counts = {s: _issues(batch, s).height for s in SEVERITY_FILES}
+    issues = _issues(batch, severity)
+    grouped = issues.group_by("column", "message").len().sort("len", descending=True)
+    data_rows = batch.rows - batch.copies
+    every = grouped.filter((pl.col("len") >= data_rows) & (pl.lit(data_rows) > 1))
+    if every.height:
+        issues = issues.join(
+            every.select("column", "message"), on=["column", "message"], how="anti"
+        )
+    per_column = dict(issues.group_by("column").len().sort("len", descending=True).iter_rows())
+    if column:
+        issues = issues.filter(pl.col("column") == column)
+    page = issues.slice(offset, limit).rename({"_row": "row"}).to_dicts()
+    top = [
+        {"column": c, "message": m, "count": n}
+        for c, m, n in grouped.filter(pl.col("len") > 1).head(5).iter_rows()
+        if not (every.height and (c, m) in set(every.select("column", "message").iter_rows()))
+    ]
+    return IssuePage(
+        rows=page,
+        total=issues.height,
+        per_column=per_column,
+        counts=counts,
+        every_row=[{"column": c, "message": m, "count": n} for c, m, n in every.iter_rows()],
+        top=top,
+    )
+
+
 def batch_errors(
     batch: ImportBatch, *, column: str = "", offset: int = 0, limit: int = 100
 ) -> tuple[list[dict], int, dict[str, int]]:
     """A page of the error list, its total length, and counts per column."""
-    path = import_dir(batch) / "errors.parquet"
-    if not path.exists():
-        return [], 0, {}
-    errors = pl.read_parquet(path)
-    per_column = dict(errors.group_by("column").len().sort("len", descending=True).iter_rows())
-    if column:
-        errors = errors.filter(pl.col("column") == column)
-    page = errors.slice(offset, limit).rename({"_row": "row"}).to_dicts()
-    return page, errors.height, per_column
+    page = batch_issues(batch, column=column, offset=offset, limit=limit)
+    return page.rows, page.total, page.per_column
 
 
 def rejected_file(batch: ImportBatch) -> Path | None:
     path = import_dir(batch) / "ditolak.xlsx"
     return path if path.exists() else None
+
+
+def warnings_file(batch: ImportBatch) -> Path | None:
+    path = import_dir(batch) / "peringatan.xlsx"
+    return path if path.exists() else None
+
+
+def mapping_rows(batch: ImportBatch) -> list[dict]:
+    """One row per column of the file for the mapping step: header, sample values, chosen field."""
+    from .pipeline import samples
+
+    headers = [h for h in batch.info.get("headers", []) if not h.startswith("__UNNAMED__")]
+    chosen = (batch.mapping or {}).get("columns", {})
+    values = (
+        samples(import_dir(batch), headers) if (import_dir(batch) / "raw.parquet").exists() else {}
+    )
+    return [
+        {"header": h, "field": chosen.get(h, ""), "samples": values.get(h, [])} for h in headers
+    ]
+
+
+def field_choices(kind: str) -> list[tuple[str, str]]:
+    """(field, label) for the mapping step's choice lists."""
+    from .columns import fields_for
+
+    return [(c.name, f"{c.label} ({c.name})") for c in fields_for(kind)]
+
+
+def settable_fields(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(field, label, choices) that may get one value for the whole file."""
+    from .columns import SETTABLE, fields_for
+
+    by_name = {c.name: c for c in fields_for(kind)}
+    return [
+        (n, by_name[n].label, by_name[n].choices) for n in SETTABLE.get(kind, ()) if n in by_name
+    ]
 
 
 # --- possible duplicates -------------------------------------------------------------------------

@@ -149,6 +149,7 @@ class Messy:
     blank_rows: int
     rejected: int
     kinds: dict[str, int] = field(default_factory=dict)
+    warned: int = 0  # rows imported with a warning (recoverable mistakes)
     fixes: dict[int, dict[str, str]] = field(default_factory=dict)  # sheet row -> clean values
 
     @property
@@ -167,6 +168,8 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
     0000, numeric NIK cell, in-file duplicate NIK, impossible date, future birth date, birth date
     not matching the NIK, sex not matching the NIK, unknown kelurahan, unknown agency, decimal
     wage, BPU income not in the table, missing name, bad phone. The sheet has the header in row 1.
+    A birth date or sex disagreeing with the NIK and a bad phone are recoverable: those rows are
+    imported with a warning (``warned``), the others rejected.
     """
     clean = clean_rows(n, seed=seed)
     records = clean.to_dicts()
@@ -192,7 +195,8 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         "phone",
     ]
     bad_positions = list(range(bad_every - 1, n, bad_every))
-    rejected = 0
+    rejected = warned = 0
+    recoverable = {"date_mismatch", "sex_mismatch", "phone"}
     for m, pos in enumerate(bad_positions):
         kind = mistakes[m % len(mistakes)]
         r = records[pos]
@@ -241,6 +245,9 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         elif kind == "phone":
             r["no_hp"] = "12345"
         kinds[kind] = kinds.get(kind, 0) + 1
+        if kind in recoverable:
+            warned += 1
+            continue
         fixes[pos] = original
         rejected += 1
     # Insert blank rows; map frame indices to sheet rows (header = row 1).
@@ -266,6 +273,7 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         rejected=rejected,
         kinds=kinds,
         fixes=fixes_out,
+        warned=warned,
     )
 
 
