@@ -567,15 +567,17 @@ def guess_mapping(
     saved = saved or {}
     mapping: dict[str, str] = {}
     unknown: list[str] = []
-    taken: set[str] = set()
     pending: list[tuple[str, str]] = []
+    # Chosen columns first (a choice is never lost to a guess; two choices of one field are
+    # left for Mapping.check to refuse), then the synonyms, then the keywords.
+    for header in headers:
+        name = saved.get(header_key(header))
+        if name:
+            mapping[header] = name
+    taken: set[str] = set(mapping.values())
     for header in headers:
         key = header_key(header)
         if key in saved:
-            name = saved[key]
-            if name and name in allowed and name not in taken:
-                mapping[header] = name
-                taken.add(name)
             continue
         name = lookup.get(key)
         if name and name not in taken:

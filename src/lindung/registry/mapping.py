@@ -160,10 +160,18 @@ class Mapping:
         """``_row`` plus every field (text; null when not given) and ``_num_<field>`` flags."""
         by_field = self.field_of()
         exprs = [pl.col(ROW)]
+        # A value for the whole file fills the rows the file fills: a blank row stays blank.
+        mapped = [h for h in by_field.values() if h in frame.columns]
+        filled = pl.any_horizontal(
+            [pl.col(h).str.strip_chars().str.len_chars().fill_null(0) > 0 for h in mapped]
+            or [pl.lit(True)]
+        )
         for col in fields_for(kind):
             name = col.name
             if name in self.values:
-                exprs.append(pl.lit(self.values[name], dtype=pl.String).alias(name))
+                exprs.append(
+                    pl.when(filled).then(pl.lit(self.values[name], dtype=pl.String)).alias(name)
+                )
             elif name in by_field:
                 exprs.append(pl.col(by_field[name]).cast(pl.String).alias(name))
             else:

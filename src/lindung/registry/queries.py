@@ -43,6 +43,24 @@ def register_csr_scope(func: Callable) -> None:
         _CSR_SCOPES.append(func)
 
 
+#: Functions ``(programme, participant_ids, on) -> {participant_id: (label, code)}`` naming who
+#: pays for each participant (the collective-registration export's SUMBER DANA). The coverage app
+#: (which knows funders) registers one; without it every participant is the Pemda's (APBD).
+_FUNDING_SOURCES: list[Callable] = []
+
+
+def register_funding_source(func: Callable) -> None:
+    if func not in _FUNDING_SOURCES:
+        _FUNDING_SOURCES.append(func)
+
+
+def funding_sources(programme: Programme, participant_ids: list[int], on: date) -> dict:
+    out: dict[int, tuple[str, str]] = {}
+    for func in _FUNDING_SOURCES:
+        out.update(func(programme, participant_ids, on))
+    return out
+
+
 def participants_for(user, programme: Programme) -> QuerySet[Participant]:
     """The participants ``user`` may see in ``programme`` (role-aware)."""
     qs = Participant.objects.filter(programme=programme)
@@ -281,11 +299,16 @@ EXPORT_SCHEMA = {
 }
 
 
-def export_frame(user, programme: Programme, filters: Filters) -> pl.DataFrame:
-    """The filtered list in the import columns (re-importable); NIK/KK masked without nik.full."""
-    qs = search(user, programme, filters).values_list(*[src for _, src in EXPORT_COLUMNS])
+def export_frame(
+    user, programme: Programme, filters: Filters, *, with_id: bool = False
+) -> pl.DataFrame:
+    """The filtered list in the import columns (re-importable); NIK/KK masked without nik.full.
+    ``with_id``: also the participant id as ``_id`` (for exports that look up more)."""
+    columns = [*EXPORT_COLUMNS, ("_id", "id")] if with_id else EXPORT_COLUMNS
+    schema = {**EXPORT_SCHEMA, "_id": pl.Int64} if with_id else EXPORT_SCHEMA
+    qs = search(user, programme, filters).values_list(*[src for _, src in columns])
     sql, params = qs.query.sql_with_params()
-    frame = bulk.fetch_frame(sql, params, EXPORT_SCHEMA)
+    frame = bulk.fetch_frame(sql, params, schema)
     frame = frame.with_columns(
         pl.col("tulang_punggung").replace_strict(
             {True: "Y", False: "T"}, default=None, return_dtype=pl.String
@@ -315,6 +338,8 @@ KOLEKTIF_PU = [
     ("KELAS RISIKO", "kelas_risiko"),
     ("PROGRAM", "program"),
     ("TMT KEPESERTAAN", "tanggal_mulai"),
+    ("SUMBER DANA", "sumber_dana"),
+    ("KODE SUMBER DANA", "kode_sumber_dana"),
 ]
 KOLEKTIF_BPU = [
     ("NO", None),
@@ -333,6 +358,7 @@ KOLEKTIF_BPU = [
     ("PROGRAM", "program"),
     ("TMT KEPESERTAAN", "tanggal_mulai"),
     ("SUMBER DANA", "sumber_dana"),
+    ("KODE SUMBER DANA", "kode_sumber_dana"),
 ]
 
 
@@ -345,8 +371,11 @@ def kolektif_frame(user, programme: Programme, segment: str, filters: Filters) -
         kelurahan=filters.kelurahan,
         status=Participant.Status.ACTIVE,
     )
-    base = export_frame(user, programme, filters)
+    base = export_frame(user, programme, filters, with_id=True)
     names = dict(Agency.objects.filter(programme=programme).values_list("code", "name"))
+    ids = base.get_column("_id").to_list()
+    sources = funding_sources(programme, ids, timezone.localdate())
+    apbd = (f"APBD {programme.pemda_name}", "SG")
     codes = base.get_column("kode_kelurahan").unique().drop_nulls().to_list()
     place = {
         c: (
@@ -374,7 +403,16 @@ def kolektif_frame(user, programme: Programme, segment: str, filters: Filters) -
             {k: v[2] for k, v in place.items()}, default="", return_dtype=pl.String
         ),
         program=pl.lit("JKK, JKM"),
-        sumber_dana=pl.lit(f"APBD {programme.pemda_name}"),
+        sumber_dana=pl.col("_id").replace_strict(
+            {pid: label for pid, (label, _code) in sources.items()},
+            default=apbd[0],
+            return_dtype=pl.String,
+        ),
+        kode_sumber_dana=pl.col("_id").replace_strict(
+            {pid: code for pid, (_label, code) in sources.items()},
+            default=apbd[1],
+            return_dtype=pl.String,
+        ),
         kelas_risiko=pl.col("kelas_risiko").replace_strict(
             {v: k for k, v in ROMAN.items()}, default=None, return_dtype=pl.String
         ),
@@ -408,6 +446,7 @@ def batch_for(programme: Programme, batch_id) -> ImportBatch:
 
 
 SEVERITY_FILES = {"error": "errors.parquet", "warning": "warnings.parquet"}
+COPY_MESSAGE = "Baris ini sama persis dengan baris"
 
 
 def _issues(batch: ImportBatch, severity: str) -> pl.DataFrame:
@@ -445,7 +484,14 @@ def batch_issues(
     counts = {s: _issues(batch, s).height for s in SEVERITY_FILES}
     issues = _issues(batch, severity)
     grouped = issues.group_by("column", "message").len().sort("len", descending=True)
-    data_rows = batch.rows - batch.copies
+    # Copies of an earlier row are not checked again: they do not count as rows here.
+    copy_errors = (
+        _issues(batch, "error")
+        .filter(pl.col("message").str.starts_with(COPY_MESSAGE))
+        .get_column("_row")
+        .n_unique()
+    )
+    data_rows = batch.rows - batch.copies - copy_errors
     every = grouped.filter((pl.col("len") >= data_rows) & (pl.lit(data_rows) > 1))
     if every.height:
         issues = issues.join(

@@ -299,8 +299,9 @@ def set_mapping(
     """
     _check(actor, batch.programme, "participant.import")
     headers = batch.info.get("headers") or []
+    saved = _saved_mapping(batch)
     try:
-        resolved = mapping.resolve(headers, batch.kind)
+        resolved = mapping.resolve(headers, batch.kind, saved.columns if saved else None)
     except MappingError as exc:
         raise RegistryError(str(exc)) from exc
     with transaction.atomic():

@@ -330,3 +330,216 @@ def write_xlsx(
                 ws.write_string(i + 1, j, value, text)
     wb.close()
     return path
+
+
+# --- an office's own list ----------------------------------------------------------------------
+
+DISNAKER_HEADERS = [
+    "No",
+    "NIK",
+    "Nama Lengkap",
+    "Tempat/Tgl Lahir",
+    "Alamat",
+    "Desa/Kelurahan",
+    "Kecamatan",
+    "Pekerjaan",
+    "No HP",
+]
+_MONTHS_ID = (
+    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+).split()
+
+
+@dataclass
+class OfficeList:
+    """A kabupaten's "DATA PEKERJA RENTAN" workbook as an office keeps it, and what its import
+    must report: each data row's fate (``created``, ``rejected`` with the column and a phrase of
+    the reason, ``copy``), warnings expected, blank rows and rows below the table."""
+
+    path: Path
+    rows: int
+    created: int
+    rejected: int
+    copies: int
+    blank_rows: int
+    ignored_rows: int
+    warned: int
+    reasons: dict[int, tuple[str, str]] = field(default_factory=dict)  # sheet row -> (col, text)
+    header_row: int = 4
+    region_code: str = "35.19"
+
+
+def office_list(path: Path, n: int = 300, seed: int = 14, region_code: str = "35.19") -> OfficeList:
+    """Write an office's list of ``n`` data rows: two title rows and an empty row above the
+    header, the nine usual columns (No, NIK, Nama Lengkap, Tempat/Tgl Lahir, Alamat,
+    Desa/Kelurahan, Kecamatan, Pekerjaan, No HP), desa and kecamatan *names* in any case and with
+    "Ds."/"Kel."/"Kec." prefixes, mixed date forms, "-" and double phones, a phone typed as a
+    number, identical and conflicting duplicate rows, and a signature block below. About one
+    row in twelve has a mistake a clerk must fix; everything else can be imported as it is."""
+    import xlsxwriter
+
+    from .recovery import region_index
+
+    rng = np.random.default_rng(seed)
+    index = region_index(region_code)
+    villages = sorted((v for lst in index.villages.values() for v in lst), key=lambda v: v.code)
+    unique = [v for v in villages if len(index.villages[_key(v.name)]) == 1]
+    shared = [v for v in villages if len(index.villages[_key(v.name)]) > 1]
+    reasons: dict[int, tuple[str, str]] = {}
+    records: list[dict] = []
+    numeric_nik: set[int] = set()
+    numeric_phone: set[int] = set()
+    copies = 0
+    warned: set[int] = set()  # record indices imported with a warning
+    first_sheet_row = 5  # two title rows, an empty row, the header in row 4
+    for i in range(n):
+        v = shared[i % len(shared)] if i % 7 == 3 and shared else unique[i % len(unique)]
+        birth = date.fromordinal(date(1960, 1, 1).toordinal() + int(rng.integers(0, 16_000)))
+        female = bool(rng.random() < 0.5)
+        day = birth.day + (40 if female else 0)
+        district = v.district_code.replace(".", "")
+        nik = f"{district}{day:02d}{birth.month:02d}{birth.year % 100:02d}{1 + i:04d}"
+        form = i % 5
+        if form == 0:
+            shown = birth.strftime("%d-%m-%Y")
+        elif form == 1:
+            shown = birth.strftime("%d/%m/%Y")
+        elif form == 2:
+            shown = f"{birth.day}-{birth.month}-{birth.year}"
+        else:
+            shown = f"{birth.day} {_MONTHS_ID[birth.month - 1]} {birth.year}"
+        place = PLACES[int(rng.integers(0, len(PLACES)))]
+        place = place.title() if i % 2 else place
+        desa = (v.name, f"Ds. {v.name.upper()}", f"desa {v.name.lower()}", f"KEL. {v.name}")[i % 4]
+        kec = (v.district, f"Kec. {v.district}", v.district.upper())[i % 3]
+        phone_kind = i % 6
+        if phone_kind == 0:
+            phone = "-"
+        elif phone_kind == 1:
+            phone = f"0852{i:08d} / 0899{i:07d}"
+        elif phone_kind == 2:
+            phone = f"8{int(rng.integers(100_000_000, 999_999_999))}"  # a number cell: no 0
+        else:
+            phone = f"08{int(rng.integers(1_000_000_000, 9_999_999_999))}"
+        record = {
+            "No": str(i + 1),
+            "NIK": nik,
+            "Nama Lengkap": f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}",
+            "Tempat/Tgl Lahir": f"{place}, {shown}" if i % 3 else f"{place.upper()} / {shown}",
+            "Alamat": f"RT 0{1 + i % 9} RW 0{1 + i % 4} Dusun {LAST[i % len(LAST)].title()}",
+            "Desa/Kelurahan": desa,
+            "Kecamatan": kec,
+            "Pekerjaan": JOBS[i % len(JOBS)],
+            "No HP": phone,
+        }
+        row = first_sheet_row + len(records)
+        if phone_kind == 2:
+            numeric_phone.add(len(records))
+        if phone_kind in (0, 1):
+            warned.add(len(records))
+        # Mistakes a clerk must fix (about 1 row in 12), each with the reason the import gives.
+        mistake = (i // 12) % 8 if i % 12 == 5 else -1
+        if mistake == 0:
+            record["Desa/Kelurahan"] = "Sukamakmur Jaya"
+            reasons[row] = ("nama_kelurahan", "tidak ditemukan")
+        elif mistake == 1 and shared:
+            record["Desa/Kelurahan"] = shared[0].name
+            record["Kecamatan"] = ""
+            reasons[row] = ("nama_kelurahan", "ada di")
+        elif mistake == 2:
+            numeric_nik.add(len(records))
+            reasons[row] = ("nik", "harus berupa teks, bukan angka")
+        elif mistake == 3:
+            record["Tempat/Tgl Lahir"] = f"{place}, {birth.day:02d}-{birth.month:02d}-2099"
+            reasons[row] = ("tanggal_lahir", "masa depan")
+        elif mistake == 4:
+            record["NIK"] = nik[:6] + "00" + nik[8:]
+            reasons[row] = ("nik", "bukan tanggal yang sah")
+        elif mistake == 5:
+            record["Nama Lengkap"] = ""
+            reasons[row] = ("nama", "Nama wajib diisi")
+        elif mistake == 6:
+            record["Kecamatan"] = "Kecamatan Antah"
+            reasons[row] = ("nama_kelurahan", "Kecamatan 'Kecamatan Antah' tidak ada")
+        elif mistake == 7:
+            # The birth date was corrected in the KK a year later: kept, with a warning.
+            record["Tempat/Tgl Lahir"] = (
+                f"{place}, {birth.day} {_MONTHS_ID[birth.month - 1]} {birth.year + 1}"
+            )
+            warned.add(len(records))
+        records.append(record)
+        if i % 25 == 8 and mistake < 0:
+            # An identical copy of the row (typed twice): imported once, with a warning.
+            warned.add(len(records))
+            if len(records) - 1 in numeric_phone:
+                numeric_phone.add(len(records))
+            records.append(dict(record))
+            copies += 1
+        if i == 104:  # a clean row
+            # The same NIK for a different person: both rows refused.
+            other = dict(record)
+            other["Nama Lengkap"] = "ORANG LAIN"
+            reasons[row] = ("nik", "NIK ganda")
+            reasons[first_sheet_row + len(records)] = ("nik", "NIK ganda")
+            records.append(other)
+    blank_after = {len(records) // 2}
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Sheet1")
+    bold = wb.add_format({"bold": True})
+    ws.write(0, 0, "DATA PEKERJA RENTAN PENERIMA BANTUAN IURAN JKK-JKM", bold)
+    ws.write(1, 0, f"{index.region_name.upper()} TAHUN 2025", bold)
+    ws.write_row(3, 0, DISNAKER_HEADERS, bold)
+    out_row = 4
+    sheet_rows: list[int] = []
+    for k, record in enumerate(records):
+        if k in blank_after:
+            out_row += 1  # an empty line in the middle of the list
+        sheet_rows.append(out_row + 1)
+        for j, h in enumerate(DISNAKER_HEADERS):
+            value = record[h]
+            if not value:
+                continue
+            if h == "NIK" and k in numeric_nik:
+                ws.write_number(out_row, j, float(value))
+            elif h == "No HP" and k in numeric_phone:
+                ws.write_number(out_row, j, int(value))
+            elif h == "No":
+                ws.write_number(out_row, j, int(value))
+            else:
+                ws.write_string(out_row, j, value)
+        out_row += 1
+    # The signature block under the table.
+    signature = [
+        f"{index.region_name.replace('Kabupaten ', '')}, 12 Januari 2025",
+        "KEPALA DINAS TENAGA KERJA",
+        "",
+        "Drs. BAMBANG SUTRISNO, M.Si",
+        "NIP. 19780101 200501 1 002",
+    ]
+    for k, line in enumerate(signature):
+        if line:
+            ws.write(out_row + 2 + k, 6, line)
+    wb.close()
+    # Sheet rows moved by the blank line: remap the reasons.
+    remap = {first_sheet_row + k: sheet_rows[k] for k in range(len(records))}
+    reasons = {remap[r]: why for r, why in reasons.items()}
+    rejected = len(reasons)
+    refused = {k for k in range(len(records)) if sheet_rows[k] in reasons}
+    return OfficeList(
+        path=path,
+        rows=len(records),
+        created=len(records) - rejected - copies,
+        rejected=rejected,
+        copies=copies,
+        blank_rows=len(blank_after),
+        ignored_rows=sum(1 for line in signature if line),
+        warned=len(warned - refused),
+        reasons=reasons,
+        region_code=region_code,
+    )
+
+
+def _key(name: str) -> str:
+    from .recovery import name_key
+
+    return name_key(name)

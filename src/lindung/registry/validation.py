@@ -640,7 +640,8 @@ def _duplicates(frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, pl
     no_copy = pl.DataFrame(schema={ROW: pl.Int64, "_first": pl.Int64})
     if repeated.height == 0:
         return no_dup, no_copy
-    flags = [c for c in frame.columns if c.startswith("_num_")]
+    # A phone typed as a number is stored the same as one typed as text: not a difference.
+    flags = [c for c in frame.columns if c.startswith("_num_") and c != "_num_no_hp"]
     content = (
         frame.join(repeated, on=ROW)
         .with_columns([_text(c).alias(c) for c in names])
@@ -909,7 +910,7 @@ def participant_checks(ref: Reference) -> list[tuple]:
         (
             "tanggal_lahir",
             pl.col("tanggal_lahir").is_null() & pl.col("_bd").is_null(),
-            pl.lit("Tanggal lahir " + req + " (tidak dapat diambil dari NIK)"),
+            pl.lit("Tanggal lahir wajib diisi (tidak dapat diambil dari NIK)."),
         ),
         (
             "tanggal_lahir",
