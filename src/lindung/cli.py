@@ -16,34 +16,82 @@ import sys
 ALIASES = {"check": "health", "django-check": "check"}
 
 
-NIK_USAGE = "Pemakaian: lindung nik check NIK [NIK ...] [--birth-date YYYY-MM-DD]"
+NIK_USAGE = (
+    "Pemakaian: lindung nik check NIK [NIK ...] [--birth-date YYYY-MM-DD] "
+    "[--reference-date YYYY-MM-DD] [--strict]"
+)
+NIK_USAGE_EN = (
+    "Usage: lindung nik check NIK [NIK ...] [--birth-date YYYY-MM-DD] "
+    "[--reference-date YYYY-MM-DD] [--strict]"
+)
+
+
+def _nik_usage_error(stdout, message_id: str, message_en: str, field: str | None = None) -> int:
+    import json
+
+    error = {
+        "field": field,
+        "message_id": f"{message_id} {NIK_USAGE}",
+        "message_en": f"{message_en} {NIK_USAGE_EN}",
+    }
+    stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+    return 2
 
 
 def nik_command(args: list[str], stdout=None) -> int:
-    """``lindung nik check NIK… [--birth-date YYYY-MM-DD]``: one JSON object per NIK per line.
+    """``lindung nik check NIK… [--birth-date D] [--reference-date D] [--strict]``.
 
-    Exit status 0 when every NIK is valid, 1 when one is not, 2 on a usage error.
+    Prints one JSON object per NIK per line (``valid``, ``errors``, ``warnings``, the parts).
+    Exit status 0 when every NIK is valid (warnings allowed), 1 when one is not, 2 on a usage
+    error, which is printed as one JSON line ``{"error": {field, message_id, message_en}}``
+    (never argparse's usage text). ``--strict`` turns warnings into errors.
     """
-    import argparse
     import json
-    from datetime import date
 
     from lindung.rules import nik as nik_rules
+    from lindung.rules.errors import RulesError
 
     stdout = stdout or sys.stdout
-    parser = argparse.ArgumentParser(prog="lindung nik", description=NIK_USAGE)
-    parser.add_argument("action", choices=["check"])
-    parser.add_argument("niks", nargs="+", metavar="NIK")
-    parser.add_argument("--birth-date", type=date.fromisoformat, default=None)
-    parser.add_argument("--reference-date", type=date.fromisoformat, default=None)
-    try:
-        opts = parser.parse_args(args)
-    except SystemExit as exc:
-        return int(exc.code or 0) and 2
-    reference = opts.reference_date or (None if opts.birth_date else date.today())
+    if not args or args[0] != "check":
+        return _nik_usage_error(
+            stdout, "Perintah yang tersedia: check.", "The only command is: check.", "action"
+        )
+    options: dict[str, str] = {}
+    niks: list[str] = []
+    strict = False
+    rest = list(args[1:])
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--strict":
+            strict = True
+        elif arg.split("=", 1)[0] in ("--birth-date", "--reference-date"):
+            name, _, value = arg.partition("=")
+            if not _:
+                if not rest:
+                    return _nik_usage_error(
+                        stdout,
+                        f"{name} perlu tanggal YYYY-MM-DD.",
+                        f"{name} needs a YYYY-MM-DD date.",
+                        name[2:].replace("-", "_"),
+                    )
+                value = rest.pop(0)
+            options[name[2:].replace("-", "_")] = value
+        elif arg.startswith("-") and not arg.lstrip("-").isdigit():
+            return _nik_usage_error(
+                stdout, f"Opsi tidak dikenal: {arg}.", f"Unknown option: {arg}.", "options"
+            )
+        else:
+            niks.append(arg)
+    if not niks:
+        return _nik_usage_error(
+            stdout, "Tulis paling sedikit satu NIK.", "Give at least one NIK.", "nik"
+        )
     all_valid = True
-    for value in opts.niks:
-        result = nik_rules.check(value, birth_date=opts.birth_date, reference_date=reference)
+    for value in niks:
+        try:
+            result = nik_rules.check_request(value, strict=strict, **options)
+        except RulesError as exc:
+            return _nik_usage_error(stdout, exc.message_id, exc.message_en, exc.field)
         all_valid &= result.valid
         stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
     return 0 if all_valid else 1

@@ -156,3 +156,36 @@ def test_the_scholarship_screens_walk_a_year(programme, users, plan, client_for)
     assert inst.state == "paid"
     page = op.get(f"/p/{code}/beasiswa/{plan.pk}/")
     assert "Rp 85.500.000" in page.text
+
+
+def test_each_re_verification_recomputes_the_commitment_from_the_actual_level(
+    programme, users, plan
+):
+    inst = _first(plan)  # 2026/2027, planned TK 1 (the child is 4 on 1 July 2026)
+    assert plan.commitment == 87_000_000
+    # Not yet at school this year: nothing for 2026/2027, the later years stay as projected
+    # (5 on 1 July 2027 → TK 2, SD from 2028), and the commitment drops by this year's amount.
+    inst = services.verify_instalment(
+        inst, actor=users["verifikator"], level="none", year_in_level=0
+    )
+    assert inst.verification["ok"] is False
+    assert inst.verification["commitment"] == 87_000_000 - 1_500_000
+    assert inst.verification["commitment_at_approval"] == 87_000_000
+    assert list(
+        plan.instalments.filter(school_year__in=[2027, 2028]).values_list("level", "year_in_level")
+    ) == [("TK", 2), ("SD", 1)]
+
+
+def test_re_verification_in_a_higher_level_replans_and_recomputes(programme, users, plan):
+    inst = _first(plan)
+    # Straight into SD 1 at 4 years 4 months (the rules follow the level actually attended).
+    inst = services.verify_instalment(inst, actor=users["verifikator"], level="SD", year_in_level=1)
+    assert inst.verification["ok"] is True
+    assert inst.verification["commitment"] == 87_000_000 - 3_000_000
+    assert sum(plan.instalments.values_list("amount", flat=True)) == 84_000_000
+    # verifying the same level again changes nothing more
+    before = list(plan.instalments.order_by("school_year").values_list("pk", flat=True))
+    inst.state = InstalmentState.AWAITING
+    inst.save()
+    services.verify_instalment(inst, actor=users["verifikator"], level="SD", year_in_level=1)
+    assert list(plan.instalments.order_by("school_year").values_list("pk", flat=True)) == before

@@ -79,6 +79,61 @@ def test_nik_cli_prints_one_json_object_per_nik():
     assert second["errors"] and all(e["message_id"] for e in second["errors"])
 
 
+def test_nik_cli_old_region_code_and_corrected_birth_date_are_valid_with_warnings():
+    # issue 17: NIKs Dukcapil really issued
+    out = run_cli("nik", "check", "9109011708850001", "6473011708850001", "9271011708850001")
+    assert out.returncode == 0, out.stdout
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["valid"] for r in rows] == [True, True, True]
+    assert [r["current_regency_code"] for r in rows] == ["94.04", "65.71", "96.71"]
+    assert all(r["warnings"][0]["code"] == "regency_old" for r in rows)
+    assert "sekarang 94.04 Mimika" in rows[0]["warnings"][0]["message_id"]
+    out = run_cli("nik", "check", "3577011708850001", "--birth-date", "1985-08-18")
+    assert out.returncode == 0
+    row = json.loads(out.stdout)
+    assert row["valid"] is True and row["errors"] == []
+    assert [w["code"] for w in row["warnings"]] == ["birth_date_mismatch"]
+    strict = run_cli("nik", "check", "3577011708850001", "--birth-date=1985-08-18", "--strict")
+    assert strict.returncode == 1 and json.loads(strict.stdout)["valid"] is False
+
+
+def test_nik_cli_malformed_arguments_answer_json_with_exit_2():
+    for args, field in [
+        (("nik", "check", "3577011708850001", "--birth-date", "1985-02-30"), "birth_date"),
+        (("nik", "check", "3577011708850001", "--birth-date"), "birth_date"),
+        (("nik", "check", "3577011708850001", "--reference-date", "kemarin"), "reference_date"),
+        (("nik", "check", "3577011708850001", "--tanggal", "1985-08-17"), "options"),
+        (("nik", "check"), "nik"),
+        (("nik",), "action"),
+        (("nik", "periksa", "3577011708850001"), "action"),
+    ]:
+        out = run_cli(*args)
+        assert out.returncode == 2, args
+        assert out.stderr == "" and len(out.stdout.splitlines()) == 1, args  # no argparse text
+        error = json.loads(out.stdout)["error"]
+        assert error["field"] == field, args
+        assert "Pemakaian: lindung nik check" in error["message_id"]
+
+
+def test_api_nik_check_same_severities_and_json_errors(programme, users, client_for):
+    client = client_for(users["operator"])
+    ok = client.get("/api/v1/nik/9109011708850001")
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body["valid"] is True and body["warnings"][0]["code"] == "regency_old"
+    assert body["current_regency_code"] == "94.04"
+    mismatch = client.get("/api/v1/nik/3577011708850001", {"birth_date": "1985-08-18"}).json()
+    assert mismatch["valid"] is True and mismatch["warnings"][0]["code"] == "birth_date_mismatch"
+    strict = client.get(
+        "/api/v1/nik/3577011708850001", {"birth_date": "1985-08-18", "strict": "true"}
+    ).json()
+    assert strict["valid"] is False
+    bad = client.get("/api/v1/nik/3577011708850001", {"birth_date": "1985-02-30"})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "birth_date"
+    assert "YYYY-MM-DD" in bad.json()["error"]["message_id"]
+
+
 def test_api_quote(programme, users, client_for):
     client = client_for(users["operator"])
     ok = client.post("/api/v1/benefits/quote", MADIUN_129, content_type="application/json")
@@ -136,3 +191,60 @@ def test_parameter_register_cites_sources(programme, users, client_for):
     html = client_for(users["auditor"]).get(reverse("parameters", args=[programme.code]))
     text = html.content.decode()
     assert "PP 82/2019" in text and "belum terkonfirmasi" in text and "2 Desember 2019" in text
+
+
+def test_calculator_offers_the_disability_table_grouped_and_searchable(
+    programme, users, client_for
+):
+    url = reverse("calculator", args=[programme.code])
+    client = client_for(users["operator"])
+    page = client.get(url).content.decode()
+    assert '<optgroup label="Jari tangan">' in page and '<optgroup label="Jari kaki">' in page
+    assert "Jari telunjuk tangan kanan — 9%" in page
+    # the search box answers the filtered list (htmx)
+    found = client.get(
+        url, {"cari_cacat": "telunjuk kanan", "event_date": "2025-06-01"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert (
+        "Jari telunjuk tangan kanan" in found and "Ruas pertama jari telunjuk tangan kanan" in found
+    )
+    assert "kiri" not in found and "Jari kaki" not in found
+    assert found.startswith('<div id="disability-select">')
+    params = {
+        "benefit": "jkk_partial_disability",
+        "segment": "PU",
+        "event_date": "2025-06-01",
+        "monthly_wage": "2422105",
+        "disability_item": "telunjuk_kanan",
+        "anak-TOTAL_FORMS": "3",
+        "anak-INITIAL_FORMS": "0",
+    }
+    html = client.get(url, params).content.decode()
+    assert "Rp 17.439.156" in html and "Jari telunjuk tangan kanan — 9%" in html
+    html = client.get(url, {**params, "left_handed": "on"}).content.decode()
+    assert "Rp 13.563.788" in html and 'id="disability-row">Jari telunjuk tangan kiri' in html
+    html = client.get(
+        url, {**params, "disability_item": "dengar_turun_keduanya", "monthly_wage": "2000000"}
+    ).content.decode()
+    assert "disability_units" in html and "Tidak dapat dihitung" in html
+
+
+def test_calculator_child_not_at_school_follows_the_normal_path_or_the_chosen_one(
+    programme, users, client_for
+):
+    url = reverse("calculator", args=[programme.code])
+    client = client_for(users["operator"])
+    params = {
+        "benefit": "jkk_death",
+        "segment": "PU",
+        "event_date": "2025-12-01",
+        "monthly_wage": "2000000",
+        "anak-TOTAL_FORMS": "3",
+        "anak-INITIAL_FORMS": "0",
+        "anak-0-birth_date": "2020-07-01",  # 5 years 5 months
+        "anak-0-level": "none",
+    }
+    html = client.get(url, params).content.decode()
+    assert "Rp 84.000.000" in html and "mulai SD 1 tahun ajaran 2026/2027" in html
+    html = client.get(url, {**params, "anak-0-start_level": "TK"}).content.decode()
+    assert "Rp 63.000.000" in html and "mulai TK 1" in html

@@ -7,12 +7,16 @@ from .conftest import login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
+def _open_calculator(page, benefit: str, event_date: str):
     build_foundation()
     login(page, "operator", DEMO_PASSWORD)
     page.get_by_role("navigation").get_by_role("link", name="Kalkulator Manfaat").click()
-    page.get_by_label("Peristiwa", exact=True).select_option("jkm_death")
-    page.get_by_label("Tanggal peristiwa").fill("2025-12-01")
+    page.get_by_label("Peristiwa", exact=True).select_option(benefit)
+    page.get_by_label("Tanggal peristiwa").fill(event_date)
+
+
+def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
+    _open_calculator(page, "jkm_death", "2025-12-01")
     page.get_by_label("Bulan iuran terbayar sebelum peristiwa").fill("40")
     page.get_by_label("Tanggal lahir anak 1").fill("2022-03-01")
     page.get_by_label("Jenjang 1", exact=True).select_option("none")
@@ -28,3 +32,20 @@ def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
     assert "tidak berhak" in page.locator("#scholarship-reason").inner_text()
     assert page.locator("#grand-total").inner_text() == "Rp 42.000.000"
     shot(page, "calculator-jkm-no-scholarship")
+
+
+def test_operator_finds_a_finger_in_the_disability_table(page, shot):
+    _open_calculator(page, "jkk_partial_disability", "2025-06-01")
+    page.get_by_label("Upah sebulan / tingkat penghasilan (Rp)").fill("2422105")
+    page.get_by_label("Cari bagian tubuh").fill("telunjuk kanan")
+    rows = page.locator("#id_disability_item option")
+    page.wait_for_function(
+        "document.querySelectorAll('#id_disability_item option').length === 3"
+    )  # the empty choice and the two right index finger rows
+    assert "Jari telunjuk tangan kanan — 9%" in rows.all_inner_texts()
+    page.locator("#id_disability_item").select_option("telunjuk_kanan")
+    page.get_by_role("button", name="Hitung").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#cash-total").inner_text() == "Rp 17.439.156"
+    assert "Jari telunjuk tangan kanan" in page.locator("#disability-row").inner_text()
+    shot(page, "calculator-right-index-finger")

@@ -162,15 +162,22 @@ def test_result_to_dict():
 
 def test_disability_table_rows():
     t = disability_table(D)
-    assert {k: v.percent for k, v in t.items()} == {
+    # the rows DOMAIN.md lists, unchanged
+    assert {k: t[k].percent for k in ("mata_keduanya", "mata_satu", "tuli_keduanya")} == {
         "mata_keduanya": 70,
         "mata_satu": 35,
         "tuli_keduanya": 40,
-        "tuli_satu": 20,
-        "lengan_kanan_bahu": 40,
-        "lengan_kiri_bahu": 35,
     }
-    assert all(item.unconfirmed for item in t.values())
+    assert (t["tuli_satu"].percent, t["lengan_kanan_bahu"].percent) == (20, 40)
+    assert t["lengan_kiri_bahu"].percent == 35 and not t["lengan_kiri_bahu"].unconfirmed
+    # every row: one kind, a label in both languages, a body-part group, a reference
+    for item in t.values():
+        assert item.label and item.label_en and item.group and item.ref
+        for text in (item.label, item.label_en):  # a comma in a YAML flow map splits a label
+            assert text.count("(") == text.count(")"), item.code
+        assert [item.percent, item.range, item.per_unit].count(None) == 2, item.code
+        if item.left_handed_swap:
+            assert t[item.left_handed_swap].left_handed_swap == item.code
     assert disability_percent("lengan_kiri_bahu", D, left_handed=True) == 40
     assert disability_percent("mata_satu", D, left_handed=True) == 35
     with pytest.raises(RulesError):

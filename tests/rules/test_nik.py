@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from lindung.rules.nik import check, is_valid, mask
+from lindung.rules.errors import RulesError
+from lindung.rules.nik import SEVERITY, check, check_request, is_valid, mask
 
 REF = date(2025, 6, 1)
 
@@ -50,18 +51,49 @@ def test_papua_barat_92_and_papua_barat_daya_96():
     assert r.sex == "P"
 
 
-def test_old_code_after_split():
-    # 91.01 (before the 2022 Papua split) is no longer in the table
+def test_old_code_after_split_is_a_warning_naming_the_current_code():
+    # 91.01 Merauke (Papua) before the 2022 split is 93.01 (Papua Selatan) now
     r = check("9101010101900001", reference_date=REF)
-    assert codes(r) == ["regency_unknown"]
-    assert "pemekaran" in r.errors[0].message_id
-    lenient = check("9101010101900001", reference_date=REF, strict_regions=False)
-    assert lenient.valid and [w.code for w in lenient.warnings] == ["regency_unknown"]
-    assert check("3577090101900001", reference_date=REF, strict_regions=False).warnings[0].code == (
-        "district_unknown"
-    )
-    assert codes(check("3577090101900001")) == ["district_unknown"]
+    assert r.valid and codes(r) == []
+    assert [w.code for w in r.warnings] == ["regency_old"]
+    assert "sekarang 93.01 Merauke" in r.warnings[0].message_id
+    assert (r.current_regency_code, r.current_province) == ("93.01", "Papua Selatan")
+    assert r.regency == "Kabupaten Merauke" and r.district is None
+    strict = check("9101010101900001", reference_date=REF, strict_regions=True)
+    assert codes(strict) == ["regency_old"] and strict.errors[0].severity == "error"
+    assert "tetap sah" not in strict.errors[0].message_id
+    assert codes(check("9101010101900001", reference_date=REF, strict=True)) == ["regency_old"]
+
+
+def test_codes_never_issued_stay_errors():
+    # Kota Madiun has districts 01-03: 09 was never issued
+    assert codes(check("3577090101900001", reference_date=REF)) == ["district_unknown"]
     assert codes(check("1001010101900001", reference_date=REF)) == ["province_unknown"]
+    assert codes(check("3599010101900001", reference_date=REF)) == ["regency_unknown"]
+    assert codes(check("3580010101900001", reference_date=REF)) == ["regency_unknown"]
+    # an old regency code still needs a real district number
+    assert codes(check("9109001708850001", reference_date=REF)) == ["district_unknown"]
+
+
+def test_strict_accepts_a_set_of_codes_and_rejects_unknown_ones():
+    r = check("3577011708850001", birth_date=date(1985, 8, 18), strict={"birth_date_mismatch"})
+    assert codes(r) == ["birth_date_mismatch"]
+    r = check("9109011708850001", birth_date=date(1985, 8, 18), strict={"birth_date_mismatch"})
+    assert codes(r) == ["birth_date_mismatch"] and [w.code for w in r.warnings] == ["regency_old"]
+    with pytest.raises(ValueError, match="no_such_code"):
+        check("3577011708850001", strict={"no_such_code"})
+    # century_unknown is never promoted: there is nothing wrong with the NIK
+    assert check("3577011708850001", strict=True).valid
+
+
+def test_severity_table_covers_every_code():
+    assert set(SEVERITY.values()) == {"error", "warning"}
+    assert {c for c, s in SEVERITY.items() if s == "warning"} == {
+        "regency_old",
+        "district_old",
+        "birth_date_mismatch",
+        "century_unknown",
+    }
 
 
 @pytest.mark.parametrize(
@@ -152,11 +184,40 @@ def test_century_unknown_is_a_warning_not_a_guess():
     assert r.birth_ddmmyy == "010110"
 
 
-def test_birth_date_mismatch_and_future():
+def test_birth_date_mismatch_is_a_warning_and_future_an_error():
     r = check("3577010101100001", birth_date=date(2010, 1, 2))
-    assert codes(r) == ["birth_date_mismatch"] and r.birth_date is None
+    assert r.valid and codes(r) == []
+    assert [w.code for w in r.warnings] == ["birth_date_mismatch"]
+    assert r.birth_date == date(2010, 1, 1)  # the NIK's own date, century from the stated one
+    assert "2010-01-02" in r.warnings[0].message_id and "01-01-10" in r.warnings[0].message_id
+    # a different year: the century is the one nearest to the stated year
+    assert check("3577010101990001", birth_date=date(2000, 1, 1)).birth_date == date(1999, 1, 1)
+    assert check("3577010101010001", birth_date=date(1999, 12, 1)).birth_date == date(2001, 1, 1)
     r = check("3577010101100001", birth_date=date(2010, 1, 1), reference_date=date(2009, 1, 1))
     assert codes(r) == ["birth_date_future"]
+
+
+def test_29_february_of_a_non_leap_century_year_is_refused():
+    r = check("3577012902000001", birth_date=date(1900, 3, 1))
+    assert codes(r) == ["birth_date_invalid"] and "1900" in r.errors[0].message_id
+
+
+def test_check_request_parses_dates_and_names_the_bad_field():
+    r = check_request("3577011708850001", birth_date="1985-08-18")
+    assert r.valid and r.warnings[0].code == "birth_date_mismatch"
+    r = check_request("3577011708850001", today=date(2025, 1, 1))
+    assert r.birth_date == date(1985, 8, 17) and r.clean
+    assert check_request("3577011708850001", reference_date="1980-01-01").birth_date == date(
+        1885, 8, 17
+    )
+    for bad in ("1985-02-30", "30/02/1985", "yesterday"):
+        with pytest.raises(RulesError) as exc:
+            check_request("3577011708850001", birth_date=bad)
+        assert exc.value.field == "birth_date" and bad in exc.value.message_id
+    with pytest.raises(RulesError) as exc:
+        check_request("3577011708850001", reference_date="2025-13-01")
+    assert exc.value.field == "reference_date"
+    assert check_request("3577011708850001", birth_date=date(1985, 8, 17)).clean
 
 
 def test_is_valid_and_mask():
@@ -172,6 +233,8 @@ def test_to_dict_shape():
         "nik",
         "valid",
         "errors",
+        "warnings",
+        "current_regency_code",
         "sex",
         "birth_date",
         "province",

@@ -128,6 +128,7 @@ def test_umk_kota_madiun():
         "pu.default_risk_class",
         "jkk.disability_table",
         "scholarship.tk_entry_age",
+        "scholarship.sd_entry_age",
     ],
 )
 def test_unconfirmed_flags(name):
@@ -175,7 +176,20 @@ def test_discounts_have_scope_and_period():
     transport = found["bpu_transportasi_50"]
     assert "APBD" in transport.funding_excluded and "APBN" in transport.funding_excluded
     d = transport.to_dict()
-    assert d["value"] == "0.50" and d["unconfirmed"] is True and d["from"] == "2026-01-01"
+    # PP 50/2025: transport BPU January 2026 - March 2027 (15 months), sourced
+    assert (d["value"], d["unconfirmed"], d["from"], d["until"]) == (
+        "0.50",
+        False,
+        "2026-01-01",
+        "2027-03-31",
+    )
+    assert transport.in_force(date(2027, 3, 1)) and not transport.in_force(date(2027, 4, 1))
+    other = found["bpu_nontransportasi_50"]
+    assert other.applies_to("BPU", "pertanian", "CSR") and other.applies_to("BPU", None, None)
+    assert not other.applies_to("BPU", "transportasi", "CSR")
+    assert not other.applies_to("BPU", "pertanian", "APBD")
+    assert other.unconfirmed and other.in_force(date(2026, 4, 1))
+    assert not other.in_force(date(2026, 3, 1)) and not other.in_force(date(2027, 1, 1))
 
 
 def test_value_to_dict_is_json_ready():
@@ -251,3 +265,21 @@ def test_lookup_picks_latest_value_not_after_date(day):
             assert got is None
         else:
             assert got is candidates[-1]
+
+
+def test_not_in_force_says_since_when_or_since_when_not():
+    from lindung.rules.errors import ParameterNotInForce
+
+    with pytest.raises(ParameterNotInForce) as exc:
+        params_on(date(2025, 1, 1))["scholarship.lump_sum"]
+    assert exc.value.ended == date(2019, 12, 2) and "tidak berlaku lagi sejak" in str(
+        exc.value.message_id
+    )
+    with pytest.raises(ParameterNotInForce) as exc:
+        params_on(date(2019, 1, 1))["jkk.home_care_cap"]
+    assert exc.value.since == date(2019, 12, 2) and exc.value.field is None
+    named = exc.value.for_field("home_care_cost")
+    assert named.field == "home_care_cost" and named.message_id.startswith("home_care_cost: ")
+    with pytest.raises(ParameterNotInForce) as exc:
+        params_on(date(2025, 1, 1))["no.such_parameter"]
+    assert exc.value.since is None and exc.value.ended is None

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lindung.rules.contributions import monthly_contribution
+from lindung.rules.money import format_rupiah
 from lindung.rules.quote import (
     QuoteError,
     QuoteRequest,
@@ -220,7 +222,6 @@ BAD = [
     ({"benefit": "jkk_death"}, "monthly_wage"),
     ({"benefit": "jkk_death", "monthly_wage": 0}, "monthly_wage"),
     ({"benefit": "jkk_death", "monthly_wage": "2.422.105"}, "monthly_wage"),
-    ({"benefit": "jkk_death", "segment": "BPU", "monthly_wage": 999_999}, "monthly_wage"),
     ({"benefit": "jkk_death", "segment": "BPU", "monthly_wage": 20_700_001}, "monthly_wage"),
     ({"benefit": "jkk_partial_disability", "monthly_wage": UMK}, "disability_percent"),
     (
@@ -281,7 +282,7 @@ BAD = [
             "monthly_wage": UMK,
             "home_care_cost": 1,
         },
-        None,
+        "home_care_cost",  # issue 17: no home care before PP 82/2019, and the field says which
     ),
     ({"benefit": "jkk_death", "monthly_wage": UMK, "wage": 1}, "wage"),
     ({"benefit": "jkk_death", "monthly_wage": UMK, "children": {}}, "children"),
@@ -578,3 +579,75 @@ def test_schema_usable_by_pydantic():
     )
     assert resp.validate_python(r)["grand_total"] == 129_000_000
     assert "from" in resp.json_schema()["$defs"]["QuoteParameter"]["properties"]
+
+
+@pytest.mark.parametrize(
+    "child, field",
+    [
+        ({"level": "SD", "year_in_level": 1, "start_level": "SD"}, "children[0].start_level"),
+        (
+            {"level": "SD", "year_in_level": 1, "start_school_year": 2027},
+            "children[0].start_school_year",
+        ),
+        ({"level": "none", "start_level": "SMP"}, "children[0].start_level"),
+        ({"level": "none", "start_school_year": "2027/2029"}, "children[0].start_school_year"),
+        ({"level": "none", "start_school_year": 2025}, "children[0].start_school_year"),
+        ({"level": "none", "start_school_year": "tahun depan"}, "children[0].start_school_year"),
+    ],
+)
+def test_start_overrides_are_checked(child, field):
+    with pytest.raises(QuoteError) as exc:
+        q(
+            benefit="jkk_death",
+            monthly_wage=UMK,
+            event_date="2025-12-01",
+            children=[{"birth_date": "2020-07-01", **child}],
+        )
+    assert exc.value.field == field
+
+
+def test_start_overrides_accept_year_or_school_year():
+    kid = {"birth_date": "2020-07-01", "level": "none"}
+    a = q(
+        benefit="jkk_death",
+        monthly_wage=UMK,
+        event_date="2025-12-01",
+        children=[{**kid, "start_school_year": 2027}],
+    )
+    b = q(
+        benefit="jkk_death",
+        monthly_wage=UMK,
+        event_date="2025-12-01",
+        children=[{**kid, "start_school_year": "2027/2028", "start_level": "SD"}],
+    )
+    assert a["scholarship_commitment"] == b["scholarship_commitment"] == 72_000_000
+    assert a["children"][0]["path"].startswith("Belum sekolah: mulai SD 1 tahun ajaran 2027/2028")
+
+
+@pytest.mark.parametrize(
+    ("declared", "tier"), [(1_500_000, 2_000_000), (999_999, 1_000_000), (20_000_001, 20_700_000)]
+)
+def test_bpu_income_between_tiers_is_rounded_up_like_billing(declared, tier):
+    # issue 17: the quote took Rp 1,500,000 as it is while billing rounds up to the next tier
+    r = q(benefit="jkk_death", segment="BPU", monthly_wage=declared)
+    assert r["monthly_wage"] == tier
+    first = r["lines"][0]
+    assert first["code"] == "dasar_penghasilan_bpu" and first["amount"] == 0
+    assert first["formula"].startswith(format_rupiah(declared))
+    assert r["lines"][1]["amount"] == 48 * tier  # the death benefit on the tier
+    assert any(p["name"] == "bpu.tiers" and p["unconfirmed"] for p in r["parameters"])
+    contribution = monthly_contribution("BPU", declared, date(2025, 6, 1))
+    assert contribution.lines[0].code == "dasar_penghasilan_bpu"
+    assert contribution.total == monthly_contribution("BPU", tier, date(2025, 6, 1)).total
+    assert "dasar_penghasilan_bpu" not in [
+        line["code"] for line in q(benefit="jkk_death", segment="BPU", monthly_wage=tier)["lines"]
+    ]
+
+
+def test_parameter_not_in_force_names_the_field_and_when_it_starts():
+    with pytest.raises(QuoteError) as exc:
+        q(benefit="jkk_death", event_date="2019-06-01", monthly_wage=UMK, home_care_cost=5)
+    err = exc.value
+    assert err.field == "home_care_cost"
+    assert "jkk.home_care_cap" in err.message_id and "2019-12-02" in err.message_id
+    assert "perawatan di rumah" in err.message_id and "2019-12-02" in err.message_en

@@ -4,6 +4,7 @@ import pytest
 
 from lindung.rules.regions import (
     children,
+    former_code,
     is_valid_kelurahan,
     is_valid_region,
     normalize_code,
@@ -113,3 +114,52 @@ def test_lookups_and_shapes():
     assert region_path("00") is None
     assert len(children()) == 38
     assert children("bad") == []
+
+
+def test_former_codes_from_the_history_file():
+    f = former_code("91.09")
+    assert (f.kind, f.current, f.current_name, f.current_province) == (
+        "moved",
+        "94.04",
+        "Kabupaten Mimika",
+        "Papua Tengah",
+    )
+    assert f.from_province == "Papua" and f.year == 2022 and "UU 15/2022" in f.ref
+    district = former_code("9109010000")  # a village-length code is not a regency/district
+    assert district is None
+    d = former_code("91.09.01")
+    assert (d.kind, d.level, d.current, d.successors) == ("moved", 3, None, ("94.04",))
+    assert former_code("91.09.00") is None
+
+
+def test_every_moved_code_is_gone_and_its_successor_exists():
+    from lindung.rules.regions import _history
+
+    moves, splits = _history()
+    assert len(moves) == 31
+    for old, move in moves.items():
+        assert region_name(old) is None, old
+        assert region_name(move["new"]) is not None, move["new"]
+        assert move["ref"] and move["year"]
+    for parent, items in splits.items():
+        assert region_name(parent) is not None
+        assert all(region_name(code) for item in items for code in item["new"])
+
+
+def test_retired_numbers_inside_the_numbering():
+    f = former_code("32.07.25")
+    assert (f.kind, f.parent_name, f.successors, f.year) == (
+        "retired",
+        "Kabupaten Ciamis",
+        ("32.18",),
+        2012,
+    )
+    assert f.successor_names() == ["32.18 Kabupaten Pangandaran"]
+    # Sulawesi Selatan lost 73.19-73.25 (partly) to Sulawesi Barat: retired, no known successor
+    assert former_code("73.19").kind == "retired" and former_code("73.19").successors == ()
+    # kota numbers are separate from kabupaten numbers
+    assert former_code("35.80") is None and former_code("35.30") is None
+    assert former_code("32.07.38") is None  # above Ciamis's highest district
+    assert former_code("99.01") is None  # unknown province
+    assert former_code("35.77") is None  # a current code
+    assert former_code("bad") is None

@@ -164,17 +164,19 @@ def test_working_child_before_permenaker_1_2025_stops():
 
 
 def test_pre_school_start_rules():
-    # born Sept 2022: 3 on 1 July 2026, 4 on 1 July 2027
-    assert _sched(Child(date(2022, 9, 1)))[0][0] == "2027/2028"
-    # already 4 but not enrolled: starts next school year
-    assert _sched(Child(date(2020, 12, 1)))[0][:3] == ("2026/2027", "TK", 1)
+    # born Sept 2022: 3 on 1 July 2026, 4 on 1 July 2027 → TK A (year 1) in 2027/2028
+    assert _sched(Child(date(2022, 9, 1)))[0][:3] == ("2027/2028", "TK", 1)
+    # 5 on 1 July 2026 and not in TK: TK B (year 2), then SD at 6
+    first, second = _sched(Child(date(2020, 12, 1)))[:2]
+    assert (first[:3], second[:3]) == (("2026/2027", "TK", 2), ("2027/2028", "SD", 1))
     # child born after the event (posthumous) gets a schedule too
     r = scholarships("jkm_death", EVENT, 40, [Child(EVENT + timedelta(days=100))])
     assert r.children[0].age_at_event == 0 and r.commitment == 87_000_000
-    # a 9-year-old not at school: nothing until enrolled
+    # a 9-year-old not at school: nothing until enrolled, and no place taken
     r = scholarships("jkm_death", EVENT, 40, [Child(date(2016, 1, 1))])
     c = r.children[0]
-    assert c.selected and c.commitment == 0 and "belum terdaftar" in c.reason_id
+    assert c.eligible and not c.selected and c.commitment == 0
+    assert "belum terdaftar" in c.reason_id and "jatah" in c.reason_id
 
 
 def test_pt_beyond_five_years():

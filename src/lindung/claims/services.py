@@ -1239,6 +1239,7 @@ def verify_instalment(
             working=working,
             working_months=working_months,
             name=plan.child_name,
+            chosen=True,  # the plan's child: judged alone, never "not selected"
         )
         ps = params_on(claim.event_date)
         day = date(inst.school_year, _start_month(claim.event_date), 1)
@@ -1252,6 +1253,16 @@ def verify_instalment(
     this_year = (
         c.schedule[0] if c.schedule and c.schedule[0].school_year == inst.school_year else None
     )
+    later = [i for i in c.schedule if i.school_year > inst.school_year]
+    # The commitment recomputed from the level actually attended: paid so far + this year +
+    # the later years the rules now project (issue 17).
+    paid = sum(
+        plan.instalments.filter(
+            state=InstalmentState.PAID, school_year__lt=inst.school_year
+        ).values_list("paid_amount", flat=True),
+        0,
+    )
+    commitment = paid + (this_year.amount if this_year else 0) + sum(i.amount for i in later)
     verification = {
         "level": level,
         "year_in_level": child.year_in_level,
@@ -1264,6 +1275,8 @@ def verify_instalment(
         "ok": bool(c.eligible and this_year is not None),
         "note": note.strip()[:500],
         "age_on_school_year_start": c.age_at_event,
+        "commitment": commitment if c.eligible else paid,
+        "commitment_at_approval": plan.commitment,
     }
     inst.verification = verification
     inst.verified_at = timezone.now()
@@ -1279,8 +1292,9 @@ def verify_instalment(
             "terdaftar di sekolah, atau lama jenjang sudah terlampaui). " + c.reason_id
         )
         _save(inst, actor)
+        if later:  # e.g. not at school yet: later years re-projected from the child's age now
+            _replan_if_changed(plan, inst.school_year, later, actor)
         return inst
-    replan = (this_year.level, this_year.year_in_level) != (inst.level, inst.year_in_level)
     inst.level, inst.year_in_level, inst.amount = (
         this_year.level,
         this_year.year_in_level,
@@ -1288,9 +1302,20 @@ def verify_instalment(
     )
     inst._change_reason = "verifikasi ulang"
     _save(inst, actor)
-    if replan:
-        _replan(plan, c.schedule[1:], actor)
+    _replan_if_changed(plan, inst.school_year, later, actor)
     return inst
+
+
+def _replan_if_changed(plan: ScholarshipPlan, school_year: int, later, actor) -> None:
+    """Re-plan the years after ``school_year`` when the rules' schedule differs from the plan."""
+    planned = list(
+        plan.instalments.filter(state=InstalmentState.UPCOMING, school_year__gt=school_year)
+        .order_by("school_year")
+        .values_list("school_year", "level", "year_in_level", "amount")
+    )
+    wanted = [(i.school_year, i.level, i.year_in_level, i.amount) for i in later]
+    if planned != wanted:
+        _replan(plan, later, actor)
 
 
 def _replan(plan: ScholarshipPlan, schedule, actor) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from ninja import Body, Router, Status
 from pydantic import TypeAdapter
 
@@ -37,7 +35,23 @@ def benefits_quote(request, payload: dict = _JSON_BODY):
         return Status(400, {"error": exc.to_dict()})
 
 
-@router.get("/nik/{nik}", summary="Periksa NIK")
-def nik_check(request, nik: str, birth_date: date | None = None):
-    reference = None if birth_date else date.today()
-    return nik_rules.check(nik, birth_date=birth_date, reference_date=reference).to_dict()
+@router.get("/nik/{nik}", response={200: dict, 400: dict}, summary="Periksa NIK")
+def nik_check(
+    request,
+    nik: str,
+    birth_date: str | None = None,
+    reference_date: str | None = None,
+    strict: bool = False,
+):
+    """Same answer as ``lindung nik check``: ``valid`` (no error), ``errors``, ``warnings`` (old
+    region codes, a birth date that differs from the NIK), the parts. ``birth_date`` and
+    ``reference_date`` are ``YYYY-MM-DD``; a malformed one answers 400 with
+    ``{"error": {"field", "message_id", "message_en"}}``. ``strict=true`` turns warnings into
+    errors."""
+    try:
+        result = nik_rules.check_request(
+            nik, birth_date=birth_date, reference_date=reference_date, strict=strict
+        )
+    except RulesError as exc:
+        return Status(400, {"error": exc.to_dict()})
+    return Status(200, result.to_dict())

@@ -452,6 +452,31 @@ def _nik_birth_date(today: date, prefix: str = "nik") -> pl.Expr:
     return pl.when(recent <= cutoff).then(recent).otherwise(on("19"))
 
 
+#: Finding codes of ``rules.nik.check`` that are about the region part of the NIK.
+REGION_FINDINGS = frozenset(
+    {"province_unknown", "regency_unknown", "district_unknown", "regency_old", "district_old"}
+)
+
+
+@cache
+def _district_status(code: str) -> tuple[bool, bool]:
+    """(no region error, no region finding at all) for a dotted ``pp.rr.dd`` code, as
+    ``rules.nik.check`` judges the region part (current table and the history of old codes)."""
+    digits = code.replace(".", "")
+    if len(digits) != 6 or not digits.isdigit():
+        return False, False
+    found = [p for p in nik_rules.check(f"{digits}0101900001").problems if p.code in REGION_FINDINGS]
+    return not any(p.severity == ERROR for p in found), not found
+
+
+def _district_known(code: str) -> bool:
+    return _district_status(code)[0]
+
+
+def _district_clean(code: str) -> bool:
+    return _district_status(code)[1]
+
+
 def _nik_fast_ok(
     w: pl.DataFrame | None,
     nik_col: str,
@@ -459,9 +484,11 @@ def _nik_fast_ok(
     prefix: str = "nik",
     known: dict | None = None,
 ) -> pl.Expr:
-    """Vectorised equivalent of ``rules.nik.check(nik, birth_date=bd).valid``.
+    """Vectorised equivalent of ``rules.nik.check(nik, birth_date=bd).valid`` (no error; old
+    region codes and a date part that differs from ``bd`` are warnings there).
 
-    ``known``: {dotted district code: exists} for every code in the data (else computed from ``w``).
+    ``known``: {dotted district code: no region error} for every code in the data (else computed
+    from ``w``).
     """
     p = prefix
     if known is None:
@@ -470,11 +497,51 @@ def _nik_fast_ok(
         known_expr = pl.col(f"_{p}_district").replace_strict(
             known, default=False, return_dtype=pl.Boolean
         )
+    bd = pl.col(bd_col)
+    # With a stated birth date the century is the one nearest to it: 29-02 must exist there.
+    yy = pl.col(f"_{p}_yy")
+    below = bd.dt.year() - (bd.dt.year() - yy) % 100
+    year = pl.when(bd.dt.year() - below <= below + 100 - bd.dt.year()).then(below).otherwise(
+        below + 100
+    )
+    in_year = pl.concat_str(
+        [
+            year.cast(pl.String).str.zfill(4),
+            pl.col(f"_{p}_month").cast(pl.String).str.zfill(2),
+            pl.col(f"_{p}_day").cast(pl.String).str.zfill(2),
+        ],
+        separator="-",
+    ).str.to_date("%Y-%m-%d", strict=False)
+    exists = bd.is_null() | in_year.is_not_null()
     return (
         pl.col(nik_col).str.contains(r"^\d{16}$")
         & known_expr.fill_null(False)
         & pl.col(f"_{p}_date").is_not_null()
         & pl.col(f"_{p}_serial_ok")
+        & exists.fill_null(False)
+    )
+
+
+def _nik_clean(
+    w: pl.DataFrame | None,
+    nik_col: str,
+    bd_col: str,
+    prefix: str = "nik",
+    known: dict | None = None,
+    clean: dict | None = None,
+) -> pl.Expr:
+    """No finding at all (the fast path clears the row): no error, an up-to-date region code
+    and, when a birth date is stated, the same date as the NIK's."""
+    p = prefix
+    if clean is None:
+        clean_expr = _lookup_column(w, pl.col(f"_{p}_district"), _district_clean, pl.Boolean)
+    else:
+        clean_expr = pl.col(f"_{p}_district").replace_strict(
+            clean, default=False, return_dtype=pl.Boolean
+        )
+    return (
+        _nik_fast_ok(w, nik_col, bd_col, p, known)
+        & clean_expr.fill_null(False)
         & _nik_date_matches(bd_col, p)
     )
 
@@ -626,6 +693,7 @@ class _Facts:
     names_msg: dict[str, str | None]  # "desa<US>kecamatan" -> why not
     in_region: dict[str, bool]  # dotted code -> inside the programme's region
     where: dict[str, str]  # dotted code -> "Desa, Kecamatan, Kabupaten"
+    districts_clean: dict[str, bool] = field(default_factory=dict)  # no region finding at all
 
 
 def _duplicates(frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -685,6 +753,7 @@ def _region_facts(frame: pl.DataFrame, ref: Reference, dup=None, copies=None) ->
         .drop_nulls()
     ).to_series()
     districts = {c: _district_known(c) for c in codes.to_list()}
+    districts_clean = {c: _district_clean(c) for c in codes.to_list()}
     kelurahan = {
         v: _kelurahan(v) for v in frame.get_column("kode_kelurahan").unique().drop_nulls().to_list()
     }
@@ -707,7 +776,9 @@ def _region_facts(frame: pl.DataFrame, ref: Reference, dup=None, copies=None) ->
     if dup is None:
         dup = pl.DataFrame(schema={"_nik": pl.String})
         copies = pl.DataFrame(schema={ROW: pl.Int64, "_first": pl.Int64})
-    return _Facts(dup, copies, districts, kelurahan, names_code, names_msg, in_region, where)
+    return _Facts(
+        dup, copies, districts, kelurahan, names_code, names_msg, in_region, where, districts_clean
+    )
 
 
 def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.LazyFrame:
@@ -764,10 +835,14 @@ def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.L
         ),
         _kel_where=pl.col("_kel").replace_strict(facts.where, default=None, return_dtype=pl.String),
         _nik_ok=_nik_fast_ok(None, "_nik", "_bd", known=facts.districts) & ~pl.col("_num_nik"),
+        # Rows the rules module must look at: any finding, error or warning (an old region
+        # code, a birth date that differs from the NIK's date part).
+        _nik_clean=_nik_clean(
+            None, "_nik", "_bd", known=facts.districts, clean=facts.districts_clean
+        )
+        & ~pl.col("_num_nik"),
     )
-    # Rows the rules module must look at: not cleared by the fast path, or a birth date that
-    # disagrees with the NIK's date part (a warning, whatever the fast path says).
-    return lf.with_columns(_nik_clean=pl.col("_nik_ok") & _nik_date_matches("_bd"))
+    return lf
 
 
 def validate_participants(
@@ -885,10 +960,7 @@ def participant_checks(ref: Reference) -> list[tuple]:
             pl.concat_str(
                 [
                     pl.col("_nik_warn"),
-                    pl.lit(
-                        " Diterima dengan peringatan: NIK berlaku seumur hidup dan tidak "
-                        "diterbitkan ulang; pastikan data sesuai KK."
-                    ),
+                    pl.lit(" Diterima dengan peringatan."),
                 ]
             ),
             WARNING,
@@ -1209,9 +1281,12 @@ def validate_family(frame: pl.DataFrame, ref: Reference) -> Validated:
         _pid=pl.col("_owner").replace_strict(participants, default=None, return_dtype=pl.Int64),
         **_nik_parts(pl.col("_nik")),
     )
-    w = w.with_columns(_nik_ok=_nik_fast_ok(w, "_nik", "_bd") & ~pl.col("_num_nik"))
+    w = w.with_columns(
+        _nik_ok=_nik_fast_ok(w, "_nik", "_bd") & ~pl.col("_num_nik"),
+        _nik_clean=_nik_clean(w, "_nik", "_bd") & ~pl.col("_num_nik"),
+    )
     nik_msgs = _nik_messages(
-        w, "nik", "_num_nik", "_bd", pl.col("nik").is_not_null() & ~pl.col("_nik_ok")
+        w, "nik", "_num_nik", "_bd", pl.col("nik").is_not_null() & ~pl.col("_nik_clean")
     )
     w = w.join(nik_msgs, on=ROW, how="left", maintain_order="left")
     dup_key = pl.concat_str([pl.col("_owner"), pl.col("_rel"), pl.col("_name_key")], separator="|")
@@ -1383,9 +1458,12 @@ def validate_candidates(frame: pl.DataFrame, ref: Reference) -> Validated:
         .then(pl.col("_kel_code"))
         .otherwise(pl.col("_kel_name"))
     )
-    w = w.with_columns(_nik_ok=_nik_fast_ok(w, "_nik", "_bd") & ~pl.col("_num_nik"))
+    w = w.with_columns(
+        _nik_ok=_nik_fast_ok(w, "_nik", "_bd") & ~pl.col("_num_nik"),
+        _nik_clean=_nik_clean(w, "_nik", "_bd") & ~pl.col("_num_nik"),
+    )
     nik_msgs = _nik_messages(
-        w, "nik", "_num_nik", "_bd", pl.col("nik").is_not_null() & ~pl.col("_nik_ok")
+        w, "nik", "_num_nik", "_bd", pl.col("nik").is_not_null() & ~pl.col("_nik_clean")
     )
     w = w.join(nik_msgs, on=ROW, how="left", maintain_order="left")
     w = w.with_columns(_dup_n=pl.len().over("_nik"))

@@ -208,11 +208,15 @@ def jkk_partial_disability(
     *,
     segment: str = "PU",
     params: ParamSet | None = None,
+    item: str | None = None,
+    table_value: Value | None = None,
 ) -> Result:
     """JKK partial permanent disability.
 
     Anatomical: table % × 80 × wage. Functional (``function_loss_percent`` given):
-    % loss of function × table % × 80 × wage. Percentages are numbers 0–100.
+    % loss of function × table % × 80 × wage. Percentages are numbers 0–100. ``item``: the
+    table row as applied (e.g. ``Jari telunjuk tangan kanan (9%)``), named in the line;
+    ``table_value``: the table parameter used, cited in the line's basis.
 
     >>> jkk_partial_disability(2_422_105, date(2025, 1, 1), 35, 50).total
     33909470
@@ -239,7 +243,12 @@ def jkk_partial_disability(
         )
     rule_v = ps["money.rounding"]
     amount = round_rupiah(exact, rule_v.value)
-    line = Line(code, label, amount, mult_v.ref, f"{formula} {_eq(exact, amount)}", label_en)
+    basis = mult_v.ref
+    if item:
+        label = f"{label}: {item}"
+    if table_value is not None:
+        basis = f"{basis}; {table_value.ref}"
+    line = Line(code, label, amount, basis, f"{formula} {_eq(exact, amount)}", label_en)
     return Result((line,), (mult_v, rule_v))
 
 

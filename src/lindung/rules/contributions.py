@@ -28,13 +28,15 @@ from lindung.rules.errors import RulesError
 from lindung.rules.lines import Line
 from lindung.rules.money import format_number, format_percent, format_rupiah, round_rupiah
 from lindung.rules.parameters import Discount, ParamSet, Value, params_on
-from lindung.rules.workdays import next_working_day, non_working_reason
+from lindung.rules.workdays import next_working_day, non_working_reason, previous_working_day
 
 __all__ = [
     "SEGMENTS",
     "Contribution",
     "DueDate",
     "LapseResult",
+    "IncomeBasis",
+    "bpu_income_basis",
     "bpu_lapse",
     "bpu_tier_for_income",
     "due_date",
@@ -156,6 +158,11 @@ def monthly_contribution(
             )
         )
     else:
+        basis = bpu_income_basis(wage, month, params=ps)
+        if basis.line is not None:
+            lines.append(basis.line)
+            used += basis.params
+        wage, w = basis.tier, Decimal(basis.tier)
         jkk_v, jkm_v = ps["bpu.jkk_rate"], ps["bpu.jkm_flat"]
         used += [jkk_v, jkm_v]
         base["jkk"] = w * jkk_v.value
@@ -240,6 +247,55 @@ def bpu_tier_for_income(income: int, on: date) -> int:
 
 
 @dataclass(frozen=True, slots=True)
+class IncomeBasis:
+    """The income a BPU contribution or benefit is computed on: the declared income rounded up
+    to the next listed tier, with the trace line that says so (``None`` when it is a tier)."""
+
+    declared: int
+    tier: int
+    line: Line | None
+    params: tuple[Value, ...]
+
+
+def bpu_income_basis(income: int, on: date, *, params: ParamSet | None = None) -> IncomeBasis:
+    """The BPU income tier for a declared income, for contributions and benefits alike.
+
+    An income that is not a listed tier is rounded **up** to the next tier (the lowest tier for
+    an income below it), and a zero-amount :class:`Line` (``dasar_penghasilan_bpu``) records
+    it. An income above the highest tier cannot be rounded up: :class:`RulesError` (field
+    ``monthly_wage``). The intermediate tiers are UNCONFIRMED (``bpu.tiers``).
+
+    >>> b = bpu_income_basis(1_500_000, date(2025, 1, 1))
+    >>> b.tier, b.line.formula
+    (2000000, 'Rp 1.500.000 bukan nominal BPU → nominal berikutnya Rp 2.000.000')
+    >>> bpu_income_basis(1_000_000, date(2025, 1, 1)).line is None
+    True
+    """
+    ps = params if params is not None else params_on(on)
+    tiers_v, high_v = ps["bpu.tiers"], ps["bpu.tier_highest"]
+    if income > high_v.value:
+        raise RulesError(
+            f"Penghasilan BPU {format_rupiah(income)} di atas nominal tertinggi "
+            f"{format_rupiah(high_v.value)}.",
+            f"BPU income {format_rupiah(income)} is above the highest tier "
+            f"{format_rupiah(high_v.value)}.",
+            "monthly_wage",
+        )
+    tier = next(t for t in tiers_v.value if income <= t)
+    if tier == income:
+        return IncomeBasis(income, tier, None, (tiers_v,))
+    line = Line(
+        "dasar_penghasilan_bpu",
+        f"Dasar penghasilan BPU dibulatkan ke atas ke nominal {format_rupiah(tier)}",
+        0,
+        tiers_v.ref,
+        f"{format_rupiah(income)} bukan nominal BPU → nominal berikutnya {format_rupiah(tier)}",
+        f"BPU income rounded up to the tier {format_rupiah(tier)}",
+    )
+    return IncomeBasis(income, tier, line, (tiers_v,))
+
+
+@dataclass(frozen=True, slots=True)
 class DueDate:
     """Due date of a contribution month, with the days skipped and why."""
 
@@ -267,8 +323,18 @@ class DueDate:
 def explain_due_date(segment: str, year: int, month: int, cuti_bersama: bool = False) -> DueDate:
     """Due date of contribution month ``year``-``month`` with the weekends/holidays skipped.
 
-    PU: the 15th of the next month; BPU: the 15th of the same month; a weekend or national holiday
-    moves it to the next working day (cuti bersama only with ``cuti_bersama=True``).
+    The rules in force for the *contribution month* apply. PU: the 15th of the next month
+    (PP 49/2020: the 30th for contribution months August 2020 – January 2021; a month without a
+    30th, February, ends on its last day); BPU: the 15th of the same month. A weekend or
+    national holiday moves it to the next working day (cuti bersama only with
+    ``cuti_bersama=True``), under PP 49/2020 to the working day before (``pu.due_on_holiday``).
+
+    >>> due_date("PU", 2020, 8)   # PP 49/2020: 30 September 2020, a Wednesday
+    datetime.date(2020, 9, 30)
+    >>> due_date("PU", 2020, 10)  # 30 November 2020 is a Monday
+    datetime.date(2020, 11, 30)
+    >>> due_date("PU", 2021, 1)   # no 30 February: Sunday 28 February → Friday 26 February
+    datetime.date(2021, 2, 26)
     """
     if segment not in SEGMENTS:
         raise RulesError("Segmen harus PU atau BPU.", "Segment must be PU or BPU.", "segment")
@@ -278,14 +344,22 @@ def explain_due_date(segment: str, year: int, month: int, cuti_bersama: bool = F
     key = segment.lower()
     day_v, off_v = ps[f"{key}.due_day"], ps[f"{key}.due_month_offset"]
     index = year * 12 + (month - 1) + off_v.value
-    nominal = date(index // 12, index % 12 + 1, day_v.value)
-    due = next_working_day(nominal, cuti_bersama)
+    due_year, due_month = index // 12, index % 12 + 1
+    last = (date(due_year + due_month // 12, due_month % 12 + 1, 1) - timedelta(days=1)).day
+    nominal = date(due_year, due_month, min(day_v.value, last))
+    holiday_v = ps.get(f"{key}.due_on_holiday")
+    basis = day_v.ref
+    if holiday_v is not None and holiday_v.value == "previous":
+        due = previous_working_day(nominal, cuti_bersama)
+        basis = f"{basis}; {holiday_v.ref}"
+    else:
+        due = next_working_day(nominal, cuti_bersama)
     skipped = []
-    d = nominal
-    while d < due:
+    d, step = nominal, timedelta(days=1 if due >= nominal else -1)
+    while d != due:
         skipped.append((d, non_working_reason(d, cuti_bersama) or ""))
-        d += timedelta(days=1)
-    return DueDate(segment, year, month, nominal, due, tuple(skipped), day_v.ref)
+        d += step
+    return DueDate(segment, year, month, nominal, due, tuple(skipped), basis)
 
 
 def due_date(segment: str, year: int, month: int, cuti_bersama: bool = False) -> date:
@@ -323,10 +397,14 @@ def _add_months_clamped(d: date, months: int) -> date:
 
 
 def late_fine(segment: str, amount: int, months: int, on: date) -> Line:
-    """Late fine: ``rate × months × amount`` (PU 2 %/month, UNCONFIRMED for a Pemda; BPU none).
+    """Late fine: ``rate × months × amount`` with the rate in force for the contribution month
+    containing ``on`` (PU 2 %/month, UNCONFIRMED for a Pemda; 0.5 % for contribution months
+    August 2020 – January 2021, PP 49/2020; BPU none).
 
     >>> late_fine("PU", 13_079, 2, date(2025, 7, 1)).amount
     523
+    >>> late_fine("PU", 10_000, 1, date(2020, 8, 1)).amount
+    50
     >>> late_fine("BPU", 16_800, 2, date(2025, 7, 1)).amount
     0
     """

@@ -128,6 +128,7 @@ class Discount:
     funding_excluded: tuple[str, ...]
     ref: str
     unconfirmed: bool
+    sectors_excluded: tuple[str, ...] = ()
 
     def in_force(self, month: date) -> bool:
         """Whether the discount covers the contribution month starting on ``month``."""
@@ -138,6 +139,8 @@ class Discount:
         if self.segments is not None and segment not in self.segments:
             return False
         if self.sectors is not None and sector not in self.sectors:
+            return False
+        if sector in self.sectors_excluded:
             return False
         return funding not in self.funding_excluded
 
@@ -228,6 +231,7 @@ def _parse_discount(spec: Mapping[str, Any]) -> Discount:
         funding_excluded=tuple(scope.get("funding_excluded", ())),
         ref=spec.get("ref", ""),
         unconfirmed=bool(spec.get("unconfirmed", False)),
+        sectors_excluded=tuple(scope.get("sectors_excluded", ())),
     )
 
 
@@ -281,7 +285,21 @@ class ParamSet:
         try:
             return self._values[name]
         except KeyError:
-            raise ParameterNotInForce(name, self.on) from None
+            raise self._not_in_force(name) from None
+
+    def _not_in_force(self, name: str) -> ParameterNotInForce:
+        param = _load()[0].get(name)
+        if param is None:
+            return ParameterNotInForce(name, self.on)
+        later = [v.start for v in param.values if v.start > self.on and v.value is not None]
+        ended = [v.start for v in param.values if v.start <= self.on and v.value is None]
+        return ParameterNotInForce(
+            name,
+            self.on,
+            label=param.label,
+            since=min(later) if later else None,
+            ended=max(ended) if ended else None,
+        )
 
     def __contains__(self, name: str) -> bool:
         return name in self._values

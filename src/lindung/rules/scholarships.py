@@ -8,15 +8,22 @@ Definitions and assumptions (flagged in the parameters where they are not statut
 - **Instalments**: one per school year, claimed yearly, at the amount of the level the child is in
   that year; the current school year is included. The projection assumes one level-year per
   school year (no repeated or skipped years) up to the 5th year of higher education (PT/S1).
-- **Pre-school child** (level ``none``): starts TK year 1 in the first school year after the
-  current one whose 1 July finds the child aged ≥ 4 (``scholarship.tk_entry_age``, an
-  ASSUMPTION). A child aged 7 or more who is not at school gets nothing until enrolled.
+- **Child not yet at school** (level ``none``) follows the normal path from the next school
+  year, by the child's age on 1 July (the reference date of school admission, Permendikbud
+  1/2021 Pasal 4–5): TK group A at 4, group B at 5 (``scholarship.tk_entry_age``), SD year 1 at
+  6 or 7 (``scholarship.sd_entry_age``). A child who will be 5 next July starts in TK year 2, one
+  who will be 6 or 7 goes straight to SD year 1, one who will be 8 or older is past school age
+  and gets nothing until enrolled (ASSUMPTIONS, flagged). Per child the path can be overridden:
+  ``start_level`` (``TK``: two TK years first; ``SD``: straight to SD) and/or
+  ``start_school_year`` (the school year the child will start).
 - **Stop conditions**: age 23 (a school year is paid only if the child is under 23 on its first
   day; for the current year, under 23 on the event date), married, or working — except, from
   Permenaker 1/2025, a child still in education working as PU for at most 6 consecutive months,
   as BPU, or in an apprenticeship.
 - **At most 2 children** (1 before PP 82/2019): those marked ``chosen`` if any, else the 2 eldest
-  among the children who meet the conditions.
+  among the children who will receive something. A child who will receive nothing (married,
+  working, 23 or older, not enrolled and past school age, no instalment left) does not take
+  one of the places unless chosen.
 - Before PP 82/2019 (event before 2019-12-02) the scholarship was a single Rp 12,000,000 for one
   child (``scholarship.regime = lump_sum``).
 
@@ -49,10 +56,12 @@ __all__ = [
     "ChildScholarship",
     "Instalment",
     "ScholarshipResult",
+    "SchoolPath",
     "age_on",
     "instalment_schedule",
     "participant_eligibility",
     "scholarships",
+    "school_path",
     "school_year_label",
     "school_year_of",
 ]
@@ -81,6 +90,8 @@ class Child:
     ``level``/``year_in_level`` describe the school year containing the event date (``none``/0
     for a child not at school). ``working``: ``no``, ``pu`` (wage earner; give
     ``working_months``, the consecutive months worked), ``bpu`` or ``apprenticeship``.
+    ``start_level`` (``TK``/``SD``) and ``start_school_year`` override the projected path of a
+    child not at school (see :func:`school_path`).
     """
 
     birth_date: date
@@ -91,6 +102,8 @@ class Child:
     working_months: int | None = None
     chosen: bool = False
     name: str | None = None
+    start_level: str | None = None
+    start_school_year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +152,8 @@ class ChildScholarship:
     this_year: int = 0
     #: Everything still to be paid, current school year included, to the end of S1.
     commitment: int = 0
+    #: For a child not at school: how the start was projected (Indonesian), else ``None``.
+    path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -160,6 +175,7 @@ class ChildScholarship:
             "this_year": self.this_year,
             "commitment": self.commitment,
             "schedule": [i.to_dict() for i in self.schedule],
+            "path": self.path,
         }
 
 
@@ -309,12 +325,110 @@ def _stop_reason(child: Child, age: int, ps: ParamSet) -> tuple[str, str] | None
     return None
 
 
-def _first_school_year(child: Child, current: int, ps: ParamSet, start_month: int) -> int:
-    entry_age = ps.value("scholarship.tk_entry_age")
-    year = current + 1
-    while age_on(child.birth_date, date(year, start_month, 1)) < entry_age:
-        year += 1
-    return year
+@dataclass(frozen=True, slots=True)
+class SchoolPath:
+    """Where a child not at school is projected to start: the school year, the position in
+    the TK 1 … PT 5 sequence, and why (Indonesian and English)."""
+
+    first_year: int
+    position: int
+    level: str
+    year_in_level: int
+    note_id: str
+    note_en: str
+
+
+#: Levels a child not at school may be projected to start in (``Child.start_level``).
+START_LEVELS = ("TK", "SD")
+
+
+def school_path(
+    child: Child, event_date: date, params: ParamSet | None = None
+) -> SchoolPath | None:
+    """The projected start of a child not at school (``level="none"``), or ``None`` when the
+    child is past school age and no start was given (nothing is projected).
+
+    Normal path by the age on 1 July of each school year after the current one: TK year 1 at
+    ``scholarship.tk_entry_age`` (4), TK year 2 at 5, SD year 1 at
+    ``scholarship.sd_entry_age`` min–max (6–7); 8 or older: past school age. Overrides:
+    ``start_level="SD"`` goes straight to SD (first year the child is at least 6),
+    ``start_level="TK"`` does both TK years first, ``start_school_year`` fixes the year (the
+    level then follows the age, or ``start_level``).
+
+    >>> p = school_path(Child(date(2020, 7, 1)), date(2025, 12, 1))   # 5 years 5 months
+    >>> p.first_year, p.level, p.year_in_level
+    (2026, 'SD', 1)
+    >>> school_path(Child(date(2020, 7, 1), start_level="TK"), date(2025, 12, 1)).level
+    'TK'
+    >>> school_path(Child(date(2017, 7, 1)), date(2025, 12, 1)) is None   # 8 next July
+    True
+    """
+    ps = params if params is not None else params_on(event_date)
+    start_month = ps.value("scholarship.school_year_start_month")
+    current = school_year_of(event_date, start_month)
+    levels = ps.value("scholarship.levels")
+    seq, index = _sequence(levels)
+    sd_pos = index[("SD", 1)]
+    tk_age = ps.value("scholarship.tk_entry_age")
+    sd_age = ps.value("scholarship.sd_entry_age")
+
+    def age(year: int) -> int:
+        return age_on(child.birth_date, date(year, start_month, 1))
+
+    def first_year(minimum_age: int) -> int:
+        year = current + 1
+        while age(year) < minimum_age:
+            year += 1
+        return year
+
+    chosen_year = child.start_school_year
+    if chosen_year is not None:
+        year = chosen_year
+        if child.start_level == "TK":
+            pos = 0
+        elif child.start_level == "SD" or age(year) >= sd_age["min"]:
+            pos = sd_pos
+        else:
+            pos = max(0, sd_pos - (sd_age["min"] - age(year)))
+        how_id, how_en = "tahun mulai sekolah yang diisi", "the school start given"
+    elif child.start_level == "SD":
+        year, pos = first_year(sd_age["min"]), sd_pos
+        how_id, how_en = "langsung SD (pilihan)", "straight to SD (chosen)"
+    elif child.start_level == "TK":
+        year, pos = first_year(tk_age), 0
+        how_id, how_en = "TK dua tahun lalu SD (pilihan)", "two TK years then SD (chosen)"
+    else:
+        year = first_year(tk_age)
+        a = age(year)
+        if a > sd_age["max"]:
+            return None
+        pos = sd_pos if a >= sd_age["min"] else max(0, sd_pos - (sd_age["min"] - a))
+        how_id, how_en = "jalur normal menurut usia per 1 Juli", "normal path by age on 1 July"
+    level, year_in_level, _ = seq[pos]
+    return SchoolPath(
+        year,
+        pos,
+        level,
+        year_in_level,
+        f"Belum sekolah: mulai {level} {year_in_level} tahun ajaran {school_year_label(year)} "
+        f"(usia {age(year)} tahun per 1 Juli; {how_id}).",
+        f"Not at school: starts {level} {year_in_level} in school year {school_year_label(year)} "
+        f"(aged {age(year)} on 1 July; {how_en}).",
+    )
+
+
+def _nothing_reason(child: Child, path: SchoolPath | None, lump_sum: bool) -> tuple[str, str]:
+    if child.level == "none" and path is None and not lump_sum:
+        return (
+            "Anak belum terdaftar di sekolah dan sudah melewati usia masuk SD: tidak ada "
+            "angsuran sampai anak bersekolah (isi jenjangnya, atau tahun mulai sekolah).",
+            "The child is not enrolled and past school-entry age: no instalment until the child "
+            "is at school (enter the level, or the school start year).",
+        )
+    return (
+        "Tidak ada lagi angsuran: batas usia atau lama jenjang sudah terlampaui.",
+        "No instalment left: the age limit or the length of the level is exceeded.",
+    )
 
 
 def instalment_schedule(
@@ -322,8 +436,8 @@ def instalment_schedule(
 ) -> list[Instalment]:
     """Every yearly instalment still due for one child, from the current school year on.
 
-    Applies the level table in force on the event date, the TK start of a pre-school child and
-    the age limit (see the module docstring). It does not check participant eligibility, the
+    Applies the level table in force on the event date, the projected start of a child not at
+    school (:func:`school_path`) and the age limit (see the module docstring). It does not check participant eligibility, the
     other stop conditions or the 2-children limit (see :func:`scholarships`).
 
     >>> [(i.label, i.level, i.year_in_level, i.amount) for i in instalment_schedule(
@@ -345,8 +459,10 @@ def instalment_schedule(
         ]
     levels = ps.value("scholarship.levels")
     if child.level == "none":
-        first_year = _first_school_year(child, current, ps, start_month)
-        pos = 0
+        path = school_path(child, event_date, ps)
+        if path is None:
+            return []
+        first_year, pos = path.first_year, path.position
     else:
         _, index = _sequence(levels)
         key = (child.level, child.year_in_level)
@@ -397,7 +513,9 @@ def scholarships(
     if regime_v.value == "lump_sum":
         used.append(ps["scholarship.lump_sum"])
     else:
-        used += [ps["scholarship.levels"], ps["scholarship.tk_entry_age"]]
+        used.append(ps["scholarship.levels"])
+        if any(c.level == "none" for c in children):
+            used += [ps["scholarship.tk_entry_age"], ps["scholarship.sd_entry_age"]]
     if any(c.working != "no" for c in children):
         used.append(ps["scholarship.working_exceptions"])
 
@@ -412,15 +530,16 @@ def scholarships(
         )
 
     stops = [_stop_reason(c, ages[i], ps) for i, c in enumerate(children)]
-    too_old_unschooled = [
-        c.level == "none"
-        and ages[i] >= ps.value("scholarship.tk_entry_age") + 3
-        and regime_v.value != "lump_sum"
+    schedules = [
+        () if stops[i] else tuple(instalment_schedule(c, event_date, ps))
         for i, c in enumerate(children)
     ]
-    candidates = [i for i in range(len(children)) if stops[i] is None]
+    lump_sum = regime_v.value == "lump_sum"
+    paths = [
+        school_path(c, event_date, ps) if c.level == "none" and not lump_sum else None
+        for c in children
+    ]
     max_children = max_v.value
-    chosen = [i for i in candidates if children[i].chosen]
     if any(c.chosen for c in children):
         if sum(1 for c in children if c.chosen) > max_children:
             raise RulesError(
@@ -428,44 +547,36 @@ def scholarships(
                 f"At most {max_children} children can be chosen.",
                 "children",
             )
-        selected = set(chosen)
+        selected = {i for i, c in enumerate(children) if c.chosen and stops[i] is None}
     else:
-        order = sorted(candidates, key=lambda i: (children[i].birth_date, i))
+        # Only children who will receive something take one of the places.
+        receiving = [i for i in range(len(children)) if schedules[i]]
+        order = sorted(receiving, key=lambda i: (children[i].birth_date, i))
         selected = set(order[:max_children])
 
     results_list = []
     for i, c in enumerate(children):
+        path = paths[i].note_id if paths[i] else None
         if stops[i] is not None:
             rid, ren = stops[i]
             results_list.append(ChildScholarship(i, c, ages[i], False, False, rid, ren))
             continue
+        schedule = schedules[i]
         if i not in selected:
-            rid = f"Tidak dipilih: beasiswa paling banyak untuk {max_children} anak."
-            ren = f"Not selected: scholarships go to at most {max_children} children."
-            results_list.append(ChildScholarship(i, c, ages[i], True, False, rid, ren))
+            if schedule:
+                rid = f"Tidak dipilih: beasiswa paling banyak untuk {max_children} anak."
+                ren = f"Not selected: scholarships go to at most {max_children} children."
+            else:
+                rid, ren = _nothing_reason(c, paths[i], lump_sum)
+                rid += " Tidak mengambil jatah beasiswa anak (kecuali dipilih)."
+                ren += " Does not take a scholarship place (unless chosen)."
+            results_list.append(ChildScholarship(i, c, ages[i], True, False, rid, ren, path=path))
             continue
-        if too_old_unschooled[i]:
-            results_list.append(
-                ChildScholarship(
-                    i,
-                    c,
-                    ages[i],
-                    True,
-                    True,
-                    "Anak belum terdaftar di sekolah: beasiswa dibayar mulai tahun ajaran anak "
-                    "terdaftar (masukkan jenjangnya).",
-                    "The child is not enrolled at school: the scholarship starts with the school "
-                    "year the child is enrolled (enter the level).",
-                )
-            )
-            continue
-        schedule = tuple(instalment_schedule(c, event_date, ps))
         start = schedule[0].school_year if schedule else None
         total = sum(s.amount for s in schedule)
         now = schedule[0].amount if schedule and start == current else 0
         if not schedule:
-            rid = "Tidak ada lagi angsuran: batas usia atau lama jenjang sudah terlampaui."
-            ren = "No instalment left: the age limit or the length of the level is exceeded."
+            rid, ren = _nothing_reason(c, paths[i], lump_sum)
         else:
             rid = (
                 f"Berhak: {len(schedule)} angsuran tahunan mulai {school_year_label(start)}, "
@@ -475,8 +586,10 @@ def scholarships(
                 f"Eligible: {len(schedule)} yearly instalments from {school_year_label(start)}, "
                 f"total {format_rupiah(total)}."
             )
+            if paths[i]:
+                rid, ren = f"{rid} {paths[i].note_id}", f"{ren} {paths[i].note_en}"
         results_list.append(
-            ChildScholarship(i, c, ages[i], True, True, rid, ren, schedule, start, now, total)
+            ChildScholarship(i, c, ages[i], True, True, rid, ren, schedule, start, now, total, path)
         )
     return ScholarshipResult(
         True, reason_id, reason_en, regime_v.value, current, tuple(results_list), tuple(used)

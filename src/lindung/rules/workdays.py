@@ -23,7 +23,13 @@ from datetime import date, timedelta
 
 import holidays
 
-__all__ = ["holiday_name", "holidays_in_year", "is_working_day", "next_working_day"]
+__all__ = [
+    "holiday_name",
+    "holidays_in_year",
+    "is_working_day",
+    "next_working_day",
+    "previous_working_day",
+]
 
 _WEEKEND = {5: "Sabtu", 6: "Minggu"}
 
@@ -50,6 +56,17 @@ def next_working_day(day: date, cuti_bersama: bool = False) -> date:
     """``day`` itself if it is a working day, else the first working day after it."""
     while not is_working_day(day, cuti_bersama):
         day += timedelta(days=1)
+    return day
+
+
+def previous_working_day(day: date, cuti_bersama: bool = False) -> date:
+    """``day`` itself if it is a working day, else the last working day before it.
+
+    >>> previous_working_day(date(2020, 8, 30))  # a Sunday
+    datetime.date(2020, 8, 28)
+    """
+    while not is_working_day(day, cuti_bersama):
+        day -= timedelta(days=1)
     return day
 
 
