@@ -148,6 +148,19 @@ def test_each_bad_pu_row_is_rejected_with_its_message(changes, column, expected)
             {"birth_date": date(1990, 1, 2)},
         ),
         ({"jenis_kelamin": "L"}, "jenis_kelamin", "di berkas L, menurut NIK P", {"sex": "L"}),
+        (
+            # Mimika's old code (91.09, now 94.04): a NIK is not re-issued when a region splits.
+            {"nik": "9109011708850001", "tanggal_lahir": "17/08/1985", "jenis_kelamin": "L"},
+            "nik",
+            "kode wilayah lama: sekarang 94.04",
+            {"nik": "9109011708850001"},
+        ),
+        (
+            {"nik": "6473011708850001", "tanggal_lahir": "17/08/1985", "jenis_kelamin": "L"},
+            "nik",
+            "sekarang 65.71",
+            {"nik": "6473011708850001"},
+        ),
         ({"no_hp": "12345"}, "no_hp", "bukan nomor telepon: dikosongkan", {"phone": ""}),
         ({"no_hp": "-"}, "no_hp", "bukan nomor telepon", {"phone": ""}),
         (

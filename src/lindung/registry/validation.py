@@ -465,7 +465,9 @@ def _district_status(code: str) -> tuple[bool, bool]:
     digits = code.replace(".", "")
     if len(digits) != 6 or not digits.isdigit():
         return False, False
-    found = [p for p in nik_rules.check(f"{digits}0101900001").problems if p.code in REGION_FINDINGS]
+    found = [
+        p for p in nik_rules.check(f"{digits}0101900001").problems if p.code in REGION_FINDINGS
+    ]
     return not any(p.severity == ERROR for p in found), not found
 
 
@@ -501,8 +503,10 @@ def _nik_fast_ok(
     # With a stated birth date the century is the one nearest to it: 29-02 must exist there.
     yy = pl.col(f"_{p}_yy")
     below = bd.dt.year() - (bd.dt.year() - yy) % 100
-    year = pl.when(bd.dt.year() - below <= below + 100 - bd.dt.year()).then(below).otherwise(
-        below + 100
+    year = (
+        pl.when(bd.dt.year() - below <= below + 100 - bd.dt.year())
+        .then(below)
+        .otherwise(below + 100)
     )
     in_year = pl.concat_str(
         [
