@@ -310,10 +310,16 @@ def delete_ids(model, ids: str, *, ts: datetime, user_id: int | None, reason: st
 
 
 def changed_since(model, programme_id: int, ts: datetime) -> pl.DataFrame:
-    """Ids of ``model`` rows with a history record after ``ts`` (a change made later)."""
+    """Ids of ``model`` rows with a history record after ``ts`` (a change made later), with the
+    record's reason."""
     hist = model.history.model._meta.db_table
-    sql = f"SELECT DISTINCT id FROM {qn(hist)} WHERE programme_id = %s AND history_date > %s"  # noqa: S608 — quoted identifiers only
-    return fetch_frame(sql, [int(programme_id), db_timestamp(ts)], {"id": pl.Int64})
+    sql = (
+        f"SELECT id, history_change_reason FROM {qn(hist)} "  # noqa: S608 — quoted identifiers only
+        "WHERE programme_id = %s AND history_date > %s"
+    )
+    return fetch_frame(
+        sql, [int(programme_id), db_timestamp(ts)], {"id": pl.Int64, "reason": pl.String}
+    )
 
 
 def fetch_ids(table: str, columns: list[str], schema: dict, ids: str) -> pl.DataFrame:

@@ -177,9 +177,21 @@ def _touched(journal: Journal) -> dict:
 
 
 def _later_changes(batch, journal: Journal, touched: dict) -> str | None:
+    from .models import ImportBatch
+
     ts = datetime.fromisoformat(journal.meta()["ts"])
+    # A later import that was undone itself left the rows as they were: its history (the import
+    # and its undoing, both naming the batch id) does not count as a change.
+    undone = [
+        str(pk)
+        for pk in ImportBatch.objects.filter(
+            programme_id=batch.programme_id, state=ImportBatch.State.UNDONE
+        ).values_list("pk", flat=True)
+    ]
     for model, (created, changed) in touched.items():
         later = bulk.changed_since(model, batch.programme_id, ts)
+        if undone:
+            later = later.filter(~pl.col("reason").str.contains("|".join(undone)).fill_null(False))
         mine = pl.Series("id", [*created, *changed], dtype=pl.Int64)
         hit = later.filter(pl.col("id").is_in(mine.implode()))
         if hit.height:
@@ -190,6 +202,15 @@ def _later_changes(batch, journal: Journal, touched: dict) -> str | None:
                 "perbaiki datanya lewat impor atau formulir.".replace(",", ".")
             )
     return None
+
+
+def _reverse_relations(model) -> list:
+    """Every foreign key pointing at ``model``, hidden ones (``related_name="+"``) included."""
+    return [
+        f
+        for f in model._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)
+    ]
 
 
 def _references(scope: UndoScope) -> str | None:
@@ -204,9 +225,9 @@ def _references(scope: UndoScope) -> str | None:
         if not ids:
             continue
         with bulk.id_table("_undo_refs", ids) as tmp:
-            for rel in model._meta.related_objects:
+            for rel in _reverse_relations(model):
                 related = rel.related_model
-                if related in handled or not rel.concrete or rel.many_to_many:
+                if related in handled or rel.many_to_many:
                     continue
                 if getattr(rel, "on_delete", None) in (models.SET_NULL, models.DO_NOTHING):
                     continue
@@ -279,8 +300,8 @@ def undo(batch, journal: Journal, *, ts: datetime, actor, reason: str, progress)
         if not ids:
             continue
         with bulk.id_table("_undo_ids", ids) as tmp:
-            for rel in model._meta.related_objects:
-                if getattr(rel, "on_delete", None) is models.SET_NULL and rel.concrete:
+            for rel in _reverse_relations(model):
+                if getattr(rel, "on_delete", None) is models.SET_NULL:
                     bulk.null_referencing(rel.related_model._meta.db_table, rel.field.column, tmp)
             n = bulk.delete_ids(model, tmp, ts=ts, user_id=user_id, reason=reason)
         if model in (FamilyMember, Candidate, Participant):
