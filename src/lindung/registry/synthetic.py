@@ -543,3 +543,49 @@ def _key(name: str) -> str:
     from .recovery import name_key
 
     return name_key(name)
+
+
+def office_frame(clean: pl.DataFrame) -> pl.DataFrame:
+    """Clean rows (BPU) written the way an office list has them (for ``bench/import``): a "No"
+    column, "Tempat/Tgl Lahir" in one cell with alternating date forms, desa/kecamatan names
+    instead of the code, "RT/RW" in one cell, a phone "-" on every sixth row, no Segmen column."""
+    from lindung.rules import regions
+
+    codes = clean.get_column("kode_kelurahan").unique().drop_nulls().to_list()
+    desa = {c: regions.region_name(c) or "" for c in codes}
+    kec = {c: regions.region_name(c[:8]) or "" for c in codes}
+    d = pl.col("tanggal_lahir").str.to_date("%d/%m/%Y")
+    return clean.with_row_index("No", offset=1).select(
+        pl.col("No").cast(pl.String),
+        pl.col("nik").alias("NIK"),
+        pl.col("nama").alias("Nama Lengkap"),
+        pl.concat_str(
+            [
+                pl.col("tempat_lahir"),
+                pl.lit(", "),
+                pl.when(pl.col("No") % 2 == 0)
+                .then(pl.col("tanggal_lahir").str.replace_all("/", "-"))
+                .otherwise(
+                    pl.concat_str(
+                        [
+                            d.dt.day().cast(pl.String),
+                            pl.lit(" "),
+                            d.dt.month().replace_strict(
+                                dict(enumerate(_MONTHS_ID, start=1)), return_dtype=pl.String
+                            ),
+                            pl.lit(" "),
+                            d.dt.year().cast(pl.String),
+                        ]
+                    )
+                ),
+            ]
+        ).alias("Tempat/Tgl Lahir"),
+        pl.col("alamat").alias("Alamat"),
+        pl.concat_str([pl.col("rt"), pl.lit("/"), pl.col("rw")]).alias("RT/RW"),
+        pl.col("kode_kelurahan")
+        .replace_strict(desa, return_dtype=pl.String)
+        .alias("Desa/Kelurahan"),
+        pl.col("kode_kelurahan").replace_strict(kec, return_dtype=pl.String).alias("Kecamatan"),
+        pl.col("pekerjaan").fill_null("BURUH HARIAN").alias("Pekerjaan"),
+        pl.when(pl.col("No") % 6 == 0).then(pl.lit("-")).otherwise(pl.col("no_hp")).alias("No HP"),
+    )

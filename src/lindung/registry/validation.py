@@ -114,7 +114,6 @@ MAX_WAGE = 1_000_000_000
 EARLIEST_BIRTH = date(1900, 1, 1)
 #: A birth date taken from the NIK alone gets the century of someone at least this old today.
 MIN_WORKER_AGE = 15
-PHONE_OK = recovery.PHONE_OK
 
 SEGMENTS = {
     "pu": "PU",
@@ -364,10 +363,6 @@ def _digits(col: str) -> pl.Expr:
     return pl.col(col).str.strip_chars_start("'").str.replace_all(r"[\s.\-]", "")
 
 
-def _phone(col: str) -> pl.Expr:
-    return recovery.normalise_phone(pl.col(col))
-
-
 def _phone_checks(col: str = "no_hp") -> list:
     """A phone that is not one is dropped with a warning; of two numbers the first is kept."""
     return [
@@ -384,11 +379,6 @@ def _phone_checks(col: str = "no_hp") -> list:
             WARNING,
         ),
     ]
-
-
-@cache
-def _district_known(code: str) -> bool:
-    return regions.region_name(code) is not None
 
 
 @cache
