@@ -257,9 +257,11 @@ def _read_frame(data: bytes, filename: str) -> tuple[pl.DataFrame, dict[str, pl.
         source = Path(tmp) / f"bpjs{suffix}"
         source.write_bytes(data)
         try:
+            # One-shot (fresh_after): a web process keeps no reading process alive.
             layout = sandbox.run(
                 "lindung.registry.pipeline:read_source",
                 {"source": str(source), "folder": tmp, "kind": "bpjs", "known": KNOWN_HEADERS},
+                fresh_after=True,
             )
         except sandbox.SandboxFailure as exc:
             raise UnreadableFile(exc.message) from exc

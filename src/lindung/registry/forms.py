@@ -211,7 +211,9 @@ class AgencyForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas daftar (.xlsx atau .csv)"),
-        help_text=_("Baris pertama berisi nama kolom seperti di templat."),
+        help_text=_(
+            "Templat Lindung atau daftar kantor sendiri: kolom dipetakan pada langkah berikutnya."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
     kind = forms.ChoiceField(
