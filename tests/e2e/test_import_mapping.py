@@ -71,7 +71,9 @@ def test_an_office_list_through_the_mapping_step(page, shot, settings, tmp_path)
     assert count(page, "rejected") == office.rejected
     assert count(page, "copies") == office.copies
     assert count(page, "warned") == office.warned
-    assert "Desa/kelurahan 'Sukamakmur Jaya' tidak ditemukan" in page.locator("#errors").inner_text()
+    assert (
+        "Desa/kelurahan 'Sukamakmur Jaya' tidak ditemukan" in page.locator("#errors").inner_text()
+    )
     shot(page, "import-preview")
     tabs = page.get_by_role("navigation", name="Jenis temuan")
     tabs.get_by_role("link", name="Peringatan (").click()

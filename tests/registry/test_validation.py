@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import polars as pl
@@ -203,6 +204,8 @@ def test_recoverable_findings_are_warnings_and_the_row_is_kept(changes, column, 
             {"kelurahan_code": "35.77.01.1001"},
         ),
         ({"rt": None, "rw": None, "rt_rw": "RT 1 / RW 2"}, {"rt": "001", "rw": "002"}),
+        ({"kode_kelurahan": " 35.77.01.1001 "}, {"kelurahan_code": "35.77.01.1001"}),
+        ({"no_hp": "  081234567890 "}, {"phone": "081234567890"}),
     ],
 )
 def test_recoveries_without_a_word(changes, stored):
@@ -381,7 +384,7 @@ def niks(draw):
     return nik, stated
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=int(os.environ.get("LINDUNG_NIK_EXAMPLES", "60")), deadline=None)
 @given(st.lists(niks(), min_size=1, max_size=40))
 def test_vectorised_nik_check_agrees_with_the_rules_module(cases):
     frame = pl.DataFrame(

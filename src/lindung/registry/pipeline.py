@@ -36,6 +36,8 @@ from .validation import (
 )
 
 RAW = "raw.parquet"
+#: The staging files are written once and read once or twice: fast compression over small files.
+COMPRESSION = "lz4"
 NUM = "_num::"
 #: Files of an import's folder written by :func:`check_source` (removed before a new check).
 CHECK_FILES = (
@@ -66,7 +68,7 @@ def read_source(
     frame = raw.frame.with_columns(
         [pl.Series(f"{NUM}{h}", s, dtype=pl.Boolean) for h, s in raw.numeric.items()]
     )
-    frame.write_parquet(Path(folder) / RAW)
+    frame.write_parquet(Path(folder) / RAW, compression=COMPRESSION)
     return {
         "headers": raw.headers,
         "sheet": raw.sheet,
@@ -132,9 +134,9 @@ def check_source(*, folder: str, kind: str, mapping: dict, ref: Reference, progr
     validated = validate(kind, canonical, ref, progress=chunk_done)
     del canonical
     progress(85, "Menulis hasil pemeriksaan…")
-    validated.valid.write_parquet(folder_path / "valid.parquet")
-    validated.errors.write_parquet(folder_path / "errors.parquet")
-    validated.warnings.write_parquet(folder_path / "warnings.parquet")
+    validated.valid.write_parquet(folder_path / "valid.parquet", compression=COMPRESSION)
+    validated.errors.write_parquet(folder_path / "errors.parquet", compression=COMPRESSION)
+    validated.warnings.write_parquet(folder_path / "warnings.parquet", compression=COMPRESSION)
     source_cols = [h for h in frame.columns if h != ROW and not h.startswith("__UNNAMED__")]
     source = frame.select([ROW, *source_cols])
     if validated.errors.height:

@@ -162,12 +162,9 @@ def _header_names(grid: pl.DataFrame, hi: int, score) -> tuple[list[str], int]:
 # --- the end of the data ---------------------------------------------------------------------------
 
 
-def _cut_trailing(frame: pl.DataFrame, cols: list[str]) -> tuple[pl.DataFrame, list[dict], int]:
-    """Drop the rows below the data: empty ones silently, others (a signature block, a totals
-    row) listed. A row is data when a cell holds a NIK, or at least half of the named columns
-    are filled; everything after the last such row is not data."""
-    if frame.height == 0 or not cols:
-        return frame, [], 0
+def _data_flags(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """Per row: ``data`` (a cell holds a NIK, or at least half of the named columns are filled)
+    and ``any`` (some cell is filled)."""
     text = [pl.col(c).str.strip_chars() for c in cols]
     filled = [t.str.len_chars().fill_null(0) > 0 for t in text]
     named = [c for c in cols if not c.startswith("__UNNAMED__")] or cols
@@ -182,17 +179,37 @@ def _cut_trailing(frame: pl.DataFrame, cols: list[str]) -> tuple[pl.DataFrame, l
     named_filled = pl.sum_horizontal(
         [pl.col(c).str.strip_chars().str.len_chars().fill_null(0) > 0 for c in named]
     )
-    flags = frame.select(
-        data=nik_like | (named_filled >= half), any=pl.any_horizontal(filled)
-    ).with_row_index("i")
-    last_data = flags.filter(pl.col("data")).get_column("i").max()
-    last_any = flags.filter(pl.col("any")).get_column("i").max()
+    return frame.select(data=nik_like | (named_filled >= half), any=pl.any_horizontal(filled))
+
+
+TAIL_BLOCK = 5_000
+
+
+def _cut_trailing(frame: pl.DataFrame, cols: list[str]) -> tuple[pl.DataFrame, list[dict], int]:
+    """Drop the rows below the data: empty ones silently, others (a signature block, a totals
+    row) listed. A row is data when a cell holds a NIK, or at least half of the named columns
+    are filled; everything after the last such row is not data. The rows are looked at from the
+    end, a block at a time (the tail is short; a million rows are not scanned)."""
+    if frame.height == 0 or not cols:
+        return frame, [], 0
+    last_data = last_any = None
+    end = frame.height
+    while end > 0 and last_data is None:
+        start = max(0, end - TAIL_BLOCK)
+        flags = _data_flags(frame.slice(start, end - start), cols).with_row_index("i", offset=start)
+        if last_any is None:
+            last_any = flags.filter(pl.col("any")).get_column("i").max()
+        last_data = flags.filter(pl.col("data")).get_column("i").max()
+        end = start
     if last_any is None:
         return frame.head(0), [], 0
     if last_data is None:  # nothing looks like data: keep every filled row (the checks speak)
         return frame.head(last_any + 1), [], 0
     tail = frame.slice(last_data + 1)
-    rest = tail.filter(pl.any_horizontal(filled))
+    filled = pl.any_horizontal(
+        [pl.col(c).str.strip_chars().str.len_chars().fill_null(0) > 0 for c in cols]
+    )
+    rest = tail.filter(filled)
     listed = [
         {
             "row": int(r[ROW]),

@@ -79,14 +79,18 @@ def _no_time(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars().str.replace(_TIME, "")
 
 
-def parse_date_expr(expr: pl.Expr) -> pl.Expr:
+def parse_date_expr(expr: pl.Expr, *, named: bool = True) -> pl.Expr:
     """A date from HH/BB/TTTT (also with ``-`` or ``.``, one-digit day/month), TTTT-BB-HH,
     "10 November 1996" (Indonesian or English month, full or short), or an Excel serial number;
-    a time part is ignored. Null when the text is none of these or not a real date."""
+    a time part is ignored. Null when the text is none of these or not a real date.
+
+    ``named=False``: only the numeric forms (the caller knows no cell needs more; faster)."""
     s = _no_time(expr)
     iso = s.str.replace(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$", "$3-$2-$1").str.replace_all(
         "/", "-"
     )
+    if not named:
+        return pl.when(s.str.contains(NUMERIC_DATE)).then(iso.str.to_date("%Y-%m-%d", strict=False))
     month = (
         s.str.extract(NAMED_DATE, 2)
         .str.to_lowercase()
@@ -170,7 +174,6 @@ def split_rt_rw(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 # --- phone numbers -------------------------------------------------------------------------------
 
 PHONE_OK = r"^0\d{8,12}$"
-_PHONE_SPLIT = r"\s*(?:/|,|;|&|\bdan\b|\batau\b|\bor\b)\s*"
 
 
 def normalise_phone(expr: pl.Expr) -> pl.Expr:
@@ -187,17 +190,73 @@ def normalise_phone(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def phone_parts(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(the first valid number or null, how many pieces the cell held). "0852… / 0899…" keeps
-    the first; "-" or "tidak ada" give null."""
-    pieces = expr.str.to_lowercase().str.replace_all(_PHONE_SPLIT, "|").str.split("|")
-    pieces = pieces.list.eval(pl.element().str.strip_chars()).list.eval(
-        pl.element().filter(pl.element().str.len_chars() > 0)
+#: A cell that is one number (digits, spaces, + - . ( ) '): normalised by expressions alone.
+SIMPLE_PHONE = r"^[+\d\s\-.()']*$"
+_PHONE_PIECES = re.compile(r"\s*(?:/|,|;|&|\bdan\b|\batau\b|\bor\b)\s*", re.I)
+_PHONE_CHARS = re.compile(r"[\s\-.()]")
+
+
+def _normalise_one(text: str) -> str:
+    s = _PHONE_CHARS.sub("", text.strip().lstrip("'"))
+    if s.startswith("+62"):
+        return "0" + s[3:]
+    if s.startswith("62") and len(s) >= 11:
+        return "0" + s[2:]
+    if s.startswith("8"):
+        return "0" + s
+    return s
+
+
+def phone_table(values) -> dict[str, tuple[str | None, int]]:
+    """For cells that are not one plain number ("0852… / 0899…", "-", "tidak ada"): the first
+    valid number of the cell (or None) and how many pieces it held. Python, once per distinct
+    value — such cells are few."""
+    out = {}
+    for value in values:
+        pieces = [p for p in _PHONE_PIECES.split(value) if p.strip()]
+        numbers = [n for n in (_normalise_one(p) for p in pieces) if re.fullmatch(PHONE_OK, n)]
+        out[value] = (numbers[0] if numbers else None, len(pieces))
+    return out
+
+
+def complex_phones(frame: pl.DataFrame, col: str = "no_hp") -> dict[str, tuple[str | None, int]]:
+    values = (
+        frame.select(pl.col(col).filter(~pl.col(col).str.contains(SIMPLE_PHONE)).unique())
+        .get_column(col)
+        .drop_nulls()
+        .to_list()
     )
-    valid = pieces.list.eval(
-        normalise_phone(pl.element()).filter(normalise_phone(pl.element()).str.contains(PHONE_OK))
+    return phone_table(values)
+
+
+def phone_parts(expr: pl.Expr, table: dict[str, tuple[str | None, int]]) -> tuple[pl.Expr, pl.Expr]:
+    """(the first valid number or null, how many pieces the cell held), with ``table`` from
+    :func:`complex_phones` for the cells that are not one plain number."""
+    norm = normalise_phone(expr)
+    plain = pl.when(norm.str.contains(PHONE_OK)).then(norm)
+    counted = pl.when(expr.is_null()).then(pl.lit(0, dtype=pl.Int64)).otherwise(1)
+    if not table:
+        return plain, counted
+    special = expr.is_in(pl.Series(list(table), dtype=pl.String).implode())
+    number = (
+        pl.when(special)
+        .then(
+            expr.replace_strict(
+                {k: v[0] for k, v in table.items()}, default=None, return_dtype=pl.String
+            )
+        )
+        .otherwise(plain)
     )
-    return valid.list.first(), pieces.list.len()
+    pieces = (
+        pl.when(special)
+        .then(
+            expr.replace_strict(
+                {k: v[1] for k, v in table.items()}, default=1, return_dtype=pl.Int64
+            )
+        )
+        .otherwise(counted)
+    )
+    return number, pieces
 
 
 # --- desa/kelurahan and kecamatan names -----------------------------------------------------------

@@ -318,9 +318,9 @@ def _map(expr: pl.Expr, table: dict, dtype=pl.String) -> pl.Expr:
     return _key(expr).replace_strict(table, default=None, return_dtype=dtype)
 
 
-def parse_date(col: str) -> pl.Expr:
+def parse_date(col: str, *, named: bool = True) -> pl.Expr:
     """A date from any form :func:`lindung.registry.recovery.parse_date_expr` reads."""
-    return recovery.parse_date_expr(pl.col(col))
+    return recovery.parse_date_expr(pl.col(col), named=named)
 
 
 def _date_problem(col: str, label: str) -> pl.Expr:
@@ -400,6 +400,7 @@ def _lookup_column(frame: pl.DataFrame, expr: pl.Expr, func, dtype) -> pl.Expr:
 def _nik_parts(nik: pl.Expr, prefix: str = "nik") -> dict[str, pl.Expr]:
     dd = nik.str.slice(6, 2).str.to_integer(strict=False)
     day = pl.when(dd > 40).then(dd - 40).otherwise(dd)
+    yy = nik.str.slice(10, 2).str.to_integer(strict=False)
     return {
         f"_{prefix}_district": pl.concat_str(
             [nik.str.slice(0, 2), nik.str.slice(2, 2), nik.str.slice(4, 2)], separator="."
@@ -408,16 +409,27 @@ def _nik_parts(nik: pl.Expr, prefix: str = "nik") -> dict[str, pl.Expr]:
         f"_{prefix}_day": day,
         f"_{prefix}_month": nik.str.slice(8, 2).str.to_integer(strict=False),
         f"_{prefix}_yy": nik.str.slice(10, 2).str.to_integer(strict=False),
-        f"_{prefix}_date": pl.concat_str(
-            [
-                pl.concat_str([pl.lit("20"), nik.str.slice(10, 2)]),
-                nik.str.slice(8, 2),
-                day.cast(pl.String).str.zfill(2),
-            ],
-            separator="-",
-        ).str.to_date("%Y-%m-%d", strict=False),
+        # A real day and month in the year 20yy (29 February only in a leap year), by arithmetic.
+        f"_{prefix}_date_ok": _real_day(
+            day, nik.str.slice(8, 2).str.to_integer(strict=False), 2000 + yy
+        ).fill_null(False),
         f"_{prefix}_serial_ok": nik.str.slice(12, 4) != "0000",
     }
+
+
+_DAYS = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _leap(year: pl.Expr) -> pl.Expr:
+    return (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+
+
+def _real_day(day: pl.Expr, month: pl.Expr, year: pl.Expr) -> pl.Expr:
+    """Whether ``day``-``month``-``year`` is a date of the calendar."""
+    last = month.replace_strict(_DAYS, default=0, return_dtype=pl.Int64) + (
+        (month == 2) & _leap(year)
+    ).cast(pl.Int64)
+    return (day >= 1) & (day <= last)
 
 
 def _nik_birth_date(today: date, prefix: str = "nik") -> pl.Expr:
@@ -498,19 +510,11 @@ def _nik_fast_ok(
         .then(below)
         .otherwise(below + 100)
     )
-    in_year = pl.concat_str(
-        [
-            year.cast(pl.String).str.zfill(4),
-            pl.col(f"_{p}_month").cast(pl.String).str.zfill(2),
-            pl.col(f"_{p}_day").cast(pl.String).str.zfill(2),
-        ],
-        separator="-",
-    ).str.to_date("%Y-%m-%d", strict=False)
-    exists = bd.is_null() | in_year.is_not_null()
+    exists = bd.is_null() | _real_day(pl.col(f"_{p}_day"), pl.col(f"_{p}_month"), year)
     return (
         pl.col(nik_col).str.contains(r"^\d{16}$")
         & known_expr.fill_null(False)
-        & pl.col(f"_{p}_date").is_not_null()
+        & pl.col(f"_{p}_date_ok")
         & pl.col(f"_{p}_serial_ok")
         & exists.fill_null(False)
     )
@@ -655,19 +659,6 @@ PARTICIPANT_NAMES = [c.name for c in fields_for("participants")]
 _SEP = "\x1f"
 
 
-def _recover(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """Fill birth place/date and RT/RW from a combined "Tempat/Tgl Lahir" or "RT/RW" cell where
-    the separate columns are empty."""
-    place, date_text = recovery.split_ttl(pl.col("tempat_tanggal_lahir"))
-    rt, rw = recovery.split_rt_rw(pl.col("rt_rw"))
-    return lf.with_columns(
-        tempat_lahir=pl.coalesce("tempat_lahir", place),
-        tanggal_lahir=pl.coalesce("tanggal_lahir", date_text),
-        rt=pl.coalesce("rt", rt),
-        rw=pl.coalesce("rw", rw),
-    )
-
-
 def _name_pair() -> pl.Expr:
     return pl.concat_str(
         [pl.col("nama_kelurahan").fill_null(""), pl.col("nama_kecamatan").fill_null("")],
@@ -688,6 +679,27 @@ class _Facts:
     in_region: dict[str, bool]  # dotted code -> inside the programme's region
     where: dict[str, str]  # dotted code -> "Desa, Kecamatan, Kabupaten"
     districts_clean: dict[str, bool] = field(default_factory=dict)  # no region finding at all
+    ttl: bool = True  # the file has "Tempat/Tgl Lahir" cells
+    names: bool = True  # the file has desa/kelurahan names
+    birth_missing: bool = True  # some row has no birth date (it comes from the NIK)
+    rt_rw: bool = True  # the file has "RT/RW" cells
+    named_dates: bool = True  # some date is not HH/BB/TTTT or TTTT-BB-HH (names, serials)
+    phones: dict = field(default_factory=dict)  # phone cells that are not one plain number
+
+
+def _recover(lf: pl.LazyFrame, facts: _Facts) -> pl.LazyFrame:
+    """Fill birth place/date and RT/RW from a combined "Tempat/Tgl Lahir" or "RT/RW" cell where
+    the separate columns are empty (only when the file has such cells)."""
+    if facts.ttl:
+        place, date_text = recovery.split_ttl(pl.col("tempat_tanggal_lahir"))
+        lf = lf.with_columns(
+            tempat_lahir=pl.coalesce("tempat_lahir", place),
+            tanggal_lahir=pl.coalesce("tanggal_lahir", date_text),
+        )
+    if facts.rt_rw:
+        rt, rw = recovery.split_rt_rw(pl.col("rt_rw"))
+        lf = lf.with_columns(rt=pl.coalesce("rt", rt), rw=pl.coalesce("rw", rw))
+    return lf
 
 
 def _duplicates(frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -726,9 +738,28 @@ def _duplicates(frame: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, pl
 
 
 def _global_facts(frame: pl.DataFrame, ref: Reference, names: list[str]) -> _Facts:
-    """In-file duplicates and the region lookups, computed once for the whole file."""
+    """In-file duplicates, the region lookups and which recoveries the file needs, computed
+    once for the whole file."""
     dup, copies = _duplicates(frame, names)
-    return _region_facts(frame, ref, dup, copies)
+    facts = _region_facts(frame, ref, dup, copies)
+    dates = ("tanggal_lahir", "tanggal_mulai")
+    plain = [
+        pl.col(c).is_null() | recovery._no_time(pl.col(c)).str.contains(recovery.NUMERIC_DATE)
+        for c in dates
+    ]
+    needs = frame.select(
+        ttl=pl.col("tempat_tanggal_lahir").is_not_null().any(),
+        rt_rw=pl.col("rt_rw").is_not_null().any(),
+        named=~pl.all_horizontal(plain).all(),
+        names=pl.col("nama_kelurahan").is_not_null().any(),
+        birth_missing=pl.col("tanggal_lahir").is_null().any(),
+    ).row(0, named=True)
+    facts.ttl, facts.rt_rw = bool(needs["ttl"]), bool(needs["rt_rw"])
+    facts.names = bool(needs["names"])
+    facts.phones = recovery.complex_phones(frame.select(_text("no_hp").alias("no_hp")))
+    facts.birth_missing = bool(needs["birth_missing"]) or facts.ttl
+    facts.named_dates = bool(needs["named"]) or facts.ttl
+    return facts
 
 
 def _region_facts(frame: pl.DataFrame, ref: Reference, dup=None, copies=None) -> _Facts:
@@ -748,8 +779,10 @@ def _region_facts(frame: pl.DataFrame, ref: Reference, dup=None, copies=None) ->
     ).to_series()
     districts = {c: _district_known(c) for c in codes.to_list()}
     districts_clean = {c: _district_clean(c) for c in codes.to_list()}
+    # Looked up as the chunks will hold them: trimmed.
     kelurahan = {
-        v: _kelurahan(v) for v in frame.get_column("kode_kelurahan").unique().drop_nulls().to_list()
+        v: _kelurahan(v)
+        for v in frame.select(_text("kode_kelurahan")).to_series().unique().drop_nulls().to_list()
     }
     names_code: dict[str, str | None] = {}
     names_msg: dict[str, str | None] = {}
@@ -776,12 +809,12 @@ def _region_facts(frame: pl.DataFrame, ref: Reference, dup=None, copies=None) ->
 
 
 def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.LazyFrame:
-    phone, pieces = recovery.phone_parts(pl.col("no_hp"))
-    lf = _recover(lf).with_columns(
+    phone, pieces = recovery.phone_parts(pl.col("no_hp"), facts.phones)
+    lf = _recover(lf, facts).with_columns(
         _nik=_digits("nik"),
         _kk=_digits("no_kk"),
-        _bd_file=parse_date("tanggal_lahir"),
-        _start=parse_date("tanggal_mulai"),
+        _bd_file=parse_date("tanggal_lahir", named=facts.named_dates),
+        _start=parse_date("tanggal_mulai", named=facts.named_dates),
         _sex_file=_map(pl.col("jenis_kelamin"), SEXES),
         _segment=_map(pl.col("segmen"), SEGMENTS),
         _wage=parse_rupiah("upah"),
@@ -801,18 +834,25 @@ def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.L
         ),
         _kel_name=_name_pair().replace_strict(
             facts.names_code, default=None, return_dtype=pl.String
-        ),
+        )
+        if facts.names
+        else pl.lit(None, dtype=pl.String),
         _kel_name_msg=_name_pair().replace_strict(
             facts.names_msg, default=None, return_dtype=pl.String
-        ),
+        )
+        if facts.names
+        else pl.lit(None, dtype=pl.String),
     )
     lf = lf.with_columns(**_nik_parts(pl.col("_nik")))
-    plausible = pl.col("_nik").str.contains(r"^\d{16}$") & pl.col("_nik_date").is_not_null()
+    plausible = pl.col("_nik").str.contains(r"^\d{16}$") & pl.col("_nik_date_ok")
+    from_nik = (
+        pl.when(pl.col("tanggal_lahir").is_null() & plausible & ~pl.col("_num_nik"))
+        .then(_nik_birth_date(ref.today))
+        .otherwise(pl.col("_bd_file"))
+    )
     lf = lf.with_columns(
         _nik_plausible=plausible & ~pl.col("_num_nik"),
-        _bd=pl.when(pl.col("tanggal_lahir").is_null() & plausible & ~pl.col("_num_nik"))
-        .then(_nik_birth_date(ref.today))
-        .otherwise(pl.col("_bd_file")),
+        _bd=from_nik if facts.birth_missing else pl.col("_bd_file"),
         _sex=pl.coalesce(
             "_sex_file",
             pl.when(pl.col("jenis_kelamin").is_null() & plausible & ~pl.col("_num_nik")).then(
@@ -829,14 +869,13 @@ def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.L
         ),
         _kel_where=pl.col("_kel").replace_strict(facts.where, default=None, return_dtype=pl.String),
         _nik_ok=_nik_fast_ok(None, "_nik", "_bd", known=facts.districts) & ~pl.col("_num_nik"),
-        # Rows the rules module must look at: any finding, error or warning (an old region
-        # code, a birth date that differs from the NIK's date part).
-        _nik_clean=_nik_clean(
-            None, "_nik", "_bd", known=facts.districts, clean=facts.districts_clean
-        )
-        & ~pl.col("_num_nik"),
     )
-    return lf
+    # Rows the rules module must look at: any finding, error or warning (an old region code, a
+    # birth date that differs from the NIK's date part). Same as _nik_clean, reusing _nik_ok.
+    clean_region = pl.col("_nik_district").replace_strict(
+        facts.districts_clean, default=False, return_dtype=pl.Boolean
+    )
+    return lf.with_columns(_nik_clean=pl.col("_nik_ok") & clean_region & _nik_date_matches("_bd"))
 
 
 def validate_participants(
@@ -865,7 +904,6 @@ def validate_participants(
             _parse_participants(chunk.lazy(), ref, facts)
             .join(facts.dup.lazy(), on="_nik", how="left", maintain_order="left")
             .collect()
-            .rechunk()
         )
         del chunk
         c = c.with_columns(_nik_msg=pl.lit(None, pl.String), _nik_warn=pl.lit(None, pl.String))
@@ -1267,8 +1305,8 @@ def validate_family(frame: pl.DataFrame, ref: Reference) -> Validated:
         _married=_map(pl.col("menikah"), YES_NO, pl.Boolean),
         _working=_map(pl.col("bekerja"), YES_NO, pl.Boolean),
         _alive=_map(pl.col("hidup"), YES_NO, pl.Boolean),
-        _phone=recovery.phone_parts(pl.col("no_hp"))[0],
-        _phone_n=recovery.phone_parts(pl.col("no_hp"))[1],
+        _phone=recovery.phone_parts(pl.col("no_hp"), recovery.complex_phones(w))[0],
+        _phone_n=recovery.phone_parts(pl.col("no_hp"), recovery.complex_phones(w))[1],
         _name_key=name_key(pl.col("nama")),
     )
     w = w.with_columns(
