@@ -271,6 +271,15 @@ CACHES = {
 LINDUNG_API_RATE_TOKEN = os.environ.get("LINDUNG_API_RATE_TOKEN", "120/min")
 LINDUNG_API_RATE_USER = os.environ.get("LINDUNG_API_RATE_USER", "300/min")
 
+# --- Imports of uploaded lists (docs/registry.md, "Limits") -------------------------------------
+# An upload larger than this is refused (a 1,000,000-row participant CSV is about 170 MB).
+LINDUNG_UPLOAD_MAX_MB = int(os.environ.get("LINDUNG_UPLOAD_MAX_MB", "256"))
+# Data rows per import.
+LINDUNG_IMPORT_MAX_ROWS = int(os.environ.get("LINDUNG_IMPORT_MAX_ROWS", "1100000"))
+# Spreadsheets are read and checked in a child process with this address-space limit and time.
+LINDUNG_SANDBOX_MEMORY_MB = int(os.environ.get("LINDUNG_SANDBOX_MEMORY_MB", "4096"))
+LINDUNG_SANDBOX_SECONDS = int(os.environ.get("LINDUNG_SANDBOX_SECONDS", "900"))
+
 # --- Background tasks ---------------------------------------------------------------------------
 TASKS = {
     "default": {

@@ -184,3 +184,128 @@ def test_header_and_value_tolerance():
     assert parse_segment("Bukan Penerima Upah") == "BPU"
     assert parse_segment("PU") == "PU"
     assert parse_segment("Non-ASN") == "PU"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Rp 10.000", 10_000),  # was read as 10: the plain pattern matched "10.000" first
+        ("Rp10.000", 10_000),
+        ("Rp. 10.000", 10_000),
+        ("Rp 10.000,-", 10_000),
+        ("10.000,-", 10_000),
+        ("Rp 10.000,00", 10_000),
+        ("IDR 10.000", 10_000),
+        ("10,000", 10_000),
+        ("10,000.00", 10_000),
+        ("10 000", 10_000),
+        ("10000", 10_000),
+        ("10000.0", 10_000),
+        ("10000,00", 10_000),
+        (10_000, 10_000),
+        (10_000.0, 10_000),
+        ("1.234.567", 1_234_567),
+        ("Rp 1.234.567,00", 1_234_567),
+        ("1,234,567", 1_234_567),
+        ("16.800", 16_800),
+        ("-", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_every_indonesian_amount_form_is_read_exactly(text, value):
+    assert parse_amount(text) == value
+
+
+@pytest.mark.parametrize("text", ["13.079,5", "1,5", "10.5", "abc", "10.00.0", 10.5, True])
+def test_fractions_and_words_are_not_amounts(text):
+    with pytest.raises(ValueError):
+        parse_amount(text)
+
+
+def bpjs_workbook(rows, *, title_rows=True, totals=True) -> bytes:
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf)
+    ws = book.add_worksheet("Tagihan")
+    r = 0
+    if title_rows:
+        ws.write(0, 0, "BPJS KETENAGAKERJAAN KANTOR CABANG MADIUN")
+        ws.write(1, 0, "RINCIAN TAGIHAN IURAN BULAN MARET 2025")
+        r = 3
+    ws.write_row(r, 0, ["NO", "NIK", "NAMA TENAGA KERJA", "PROGRAM", "UPAH", "IURAN"])
+    total = 0
+    for i, (nik, name, seg, wage, amount) in enumerate(rows, start=1):
+        ws.write_number(r + i, 0, i)
+        ws.write_string(r + i, 1, nik)
+        ws.write_row(
+            r + i,
+            2,
+            [name, "BPU" if seg == "BPU" else "PU", f"Rp {rp(wage)}", f"Rp {rp(amount)}"],
+        )
+        total += amount
+    if totals:
+        ws.write(r + len(rows) + 1, 2, "JUMLAH")
+        ws.write(r + len(rows) + 1, 5, f"Rp {rp(total)}")
+    book.close()
+    return buf.getvalue()
+
+
+def test_bpjs_billing_file_with_title_rows_and_a_totals_row(billing_ready, billed_march):
+    people, left = billed_march
+    data = bpjs_workbook(bpjs_rows(people, left))
+    recon = services.import_reconciliation(billing_ready, date(2025, 3, 1), data, "tagihan.xlsx")
+    assert recon.summary == {"bpjs_only": 3, "lindung_only": 3, "amount": 3, "wage": 3}
+    assert recon.errors == [] and recon.matched == 11
+    assert [r["text"].split(" | ")[0] for r in recon.ignored] == ["JUMLAH"]
+    # Amounts as "Rp 13.079" are 13,079 rupiah, not 13.
+    matched_pu = Difference.objects.filter(kind="amount").first()
+    assert matched_pu.bpjs_amount > 10_000
+
+
+def test_reconciling_one_segment(billing_ready, billed_march):
+    people, left = billed_march
+    bpu = [r for r in bpjs_rows(people, left) if r[2] == "BPU"]
+    recon = services.import_reconciliation(
+        billing_ready, date(2025, 3, 1), bpjs_workbook(bpu), "bpu.xlsx", segment="BPU"
+    )
+    assert recon.segment == "BPU" and recon.skipped == 0
+    lindung_bpu = sum(1 for p in people if p.segment == "BPU")
+    assert (
+        recon.matched
+        + recon.summary["lindung_only"]
+        + recon.summary["amount"]
+        + recon.summary["wage"]
+        == lindung_bpu
+    )
+    assert all(d.lindung_segment in ("", "BPU") for d in recon.differences.all())
+    # The whole file against the BPU choice: the PU rows are left out and counted.
+    everything = services.import_reconciliation(
+        billing_ready,
+        date(2025, 3, 1),
+        bpjs_workbook(bpjs_rows(people, left)),
+        "semua.xlsx",
+        segment="BPU",
+    )
+    assert everything.skipped == sum(1 for r in bpjs_rows(people, left) if r[2] == "PU")
+
+
+def test_reconciling_one_funders_bill(billing_ready, billed_march, make_participant):
+    people, left = billed_march
+    csr = services.create_funder(billing_ready, code="CSR-X", name="PT X", kind="SC")
+    sponsored = make_participant(billing_ready, "BPU", enrol=False)
+    services.enrol(sponsored, date(2025, 3, 1), funder=csr)
+    services.run_billing(billing_ready, 2025, 3)
+    rows = [(sponsored.person.nik, "X", "BPU", 1_000_000, BPU)]
+    # An APBD-billed worker on the CSR's bill is a difference that names who Lindung billed.
+    apbd_worker = next(p for p in people if p.segment == "BPU")
+    rows.append((apbd_worker.person.nik, "Y", "BPU", 1_000_000, BPU))
+    recon = services.import_reconciliation(
+        billing_ready, date(2025, 3, 1), bpjs_workbook(rows), "csr.xlsx", funder=csr
+    )
+    assert recon.funder == csr and recon.matched == 1
+    diff = recon.differences.get()
+    assert diff.kind == "bpjs_only" and "penyandang dana APBD" in diff.detail
+    with pytest.raises(ReconciliationError, match="Segmen harus PU atau BPU"):
+        services.import_reconciliation(
+            billing_ready, date(2025, 3, 1), bpjs_workbook(rows), "x.xlsx", segment="ASN"
+        )

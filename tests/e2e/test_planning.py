@@ -59,6 +59,8 @@ def test_two_scenarios_compared_exported_and_one_adopted(page, shot, settings, t
     page.get_by_label("Isi berkas").select_option("candidates")
     page.get_by_role("button", name="Unggah dan periksa").click()
     page.wait_for_url("**/impor/*-*-*-*-*/")
+    # The mapping step: the template's own headers are all recognised.
+    page.get_by_role("button", name="Periksa data").click()
     page.get_by_role("button", name="Simpan ke registri").click()
     page.wait_for_load_state("networkidle")
     assert Candidate.objects.filter(programme=programme).count() == 400

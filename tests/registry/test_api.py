@@ -72,7 +72,7 @@ def test_without_programme_searches_every_visible_programme(
 
     operator = users["operator"]
     set_membership(programme=other_programme, user=operator, role=Role.PIMPINAN)
-    run(write([one()], "lain.xlsx"), prog=other_programme)
+    run(write([one(kode_kelurahan="35.19.01.2001")], "lain.xlsx"), prog=other_programme)
     data = client_for(operator).get("/api/v1/participants", {"nik": "3577014101900001"}).json()
     assert data["count"] == 2
     by_programme = {i["programme"]: i["nik"] for i in data["items"]}

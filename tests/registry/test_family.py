@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from lindung.registry.models import FamilyMember
@@ -49,16 +51,22 @@ def test_family_import_counts_history_and_idempotence(participants, write, run, 
             nik_peserta="3577020203850002",
         ),
         member(nik_peserta="3577019999999999", nama="ORANG LAIN"),
+        # The birth date was corrected in the KK: the NIK (05-05-15) is kept, with a warning.
         member(nama="ANAK KEDUA", nik="3577010505150002", tanggal_lahir="06/05/2015"),
     ]
     result = run(write(data, "keluarga.xlsx"), kind="family", actor=users["operator"])
-    assert {k: result[k] for k in ("rows", "created", "updated", "unchanged", "rejected")} == {
+    assert {
+        k: result[k] for k in ("rows", "created", "updated", "unchanged", "rejected", "warned")
+    } == {
         "rows": 4,
-        "created": 2,
+        "created": 3,
         "updated": 0,
         "unchanged": 0,
-        "rejected": 2,
+        "rejected": 1,
+        "warned": 1,
     }
+    second = FamilyMember.objects.get(nik="3577010505150002")
+    assert second.birth_date == date(2015, 5, 6)
     child = FamilyMember.objects.get(nik="3577010505150001")
     assert (
         child.relationship == "child" and child.education_level == "SD" and child.year_in_level == 4
@@ -71,7 +79,7 @@ def test_family_import_counts_history_and_idempotence(participants, write, run, 
     assert spouse.relationship == "spouse" and spouse.alive is True
 
     again = run(write(data, "keluarga2.xlsx"), kind="family")
-    assert again["unchanged"] == 2 and again["created"] == 0
+    assert again["unchanged"] == 3 and again["created"] == 0
     data[0] = member(kelas="5")
     changed = run(write(data, "keluarga3.xlsx"), kind="family")
     assert changed["updated"] == 1

@@ -212,7 +212,8 @@ def test_import_is_scoped_to_its_programme(agencies, write, run, other_programme
     services.create_agency(
         actor=None, programme=other_programme, code="DINKES", name="Dinkes Kabupaten"
     )
-    result = run(write([one()], "b.xlsx"), prog=other_programme)
+    # A worker of the other programme (Kabupaten Madiun) lives in its region.
+    result = run(write([one(kode_kelurahan="35.19.01.2001")], "b.xlsx"), prog=other_programme)
     assert result["created"] == 1  # the same NIK is a new person in another programme
     assert Person.objects.filter(nik="3577014101900001").count() == 2
 

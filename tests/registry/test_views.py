@@ -4,6 +4,7 @@ masking and the access log."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import fastexcel
 import pytest
@@ -145,11 +146,19 @@ def test_mitra_csr_sees_nobody_until_sponsorships_scope_them(programme, people, 
 def test_add_form_uses_the_import_checks(programme, agencies, users, client_for):
     client = client_for(users["operator"])
     assert client.get(url("registry_add", programme)).status_code == 200
-    bad = {**{k: v or "" for k, v in one().items()}, "tanggal_lahir": "1990-01-02"}
+    bad = {**{k: v or "" for k, v in one().items()}, "tanggal_lahir": "1990-02-30"}
     response = client.post(url("registry_add", programme), bad)
     assert response.status_code == 200
-    assert "tidak sama dengan tanggal lahir" in response.content.decode()
+    assert "bukan tanggal yang sah" in response.content.decode()
     assert Person.objects.count() == 0
+    # A birth date that disagrees with the NIK's date part is saved, with the warning shown.
+    corrected = {**bad, "tanggal_lahir": "1990-01-02"}
+    response = client.post(url("registry_add", programme), corrected, follow=True)
+    participant = Participant.objects.get()
+    assert participant.person.birth_date == date(1990, 1, 2)
+    assert "Peringatan:" in response.content.decode()
+    assert "tidak sama dengan tanggal lahir" in response.content.decode()
+    participant.person.delete()
     good = {**bad, "tanggal_lahir": "1990-01-01"}
     response = client.post(url("registry_add", programme), good)
     participant = Participant.objects.get()
@@ -225,9 +234,10 @@ def test_family_members(programme, people, users, client_for):
     }
     bad = client.post(
         url("registry_family_add", programme, participant.pk),
-        {**data, "tanggal_lahir": "2015-05-06"},
+        {**data, "tanggal_lahir": "2015-02-30"},
     )
-    assert "tidak sama dengan tanggal lahir" in bad.content.decode()
+    assert "bukan tanggal yang sah" in bad.content.decode()
+    assert not participant.family_members.exists()
     response = client.post(url("registry_family_add", programme, participant.pk), data)
     assert response.status_code == 302
     member = participant.family_members.get()
@@ -351,6 +361,16 @@ def test_upload_preview_commit_through_the_pages(programme, agencies, write, use
     assert response.status_code == 302 and response["Location"] == url(
         "registry_import_batch", programme, batch.pk
     )
+    # The file is read; the mapping step shows each column with its guessed field.
+    assert batch.state == ImportBatch.State.MAPPING and batch.validate_job.state == "done"
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="mapping"' in html and "Periksa data" in html
+    assert 'value="nik" selected' in html
+    columns = [h for h in batch.info["headers"]]
+    post = {f"col-{i}": batch.mapping["columns"].get(h, "") for i, h in enumerate(columns)}
+    response = client.post(url("registry_import_mapping", programme, batch.pk), post)
+    assert response.status_code == 302
+    batch.refresh_from_db()
     assert batch.state == ImportBatch.State.VALIDATED and batch.validate_job.state == "done"
     html = client.get(response["Location"]).content.decode()
     assert (

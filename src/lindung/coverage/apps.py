@@ -7,12 +7,20 @@ class CoverageConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.programmes import audit, menu
-        from lindung.registry.queries import register_csr_scope
+        from lindung.registry.queries import register_csr_scope, register_funding_source
+        from lindung.registry.undo import register_undo_hook
 
-        from . import models
-        from .queries import sponsored_participants
+        from . import models, undo
+        from .queries import funding_sources, sponsored_participants
 
         register_csr_scope(sponsored_participants)
+        register_funding_source(funding_sources)
+        register_undo_hook(
+            "coverage",
+            refuse=undo.refuse,
+            undo=undo.undo,
+            handles=(models.Enrolment,),
+        )
 
         from . import setup
 

@@ -236,6 +236,9 @@ def reconciliation_xlsx(recon, *, show_nik: bool) -> bytes:
         ("Baris dibaca", recon.rows),
         ("Cocok", recon.matched),
         ("Baris ditolak", len(recon.errors)),
+        ("Segmen", recon.segment or "semua"),
+        ("Penyandang dana", recon.funder.code if recon.funder_id else "semua"),
+        ("Baris segmen lain (dilewati)", recon.skipped),
     ] + [(str(Difference.Kind(k).label), v) for k, v in (recon.summary or {}).items()]
     for i, (k, v) in enumerate(facts, start=2):
         ws.write(i, 0, k, f["bold"])

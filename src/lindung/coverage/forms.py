@@ -8,7 +8,7 @@ from django.utils import timezone
 from lindung.registry.models import Segment
 
 from . import months
-from .models import Enrolment, FunderKind
+from .models import Enrolment, Funder, FunderKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -137,10 +137,26 @@ class EndEnrolmentForm(forms.Form):
 class UploadForm(forms.Form):
     month = MonthField(label="Bulan iuran")
     file = forms.FileField(label="Berkas BPJS TK (.xlsx atau .csv)")
+    segment = forms.ChoiceField(
+        label="Segmen yang direkonsiliasi",
+        choices=[("", "Semua segmen"), ("PU", "PU — non-ASN"), ("BPU", "BPU — pekerja rentan")],
+        required=False,
+    )
+    funder = forms.ModelChoiceField(
+        label="Tagihan penyandang dana",
+        queryset=Funder.objects.none(),
+        required=False,
+        empty_label="Semua penyandang dana",
+    )
+
+    def __init__(self, *args, programme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if programme is not None:
+            self.fields["funder"].queryset = Funder.objects.filter(programme=programme)
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if not f.name.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+        if not f.name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")):
             raise forms.ValidationError("Unggah berkas .xlsx atau .csv.")
         return f
 

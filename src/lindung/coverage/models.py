@@ -634,6 +634,20 @@ class Reconciliation(models.Model):
     columns = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
+    # What was reconciled: one segment and/or one funder's bill (blank: everything billed).
+    segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices, blank=True)
+    funder = models.ForeignKey(
+        Funder,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("penyandang dana"),
+    )
+    skipped = models.PositiveIntegerField(
+        _("baris di luar pilihan"), default=0, help_text=_("Baris BPJS dengan segmen lain.")
+    )
+    ignored = models.JSONField(default=list, blank=True, help_text="Rows below the table.")
     history = HistoricalRecords()
 
     class Meta:

@@ -111,6 +111,58 @@ def sponsored_participants(user, programme: Programme, qs: QuerySet) -> QuerySet
     return qs.filter(Q(pk__in=billed) | Q(pk__in=enrolled))
 
 
+#: How the collective-registration export names a funder group (BPJS TK's codes, DOMAIN.md §7).
+FUNDING_WORD = {"SG": "APBD", "SD": "APBDes", "SL": "Dana lain", "SC": "CSR", "SB": "CSR bank"}
+
+
+def funding_label(funder: Funder, programme: Programme) -> tuple[str, str]:
+    """("CSR PT Semen Gresik", "SC") — the word of the funder's group, then its name."""
+    word = FUNDING_WORD.get(funder.kind, "")
+    name = funder.name.strip()
+    if funder.kind == "SG" and not name:
+        name = programme.pemda_name
+    label = name if name.lower().startswith(word.lower()) else f"{word} {name}".strip()
+    return label, funder.kind
+
+
+def funding_sources(programme: Programme, participant_ids: list[int], on: date) -> dict:
+    """Who pays for each participant on ``on`` (registered with the registry for the
+    collective-registration export): the fixed funder of the period covering ``on``, else the
+    funder billed in the latest billed month up to ``on``, else the default funder."""
+    wanted = set(participant_ids)
+    funders = {f.pk: f for f in Funder.objects.filter(programme=programme)}
+    if not funders or not wanted:
+        return {}
+    payer: dict[int, int] = {}
+    latest = (
+        CoverageMonth.objects.filter(programme=programme, month__lte=on, funder__isnull=False)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    if latest is not None:
+        for pid, fid in CoverageMonth.objects.filter(
+            programme=programme, month=latest, funder__isnull=False
+        ).values_list("participant_id", "funder_id"):
+            if pid in wanted:
+                payer[pid] = fid
+    for pid, fid in (
+        Enrolment.objects.filter(programme=programme, funder__isnull=False)
+        .filter(Enrolment.covering(on))
+        .values_list("participant_id", "funder_id")
+    ):
+        if pid in wanted:
+            payer[pid] = fid
+    default = next((f for f in funders.values() if f.is_default), None)
+    out = {}
+    for pid in wanted:
+        fid = payer.get(pid)
+        funder = funders.get(fid) if fid else default
+        if funder is not None:
+            out[pid] = funding_label(funder, programme)
+    return out
+
+
 # --- The coverage questions --------------------------------------------------------------------
 
 

@@ -18,15 +18,19 @@ periode    optional — ``periode``, ``bulan iuran`` (``2025-03``, ``03/2025``, 
 
 from __future__ import annotations
 
-import io
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 
+from lindung.core import sandbox
 from lindung.core.formatting import rupiah
+from lindung.registry import pipeline
 from lindung.registry.models import Participant, Person
+from lindung.registry.reading import ROW, SUPPORTED, UnreadableFile
 
 from . import months
 from .db import fetchall, table
@@ -141,6 +145,7 @@ class Parsed:
     errors: list[dict] = field(default_factory=list)
     fatal: str = ""
     fatal_en: str = ""
+    ignored: list[dict] = field(default_factory=list)  # rows below the table (totals…)
 
 
 def map_columns(headers: list[str]) -> dict[str, str]:
@@ -161,12 +166,19 @@ def map_columns(headers: list[str]) -> dict[str, str]:
     return found
 
 
-_INT_LIKE = re.compile(r"^-?\d+(\.0+)?$")
+_THOUSANDS_DOT = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")  # 10.000 / 1.234.567,00
+_THOUSANDS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")  # 10,000 / 1,234,567.00
+_PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")  # 10000 / 10000.0 / 10000,00
 
 
 def parse_amount(value) -> int | None:
-    """``'Rp 13.079'``, ``'13,079'``, ``'13079.0'``, ``13079`` → 13079; ``''`` → None.
-    Raises ``ValueError`` for text that is not a whole rupiah amount."""
+    """Whole rupiah from every form a BPJS or bank file uses; ``''``/``'-'`` → None.
+
+    ``'Rp 10.000'``, ``'Rp10.000,-'``, ``'Rp. 10.000,00'``, ``'IDR 10,000'``, ``'10 000'``,
+    ``'10000'``, ``'10000.0'``, ``10000``, ``10000.0`` → 10000. Groups of three after a dot or
+    comma are thousands ("10.000" is ten thousand rupiah, never ten); anything else after the
+    separator is a decimal part, which must be zero. Raises ``ValueError`` for text that is not
+    a whole rupiah amount (``'13.079,5'``, ``'1,5'``, ``'abc'``)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -177,18 +189,25 @@ def parse_amount(value) -> int | None:
         if value != int(value):
             raise ValueError(value)
         return int(value)
-    text = str(value).strip().replace("Rp", "").replace("rp", "").replace(" ", "")
-    if not text or text == "-":
+    text = re.sub(r"(?i)^\s*(rp|idr)\.?", "", str(value).strip())
+    text = re.sub(r"\s+", "", text)
+    text = re.sub(r"[.,]-$", "", text)  # "10.000,-"
+    if not text or text in {"-", "--"}:
         return None
-    if _INT_LIKE.match(text):
-        return int(float(text)) if "." in text else int(text)
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,0+)?", text):  # 1.234.567 or 1.234,00
-        return int(text.split(",")[0].replace(".", ""))
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.0+)?", text):  # 1,234,567
-        return int(text.split(".")[0].replace(",", ""))
-    if re.fullmatch(r"-?\d+,0+", text):
-        return int(text.split(",")[0])
-    raise ValueError(value)
+    if _THOUSANDS_DOT.match(text):
+        whole, _, fraction = text.partition(",")
+        number = whole.replace(".", "")
+    elif _THOUSANDS_COMMA.match(text):
+        whole, _, fraction = text.partition(".")
+        number = whole.replace(",", "")
+    elif _PLAIN.match(text):
+        whole, _, fraction = text.replace(",", ".").partition(".")
+        number = whole
+    else:
+        raise ValueError(value)
+    if fraction.strip("0"):
+        raise ValueError(value)
+    return int(number)
 
 
 def parse_segment(value: str) -> str:
@@ -221,65 +240,66 @@ def parse_period(value) -> date | None:
     raise ValueError(text)
 
 
-def _read_frame(data: bytes, filename: str) -> tuple[pl.DataFrame, set[str]]:
-    """The file as a frame of strings plus the names of columns that held numbers."""
-    lower = filename.lower()
-    if lower.endswith((".xlsx", ".xlsm", ".xls")):
-        frame = pl.read_excel(io.BytesIO(data), engine="calamine", infer_schema_length=None)
-        numeric = {c for c, t in frame.schema.items() if t.is_numeric()}
-        frame = frame.select(
-            [
-                pl.col(c).cast(pl.Int64, strict=False).cast(pl.String)
-                if frame.schema[c].is_integer()
-                else pl.col(c).cast(pl.String)
-                for c in frame.columns
-            ]
+#: Header keys (letters and digits) the header row of a BPJS file is found by.
+KNOWN_HEADERS = sorted({n for names in SYNONYMS.values() for n in names})
+
+
+def _read_frame(data: bytes, filename: str) -> tuple[pl.DataFrame, dict[str, pl.Series], dict]:
+    """The file as text (``_row`` = its row number in the sheet), the numeric-cell flags per
+    column, and its layout. Read like every upload: in the limited child process, the header row
+    found below title rows, rows below the table (totals, signatures) left out and listed."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SUPPORTED:
+        raise UnreadableFile(
+            f"Jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung: gunakan .xlsx atau .csv."
         )
-        return frame, numeric
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    first = text.splitlines()[0] if text else ""
-    separator = max((";", ",", "\t", "|"), key=first.count)
-    frame = pl.read_csv(
-        io.BytesIO(text.encode("utf-8")),
-        separator=separator,
-        infer_schema=False,
-        truncate_ragged_lines=True,
-    )
-    return frame, set()
+    with tempfile.TemporaryDirectory(prefix="lindung-bpjs-") as tmp:
+        source = Path(tmp) / f"bpjs{suffix}"
+        source.write_bytes(data)
+        try:
+            # One-shot (fresh_after): a web process keeps no reading process alive.
+            layout = sandbox.run(
+                "lindung.registry.pipeline:read_source",
+                {"source": str(source), "folder": tmp, "kind": "bpjs", "known": KNOWN_HEADERS},
+                fresh_after=True,
+            )
+        except sandbox.SandboxFailure as exc:
+            raise UnreadableFile(exc.message) from exc
+        frame, numeric = pipeline.load_raw(tmp)
+    return frame, numeric, layout
 
 
 def read_bpjs_file(data: bytes, filename: str, month: date | None = None) -> Parsed:
     """Parse BPJS TK's list. Bad rows are reported (``errors``), never silently dropped."""
     out = Parsed()
     try:
-        frame, numeric = _read_frame(data, filename)
-    except Exception as exc:  # noqa: BLE001 — any unreadable file gets the same explanation
-        out.fatal = (
-            f"Berkas '{filename}' tidak dapat dibaca sebagai .xlsx atau .csv ({exc.__class__.__name__})."
-            " Simpan ulang dari Excel sebagai .xlsx atau CSV UTF-8."
-        )
+        frame, numeric, layout = _read_frame(data, filename)
+    except UnreadableFile as exc:
+        out.fatal = f"Berkas '{filename}' tidak dapat dibaca: {exc}"
         out.fatal_en = f"Cannot read {filename} as .xlsx or .csv."
         return out
-    out.columns = map_columns(frame.columns)
+    headers = [h for h in frame.columns if h != ROW]
+    out.columns = map_columns(headers)
+    out.ignored = layout.get("ignored", [])
     if "nik" not in out.columns:
+        named = [h for h in headers if not h.startswith("__UNNAMED__")]
         out.fatal = (
             "Kolom NIK tidak ditemukan. Judul kolom yang dikenali antara lain: NIK, No KTP, "
-            f"Nomor Identitas. Kolom pada berkas: {', '.join(map(str, frame.columns))}."
+            f"Nomor Identitas. Kolom pada berkas: {', '.join(named)}."
         )
         out.fatal_en = "No NIK column found."
         return out
     c = out.columns
-    nik_numeric = c["nik"] in numeric
+    nik_numeric = numeric.get(c["nik"])
     seen: dict[str, int] = {}
-    for i, rec in enumerate(frame.iter_rows(named=True), start=2):
+    for index, rec in enumerate(frame.iter_rows(named=True)):
+        i = rec.pop(ROW)
         raw_nik = (rec.get(c["nik"]) or "").strip().lstrip("'")
         if not raw_nik and not any((v or "").strip() for v in rec.values() if isinstance(v, str)):
             continue  # empty line
         problems = []
-        if nik_numeric or re.search(r"[eE][+]|\.\d", raw_nik):
+        numeric_cell = bool(nik_numeric is not None and nik_numeric[index])
+        if numeric_cell or re.search(r"[eE][+]|\.\d", raw_nik):
             problems.append(
                 "NIK tersimpan sebagai angka di Excel sehingga digit ke-16 hilang; format kolom "
                 "NIK sebagai Teks lalu ekspor ulang"
@@ -323,15 +343,25 @@ def read_bpjs_file(data: bytes, filename: str, month: date | None = None) -> Par
     return out
 
 
-def _lindung_side(programme, month: date) -> dict[str, dict]:
-    """Participants billed for the month: NIK → segment, wage basis, amount."""
+def _lindung_side(
+    programme, month: date, segment: str = "", funder_id: int | None = None
+) -> dict[str, dict]:
+    """Participants billed for the month (of one segment and/or funder when chosen): NIK →
+    segment, wage basis, amount, funder."""
     ledger, part, person = table(CoverageMonth), table(Participant), table(Person)
+    where, params = "", [programme.pk, month]
+    if segment:
+        where += " AND l.segment = %s"
+        params.append(segment)
+    if funder_id:
+        where += " AND l.funder_id = %s"
+        params.append(funder_id)
     rows = fetchall(
-        f"SELECT l.participant_id, pe.nik, pe.full_name, l.segment, l.wage, l.billed "
-        f"FROM {ledger} l JOIN {part} p ON p.id = l.participant_id "
+        f"SELECT l.participant_id, pe.nik, pe.full_name, l.segment, l.wage, l.billed, "
+        f"l.funder_id FROM {ledger} l JOIN {part} p ON p.id = l.participant_id "
         f"JOIN {person} pe ON pe.id = p.person_id "
-        "WHERE l.programme_id = %s AND l.month = %s AND l.billed > 0",
-        [programme.pk, month],
+        f"WHERE l.programme_id = %s AND l.month = %s AND l.billed > 0{where}",
+        params,
     )
     # A correction after issue carries the current wage basis.
     latest = fetchall(
@@ -342,24 +372,52 @@ def _lindung_side(programme, month: date) -> dict[str, dict]:
     )
     current = {pid: (seg, wage) for pid, seg, wage in latest}
     out = {}
-    for pid, nik, name, seg, wage, billed in rows:
+    for pid, nik, name, seg, wage, billed, funder_id in rows:
         seg, wage = current.get(pid, (seg, wage))
-        out[nik] = {"pid": pid, "name": name, "segment": seg, "wage": wage, "amount": billed}
+        out[nik] = {
+            "pid": pid,
+            "name": name,
+            "segment": seg,
+            "wage": wage,
+            "amount": billed,
+            "funder_id": funder_id,
+        }
     return out
 
 
-def compare(programme, month: date, rows: list[BpjsRow]) -> tuple[list[dict], int]:
-    """Differences between BPJS's rows and Lindung's billed participants of the month."""
-    from .errors import ReconciliationError
+def choose(rows: list[BpjsRow], segment: str = "") -> tuple[list[BpjsRow], int]:
+    """The BPJS rows of the chosen segment (rows without a segment are kept) and how many were
+    left out."""
+    if not segment:
+        return rows, 0
+    kept = [r for r in rows if not r.segment or r.segment == segment]
+    return kept, len(rows) - len(kept)
 
-    ours = _lindung_side(programme, month)
+
+def compare(
+    programme, month: date, rows: list[BpjsRow], segment: str = "", funder=None
+) -> tuple[list[dict], int]:
+    """Differences between BPJS's rows and Lindung's billed participants of the month — of one
+    segment and/or one funder's bill when chosen."""
+    from .errors import ReconciliationError
+    from .models import Funder
+
+    funder_id = getattr(funder, "pk", None)
+    ours = _lindung_side(programme, month, segment, funder_id)
     if not ours:
+        chosen = " ".join(
+            p for p in (f"segmen {segment}" if segment else "", getattr(funder, "code", "")) if p
+        )
         raise ReconciliationError(
-            f"Belum ada tagihan untuk {months.label(month)}; jalankan penagihan bulan itu "
-            "sebelum rekonsiliasi.",
-            "No billing for that month yet.",
+            f"Belum ada tagihan untuk {months.label(month)}"
+            + (f" ({chosen})" if chosen else "")
+            + "; jalankan penagihan bulan itu sebelum rekonsiliasi, atau periksa pilihan segmen "
+            "dan penyandang dana.",
+            "No billing for that month (and choice) yet.",
             "month",
         )
+    everything = _lindung_side(programme, month) if (segment or funder_id) else ours
+    codes = dict(Funder.objects.filter(programme=programme).values_list("pk", "code"))
     theirs = {r.nik: r for r in rows}
     diffs: list[dict] = []
     matched = 0
@@ -381,11 +439,20 @@ def compare(programme, month: date, rows: list[BpjsRow]) -> tuple[list[dict], in
         }
         if mine is None:
             pid, status = registry.get(nik, (None, None))
-            detail = (
-                f"Terdaftar di registri Lindung (status: {status}) tetapi tidak ditagih bulan ini."
-                if pid
-                else "NIK tidak ada di registri Lindung."
-            )
+            other = everything.get(nik)
+            if other is not None:
+                pid = other["pid"]
+                detail = (
+                    f"Ditagih Lindung bulan ini sebagai {other['segment']} ke penyandang dana "
+                    f"{codes.get(other['funder_id'], '-')}, di luar pilihan rekonsiliasi ini."
+                )
+            elif pid:
+                detail = (
+                    f"Terdaftar di registri Lindung (status: {status}) tetapi tidak ditagih "
+                    "bulan ini."
+                )
+            else:
+                detail = "NIK tidak ada di registri Lindung."
             diffs.append(
                 {**base, "kind": Difference.Kind.BPJS_ONLY, "participant_id": pid, "detail": detail}
             )

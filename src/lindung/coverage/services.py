@@ -892,17 +892,38 @@ def apply_bpu_lapses(programme: Programme, on: date, *, actor=None) -> dict:
 
 @transaction.atomic
 def import_reconciliation(
-    programme: Programme, month: date, data: bytes, filename: str, *, actor=None
+    programme: Programme,
+    month: date,
+    data: bytes,
+    filename: str,
+    *,
+    actor=None,
+    segment: str = "",
+    funder: Funder | None = None,
 ) -> Reconciliation:
-    """Import BPJS TK's billing/participant list for ``month`` (.xlsx or .csv) and record every
-    difference with Lindung's roster and invoices (see ``docs/coverage.md`` for the columns)."""
-    from .reconcile import compare, read_bpjs_file
+    """Import BPJS TK's billing/participant list for ``month`` (.xlsx or .csv; title rows above
+    the header are fine) and record every difference with Lindung's roster and invoices — of one
+    segment and/or one funder's bill when chosen (see ``docs/coverage.md`` for the columns)."""
+    from lindung.registry.services import UnreadableImport, check_upload_size
+
+    from .reconcile import choose, compare, read_bpjs_file
 
     _check(actor, programme, "reconcile.edit")
+    try:
+        check_upload_size(len(data))
+    except UnreadableImport as exc:
+        raise ReconciliationError(str(exc), "The file is too large.", "file") from exc
+    if segment not in ("", "PU", "BPU"):
+        raise ReconciliationError("Segmen harus PU atau BPU.", "Unknown segment.", "segment")
+    if funder is not None and funder.programme_id != programme.pk:
+        raise ReconciliationError(
+            "Penyandang dana bukan milik program ini.", "Unknown funder.", "funder"
+        )
     month = months.first_of(month)
     parsed = read_bpjs_file(data, filename, month)
     if not parsed.rows and parsed.fatal:
         raise ReconciliationError(parsed.fatal, parsed.fatal_en, "file")
+    rows, skipped = choose(parsed.rows, segment)
     recon = _save(
         Reconciliation(
             programme=programme,
@@ -912,10 +933,14 @@ def import_reconciliation(
             rows=len(parsed.rows),
             columns=parsed.columns,
             errors=parsed.errors[:1000],
+            segment=segment,
+            funder=funder,
+            skipped=skipped,
+            ignored=parsed.ignored[:100],
         ),
         actor,
     )
-    differences, matched = compare(programme, month, parsed.rows)
+    differences, matched = compare(programme, month, rows, segment, funder)
     Difference.objects.bulk_create(
         [Difference(programme=programme, reconciliation=recon, **d) for d in differences]
     )

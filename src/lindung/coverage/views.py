@@ -491,7 +491,7 @@ def participant_end(request, programme, participant_id):
 def reconciliation_list(request, programme):
     _no_mitra(request, programme, "reconcile.view")
     can_edit = can(request.user, programme, "reconcile.edit")
-    form = forms.UploadForm(request.POST or None, request.FILES or None)
+    form = forms.UploadForm(request.POST or None, request.FILES or None, programme=programme)
     if request.method == "POST":
         if not can_edit:
             raise AccessDenied("reconcile.edit", role_of(request.user, programme))
@@ -504,6 +504,8 @@ def reconciliation_list(request, programme):
                     upload.read(),
                     upload.name,
                     actor=request.user,
+                    segment=form.cleaned_data["segment"],
+                    funder=form.cleaned_data["funder"],
                 )
             except CoverageError as exc:
                 _fail(request, exc)

@@ -8,9 +8,16 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from lindung.programmes import audit, menu
 
-        from .models import Agency, FamilyMember, Participant, Person, PossibleDuplicate
+        from .models import (
+            Agency,
+            ColumnMapping,
+            FamilyMember,
+            Participant,
+            Person,
+            PossibleDuplicate,
+        )
 
-        for model in (Agency, Person, Participant, FamilyMember, PossibleDuplicate):
+        for model in (Agency, Person, Participant, FamilyMember, PossibleDuplicate, ColumnMapping):
             audit.register(model, "programme")
 
         from lindung.programmes.jobs import register_on_abandoned

@@ -253,3 +253,79 @@ def write_history_rows(
         history_user_id=pl.lit(user_id, dtype=pl.Int64),
     )
     return insert_frame(model.history.model._meta.db_table, out)
+
+
+# --- rows by id (undoing an import) --------------------------------------------------------------
+
+
+@contextmanager
+def id_table(name: str, ids: Iterable[int]) -> Iterator[str]:
+    """A temporary table ``name(id)`` holding ``ids``, for statements over a large id set."""
+    frame = pl.DataFrame({"id": list(ids)}, schema={"id": pl.Int64}).unique()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {qn(name)}")
+        kind = "bigint" if is_postgres() else "INTEGER"
+        cursor.execute(f"CREATE TEMP TABLE {qn(name)} (id {kind} PRIMARY KEY)")
+    try:
+        insert_frame(name, frame)
+        yield name
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {qn(name)}")
+
+
+def count_referencing(table: str, column: str, ids: str) -> int:
+    """Rows of ``table`` whose ``column`` is one of the ids in temporary table ``ids``."""
+    sql = f"SELECT COUNT(*) FROM {qn(table)} WHERE {qn(column)} IN (SELECT id FROM {qn(ids)})"  # noqa: S608 — quoted identifiers only
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return int(cursor.fetchone()[0])
+
+
+def null_referencing(table: str, column: str, ids: str) -> int:
+    """``SET NULL`` what Django's ``on_delete=SET_NULL`` would, for the ids in ``ids``."""
+    sql = f"UPDATE {qn(table)} SET {qn(column)} = NULL WHERE {qn(column)} IN (SELECT id FROM {qn(ids)})"  # noqa: S608 — quoted identifiers only
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.rowcount
+
+
+def delete_ids(model, ids: str, *, ts: datetime, user_id: int | None, reason: str) -> int:
+    """Delete the rows of ``model`` whose id is in temporary table ``ids``, each with a '-'
+    history row (as django-simple-history writes for a deletion)."""
+    cols = history_columns(model)
+    table = model._meta.db_table
+    hist = model.history.model._meta.db_table
+    collist = ", ".join(qn(c) for c in cols)
+    where = f"WHERE id IN (SELECT id FROM {qn(ids)})"  # noqa: S608 — quoted identifiers only
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(hist)} ({collist}, history_date, history_change_reason, "  # noqa: S608 — quoted identifiers only
+            f"history_type, history_user_id) SELECT {collist}, %s, %s, '-', %s "
+            f"FROM {qn(table)} {where}",
+            [db_timestamp(ts), reason, user_id],
+        )
+        cursor.execute(f"DELETE FROM {qn(table)} {where}")  # noqa: S608 — quoted identifiers only
+        return cursor.rowcount
+
+
+def changed_since(model, programme_id: int, ts: datetime) -> pl.DataFrame:
+    """Ids of ``model`` rows with a history record after ``ts`` (a change made later), with the
+    record's reason."""
+    hist = model.history.model._meta.db_table
+    sql = (
+        f"SELECT id, history_change_reason FROM {qn(hist)} "  # noqa: S608 — quoted identifiers only
+        "WHERE programme_id = %s AND history_date > %s"
+    )
+    return fetch_frame(
+        sql, [int(programme_id), db_timestamp(ts)], {"id": pl.Int64, "reason": pl.String}
+    )
+
+
+def fetch_ids(table: str, columns: list[str], schema: dict, ids: str) -> pl.DataFrame:
+    """``columns`` (``schema`` gives their polars types, id first) of the rows in ``ids``."""
+    cols = ", ".join(
+        f"CAST({qn(c)} AS TEXT)" if schema[c] in (pl.Date, pl.Boolean) else qn(c) for c in columns
+    )
+    sql = f"SELECT {cols} FROM {qn(table)} WHERE id IN (SELECT id FROM {qn(ids)})"  # noqa: S608 — quoted identifiers only
+    return fetch_frame(sql, [], schema)

@@ -50,7 +50,10 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
             "nomor_ktp",
             "ktp",
             "nomor_induk_kependudukan",
+            "no_induk_kependudukan",
             "nik_pekerja",
+            "n_i_k",
+            "nik_ktp_16_digit",
         ),
         example="3577014101900001",
         width=20,
@@ -377,15 +380,97 @@ CANDIDATE_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+#: Columns that are not stored as such but recovered into stored ones: a combined birth place
+#: and date ("Tempat/Tgl Lahir"), desa/kelurahan and kecamatan *names* (matched to Kemendagri
+#: codes within the programme's region) and a combined "RT/RW".
+VIRTUAL_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "tempat_tanggal_lahir",
+        "Tempat/tanggal lahir (satu kolom)",
+        "Tempat dan tanggal lahir dalam satu sel, mis. 'MADIUN, 17-08-1990' atau "
+        "'Madiun, 17 Agustus 1990': dipisah menjadi tempat lahir dan tanggal lahir.",
+        synonyms=(
+            "tempat_tgl_lahir",
+            "tempat_tanggal_lahir",
+            "ttl",
+            "t_t_l",
+            "tempat_tgl_lhr",
+            "tmp_tgl_lahir",
+            "tmpt_tgl_lahir",
+            "tmp_tgl_lhr",
+            "tempat_dan_tanggal_lahir",
+            "tempat_tanggal_lhr",
+            "tempat_tgl_lahir_ktp",
+            "tempat_lahir_tanggal_lahir",
+            "tempat_lahir_tgl_lahir",
+        ),
+        example="MADIUN, 17-08-1990",
+    ),
+    Column(
+        "nama_kelurahan",
+        "Desa/kelurahan (nama)",
+        "Nama desa/kelurahan (boleh dengan 'Desa', 'Ds.', 'Kel.'): dicocokkan dengan kode "
+        "Kemendagri di wilayah program; kolom Kecamatan membantu bila ada nama yang sama.",
+        synonyms=(
+            "desa_kelurahan",
+            "kelurahan_desa",
+            "desa",
+            "kelurahan",
+            "kel",
+            "ds",
+            "kel_desa",
+            "desa_kel",
+            "kel_ds",
+            "ds_kel",
+            "nama_desa",
+            "nama_kelurahan",
+            "nama_desa_kelurahan",
+            "nama_kelurahan_desa",
+            "desa_kelurahan_domisili",
+            "kelurahan_domisili",
+            "desa_domisili",
+        ),
+        example="Oro-oro Ombo",
+    ),
+    Column(
+        "nama_kecamatan",
+        "Kecamatan (nama)",
+        "Nama kecamatan (boleh dengan 'Kec.'): memilih di antara desa/kelurahan yang namanya sama.",
+        synonyms=("kecamatan", "kec", "nama_kecamatan", "kecamatan_domisili"),
+        example="Kartoharjo",
+    ),
+    Column(
+        "rt_rw",
+        "RT/RW (satu kolom)",
+        "RT dan RW dalam satu sel, mis. '001/002': dipisah menjadi RT dan RW.",
+        synonyms=("rt_rw", "rw_rt", "rt_dan_rw"),
+        example="001/002",
+    ),
+)
+_V = {c.name: c for c in VIRTUAL_COLUMNS}
+VIRTUAL_FOR = {
+    "participants": tuple(VIRTUAL_COLUMNS),
+    "candidates": (_V["nama_kelurahan"], _V["nama_kecamatan"]),
+    "family": (),
+}
+#: Fields the mapping step may fill with one value for the whole file.
+SETTABLE = {
+    "participants": ("segmen", "instansi", "penghasilan", "kelas_risiko", "tanggal_mulai"),
+    "candidates": ("terlindungi_lain",),
+    "family": (),
+}
+
 #: Headers that are never data (row numbers, our own error columns) and are ignored silently.
 IGNORED = {
     "no",
     "nomor",
     "no_urut",
     "nomor_urut",
+    "urut",
     "baris_asal",
     "kesalahan",
     "keterangan_kesalahan",
+    "peringatan",
 }
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -404,24 +489,96 @@ def columns_for(kind: str) -> tuple[Column, ...]:
     return FAMILY_COLUMNS if kind == "family" else PARTICIPANT_COLUMNS
 
 
-def match_headers(
-    headers: list[str], kind: str = "participants"
-) -> tuple[dict[str, str], list[str]]:
-    """Map file headers to canonical names: ``({header: canonical}, unknown_headers)``.
+def fields_for(kind: str) -> tuple[Column, ...]:
+    """Every field a file column may be mapped to: the stored columns and the recovered ones."""
+    return columns_for(kind) + VIRTUAL_FOR.get(kind, ())
 
-    The first header matching a canonical column wins; later ones are reported as unknown.
-    """
+
+def _lookup(kind: str) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for col in columns_for(kind):
+    for col in fields_for(kind):
         lookup[col.name] = col.name
-        lookup[header_key(col.label)] = col.name
+        lookup.setdefault(header_key(col.label), col.name)
         for syn in col.synonyms:
             lookup.setdefault(syn, col.name)
+    return lookup
+
+
+#: Last resort for headers no synonym matches: (words that must all be in the header, field).
+#: Checked in order; "Tempat/Tgl. Lahir Sesuai KTP" → tempat_tanggal_lahir, "No. HP/WA Aktif" →
+#: no_hp, "NIK (16 digit)" → nik.
+KEYWORDS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
+    (frozenset(need), frozenset(avoid), field)
+    for need, avoid, field in (
+        ({"nik"}, {"peserta", "kepala", "pekerja"}, "nik"),
+        ({"kk"}, set(), "no_kk"),
+        ({"tempat", "tgl", "lahir"}, set(), "tempat_tanggal_lahir"),
+        ({"tempat", "tanggal", "lahir"}, set(), "tempat_tanggal_lahir"),
+        ({"tmp", "tgl", "lahir"}, set(), "tempat_tanggal_lahir"),
+        ({"tgl", "lahir"}, set(), "tanggal_lahir"),
+        ({"tanggal", "lahir"}, set(), "tanggal_lahir"),
+        ({"tempat", "lahir"}, set(), "tempat_lahir"),
+        ({"kode", "desa"}, set(), "kode_kelurahan"),
+        ({"kode", "kelurahan"}, set(), "kode_kelurahan"),
+        ({"desa"}, {"kode"}, "nama_kelurahan"),
+        ({"kelurahan"}, {"kode"}, "nama_kelurahan"),
+        ({"kecamatan"}, {"kode"}, "nama_kecamatan"),
+        ({"kelamin"}, set(), "jenis_kelamin"),
+        ({"hp"}, set(), "no_hp"),
+        ({"telp"}, set(), "no_hp"),
+        ({"telepon"}, set(), "no_hp"),
+        ({"wa"}, set(), "no_hp"),
+        ({"whatsapp"}, set(), "no_hp"),
+        ({"nama"}, {"ibu", "ayah", "instansi", "desa", "kelurahan", "kecamatan"}, "nama"),
+        ({"alamat"}, set(), "alamat"),
+        ({"pekerjaan"}, set(), "pekerjaan"),
+        ({"segmen"}, set(), "segmen"),
+        ({"gaji"}, set(), "upah"),
+        ({"upah"}, set(), "upah"),
+        ({"penghasilan"}, set(), "penghasilan"),
+        ({"desil"}, set(), "desil"),
+        ({"jabatan"}, set(), "jabatan"),
+        ({"instansi"}, set(), "instansi"),
+        ({"opd"}, set(), "instansi"),
+    )
+)
+
+
+def _keyword_field(key: str, allowed: set[str]) -> str | None:
+    words = set(key.split("_"))
+    for need, avoid, field_name in KEYWORDS:
+        if field_name in allowed and need <= words and not (avoid & words):
+            return field_name
+    return None
+
+
+def guess_mapping(
+    headers: list[str], kind: str = "participants", saved: dict[str, str] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Map file headers to fields: ``({header: field}, unknown_headers)``.
+
+    ``saved``: a programme's saved choices (``{header_key: field or ""}``), which win; then the
+    synonyms (case, spaces, punctuation and a bracketed explanation ignored); then keywords.
+    The first header matching a field wins; later ones are reported as unknown. A saved ``""``
+    skips the column.
+    """
+    lookup = _lookup(kind)
+    allowed = {c.name for c in fields_for(kind)}
+    saved = saved or {}
     mapping: dict[str, str] = {}
     unknown: list[str] = []
-    taken: set[str] = set()
+    pending: list[tuple[str, str]] = []
+    # Chosen columns first (a choice is never lost to a guess; two choices of one field are
+    # left for Mapping.check to refuse), then the synonyms, then the keywords.
+    for header in headers:
+        name = saved.get(header_key(header))
+        if name:
+            mapping[header] = name
+    taken: set[str] = set(mapping.values())
     for header in headers:
         key = header_key(header)
+        if key in saved:
+            continue
         name = lookup.get(key)
         if name and name not in taken:
             mapping[header] = name
@@ -429,11 +586,26 @@ def match_headers(
         elif key in IGNORED or not key or key.startswith("unnamed"):
             continue
         else:
+            pending.append((header, key))
+    for header, key in pending:
+        name = _keyword_field(key, allowed - taken)
+        if name:
+            mapping[header] = name
+            taken.add(name)
+        else:
             unknown.append(header)
-    return mapping, unknown
+    ordered = {h: mapping[h] for h in headers if h in mapping}
+    return ordered, unknown
+
+
+def match_headers(
+    headers: list[str], kind: str = "participants"
+) -> tuple[dict[str, str], list[str]]:
+    """:func:`guess_mapping` without saved choices."""
+    return guess_mapping(headers, kind)
 
 
 def score_header_row(values: list[str], kind: str = "participants") -> int:
     """How many cells of a row look like known headers (to find the header row)."""
-    mapping, _ = match_headers([str(v) for v in values if v not in (None, "")], kind)
-    return len(mapping)
+    lookup = _lookup(kind)
+    return sum(1 for v in values if v not in (None, "") and header_key(v) in lookup)

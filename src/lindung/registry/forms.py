@@ -211,7 +211,9 @@ class AgencyForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas daftar (.xlsx atau .csv)"),
-        help_text=_("Baris pertama berisi nama kolom seperti di templat."),
+        help_text=_(
+            "Templat Lindung atau daftar kantor sendiri: kolom dipetakan pada langkah berikutnya."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
     kind = forms.ChoiceField(
@@ -223,6 +225,85 @@ class UploadForm(forms.Form):
         ],
         initial="participants",
     )
+
+
+class MappingForm(forms.Form):
+    """The mapping step: one choice per column of the file, values for the whole file, save.
+
+    Column fields are named ``col-<position>`` (headers can be anything); the form gives back a
+    :class:`~lindung.registry.mapping.Mapping`.
+    """
+
+    save = forms.BooleanField(
+        label=_("Simpan pemetaan ini untuk berkas berikutnya di program ini"), required=False
+    )
+
+    def __init__(self, *args, batch, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = batch.kind
+        self.rows = queries.mapping_rows(batch)
+        current = batch.mapping or {}
+        values = current.get("set", {})
+        choices = [("", _("— lewati kolom ini —")), *queries.field_choices(batch.kind)]
+        for i, row in enumerate(self.rows):
+            field = forms.ChoiceField(
+                label=row["header"], choices=choices, required=False, initial=row["field"]
+            )
+            field.samples = row["samples"]
+            self.fields[f"col-{i}"] = field
+        ref = queries.reference_for(programme)
+        options = {
+            "segmen": [("PU", "PU — non-ASN"), ("BPU", "BPU — pekerja rentan")],
+            "instansi": list(queries.agencies(programme).values_list("code", "name")),
+            "penghasilan": [(str(t), rupiah(t)) for t in ref.tiers],
+            "kelas_risiko": [
+                (str(v), str(label))
+                for v, label in Participant._meta.get_field("risk_class").choices
+            ],
+            "terlindungi_lain": [("Y", "Ya"), ("T", "Tidak")],
+        }
+        self.set_names = []
+        for name, label, _unused in queries.settable_fields(batch.kind):
+            key = f"set-{name}"
+            self.set_names.append(key)
+            if name in options:
+                self.fields[key] = forms.ChoiceField(
+                    label=label,
+                    choices=[("", _("— dari kolom berkas —")), *options[name]],
+                    required=False,
+                    initial=values.get(name, ""),
+                )
+            elif name == "tanggal_mulai":
+                self.fields[key] = forms.DateField(
+                    label=label, required=False, widget=DATE_WIDGET, initial=values.get(name)
+                )
+            else:
+                self.fields[key] = forms.CharField(
+                    label=label, required=False, initial=values.get(name, "")
+                )
+
+    def column_fields(self):
+        return [self[f"col-{i}"] for i in range(len(self.rows))]
+
+    def set_fields(self):
+        return [self[k] for k in self.set_names]
+
+    def mapping(self):
+        from .mapping import Mapping
+
+        columns = {
+            row["header"]: self.cleaned_data.get(f"col-{i}") or ""
+            for i, row in enumerate(self.rows)
+        }
+        values = {}
+        for key in self.set_names:
+            value = self.cleaned_data.get(key)
+            if value in (None, ""):
+                continue
+            values[key[4:]] = (
+                value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
+            )
+        return Mapping(columns=columns, values=values)
 
 
 class DecisionForm(forms.Form):

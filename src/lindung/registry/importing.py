@@ -16,6 +16,7 @@ import polars as pl
 
 from . import bulk
 from .models import Candidate, FamilyMember, Participant, Person, PossibleDuplicate
+from .undo import Journal, capture_before
 from .validation import FAMILY_FIELDS, PARTICIPANT_FIELDS, PERSON_FIELDS, name_key
 
 PERSON_TABLE = Person._meta.db_table
@@ -236,8 +237,12 @@ def commit_participants(
     default_start: date,
     batch_id=None,
     progress=None,
+    journal: Journal | None = None,
 ) -> dict:
-    """Write the difference between ``valid`` and the registry (caller holds the transaction)."""
+    """Write the difference between ``valid`` and the registry (caller holds the transaction).
+
+    ``journal``: where to note what is created and the changed rows' values before, for undo.
+    """
 
     def step(pct: int, msg: str) -> None:
         if progress:
@@ -280,6 +285,24 @@ def commit_participants(
             )
         bulk.insert_frame(PARTICIPANT_TABLE, parts)
         step(60, "Data peserta baru tersimpan.")
+        if journal is not None:
+            journal.start(ts, "participants")
+            journal.created(PERSON_TABLE, person_ids)
+            journal.created(PARTICIPANT_TABLE, part_ids)
+            capture_before(
+                journal,
+                Person,
+                plan.person_updates.get_column("person_id"),
+                list(COMPARED_PERSON),
+                {c: EXISTING_SCHEMA[f"{c}_db"] for c in COMPARED_PERSON},
+            )
+            capture_before(
+                journal,
+                Participant,
+                plan.participant_updates.get_column("participant_id"),
+                list(PARTICIPANT_FIELDS),
+                {c: EXISTING_SCHEMA[f"{c}_db"] for c in PARTICIPANT_FIELDS},
+            )
         bulk.update_frame(
             PERSON_TABLE,
             plan.person_updates.select(
@@ -442,6 +465,8 @@ def _write_rows(
     ts: datetime,
     user_id: int | None,
     reason: str,
+    journal: Journal | None = None,
+    kind: str = "",
 ) -> dict:
     """Insert the new rows, update the changed ones (not their ``fixed`` columns), write history."""
     table = model._meta.db_table
@@ -453,6 +478,12 @@ def _write_rows(
     changed_rows = changed.with_columns(
         pl.lit(programme_id, dtype=pl.Int64).alias("programme_id")
     ).select(cols)
+    if journal is not None:
+        journal.start(ts, kind)
+        journal.created(table, ids)
+        kept = [c for c in cols if c not in ("id", "programme_id", *fixed)]
+        schema = {c: changed_rows.schema[c] for c in kept}
+        capture_before(journal, model, changed_rows.get_column("id"), kept, schema)
     bulk.update_frame(table, changed_rows.drop("programme_id", *fixed))
     bulk.write_history_rows(model, created_rows, ts=ts, user_id=user_id, reason=reason, kind="+")
     bulk.write_history_rows(model, changed_rows, ts=ts, user_id=user_id, reason=reason, kind="~")
@@ -465,7 +496,13 @@ def _write_rows(
 
 
 def commit_family(
-    *, programme_id: int, valid: pl.DataFrame, ts: datetime, user_id: int | None, reason: str
+    *,
+    programme_id: int,
+    valid: pl.DataFrame,
+    ts: datetime,
+    user_id: int | None,
+    reason: str,
+    journal: Journal | None = None,
 ) -> dict:
     new, changed, unchanged = diff_family(valid, fetch_family(programme_id))
     return _write_rows(
@@ -479,6 +516,8 @@ def commit_family(
         ts=ts,
         user_id=user_id,
         reason=reason,
+        journal=journal,
+        kind="family",
     )
 
 
@@ -526,7 +565,13 @@ def diff_candidates(
 
 
 def commit_candidates(
-    *, programme_id: int, valid: pl.DataFrame, ts: datetime, user_id: int | None, reason: str
+    *,
+    programme_id: int,
+    valid: pl.DataFrame,
+    ts: datetime,
+    user_id: int | None,
+    reason: str,
+    journal: Journal | None = None,
 ) -> dict:
     new, changed, unchanged = diff_candidates(valid, fetch_candidates(programme_id))
     return _write_rows(
@@ -540,4 +585,6 @@ def commit_candidates(
         ts=ts,
         user_id=user_id,
         reason=reason,
+        journal=journal,
+        kind="candidates",
     )

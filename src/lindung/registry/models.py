@@ -238,10 +238,14 @@ class ImportBatch(models.Model):
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("diunggah")
+        READING = "reading", _("sedang dibaca")
+        MAPPING = "mapping", _("menunggu pemetaan kolom")
         VALIDATING = "validating", _("sedang diperiksa")
         VALIDATED = "validated", _("siap disimpan")
         COMMITTING = "committing", _("sedang disimpan")
         COMMITTED = "committed", _("tersimpan")
+        UNDOING = "undoing", _("sedang dibatalkan")
+        UNDONE = "undone", _("dibatalkan")
         FAILED = "failed", _("gagal")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -267,11 +271,24 @@ class ImportBatch(models.Model):
     commit_job = models.ForeignKey(
         Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Counts: rows = data rows (blank rows excluded); after commit
-    # created + updated + unchanged + rejected == rows.
+    undo_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    # The column mapping used (see lindung.registry.mapping): {"columns": …, "set": …}.
+    mapping = models.JSONField(default=dict, blank=True)
+    # Counts: rows = data rows (blank rows and rows below the data excluded); after commit
+    # created + updated + unchanged + rejected + copies == rows. ``warned`` rows are imported
+    # (they are also in created/updated/unchanged or copies).
     rows = models.PositiveIntegerField(default=0)
     blank_rows = models.PositiveIntegerField(default=0)
+    ignored_rows = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    warned = models.PositiveIntegerField(default=0)
+    copies = models.PositiveIntegerField(default=0)
     planned_create = models.PositiveIntegerField(default=0)
     planned_update = models.PositiveIntegerField(default=0)
     planned_unchanged = models.PositiveIntegerField(default=0)
@@ -292,11 +309,42 @@ class ImportBatch(models.Model):
 
     @property
     def valid_rows(self) -> int:
-        return self.rows - self.rejected
+        return self.rows - self.rejected - self.copies
 
     @property
     def busy(self) -> bool:
-        return self.state in {self.State.UPLOADED, self.State.VALIDATING, self.State.COMMITTING}
+        return self.state in {
+            self.State.UPLOADED,
+            self.State.READING,
+            self.State.VALIDATING,
+            self.State.COMMITTING,
+            self.State.UNDOING,
+        }
+
+
+class ColumnMapping(models.Model):
+    """A programme's saved column mapping for one kind of list: the next file with the same
+    headers is mapped the same way (see :mod:`lindung.registry.mapping`)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=ImportBatch.Kind.choices)
+    columns = models.JSONField(default=dict, blank=True, help_text="{header key: field or ''}")
+    values = models.JSONField(default=dict, blank=True, help_text="{field: value for the file}")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pemetaan kolom")
+        verbose_name_plural = _("pemetaan kolom")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind"], name="column_mapping_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.kind}"
 
 
 class PossibleDuplicate(models.Model):

@@ -46,6 +46,24 @@ def register_csr_scope(func: Callable) -> None:
         _CSR_SCOPES.append(func)
 
 
+#: Functions ``(programme, participant_ids, on) -> {participant_id: (label, code)}`` naming who
+#: pays for each participant (the collective-registration export's SUMBER DANA). The coverage app
+#: (which knows funders) registers one; without it every participant is the Pemda's (APBD).
+_FUNDING_SOURCES: list[Callable] = []
+
+
+def register_funding_source(func: Callable) -> None:
+    if func not in _FUNDING_SOURCES:
+        _FUNDING_SOURCES.append(func)
+
+
+def funding_sources(programme: Programme, participant_ids: list[int], on: date) -> dict:
+    out: dict[int, tuple[str, str]] = {}
+    for func in _FUNDING_SOURCES:
+        out.update(func(programme, participant_ids, on))
+    return out
+
+
 def participants_for(user, programme: Programme) -> QuerySet[Participant]:
     """The participants ``user`` may see in ``programme`` (role-aware)."""
     qs = Participant.objects.filter(programme=programme)
@@ -101,6 +119,7 @@ def reference_for(
         default_tier=int(programme_queries.default_bpu_tier(programme, today).value),
         agency_risk=agency_risk,
         kelurahan_example=example_kelurahan(programme.region_code),
+        region_code=programme.region_code or "",
     )
 
 
@@ -293,11 +312,16 @@ EXPORT_SCHEMA = {
 }
 
 
-def export_frame(user, programme: Programme, filters: Filters) -> pl.DataFrame:
-    """The filtered list in the import columns (re-importable); NIK/KK masked without nik.full."""
-    qs = search(user, programme, filters).values_list(*[src for _, src in EXPORT_COLUMNS])
+def export_frame(
+    user, programme: Programme, filters: Filters, *, with_id: bool = False
+) -> pl.DataFrame:
+    """The filtered list in the import columns (re-importable); NIK/KK masked without nik.full.
+    ``with_id``: also the participant id as ``_id`` (for exports that look up more)."""
+    columns = [*EXPORT_COLUMNS, ("_id", "id")] if with_id else EXPORT_COLUMNS
+    schema = {**EXPORT_SCHEMA, "_id": pl.Int64} if with_id else EXPORT_SCHEMA
+    qs = search(user, programme, filters).values_list(*[src for _, src in columns])
     sql, params = qs.query.sql_with_params()
-    frame = bulk.fetch_frame(sql, params, EXPORT_SCHEMA)
+    frame = bulk.fetch_frame(sql, params, schema)
     frame = frame.with_columns(
         pl.col("tulang_punggung").replace_strict(
             {True: "Y", False: "T"}, default=None, return_dtype=pl.String
@@ -327,6 +351,8 @@ KOLEKTIF_PU = [
     ("KELAS RISIKO", "kelas_risiko"),
     ("PROGRAM", "program"),
     ("TMT KEPESERTAAN", "tanggal_mulai"),
+    ("SUMBER DANA", "sumber_dana"),
+    ("KODE SUMBER DANA", "kode_sumber_dana"),
 ]
 KOLEKTIF_BPU = [
     ("NO", None),
@@ -345,6 +371,7 @@ KOLEKTIF_BPU = [
     ("PROGRAM", "program"),
     ("TMT KEPESERTAAN", "tanggal_mulai"),
     ("SUMBER DANA", "sumber_dana"),
+    ("KODE SUMBER DANA", "kode_sumber_dana"),
 ]
 
 
@@ -357,8 +384,11 @@ def kolektif_frame(user, programme: Programme, segment: str, filters: Filters) -
         kelurahan=filters.kelurahan,
         status=Participant.Status.ACTIVE,
     )
-    base = export_frame(user, programme, filters)
+    base = export_frame(user, programme, filters, with_id=True)
     names = dict(Agency.objects.filter(programme=programme).values_list("code", "name"))
+    ids = base.get_column("_id").to_list()
+    sources = funding_sources(programme, ids, timezone.localdate())
+    apbd = (f"APBD {programme.pemda_name}", "SG")
     codes = base.get_column("kode_kelurahan").unique().drop_nulls().to_list()
     place = {
         c: (
@@ -386,7 +416,16 @@ def kolektif_frame(user, programme: Programme, segment: str, filters: Filters) -
             {k: v[2] for k, v in place.items()}, default="", return_dtype=pl.String
         ),
         program=pl.lit("JKK, JKM"),
-        sumber_dana=pl.lit(f"APBD {programme.pemda_name}"),
+        sumber_dana=pl.col("_id").replace_strict(
+            {pid: label for pid, (label, _code) in sources.items()},
+            default=apbd[0],
+            return_dtype=pl.String,
+        ),
+        kode_sumber_dana=pl.col("_id").replace_strict(
+            {pid: code for pid, (_label, code) in sources.items()},
+            default=apbd[1],
+            return_dtype=pl.String,
+        ),
         kelas_risiko=pl.col("kelas_risiko").replace_strict(
             {v: k for k, v in ROMAN.items()}, default=None, return_dtype=pl.String
         ),
@@ -419,24 +458,124 @@ def batch_for(programme: Programme, batch_id) -> ImportBatch:
     return batch
 
 
+SEVERITY_FILES = {"error": "errors.parquet", "warning": "warnings.parquet"}
+COPY_MESSAGE = "Baris ini sama persis dengan baris"
+
+
+def _issues(batch: ImportBatch, severity: str) -> pl.DataFrame:
+    path = import_dir(batch) / SEVERITY_FILES[severity]
+    if not path.exists():
+        return pl.DataFrame(
+            schema={"_row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String}
+        )
+    return pl.read_parquet(path)
+
+
+@dataclass
+class IssuePage:
+    """A page of an import's findings for the preview."""
+
+    rows: list[dict]  # row, column, value, message
+    total: int  # findings matching the filter (outside the "every row" groups)
+    per_column: dict[str, int]
+    counts: dict[str, int]  # findings per severity
+    every_row: list[dict]  # {column, message, count}: one line for a problem of every row
+    top: list[dict]  # the most frequent messages: {column, message, count}
+
+
+def batch_issues(
+    batch: ImportBatch,
+    *,
+    severity: str = "error",
+    column: str = "",
+    offset: int = 0,
+    limit: int = 100,
+) -> IssuePage:
+    """A page of the error (or warning) list. A problem that hits every data row ("kolom Segmen
+    tidak ada") is one line in ``every_row`` instead of one per row."""
+    severity = severity if severity in SEVERITY_FILES else "error"
+    counts = {s: _issues(batch, s).height for s in SEVERITY_FILES}
+    issues = _issues(batch, severity)
+    grouped = issues.group_by("column", "message").len().sort("len", descending=True)
+    # Copies of an earlier row are not checked again: they do not count as rows here.
+    copy_errors = (
+        _issues(batch, "error")
+        .filter(pl.col("message").str.starts_with(COPY_MESSAGE))
+        .get_column("_row")
+        .n_unique()
+    )
+    data_rows = batch.rows - batch.copies - copy_errors
+    every = grouped.filter((pl.col("len") >= data_rows) & (pl.lit(data_rows) > 1))
+    if every.height:
+        issues = issues.join(
+            every.select("column", "message"), on=["column", "message"], how="anti"
+        )
+    per_column = dict(issues.group_by("column").len().sort("len", descending=True).iter_rows())
+    if column:
+        issues = issues.filter(pl.col("column") == column)
+    page = issues.slice(offset, limit).rename({"_row": "row"}).to_dicts()
+    top = [
+        {"column": c, "message": m, "count": n}
+        for c, m, n in grouped.filter(pl.col("len") > 1).head(5).iter_rows()
+        if not (every.height and (c, m) in set(every.select("column", "message").iter_rows()))
+    ]
+    return IssuePage(
+        rows=page,
+        total=issues.height,
+        per_column=per_column,
+        counts=counts,
+        every_row=[{"column": c, "message": m, "count": n} for c, m, n in every.iter_rows()],
+        top=top,
+    )
+
+
 def batch_errors(
     batch: ImportBatch, *, column: str = "", offset: int = 0, limit: int = 100
 ) -> tuple[list[dict], int, dict[str, int]]:
     """A page of the error list, its total length, and counts per column."""
-    path = import_dir(batch) / "errors.parquet"
-    if not path.exists():
-        return [], 0, {}
-    errors = pl.read_parquet(path)
-    per_column = dict(errors.group_by("column").len().sort("len", descending=True).iter_rows())
-    if column:
-        errors = errors.filter(pl.col("column") == column)
-    page = errors.slice(offset, limit).rename({"_row": "row"}).to_dicts()
-    return page, errors.height, per_column
+    page = batch_issues(batch, column=column, offset=offset, limit=limit)
+    return page.rows, page.total, page.per_column
 
 
 def rejected_file(batch: ImportBatch) -> Path | None:
     path = import_dir(batch) / "ditolak.xlsx"
     return path if path.exists() else None
+
+
+def warnings_file(batch: ImportBatch) -> Path | None:
+    path = import_dir(batch) / "peringatan.xlsx"
+    return path if path.exists() else None
+
+
+def mapping_rows(batch: ImportBatch) -> list[dict]:
+    """One row per column of the file for the mapping step: header, sample values, chosen field."""
+    from .pipeline import samples
+
+    headers = [h for h in batch.info.get("headers", []) if not h.startswith("__UNNAMED__")]
+    chosen = (batch.mapping or {}).get("columns", {})
+    values = (
+        samples(import_dir(batch), headers) if (import_dir(batch) / "raw.parquet").exists() else {}
+    )
+    return [
+        {"header": h, "field": chosen.get(h, ""), "samples": values.get(h, [])} for h in headers
+    ]
+
+
+def field_choices(kind: str) -> list[tuple[str, str]]:
+    """(field, label) for the mapping step's choice lists."""
+    from .columns import fields_for
+
+    return [(c.name, f"{c.label} ({c.name})") for c in fields_for(kind)]
+
+
+def settable_fields(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(field, label, choices) that may get one value for the whole file."""
+    from .columns import SETTABLE, fields_for
+
+    by_name = {c.name: c for c in fields_for(kind)}
+    return [
+        (n, by_name[n].label, by_name[n].choices) for n in SETTABLE.get(kind, ()) if n in by_name
+    ]
 
 
 # --- possible duplicates -------------------------------------------------------------------------

@@ -11,23 +11,34 @@ from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lindung.core import sandbox
 from lindung.programmes.jobs import start_job
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import require
 
-from . import importing, queries, spreadsheets
-from .models import Agency, FamilyMember, ImportBatch, Participant, Person, PossibleDuplicate
-from .reading import ROW, SUPPORTED, UnreadableFile, read_table
+from . import importing, pipeline, queries, undo
+from .columns import guess_mapping
+from .mapping import Mapping, MappingError
+from .models import (
+    Agency,
+    ColumnMapping,
+    FamilyMember,
+    ImportBatch,
+    Participant,
+    Person,
+    PossibleDuplicate,
+)
+from .reading import ROW, SUPPORTED
+from .undo import Journal
 from .validation import (
     FAMILY_FIELDS,
     PARTICIPANT_FIELDS,
     PERSON_FIELDS,
-    Validated,
-    validate_candidates,
     validate_family,
     validate_participants,
 )
@@ -67,6 +78,31 @@ def _check(actor, programme: Programme, action: str) -> None:
 
 
 # --- imports -------------------------------------------------------------------------------------
+#
+# upload → read (background, limited child process) → MAPPING: the user confirms or changes the
+# column mapping → check (background, child) → VALIDATED: preview → commit (background) →
+# COMMITTED → optionally undo. The CLI runs the same steps in one go.
+
+
+def upload_limit_bytes() -> int:
+    return int(getattr(settings, "LINDUNG_UPLOAD_MAX_MB", 256)) * 1024 * 1024
+
+
+def check_upload_size(size: int | None) -> None:
+    """Refuse an upload larger than ``LINDUNG_UPLOAD_MAX_MB`` (Indonesian message)."""
+    limit = upload_limit_bytes()
+    if size is not None and size > limit:
+        raise UnreadableImport(
+            f"Berkas berukuran {size / 1048576:,.0f} MB; batas unggahan {limit // 1048576:,} MB. "
+            "Bagi daftar menjadi beberapa berkas, atau simpan sebagai .xlsx (lebih kecil dari "
+            ".csv), lalu unggah lagi.".replace(",", ".")
+        )
+
+
+def _size_of(source) -> int | None:
+    if isinstance(source, str | Path):
+        return Path(source).stat().st_size
+    return getattr(source, "size", None)
 
 
 def create_import(
@@ -78,7 +114,7 @@ def create_import(
     kind: str = ImportBatch.Kind.PARTICIPANTS,
     background: bool = True,
 ) -> ImportBatch:
-    """Store an uploaded list and start validating it (a background job unless told otherwise).
+    """Store an uploaded list and start reading it (a background job unless told otherwise).
 
     ``source`` is a path or an uploaded file (anything with ``chunks()`` or ``read()``).
     """
@@ -90,6 +126,7 @@ def create_import(
         )
     if kind not in ImportBatch.Kind.values:
         raise RegistryError(f"Jenis impor '{kind}' tidak dikenal.")
+    check_upload_size(_size_of(source))
     with transaction.atomic():
         batch = ImportBatch(
             programme=programme,
@@ -111,26 +148,37 @@ def create_import(
                         out.write(chunk)
                 else:
                     shutil.copyfileobj(source, out)
+        check_upload_size(target.stat().st_size)
         batch.info = {"source": target.name}
         batch.save()
         if background:
-            job = start_job(
-                programme=programme,
-                kind="registry.import.validate",
-                label=f"Memeriksa {batch.filename}",
-                func_path="lindung.registry.services.validate_import_job",
-                kwargs={"batch_id": str(batch.pk)},
-                user=batch.created_by,
-            )
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                validate_job=job, state=ImportBatch.State.VALIDATING
-            )
-            batch.validate_job, batch.state = job, ImportBatch.State.VALIDATING
+            _start_step(batch, "read", f"Membaca {batch.filename}", ImportBatch.State.READING)
     return batch
+
+
+_STEPS = {
+    "read": ("registry.import.read", "lindung.registry.services.read_import_job"),
+    "check": ("registry.import.validate", "lindung.registry.services.validate_import_job"),
+}
+
+
+def _start_step(batch: ImportBatch, step: str, label: str, state: str) -> None:
+    kind, func_path = _STEPS[step]
+    job = start_job(
+        programme=batch.programme,
+        kind=kind,
+        label=label,
+        func_path=func_path,
+        kwargs={"batch_id": str(batch.pk)},
+        user=batch.created_by,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(validate_job=job, state=state)
+    batch.validate_job, batch.state = job, state
 
 
 def _summary(batch: ImportBatch) -> dict:
     rejected = queries.rejected_file(batch)
+    warned = queries.warnings_file(batch)
     committed = batch.state == ImportBatch.State.COMMITTED
     return {
         "batch": str(batch.pk),
@@ -141,9 +189,14 @@ def _summary(batch: ImportBatch) -> dict:
         "updated": batch.updated if committed else batch.planned_update,
         "unchanged": batch.unchanged if committed else batch.planned_unchanged,
         "rejected": batch.rejected,
+        "copies": batch.copies,
+        "warned": batch.warned,
         "blank_rows": batch.blank_rows,
+        "ignored_rows": batch.ignored_rows,
         "possible_duplicates": batch.possible_duplicates,
         "errors_file": str(rejected) if rejected else None,
+        "warnings_file": str(warned) if warned else None,
+        "mapping": batch.mapping,
         "message": batch.message,
     }
 
@@ -152,101 +205,203 @@ def summary(batch: ImportBatch) -> dict:
     return _summary(batch)
 
 
-def _validate(batch: ImportBatch, progress) -> tuple[Validated, object]:
-    folder = queries.import_dir(batch)
-    raw = read_table(folder / batch.info.get("source", ""), batch.kind)
-    progress(
-        30, f"Berkas terbaca: {raw.frame.height:,} baris. Memeriksa setiap baris…".replace(",", ".")
-    )
-    family = batch.kind == ImportBatch.Kind.FAMILY
-    ref = queries.reference_for(batch.programme, family=family)
-    frame = raw.canonical()
-    if family:
-        validated = validate_family(frame, ref)
-    elif batch.kind == ImportBatch.Kind.CANDIDATES:
-        validated = validate_candidates(frame, ref)
-    else:
-
-        def chunk_done(done: int, total: int) -> None:
-            text = f"Memeriksa baris: {done:,} dari {total:,}".replace(",", ".")
-            progress(30 + (30 * done) // max(total, 1), text)
-
-        validated = validate_participants(frame, ref, progress=chunk_done)
-    return validated, raw
+def _sandboxed(batch: ImportBatch, func: str, kwargs: dict, progress, *, size: int = 0):
+    """Run a file step in the limited child; any failure marks the import failed, with why."""
+    try:
+        return sandbox.run(
+            f"lindung.registry.pipeline:{func}",
+            kwargs,
+            progress=progress,
+            fresh_after=size > 50 * 1048576,
+        )
+    except sandbox.SandboxFailure as exc:
+        message = exc.message
+        if exc.kind == "error" and exc.error_type not in {"UnreadableFile", "MappingError"}:
+            message = f"Berkas tidak dapat diperiksa ({exc.error_type}): {exc.message}"
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.FAILED, message=message[:500]
+        )
+        raise UnreadableImport(message) from exc
 
 
-def validate_import(batch_id, progress=None) -> dict:
-    """Read and check every row, compare with the registry, write the staging files.
+def _saved_mapping(batch: ImportBatch) -> ColumnMapping | None:
+    return ColumnMapping.objects.filter(programme=batch.programme, kind=batch.kind).first()
+
+
+def read_import(batch_id, progress=None) -> dict:
+    """Read the stored file (in the limited child) and guess the column mapping: the import
+    then waits for the user to confirm it (state ``mapping``).
 
     Raises :class:`UnreadableImport` (and marks the import failed) when the file is unreadable.
     """
     progress = progress or (lambda pct, msg="": None)
     batch = ImportBatch.objects.select_related("programme").get(pk=batch_id)
-    if batch.state not in {ImportBatch.State.UPLOADED, ImportBatch.State.VALIDATING}:
+    if batch.state not in {ImportBatch.State.UPLOADED, ImportBatch.State.READING}:
+        raise ImportStateError("Berkas ini sudah dibaca.")
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.READING)
+    folder = queries.import_dir(batch)
+    source = folder / batch.info.get("source", "")
+    progress(5, "Membaca berkas…")
+    layout = _sandboxed(
+        batch,
+        "read_source",
+        {
+            "source": str(source),
+            "folder": str(folder),
+            "kind": batch.kind,
+            "max_rows": int(getattr(settings, "LINDUNG_IMPORT_MAX_ROWS", 1_100_000)),
+        },
+        lambda pct, msg="": progress(5 + pct * 8 // 10, msg),
+        size=source.stat().st_size if source.exists() else 0,
+    )
+    saved = _saved_mapping(batch)
+    guessed, unknown = guess_mapping(
+        layout["headers"], batch.kind, saved.columns if saved else None
+    )
+    mapping = Mapping(columns=guessed, values=dict(saved.values) if saved else {})
+    info = dict(batch.info)
+    info.update(layout)
+    info.update(
+        {
+            "guessed": guessed,
+            "unknown": unknown,
+            "missing": mapping.missing(batch.kind),
+            "saved_mapping": bool(saved),
+        }
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        state=ImportBatch.State.MAPPING,
+        info=info,
+        mapping=mapping.to_json(),
+        ignored_rows=layout["ignored_rows"],
+        message="",
+    )
+    batch.refresh_from_db()
+    progress(100, f"Berkas terbaca: {layout['source_rows']:,} baris.".replace(",", "."))
+    return _summary(batch)
+
+
+def read_import_job(*, job_id, progress, batch_id):
+    return read_import(batch_id, progress)
+
+
+def set_mapping(
+    *,
+    actor,
+    batch: ImportBatch,
+    mapping: Mapping,
+    save: bool = False,
+    background: bool = True,
+) -> ImportBatch:
+    """Confirm the column mapping (Operator/Admin) and start checking the rows with it.
+
+    Allowed while waiting for the mapping or on a checked (not yet committed) import, to change
+    it. ``save``: keep it as the programme's mapping for the next file of this kind.
+    """
+    _check(actor, batch.programme, "participant.import")
+    headers = batch.info.get("headers") or []
+    saved = _saved_mapping(batch)
+    try:
+        resolved = mapping.resolve(headers, batch.kind, saved.columns if saved else None)
+    except MappingError as exc:
+        raise RegistryError(str(exc)) from exc
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.state not in {ImportBatch.State.MAPPING, ImportBatch.State.VALIDATED}:
+            raise ImportStateError(
+                "Pemetaan kolom tidak dapat diubah sekarang: status impor "
+                f"'{locked.get_state_display()}'."
+            )
+        locked.mapping = resolved.to_json()
+        info = dict(locked.info)
+        info["missing"] = resolved.missing(batch.kind)
+        info["unknown"] = [
+            h for h in headers if h not in resolved.columns and not h.startswith("__UNNAMED__")
+        ]
+        locked.info = info
+        locked.state = ImportBatch.State.VALIDATING
+        locked.message = ""
+        locked.save(update_fields=["mapping", "info", "state", "message"])
+        if save:
+            ColumnMapping.objects.update_or_create(
+                programme=locked.programme,
+                kind=locked.kind,
+                defaults={
+                    "columns": resolved.saved_form(headers),
+                    "values": resolved.values,
+                    "updated_by": actor if getattr(actor, "pk", None) else None,
+                },
+            )
+        if background:
+            _start_step(
+                locked, "check", f"Memeriksa {locked.filename}", ImportBatch.State.VALIDATING
+            )
+    return locked
+
+
+def validate_import(batch_id, progress=None) -> dict:
+    """Check every row with the confirmed mapping (in the limited child), compare with the
+    registry, and keep the results for the preview.
+
+    Raises :class:`UnreadableImport` (and marks the import failed) when the file cannot be
+    checked. An import not read yet is read first and checked with the automatic mapping.
+    """
+    progress = progress or (lambda pct, msg="": None)
+    batch = ImportBatch.objects.select_related("programme").get(pk=batch_id)
+    if batch.state in {ImportBatch.State.UPLOADED, ImportBatch.State.READING}:
+        # Not read yet (a caller without the mapping step): read, take the automatic mapping.
+        read_import(batch.pk, progress)
+        batch.refresh_from_db()
+    if batch.state not in {ImportBatch.State.VALIDATING, ImportBatch.State.MAPPING}:
         raise ImportStateError("Berkas ini sudah diperiksa.")
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.VALIDATING)
-    progress(5, "Membaca berkas…")
-    try:
-        validated, raw = _validate(batch, progress)
-    except UnreadableFile as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.FAILED, message=str(exc)[:500]
-        )
-        raise UnreadableImport(str(exc)) from exc
-    except Exception as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.FAILED, message=f"Pemeriksaan gagal: {exc}"[:500]
-        )
-        raise
     folder = queries.import_dir(batch)
-    valid = validated.valid
-    valid.write_parquet(folder / "valid.parquet")
-    validated.errors.write_parquet(folder / "errors.parquet")
-    if validated.errors.height:
-        progress(65, "Menulis berkas baris yang ditolak…")
-        source_cols = [h for h in raw.headers if h in raw.mapping or h in raw.unknown]
-        spreadsheets.write_rejected(
-            str(folder / "ditolak.xlsx"),
-            raw.frame.select([ROW, *source_cols]),
-            source_cols,
-            validated.messages_by_row(),
-        )
-    raw_info = {
-        "sheet": raw.sheet,
-        "separator": raw.separator,
-        "header_row": raw.header_row,
-        "mapping": raw.mapping,
-        "unknown": raw.unknown,
-        "missing": raw.missing,
-    }
-    del raw  # the file's text is no longer needed: free it before comparing
+    family = batch.kind == ImportBatch.Kind.FAMILY
+    ref = queries.reference_for(batch.programme, family=family)
+    progress(5, "Memeriksa setiap baris…")
+    counts = _sandboxed(
+        batch,
+        "check_source",
+        {"folder": str(folder), "kind": batch.kind, "mapping": batch.mapping, "ref": ref},
+        lambda pct, msg="": progress(5 + pct * 6 // 10, msg.replace(",", ".")),
+        size=(folder / pipeline.RAW).stat().st_size if (folder / pipeline.RAW).exists() else 0,
+    )
     progress(70, "Membandingkan dengan data yang sudah terdaftar…")
-    if batch.kind == ImportBatch.Kind.FAMILY:
-        new, changed, unchanged = importing.diff_family(
-            valid, importing.fetch_family(batch.programme_id)
+    valid = pl.read_parquet(folder / "valid.parquet")
+    try:
+        if batch.kind == ImportBatch.Kind.FAMILY:
+            new, changed, unchanged = importing.diff_family(
+                valid, importing.fetch_family(batch.programme_id)
+            )
+            planned = (new.height, changed.height, unchanged)
+            pairs = 0
+        elif batch.kind == ImportBatch.Kind.CANDIDATES:
+            new, changed, unchanged = importing.diff_candidates(
+                valid, importing.fetch_candidates(batch.programme_id)
+            )
+            planned = (new.height, changed.height, unchanged)
+            pairs = 0
+        else:
+            existing = importing.fetch_existing(batch.programme_id)
+            plan = importing.diff_participants(valid, existing)
+            planned = (plan.created, plan.updated, plan.unchanged)
+            del plan
+            pairs = importing.duplicate_pairs(valid, existing).height
+    except pl.exceptions.PanicException as exc:  # never let a library bug kill the worker
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.FAILED, message=f"Perbandingan gagal: {exc}"[:500]
         )
-        planned = (new.height, changed.height, unchanged)
-        pairs = 0
-    elif batch.kind == ImportBatch.Kind.CANDIDATES:
-        new, changed, unchanged = importing.diff_candidates(
-            valid, importing.fetch_candidates(batch.programme_id)
-        )
-        planned = (new.height, changed.height, unchanged)
-        pairs = 0
-    else:
-        existing = importing.fetch_existing(batch.programme_id)
-        plan = importing.diff_participants(valid, existing)
-        planned = (plan.created, plan.updated, plan.unchanged)
-        del plan
-        pairs = importing.duplicate_pairs(valid, existing).height
+        raise UnreadableImport(f"Perbandingan gagal: {exc}") from exc
     progress(90, "Menyimpan hasil pemeriksaan…")
     info = dict(batch.info)
-    info.update(raw_info)
+    info.update({"missing": counts["missing"], "file_issues": counts["file_issues"]})
     ImportBatch.objects.filter(pk=batch.pk).update(
         state=ImportBatch.State.VALIDATED,
-        rows=validated.rows,
-        blank_rows=validated.blank_rows,
-        rejected=validated.rejected,
+        rows=counts["rows"],
+        blank_rows=counts["blank_rows"],
+        rejected=counts["rejected"],
+        warned=counts["warned"],
+        copies=counts["copies"],
         planned_create=planned[0],
         planned_update=planned[1],
         planned_unchanged=planned[2],
@@ -291,8 +446,16 @@ def start_commit(*, actor, batch: ImportBatch, background: bool = True) -> Impor
     return locked
 
 
+def _stamp():
+    ts = timezone.now()
+    if ts.microsecond == 0:
+        ts += timedelta(microseconds=1)
+    return ts
+
+
 def commit_import(batch_id, progress=None) -> dict:
-    """Write the validated rows (one transaction): created/updated/unchanged, with history."""
+    """Write the validated rows (one transaction): created/updated/unchanged, with history, and
+    a journal of what changed so the import can be undone."""
     progress = progress or (lambda pct, msg="": None)
     batch = ImportBatch.objects.select_related("programme", "committed_by").get(pk=batch_id)
     if batch.state != ImportBatch.State.COMMITTING:
@@ -302,35 +465,26 @@ def commit_import(batch_id, progress=None) -> dict:
     valid = pl.read_parquet(folder / "valid.parquet")
     user_id = batch.committed_by_id
     reason = f"Impor {batch.filename} ({batch.pk})"[:200]
+    journal = Journal(folder)
     try:
         with transaction.atomic():
             Programme.objects.select_for_update().filter(pk=batch.programme_id).first()
-            ts = timezone.now()
-            if ts.microsecond == 0:
-                ts += timedelta(microseconds=1)
+            ts = _stamp()
+            common = {
+                "programme_id": batch.programme_id,
+                "valid": valid,
+                "ts": ts,
+                "user_id": user_id,
+                "reason": reason,
+                "journal": journal,
+            }
             if batch.kind == ImportBatch.Kind.FAMILY:
-                result = importing.commit_family(
-                    programme_id=batch.programme_id,
-                    valid=valid,
-                    ts=ts,
-                    user_id=user_id,
-                    reason=reason,
-                )
+                result = importing.commit_family(**common)
             elif batch.kind == ImportBatch.Kind.CANDIDATES:
-                result = importing.commit_candidates(
-                    programme_id=batch.programme_id,
-                    valid=valid,
-                    ts=ts,
-                    user_id=user_id,
-                    reason=reason,
-                )
+                result = importing.commit_candidates(**common)
             else:
                 result = importing.commit_participants(
-                    programme_id=batch.programme_id,
-                    valid=valid,
-                    ts=ts,
-                    user_id=user_id,
-                    reason=reason,
+                    **common,
                     default_start=queries.reference_for(batch.programme).default_start,
                     batch_id=batch.pk,
                     progress=progress,
@@ -344,10 +498,12 @@ def commit_import(batch_id, progress=None) -> dict:
                 committed_at=timezone.now(),
                 message="",
             )
-    except Exception as exc:
+    except BaseException as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(
             state=ImportBatch.State.VALIDATED, message=f"Penyimpanan gagal: {exc}"[:500]
         )
+        if isinstance(exc, pl.exceptions.PanicException):
+            raise RegistryError(f"Penyimpanan gagal: {exc}") from exc
         raise
     batch.refresh_from_db()
     progress(100, f"Tersimpan: {batch.created} baru, {batch.updated} diperbarui.")
@@ -394,6 +550,7 @@ def discard_import(*, actor, batch: ImportBatch) -> None:
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.state not in (
             ImportBatch.State.UPLOADED,
+            ImportBatch.State.MAPPING,
             ImportBatch.State.VALIDATED,
             ImportBatch.State.FAILED,
         ) or (locked.state == ImportBatch.State.UPLOADED and locked.validate_job_id):
@@ -405,6 +562,86 @@ def discard_import(*, actor, batch: ImportBatch) -> None:
         transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
+def start_undo(*, actor, batch: ImportBatch, background: bool = True) -> ImportBatch:
+    """Queue undoing a committed import (Operator/Admin); refused with the reason when it can
+    no longer be undone (see :mod:`lindung.registry.undo`)."""
+    _check(actor, batch.programme, "participant.import")
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.state != ImportBatch.State.COMMITTED:
+            raise ImportStateError(
+                "Hanya impor yang sudah tersimpan yang dapat dibatalkan (status: "
+                f"'{locked.get_state_display()}')."
+            )
+        why = undo_refusal(locked)
+        if why:
+            raise ImportStateError(why)
+        locked.state = ImportBatch.State.UNDOING
+        locked.undone_by = actor if getattr(actor, "pk", None) else None
+        locked.save(update_fields=["state", "undone_by"])
+        if background:
+            job = start_job(
+                programme=batch.programme,
+                kind="registry.import.undo",
+                label=f"Membatalkan {batch.filename}",
+                func_path="lindung.registry.services.undo_import_job",
+                kwargs={"batch_id": str(batch.pk)},
+                user=locked.undone_by,
+            )
+            ImportBatch.objects.filter(pk=batch.pk).update(undo_job=job)
+            locked.undo_job = job
+    return locked
+
+
+def undo_refusal(batch: ImportBatch) -> str | None:
+    """Why a committed import cannot be undone now (Indonesian), or ``None``."""
+    return undo.refusal(batch)
+
+
+def undo_import(batch_id, progress=None) -> dict:
+    """Undo a committed import (one transaction): created rows removed, changed rows restored,
+    each with history. Refused (state back to committed) when something used its rows since."""
+    progress = progress or (lambda pct, msg="": None)
+    batch = ImportBatch.objects.select_related("programme", "undone_by").get(pk=batch_id)
+    if batch.state != ImportBatch.State.UNDOING:
+        raise ImportStateError("Impor ini tidak sedang dibatalkan.")
+    progress(5, "Memeriksa apakah impor masih dapat dibatalkan…")
+    reason = f"Batal impor {batch.filename} ({batch.pk})"[:200]
+    try:
+        with transaction.atomic():
+            Programme.objects.select_for_update().filter(pk=batch.programme_id).first()
+            why = undo.refusal(batch)
+            if why:
+                raise ImportStateError(why)
+            result = undo.undo(
+                batch,
+                Journal(queries.import_dir(batch)),
+                ts=_stamp(),
+                actor=batch.undone_by,
+                reason=reason,
+                progress=progress,
+            )
+            info = dict(batch.info)
+            info["undo"] = result
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                state=ImportBatch.State.UNDONE, undone_at=timezone.now(), info=info, message=""
+            )
+    except BaseException as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.COMMITTED, message=f"Pembatalan gagal: {exc}"[:500]
+        )
+        if isinstance(exc, pl.exceptions.PanicException):
+            raise RegistryError(f"Pembatalan gagal: {exc}") from exc
+        raise
+    batch.refresh_from_db()
+    progress(100, "Impor dibatalkan.")
+    return {**_summary(batch), **result}
+
+
+def undo_import_job(*, job_id, progress, batch_id):
+    return undo_import(batch_id, progress)
+
+
 def run_import(
     *,
     programme: Programme,
@@ -413,8 +650,12 @@ def run_import(
     actor=None,
     kind: str = "participants",
     progress=None,
+    mapping: Mapping | None = None,
+    save_mapping: bool = False,
 ) -> dict:
-    """The whole flow in this process (the CLI): store, validate, optionally commit."""
+    """The whole flow in this process (the CLI): store, read, map (the given mapping, else the
+    programme's saved one and the automatic guess — the same as the page), check, optionally
+    commit."""
     if not Path(path).is_file():
         raise UnreadableImport(f"Berkas {path} tidak ditemukan atau tidak dapat dibuka.")
     batch = create_import(
@@ -425,6 +666,15 @@ def run_import(
         kind=kind,
         background=False,
     )
+    read_import(batch.pk, progress)
+    batch.refresh_from_db()
+    chosen = mapping or Mapping()
+    saved = _saved_mapping(batch)
+    if saved and not chosen.values:
+        chosen = Mapping(columns=chosen.columns, values=dict(saved.values))
+    elif saved:
+        chosen = Mapping(columns=chosen.columns, values={**saved.values, **chosen.values})
+    set_mapping(actor=actor, batch=batch, mapping=chosen, save=save_mapping, background=False)
     result = validate_import(batch.pk, progress)
     if commit:
         batch.refresh_from_db()
@@ -448,14 +698,20 @@ def _validate_record(programme: Programme, record: dict[str, str]) -> dict:
         pl.lit(False).alias("_num_no_hp"),
     )
     validated = validate_participants(frame, queries.reference_for(programme))
+    _refuse_errors(validated)
+    if validated.valid.height == 0:
+        raise InvalidRecord({"nik": ["Data kosong."]})
+    row = validated.valid.row(0, named=True)
+    row["_warnings"] = validated.warnings.get_column("message").to_list()
+    return row
+
+
+def _refuse_errors(validated) -> None:
     if validated.errors.height:
         errors: dict[str, list[str]] = {}
         for column, message in validated.errors.select("column", "message").iter_rows():
             errors.setdefault(column, []).append(message)
         raise InvalidRecord(errors)
-    if validated.valid.height == 0:
-        raise InvalidRecord({"nik": ["Data kosong."]})
-    return validated.valid.row(0, named=True)
 
 
 #: What the form writes: the import's fields (the start date is decided below).
@@ -466,7 +722,10 @@ PARTICIPANT_ATTRS = tuple(f for f in PARTICIPANT_FIELDS if f != "start_date")
 def save_participant(
     *, actor, programme: Programme, record: dict[str, str], participant: Participant | None = None
 ) -> Participant:
-    """Create (``participant=None``) or update a participant from canonical-column text."""
+    """Create (``participant=None``) or update a participant from canonical-column text.
+
+    The import's warnings (e.g. a birth date that disagrees with the NIK's date part) do not
+    refuse the record; they are on the returned participant's ``warnings`` list."""
     _check(actor, programme, "participant.edit")
     row = _validate_record(programme, record)
     clash = Person.objects.filter(programme=programme, nik=row["nik"])
@@ -491,6 +750,7 @@ def save_participant(
         setattr(participant, attr, row[attr])
     participant.start_date = start
     _with_actor(participant, actor).save()
+    participant.warnings = row["_warnings"]
     return participant
 
 
@@ -518,7 +778,8 @@ def set_status(
 def save_family_member(
     *, actor, participant: Participant, record: dict[str, str], member: FamilyMember | None = None
 ) -> FamilyMember:
-    """Add or change a family member using the family import's checks."""
+    """Add or change a family member using the family import's checks (warnings on the
+    returned member's ``warnings`` list)."""
     programme = participant.programme
     _check(actor, programme, "participant.edit")
     from .columns import FAMILY_COLUMNS
@@ -534,11 +795,7 @@ def save_family_member(
     ref = queries.reference_for(programme)
     ref = type(ref)(**{**ref.__dict__, "participants": {participant.person.nik: participant.pk}})
     validated = validate_family(frame, ref)
-    if validated.errors.height:
-        errors: dict[str, list[str]] = {}
-        for column, message in validated.errors.select("column", "message").iter_rows():
-            errors.setdefault(column, []).append(message)
-        raise InvalidRecord(errors)
+    _refuse_errors(validated)
     row = validated.valid.row(0, named=True)
     if member is None:
         member = FamilyMember(programme=programme, participant=participant)
@@ -548,6 +805,7 @@ def save_family_member(
         if attr != "participant_id":
             setattr(member, attr, row[attr])
     _with_actor(member, actor).save()
+    member.warnings = validated.warnings.get_column("message").to_list()
     return member
 
 

@@ -161,21 +161,29 @@ def rejected_bytes(source: pl.DataFrame, headers: Iterable[str], messages: pl.Da
 
 
 def write_rejected(
-    target, source: pl.DataFrame, headers: Iterable[str], messages: pl.DataFrame
+    target,
+    source: pl.DataFrame,
+    headers: Iterable[str],
+    messages: pl.DataFrame,
+    *,
+    sheet: str = "Ditolak",
+    column: str = "kesalahan",
 ) -> None:
+    """The rows of ``messages`` with their original values, ``baris_asal`` and the messages
+    (column ``kesalahan`` for rejected rows, ``peringatan`` for warned ones)."""
     headers = list(headers)
     rows = source.join(messages, on="_row", how="inner").sort("_row")
     wb = xlsxwriter.Workbook(
         target, {"constant_memory": True, "in_memory": not isinstance(target, str | Path)}
     )
     f = _formats(wb)
-    ws = wb.add_worksheet("Ditolak")
-    out_headers = [*headers, "baris_asal", "kesalahan"]
+    ws = wb.add_worksheet(sheet)
+    out_headers = [*headers, "baris_asal", column]
     for j, h in enumerate(out_headers):
-        width = 60 if h == "kesalahan" else 18
+        width = 60 if h == column else 18
         ws.set_column(j, j, width, f["text"])
     ws.write_row(0, 0, out_headers, f["head"])
-    for i, values in enumerate(rows.select([*headers, "_row", "kesalahan"]).iter_rows(), start=1):
+    for i, values in enumerate(rows.select([*headers, "_row", column]).iter_rows(), start=1):
         for j, value in enumerate(values):
             if value is None:
                 continue

@@ -149,6 +149,7 @@ class Messy:
     blank_rows: int
     rejected: int
     kinds: dict[str, int] = field(default_factory=dict)
+    warned: int = 0  # rows imported with a warning (recoverable mistakes)
     fixes: dict[int, dict[str, str]] = field(default_factory=dict)  # sheet row -> clean values
 
     @property
@@ -167,6 +168,8 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
     0000, numeric NIK cell, in-file duplicate NIK, impossible date, future birth date, birth date
     not matching the NIK, sex not matching the NIK, unknown kelurahan, unknown agency, decimal
     wage, BPU income not in the table, missing name, bad phone. The sheet has the header in row 1.
+    A birth date or sex disagreeing with the NIK and a bad phone are recoverable: those rows are
+    imported with a warning (``warned``), the others rejected.
     """
     clean = clean_rows(n, seed=seed)
     records = clean.to_dicts()
@@ -192,7 +195,8 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         "phone",
     ]
     bad_positions = list(range(bad_every - 1, n, bad_every))
-    rejected = 0
+    rejected = warned = 0
+    recoverable = {"date_mismatch", "sex_mismatch", "phone"}
     for m, pos in enumerate(bad_positions):
         kind = mistakes[m % len(mistakes)]
         r = records[pos]
@@ -241,6 +245,9 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         elif kind == "phone":
             r["no_hp"] = "12345"
         kinds[kind] = kinds.get(kind, 0) + 1
+        if kind in recoverable:
+            warned += 1
+            continue
         fixes[pos] = original
         rejected += 1
     # Insert blank rows; map frame indices to sheet rows (header = row 1).
@@ -266,6 +273,7 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         rejected=rejected,
         kinds=kinds,
         fixes=fixes_out,
+        warned=warned,
     )
 
 
@@ -322,3 +330,262 @@ def write_xlsx(
                 ws.write_string(i + 1, j, value, text)
     wb.close()
     return path
+
+
+# --- an office's own list ----------------------------------------------------------------------
+
+DISNAKER_HEADERS = [
+    "No",
+    "NIK",
+    "Nama Lengkap",
+    "Tempat/Tgl Lahir",
+    "Alamat",
+    "Desa/Kelurahan",
+    "Kecamatan",
+    "Pekerjaan",
+    "No HP",
+]
+_MONTHS_ID = (
+    "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember"
+).split()
+
+
+@dataclass
+class OfficeList:
+    """A kabupaten's "DATA PEKERJA RENTAN" workbook as an office keeps it, and what its import
+    must report: each data row's fate (``created``, ``rejected`` with the column and a phrase of
+    the reason, ``copy``), warnings expected, blank rows and rows below the table."""
+
+    path: Path
+    rows: int
+    created: int
+    rejected: int
+    copies: int
+    blank_rows: int
+    ignored_rows: int
+    warned: int
+    reasons: dict[int, tuple[str, str]] = field(default_factory=dict)  # sheet row -> (col, text)
+    header_row: int = 4
+    region_code: str = "35.19"
+
+
+def office_list(path: Path, n: int = 300, seed: int = 14, region_code: str = "35.19") -> OfficeList:
+    """Write an office's list of ``n`` data rows: two title rows and an empty row above the
+    header, the nine usual columns (No, NIK, Nama Lengkap, Tempat/Tgl Lahir, Alamat,
+    Desa/Kelurahan, Kecamatan, Pekerjaan, No HP), desa and kecamatan *names* in any case and with
+    "Ds."/"Kel."/"Kec." prefixes, mixed date forms, "-" and double phones, a phone typed as a
+    number, identical and conflicting duplicate rows, and a signature block below. About one
+    row in twelve has a mistake a clerk must fix; everything else can be imported as it is."""
+    import xlsxwriter
+
+    from .recovery import region_index
+
+    rng = np.random.default_rng(seed)
+    index = region_index(region_code)
+    villages = sorted((v for lst in index.villages.values() for v in lst), key=lambda v: v.code)
+    unique = [v for v in villages if len(index.villages[_key(v.name)]) == 1]
+    shared = [v for v in villages if len(index.villages[_key(v.name)]) > 1]
+    reasons: dict[int, tuple[str, str]] = {}
+    records: list[dict] = []
+    numeric_nik: set[int] = set()
+    numeric_phone: set[int] = set()
+    copies = 0
+    warned: set[int] = set()  # record indices imported with a warning
+    first_sheet_row = 5  # two title rows, an empty row, the header in row 4
+    for i in range(n):
+        v = shared[i % len(shared)] if i % 7 == 3 and shared else unique[i % len(unique)]
+        birth = date.fromordinal(date(1960, 1, 1).toordinal() + int(rng.integers(0, 16_000)))
+        female = bool(rng.random() < 0.5)
+        day = birth.day + (40 if female else 0)
+        district = v.district_code.replace(".", "")
+        nik = f"{district}{day:02d}{birth.month:02d}{birth.year % 100:02d}{1 + i:04d}"
+        form = i % 5
+        if form == 0:
+            shown = birth.strftime("%d-%m-%Y")
+        elif form == 1:
+            shown = birth.strftime("%d/%m/%Y")
+        elif form == 2:
+            shown = f"{birth.day}-{birth.month}-{birth.year}"
+        else:
+            shown = f"{birth.day} {_MONTHS_ID[birth.month - 1]} {birth.year}"
+        place = PLACES[int(rng.integers(0, len(PLACES)))]
+        place = place.title() if i % 2 else place
+        desa = (v.name, f"Ds. {v.name.upper()}", f"desa {v.name.lower()}", f"KEL. {v.name}")[i % 4]
+        kec = (v.district, f"Kec. {v.district}", v.district.upper())[i % 3]
+        phone_kind = i % 6
+        if phone_kind == 0:
+            phone = "-"
+        elif phone_kind == 1:
+            phone = f"0852{i:08d} / 0899{i:07d}"
+        elif phone_kind == 2:
+            phone = f"8{int(rng.integers(100_000_000, 999_999_999))}"  # a number cell: no 0
+        else:
+            phone = f"08{int(rng.integers(1_000_000_000, 9_999_999_999))}"
+        record = {
+            "No": str(i + 1),
+            "NIK": nik,
+            "Nama Lengkap": f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}",
+            "Tempat/Tgl Lahir": f"{place}, {shown}" if i % 3 else f"{place.upper()} / {shown}",
+            "Alamat": f"RT 0{1 + i % 9} RW 0{1 + i % 4} Dusun {LAST[i % len(LAST)].title()}",
+            "Desa/Kelurahan": desa,
+            "Kecamatan": kec,
+            "Pekerjaan": JOBS[i % len(JOBS)],
+            "No HP": phone,
+        }
+        row = first_sheet_row + len(records)
+        if phone_kind == 2:
+            numeric_phone.add(len(records))
+        if phone_kind in (0, 1):
+            warned.add(len(records))
+        # Mistakes a clerk must fix (about 1 row in 12), each with the reason the import gives.
+        mistake = (i // 12) % 8 if i % 12 == 5 else -1
+        if mistake == 0:
+            record["Desa/Kelurahan"] = "Sukamakmur Jaya"
+            reasons[row] = ("nama_kelurahan", "tidak ditemukan")
+        elif mistake == 1 and shared:
+            record["Desa/Kelurahan"] = shared[0].name
+            record["Kecamatan"] = ""
+            reasons[row] = ("nama_kelurahan", "ada di")
+        elif mistake == 2:
+            numeric_nik.add(len(records))
+            reasons[row] = ("nik", "harus berupa teks, bukan angka")
+        elif mistake == 3:
+            record["Tempat/Tgl Lahir"] = f"{place}, {birth.day:02d}-{birth.month:02d}-2099"
+            reasons[row] = ("tanggal_lahir", "masa depan")
+        elif mistake == 4:
+            record["NIK"] = nik[:6] + "00" + nik[8:]
+            reasons[row] = ("nik", "bukan tanggal yang sah")
+        elif mistake == 5:
+            record["Nama Lengkap"] = ""
+            reasons[row] = ("nama", "Nama wajib diisi")
+        elif mistake == 6:
+            record["Kecamatan"] = "Kecamatan Antah"
+            reasons[row] = ("nama_kelurahan", "Kecamatan 'Kecamatan Antah' tidak ada")
+        elif mistake == 7:
+            # The birth date was corrected in the KK a year later: kept, with a warning.
+            record["Tempat/Tgl Lahir"] = (
+                f"{place}, {birth.day} {_MONTHS_ID[birth.month - 1]} {birth.year + 1}"
+            )
+            warned.add(len(records))
+        records.append(record)
+        if i % 25 == 8 and mistake < 0:
+            # An identical copy of the row (typed twice): imported once, with a warning.
+            warned.add(len(records))
+            if len(records) - 1 in numeric_phone:
+                numeric_phone.add(len(records))
+            records.append(dict(record))
+            copies += 1
+        if i == 104:  # a clean row
+            # The same NIK for a different person: both rows refused.
+            other = dict(record)
+            other["Nama Lengkap"] = "ORANG LAIN"
+            reasons[row] = ("nik", "NIK ganda")
+            reasons[first_sheet_row + len(records)] = ("nik", "NIK ganda")
+            records.append(other)
+    blank_after = {len(records) // 2}
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Sheet1")
+    bold = wb.add_format({"bold": True})
+    ws.write(0, 0, "DATA PEKERJA RENTAN PENERIMA BANTUAN IURAN JKK-JKM", bold)
+    ws.write(1, 0, f"{index.region_name.upper()} TAHUN 2025", bold)
+    ws.write_row(3, 0, DISNAKER_HEADERS, bold)
+    out_row = 4
+    sheet_rows: list[int] = []
+    for k, record in enumerate(records):
+        if k in blank_after:
+            out_row += 1  # an empty line in the middle of the list
+        sheet_rows.append(out_row + 1)
+        for j, h in enumerate(DISNAKER_HEADERS):
+            value = record[h]
+            if not value:
+                continue
+            if h == "NIK" and k in numeric_nik:
+                ws.write_number(out_row, j, float(value))
+            elif h == "No HP" and k in numeric_phone:
+                ws.write_number(out_row, j, int(value))
+            elif h == "No":
+                ws.write_number(out_row, j, int(value))
+            else:
+                ws.write_string(out_row, j, value)
+        out_row += 1
+    # The signature block under the table.
+    signature = [
+        f"{index.region_name.replace('Kabupaten ', '')}, 12 Januari 2025",
+        "KEPALA DINAS TENAGA KERJA",
+        "",
+        "Drs. BAMBANG SUTRISNO, M.Si",
+        "NIP. 19780101 200501 1 002",
+    ]
+    for k, line in enumerate(signature):
+        if line:
+            ws.write(out_row + 2 + k, 6, line)
+    wb.close()
+    # Sheet rows moved by the blank line: remap the reasons.
+    remap = {first_sheet_row + k: sheet_rows[k] for k in range(len(records))}
+    reasons = {remap[r]: why for r, why in reasons.items()}
+    rejected = len(reasons)
+    refused = {k for k in range(len(records)) if sheet_rows[k] in reasons}
+    return OfficeList(
+        path=path,
+        rows=len(records),
+        created=len(records) - rejected - copies,
+        rejected=rejected,
+        copies=copies,
+        blank_rows=len(blank_after),
+        ignored_rows=sum(1 for line in signature if line),
+        warned=len(warned - refused),
+        reasons=reasons,
+        region_code=region_code,
+    )
+
+
+def _key(name: str) -> str:
+    from .recovery import name_key
+
+    return name_key(name)
+
+
+def office_frame(clean: pl.DataFrame) -> pl.DataFrame:
+    """Clean rows (BPU) written the way an office list has them (for ``bench/import``): a "No"
+    column, "Tempat/Tgl Lahir" in one cell with alternating date forms, desa/kecamatan names
+    instead of the code, "RT/RW" in one cell, a phone "-" on every sixth row, no Segmen column."""
+    from lindung.rules import regions
+
+    codes = clean.get_column("kode_kelurahan").unique().drop_nulls().to_list()
+    desa = {c: regions.region_name(c) or "" for c in codes}
+    kec = {c: regions.region_name(c[:8]) or "" for c in codes}
+    d = pl.col("tanggal_lahir").str.to_date("%d/%m/%Y")
+    return clean.with_row_index("No", offset=1).select(
+        pl.col("No").cast(pl.String),
+        pl.col("nik").alias("NIK"),
+        pl.col("nama").alias("Nama Lengkap"),
+        pl.concat_str(
+            [
+                pl.col("tempat_lahir"),
+                pl.lit(", "),
+                pl.when(pl.col("No") % 2 == 0)
+                .then(pl.col("tanggal_lahir").str.replace_all("/", "-"))
+                .otherwise(
+                    pl.concat_str(
+                        [
+                            d.dt.day().cast(pl.String),
+                            pl.lit(" "),
+                            d.dt.month().replace_strict(
+                                dict(enumerate(_MONTHS_ID, start=1)), return_dtype=pl.String
+                            ),
+                            pl.lit(" "),
+                            d.dt.year().cast(pl.String),
+                        ]
+                    )
+                ),
+            ]
+        ).alias("Tempat/Tgl Lahir"),
+        pl.col("alamat").alias("Alamat"),
+        pl.concat_str([pl.col("rt"), pl.lit("/"), pl.col("rw")]).alias("RT/RW"),
+        pl.col("kode_kelurahan")
+        .replace_strict(desa, return_dtype=pl.String)
+        .alias("Desa/Kelurahan"),
+        pl.col("kode_kelurahan").replace_strict(kec, return_dtype=pl.String).alias("Kecamatan"),
+        pl.col("pekerjaan").fill_null("BURUH HARIAN").alias("Pekerjaan"),
+        pl.when(pl.col("No") % 6 == 0).then(pl.lit("-")).otherwise(pl.col("no_hp")).alias("No HP"),
+    )

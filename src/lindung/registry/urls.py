@@ -30,6 +30,15 @@ urlpatterns = [
     path(P + "impor/<uuid:batch_id>/simpan/", views.import_commit, name="registry_import_commit"),
     path(P + "impor/<uuid:batch_id>/buang/", views.import_discard, name="registry_import_discard"),
     path(
+        P + "impor/<uuid:batch_id>/pemetaan/", views.import_mapping, name="registry_import_mapping"
+    ),
+    path(P + "impor/<uuid:batch_id>/batal/", views.import_undo, name="registry_import_undo"),
+    path(
+        P + "impor/<uuid:batch_id>/peringatan.xlsx",
+        views.import_warnings,
+        name="registry_import_warnings",
+    ),
+    path(
         P + "impor/<uuid:batch_id>/ditolak.xlsx",
         views.import_rejected,
         name="registry_import_rejected",

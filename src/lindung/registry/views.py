@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -20,8 +21,16 @@ from lindung.programmes.permissions import can
 from lindung.programmes.services import log_access
 
 from . import queries, services, spreadsheets
-from .forms import AgencyForm, DecisionForm, FamilyForm, ParticipantForm, StatusForm, UploadForm
-from .models import FamilyMember, Participant, PossibleDuplicate
+from .forms import (
+    AgencyForm,
+    DecisionForm,
+    FamilyForm,
+    MappingForm,
+    ParticipantForm,
+    StatusForm,
+    UploadForm,
+)
+from .models import FamilyMember, ImportBatch, Participant, PossibleDuplicate
 
 # --- list and person -----------------------------------------------------------------------------
 
@@ -108,6 +117,8 @@ def _save_participant(request, programme, participant=None):
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Data peserta tersimpan.")
+            for warning in getattr(saved, "warnings", []):
+                messages.warning(request, f"Peringatan: {warning}")
             return redirect("registry_person", programme.code, saved.pk)
     return render(request, "registry/form.html", {"form": form, "participant": participant})
 
@@ -147,7 +158,7 @@ def _save_family(request, programme, pk, fid=None):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_family_member(
+            saved = services.save_family_member(
                 actor=request.user, participant=participant, record=form.record(), member=member
             )
         except services.InvalidRecord as exc:
@@ -158,6 +169,8 @@ def _save_family(request, programme, pk, fid=None):
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Anggota keluarga tersimpan.")
+            for warning in getattr(saved, "warnings", []):
+                messages.warning(request, f"Peringatan: {warning}")
             return redirect("registry_person", programme.code, pk)
     return render(
         request,
@@ -291,35 +304,86 @@ def import_template(request, programme, kind):
     return file_response(content, f"templat-{kind}-{programme.code}.xlsx")
 
 
+def _page_number(request) -> int:
+    arg = request.GET.get("page", "1")
+    return min(max(1, int(arg)), 1_000_000) if arg.isdigit() and len(arg) < 8 else 1
+
+
 @programme_view("participant.import")
 def import_batch(request, programme, batch_id):
     batch = queries.batch_for(programme, batch_id)
+    severity = "warning" if params.text(request.GET, "jenis") == "peringatan" else "error"
     column = params.text(request.GET, "kolom")
     per_page = 100
     page_no = params.page(request.GET)
-    errors, total, per_column = queries.batch_errors(batch, column=column, offset=0, limit=0)
-    pages = max(1, (total + per_page - 1) // per_page)
+    issues = queries.batch_issues(batch, severity=severity, column=column, offset=0, limit=0)
+    pages = max(1, (issues.total + per_page - 1) // per_page)
     page_no = min(page_no, pages)  # past the last page: the last page
-    errors, total, per_column = queries.batch_errors(
-        batch, column=column, offset=(page_no - 1) * per_page, limit=per_page
+    issues = queries.batch_issues(
+        batch, severity=severity, column=column, offset=(page_no - 1) * per_page, limit=per_page
     )
-    job = batch.commit_job if batch.commit_job_id else batch.validate_job
+    job = batch.undo_job or batch.commit_job or batch.validate_job
+    editing = batch.state == ImportBatch.State.MAPPING or (
+        batch.state == ImportBatch.State.VALIDATED
+        and params.text(request.GET, "pemetaan") == "ubah"
+    )
+    form = MappingForm(batch=batch, programme=programme) if editing else None
+    undo_refusal = (
+        services.undo_refusal(batch) if batch.state == ImportBatch.State.COMMITTED else None
+    )
+    labels = dict(queries.field_choices(batch.kind))
+    used = batch.mapping or {}
     return render(
         request,
         "registry/batch.html",
         {
             "batch": batch,
             "job": job,
-            "errors": errors,
-            "error_total": total,
-            "per_column": per_column,
+            "issues": issues,
+            "errors": issues.rows,
+            "error_total": issues.total,
+            "per_column": issues.per_column,
+            "severity": severity,
             "column": column,
             "page_no": page_no,
             "pages": pages,
             "summary": services.summary(batch),
             "rejected_file": queries.rejected_file(batch) is not None,
+            "warnings_file": queries.warnings_file(batch) is not None,
+            "mapping_form": form,
+            "mapping_used": [
+                (h, labels.get(f, f)) for h, f in used.get("columns", {}).items() if f
+            ],
+            "set_used": [(labels.get(n, n), v) for n, v in used.get("set", {}).items()],
+            "missing_labels": [labels.get(m, m) for m in batch.info.get("missing", [])],
+            "undo_refusal": undo_refusal,
         },
     )
+
+
+@require_POST
+@programme_view("participant.import")
+def import_mapping(request, programme, batch_id):
+    batch = queries.batch_for(programme, batch_id)
+    form = MappingForm(request.POST, batch=batch, programme=programme)
+    if form.is_valid():
+        try:
+            services.set_mapping(
+                actor=request.user,
+                batch=batch,
+                mapping=form.mapping(),
+                save=form.cleaned_data["save"],
+            )
+        except services.RegistryError as exc:
+            messages.error(request, str(exc))
+            return redirect(
+                reverse("registry_import_batch", args=[programme.code, batch.pk]) + "?pemetaan=ubah"
+            )
+        if form.cleaned_data["save"]:
+            messages.success(request, "Pemetaan kolom disimpan untuk berkas berikutnya.")
+    else:
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("registry_import_batch", programme.code, batch.pk)
 
 
 @programme_view("participant.import")
@@ -342,25 +406,47 @@ def import_commit(request, programme, batch_id):
     return redirect("registry_import_batch", programme.code, batch.pk)
 
 
+@require_POST
 @programme_view("participant.import")
-def import_rejected(request, programme, batch_id):
+def import_undo(request, programme, batch_id):
     batch = queries.batch_for(programme, batch_id)
-    path = queries.rejected_file(batch)
+    try:
+        services.start_undo(actor=request.user, batch=batch)
+    except services.RegistryError as exc:
+        messages.error(request, str(exc))
+    return redirect("registry_import_batch", programme.code, batch.pk)
+
+
+def _batch_file(request, programme, batch_id, which: str):
+    batch = queries.batch_for(programme, batch_id)
+    path = queries.rejected_file(batch) if which == "ditolak" else queries.warnings_file(batch)
     if path is None:
-        raise Http404("Tidak ada baris yang ditolak.")
+        raise Http404(
+            "Tidak ada baris dengan " + ("kesalahan." if which == "ditolak" else "peringatan.")
+        )
     log_access(
         user=request.user,
         programme=programme,
         action="download",
         object_type="registry.importbatch",
         object_id=batch.pk,
-        detail=f"baris ditolak: {batch.rejected}",
+        detail=f"baris {which}: {batch.rejected if which == 'ditolak' else batch.warned}",
         request=request,
     )
     stem = batch.filename.rsplit(".", 1)[0]
     return FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"{stem}-ditolak.xlsx", content_type=XLSX
+        path.open("rb"), as_attachment=True, filename=f"{stem}-{which}.xlsx", content_type=XLSX
     )
+
+
+@programme_view("participant.import")
+def import_rejected(request, programme, batch_id):
+    return _batch_file(request, programme, batch_id, "ditolak")
+
+
+@programme_view("participant.import")
+def import_warnings(request, programme, batch_id):
+    return _batch_file(request, programme, batch_id, "peringatan")
 
 
 # --- possible duplicates -------------------------------------------------------------------------

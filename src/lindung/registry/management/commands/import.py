@@ -1,14 +1,18 @@
-"""``lindung import participants FILE --programme CODE [--commit] [--user USERNAME]``.
+"""``lindung import participants FILE --programme CODE [--mapping MAPPING.json] [--set F=V …]
+[--save-mapping] [--commit] [--user USERNAME]``.
 
 Validates (and with ``--commit`` writes) a participant list, or a family list with
 ``lindung import family FILE …``, and prints a JSON summary::
 
     {"rows": 50000, "created": 47000, "updated": 0, "unchanged": 0, "rejected": 3000,
-     "errors_file": "/…/ditolak.xlsx", …}
+     "warned": 120, "copies": 2, "errors_file": "/…/ditolak.xlsx", …}
 
-Without ``--commit`` the counts say what a commit *would* do. The exit status is non-zero only
-when the file cannot be read (2) or the command is used wrongly (1); rejected rows are data, not
-failure — they are in ``errors_file``.
+The columns are mapped as on the import page: the programme's saved mapping, then the automatic
+guess; ``--mapping`` gives a JSON mapping (``{"columns": {"Tempat/Tgl Lahir":
+"tempat_tanggal_lahir", "Keterangan": ""}, "set": {"segmen": "BPU"}}``) and ``--set segmen=BPU``
+one value for the whole file. Without ``--commit`` the counts say what a commit *would* do. The
+exit status is non-zero only when the file cannot be read (2) or the command is used wrongly
+(1); rejected rows are data, not failure — they are in ``errors_file``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import AccessDenied, require
 from lindung.registry import queries, services
+from lindung.registry.mapping import Mapping, MappingError
 
 
 class Command(BaseCommand):
@@ -40,6 +45,21 @@ class Command(BaseCommand):
             "--user", help="nama pengguna yang mengimpor (harus berperan Operator/Admin)"
         )
         parser.add_argument("--quiet", action="store_true", help="tanpa bilah kemajuan")
+        parser.add_argument(
+            "--mapping", help='berkas JSON pemetaan kolom: {"columns": {…}, "set": {…}}'
+        )
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KOLOM=NILAI",
+            help="satu nilai untuk seluruh berkas, mis. segmen=BPU (boleh berulang)",
+        )
+        parser.add_argument(
+            "--save-mapping",
+            action="store_true",
+            help="simpan pemetaan ini sebagai pemetaan program untuk berkas berikutnya",
+        )
 
     def handle(self, *args, **opts):
         kind = {"peserta": "participants", "keluarga": "family", "calon": "candidates"}.get(
@@ -59,6 +79,15 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         path = Path(opts["file"])
         show = not opts["quiet"] and sys.stderr.isatty()
+        try:
+            mapping = Mapping.load(opts["mapping"]) if opts.get("mapping") else Mapping()
+            for item in opts.get("set") or []:
+                name, sep, value = item.partition("=")
+                if not sep or not name.strip():
+                    raise MappingError(f"--set '{item}': tulis KOLOM=NILAI, mis. segmen=BPU.")
+                mapping.values[name.strip()] = value.strip()
+        except MappingError as exc:
+            raise CommandError(str(exc)) from exc
 
         def progress(percent: int, message: str = "") -> None:
             if show:
@@ -74,6 +103,8 @@ class Command(BaseCommand):
                 actor=actor,
                 kind=kind,
                 progress=progress,
+                mapping=mapping,
+                save_mapping=opts["save_mapping"],
             )
         except services.UnreadableImport as exc:
             if show:
@@ -82,6 +113,9 @@ class Command(BaseCommand):
                 json.dumps({"error": str(exc), "file": str(path)}, ensure_ascii=False)
             )
             sys.exit(2)
+        except services.RegistryError as exc:
+            # A mapping that does not fit the file (unknown column or field, one field twice).
+            raise CommandError(str(exc)) from exc
         if show:
             sys.stderr.write("\n")
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
