@@ -7,6 +7,7 @@ from django.test import Client
 
 from lindung.programmes.models import Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
+from tests.actors import system
 
 PASSWORD = "kata-sandi-uji-123"
 
@@ -31,7 +32,7 @@ def make_programme(db):
             "bpjs_branch": "Cabang Uji",
         }
         defaults.update(fields)
-        return create_programme(code=code, **defaults)
+        return create_programme(actor=system(), code=code, **defaults)
 
     return make
 
@@ -51,7 +52,7 @@ def make_user(db):
     def make(username, programme=None, role=None):
         user = ensure_user(username, PASSWORD, first_name=username.title())
         if programme is not None and role is not None:
-            set_membership(programme=programme, user=user, role=role)
+            set_membership(programme=programme, user=user, role=role, actor=system())
         return user
 
     return make

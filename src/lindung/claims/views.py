@@ -12,8 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from lindung.core.downloads import file_response
+from lindung.core.errors import refusals
 from lindung.programmes.decorators import programme_view
-from lindung.programmes.permissions import can, require
+from lindung.programmes.permissions import authorize, can
 from lindung.programmes.services import log_access
 from lindung.registry.models import Participant
 from lindung.registry.queries import show_nik
@@ -148,7 +149,7 @@ def claim_create(request, programme):
             form = ClaimForm(request.POST)
             if form.is_valid():
                 c = form.cleaned_data
-                try:
+                with refusals(request, form) as outcome:
                     claim = services.create_claim(
                         programme,
                         participant,
@@ -160,9 +161,7 @@ def claim_create(request, programme):
                         reporter=c["reporter"],
                         **form.details(),
                     )
-                except ClaimError as exc:
-                    form.add_error(None, str(exc))
-                else:
+                if not outcome.refused:
                     messages.success(request, f"Klaim {claim.number} dicatat sebagai draf.")
                     return redirect(_claim_url(programme, claim))
         else:
@@ -230,7 +229,7 @@ def claim_edit(request, programme, pk):
         form = ClaimEditForm(request.POST, initial={"type": claim.type})
         if form.is_valid():
             c = form.cleaned_data
-            try:
+            with refusals(request, form) as outcome:
                 services.update_claim(
                     claim,
                     actor=request.user,
@@ -241,9 +240,7 @@ def claim_edit(request, programme, pk):
                     reporter=c["reporter"],
                     **form.details(),
                 )
-            except ClaimError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if not outcome.refused:
                 messages.success(request, "Klaim diperbarui; hak manfaat dihitung ulang.")
                 return redirect(_claim_url(programme, claim))
     else:
@@ -268,7 +265,7 @@ def claim_transition(request, programme, pk):
         messages.error(request, "Langkah tidak dikenal.")
         return redirect(_claim_url(programme, claim))
     c = form.cleaned_data
-    try:
+    with refusals(request) as outcome:
         claim = services.transition(
             claim,
             c["to"],
@@ -276,9 +273,7 @@ def claim_transition(request, programme, pk):
             note=c["note"],
             override_reason=c["override_reason"] or None,
         )
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not outcome.refused:
         messages.success(request, f"Status klaim sekarang: {claim.get_state_display()}.")
     return redirect(_claim_url(programme, claim))
 
@@ -290,18 +285,16 @@ def claim_bpjs(request, programme, pk):
     form = BpjsForm(request.POST)
     if form.is_valid():
         c = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             claim = services.record_bpjs_amounts(
                 claim,
                 c["bpjs_decided"],
                 c["bpjs_paid"],
-                request.user,
+                actor=request.user,
                 paid_on=c["bpjs_paid_on"],
                 reference=c["bpjs_reference"],
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             if claim.difference_flag:
                 messages.warning(request, f"Ada selisih: {claim.difference_note}")
             else:
@@ -328,7 +321,7 @@ def claim_refresh(request, programme, pk):
 def document_action(request, programme, pk):
     doc = queries.get_document(programme, pk)
     default = _claim_url(programme, doc.claim) + "#dokumen"
-    try:
+    with refusals(request, prefix=f"{doc.label}: "):
         if "file" in request.FILES:
             form = UploadForm(request.POST, request.FILES)
             if not form.is_valid():
@@ -343,8 +336,6 @@ def document_action(request, programme, pk):
             messages.success(request, f"{doc.label}: ditandai {state}.")
         else:
             messages.error(request, "Pilih berkas untuk diunggah.")
-    except ClaimError as exc:
-        messages.error(request, f"{doc.label}: {exc}")
     return redirect(_back(request, default))
 
 
@@ -391,7 +382,7 @@ def heir_add(request, programme, pk):
     if form.is_valid():
         c = dict(form.cleaned_data)
         reason = c.pop("reason")
-        try:
+        with refusals(request) as outcome:
             services.add_heir(
                 claim,
                 full_name=c.pop("full_name"),
@@ -400,9 +391,7 @@ def heir_add(request, programme, pk):
                 actor=request.user,
                 **c,
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             messages.success(request, "Ahli waris ditambahkan.")
     else:
         messages.error(request, _form_errors(form))
@@ -444,7 +433,7 @@ def heir_edit(request, programme, pk, heir_pk):
         },
     )
     if request.method == "POST":
-        try:
+        with refusals(request, form if form.is_bound else rform):
             if form.is_bound and form.is_valid():
                 c = dict(form.cleaned_data)
                 services.update_heir(heir, reason=c.pop("reason"), actor=request.user, **c)
@@ -454,8 +443,6 @@ def heir_edit(request, programme, pk, heir_pk):
                 services.set_recipient(heir, actor=request.user, **rform.cleaned_data)
                 messages.success(request, f"{heir.full_name} menjadi penerima santunan.")
                 return redirect(_claim_url(programme, claim) + "#ahli-waris")
-        except ClaimError as exc:
-            (form if form.is_bound else rform).add_error(None, str(exc))
     heir.nik_shown = show_nik(request.user, programme, heir.nik) if heir.nik else ""
     return render(
         request, "claims/heir.html", {"claim": claim, "heir": heir, "form": form, "rform": rform}
@@ -473,7 +460,7 @@ def handover_create(request, programme, pk):
     if form.is_valid():
         c = form.cleaned_data
         heir = claim.heirs.filter(full_name=c["recipient"].strip(), entitled=True).first()
-        try:
+        with refusals(request) as outcome:
             services.record_handover(
                 claim,
                 c["date"],
@@ -481,12 +468,10 @@ def handover_create(request, programme, pk):
                 c["handed_by"],
                 heir or c["recipient"],
                 c["amount"],
-                request.user,
+                actor=request.user,
                 note=c["note"],
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             messages.success(request, "Penyerahan santunan dicatat; berita acara siap dicetak.")
     else:
         messages.error(request, _form_errors(form))
@@ -552,7 +537,7 @@ def scholarships_due(request, programme):
         except ValueError:
             messages.error(request, "Tulis bulan sebagai TTTT-BB.")
     if request.method == "POST":
-        require(request.user, programme, "claim.edit")
+        authorize(request.user, "claim.edit", programme)
         n = services.open_due_instalments(programme, actor=request.user)
         messages.success(request, f"{n} angsuran dibuka dan menunggu dokumen keluarga.")
         return redirect("claims_scholarships_due", programme.code)
@@ -653,16 +638,14 @@ def instalment_transition(request, programme, pk):
     inst = queries.get_instalment(programme, pk)
     form = NoteForm(request.POST)
     form.is_valid()
-    try:
+    with refusals(request) as outcome:
         services.instalment_transition(
             inst,
             form.cleaned_data.get("to", ""),
             actor=request.user,
             note=form.cleaned_data.get("note", ""),
         )
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not outcome.refused:
         messages.success(request, "Status angsuran diperbarui.")
     return redirect(_back(request, _plan_url(programme, inst)))
 
@@ -674,7 +657,7 @@ def instalment_verify(request, programme, pk):
     form = VerifyInstalmentForm(request.POST)
     if form.is_valid():
         c = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             inst = services.verify_instalment(
                 inst,
                 actor=request.user,
@@ -686,9 +669,7 @@ def instalment_verify(request, programme, pk):
                 school_name=c["school_name"],
                 note=c["note"],
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             v = inst.verification
             if v.get("ok"):
                 messages.success(
@@ -708,7 +689,7 @@ def instalment_pay(request, programme, pk):
     form = InstalmentPaidForm(request.POST)
     if form.is_valid():
         c = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             services.record_instalment_paid(
                 inst,
                 paid_on=c["paid_on"],
@@ -716,9 +697,7 @@ def instalment_pay(request, programme, pk):
                 reference=c["reference"],
                 actor=request.user,
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             messages.success(request, "Pembayaran beasiswa dicatat.")
     else:
         messages.error(request, _form_errors(form))
@@ -729,10 +708,8 @@ def instalment_pay(request, programme, pk):
 @programme_view("scholarship.verify")
 def plan_stop(request, programme, pk):
     plan = queries.get_plan(programme, pk)
-    try:
+    with refusals(request) as outcome:
         services.stop_plan(plan, request.POST.get("reason", ""), actor=request.user)
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not outcome.refused:
         messages.success(request, "Beasiswa dihentikan.")
     return redirect("claims_scholarship", programme.code, plan.pk)

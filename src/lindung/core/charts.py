@@ -62,10 +62,6 @@ def _number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def _grouped(n: float) -> str:
-    return _number(n)
-
-
 def _ticks(low: float, high: float, count: int = 5) -> tuple[list[float], int]:
     """Round ticks (1, 2, 2.5 or 5 × 10^k apart) covering ``low``…``high`` and always 0; and the
     decimals their labels need."""

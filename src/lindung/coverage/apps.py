@@ -7,12 +7,21 @@ class CoverageConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.programmes import audit, menu
+        from lindung.registry import membership as registry_membership
         from lindung.registry.queries import register_csr_scope
 
-        from . import models
+        from . import membership, models
         from .queries import sponsored_participants
 
         register_csr_scope(sponsored_participants)
+        registry_membership.register(
+            registry_membership.Handlers(
+                status=membership.change_status,
+                imported=membership.after_import,
+                created=membership.after_create,
+                start_changed=membership.follow_start_dates,
+            )
+        )
 
         for model in (
             models.Agreement,
@@ -21,19 +30,17 @@ class CoverageConfig(AppConfig):
             models.AllocationRule,
             models.AllocationMember,
             models.Enrolment,
-            models.EnrolmentEvent,
             models.BillingRun,
-            models.RateCard,
             models.Invoice,
-            models.InvoiceEvent,
-            models.CoverageMonth,
-            models.Adjustment,
-            models.CancelledLine,
             models.Payment,
             models.Reconciliation,
             models.Difference,
         ):
             audit.register(model, "programme")
+        # Append-only logs are their own record (no history table); derived or immutable rows
+        # written in bulk (ledger, correction lines, rate cards) are not historised.
+        audit.register_log(models.EnrolmentEvent)
+        audit.register_log(models.InvoiceEvent)
 
         menu.register("Iuran & tagihan", "coverage_billing", "billing.view", order=300)
         menu.register("Kerja sama & penyandang dana", "coverage_funders", "billing.view", order=310)

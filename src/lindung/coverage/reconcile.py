@@ -25,16 +25,13 @@ from datetime import date
 
 import polars as pl
 
+from lindung.core import sql
 from lindung.core.formatting import rupiah
 from lindung.registry.models import Participant, Person
 
 from . import months
-from .db import fetchall, table
 from .models import Adjustment, CoverageMonth, Difference, RateCard
 from .months import signed_rupiah
-
-# SQL is built from model table names only; values are bound parameters.
-# ruff: noqa: S608
 
 
 def norm(header: str) -> str:
@@ -325,20 +322,24 @@ def read_bpjs_file(data: bytes, filename: str, month: date | None = None) -> Par
 
 def _lindung_side(programme, month: date) -> dict[str, dict]:
     """Participants billed for the month: NIK → segment, wage basis, amount."""
-    ledger, part, person = table(CoverageMonth), table(Participant), table(Person)
-    rows = fetchall(
-        f"SELECT l.participant_id, pe.nik, pe.full_name, l.segment, l.wage, l.billed "
-        f"FROM {ledger} l JOIN {part} p ON p.id = l.participant_id "
-        f"JOIN {person} pe ON pe.id = p.person_id "
+    rows = sql.fetchall(
+        "SELECT l.participant_id, pe.nik, pe.full_name, l.segment, l.wage, l.billed "
+        "FROM {ledger} l JOIN {part} p ON p.id = l.participant_id "
+        "JOIN {person} pe ON pe.id = p.person_id "
         "WHERE l.programme_id = %s AND l.month = %s AND l.billed > 0",
         [programme.pk, month],
+        ledger=CoverageMonth,
+        part=Participant,
+        person=Person,
     )
     # A correction after issue carries the current wage basis.
-    latest = fetchall(
-        f"SELECT a.participant_id, r.segment, r.wage FROM {table(Adjustment)} a "
-        f"JOIN {table(RateCard)} r ON r.id = a.rate_id "
+    latest = sql.fetchall(
+        "SELECT a.participant_id, r.segment, r.wage FROM {adj} a "
+        "JOIN {rate} r ON r.id = a.rate_id "
         "WHERE a.programme_id = %s AND a.month = %s ORDER BY a.id",
         [programme.pk, month],
+        adj=Adjustment,
+        rate=RateCard,
     )
     current = {pid: (seg, wage) for pid, seg, wage in latest}
     out = {}

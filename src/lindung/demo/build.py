@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
+from lindung.core.actors import system_actor
 from lindung.programmes.models import Programme, Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
 
@@ -41,9 +42,10 @@ PROGRAMME = {
 
 @transaction.atomic
 def build_foundation() -> Programme:
+    builder = system_actor("demo")
     programme = Programme.objects.filter(code=DEMO_CODE).first()
     if programme is None:
-        programme = create_programme(code=DEMO_CODE, **PROGRAMME)
+        programme = create_programme(actor=builder, code=DEMO_CODE, **PROGRAMME)
     for username, full_name, role in DEMO_USERS:
         first, _, last = full_name.partition(" ")
         user = ensure_user(
@@ -53,7 +55,7 @@ def build_foundation() -> Programme:
             is_staff=(role == Role.ADMIN),
             is_superuser=(role == Role.ADMIN),
         )
-        set_membership(programme=programme, user=user, role=role)
+        set_membership(actor=builder, programme=programme, user=user, role=role)
     return programme
 
 

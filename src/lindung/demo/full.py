@@ -281,15 +281,18 @@ class Builder:
 
     # -- contributions -----------------------------------------------------------------------------
     def contributions(self, last: date) -> None:
-        coverage.sync_enrolments(self.programme, up_to=last, actor=self.op)
         months = list(_month_iter(P.EARLY_START, last))
         for i, month in enumerate(months):
-            coverage.run_billing(self.programme, month.year, month.month, actor=self.op, sync=False)
+            coverage.run_billing(self.programme, month.year, month.month, actor=self.op)
             for invoice in Invoice.objects.filter(programme=self.programme, month=month):
                 outstanding = invoice.total - invoice.paid
                 if outstanding > 0:
                     coverage.record_payment(
-                        invoice, outstanding, invoice.due_date, f"SP2D/{invoice.number}", self.op
+                        invoice,
+                        outstanding,
+                        invoice.due_date,
+                        f"SP2D/{invoice.number}",
+                        actor=self.op,
                     )
             if i % 6 == 5:
                 self.say(f"Iuran ditagih dan dibayar sampai {month:%m/%Y}")
@@ -332,7 +335,12 @@ class Builder:
             claim.refresh_from_db()
             paid = P.MEDICAL_PAID if ev["type"] == ClaimType.JKK_MEDICAL else claim.entitled_cash
             claims.record_bpjs_amounts(
-                claim, paid, paid, self.op, paid_on=ev["paid"], reference=f"BPJS-{claim.number}"
+                claim,
+                paid,
+                paid,
+                actor=self.op,
+                paid_on=ev["paid"],
+                reference=f"BPJS-{claim.number}",
             )
             claims.mark_paid(claim, actor=self.op, note="Dibayar BPJS TK", at=_at(ev["paid"]))
             if ev.get("handover"):
@@ -349,7 +357,7 @@ class Builder:
                 P.HANDED_BY,
                 recipient or "Ahli waris",
                 amount,
-                self.op,
+                actor=self.op,
                 note="Diserahkan secara simbolis bersama penandatanganan PKS 2026",
             )
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from lindung.core.actors import is_system
+from lindung.core.errors import AccessDenied, DomainError
+
 from .models import AccessLog, Membership, Programme, Role
-from .permissions import require
+from .permissions import authorize
 
 
-class ProgrammeError(ValueError):
+class ProgrammeError(DomainError):
     """A refused tenancy change, with an Indonesian message."""
 
 
@@ -23,7 +26,14 @@ def _with_actor(obj, actor):
 
 
 @transaction.atomic
-def create_programme(*, actor=None, code: str, **fields) -> Programme:
+def create_programme(*, actor, code: str, **fields) -> Programme:
+    """A new programme: by a system actor (set-up, demo) or a superuser."""
+    if not (is_system(actor) or getattr(actor, "is_superuser", False) and actor.is_active):
+        raise AccessDenied(
+            "Program baru hanya dapat dibuat oleh administrator sistem.",
+            "Only a system administrator may create a programme.",
+            action="programme.create",
+        )
     if Programme.objects.filter(code=code).exists():
         raise ProgrammeError(f"Kode program '{code}' sudah dipakai.")
     programme = _with_actor(Programme(code=code, **fields), actor)
@@ -34,7 +44,7 @@ def create_programme(*, actor=None, code: str, **fields) -> Programme:
 
 @transaction.atomic
 def update_programme(*, actor, programme: Programme, **fields) -> Programme:
-    require(actor, programme, "programme.edit")
+    authorize(actor, "programme.edit", programme)
     for name, value in fields.items():
         setattr(programme, name, value)
     programme.full_clean()
@@ -43,13 +53,10 @@ def update_programme(*, actor, programme: Programme, **fields) -> Programme:
 
 
 @transaction.atomic
-def set_membership(*, actor=None, programme: Programme, user, role: Role | str) -> Membership:
-    """Give ``user`` the ``role`` in ``programme`` (replacing a previous role).
-
-    ``actor=None`` is the system (setup, demo); otherwise the actor must be the programme's Admin.
-    """
-    if actor is not None:
-        require(actor, programme, "members.manage")
+def set_membership(*, actor, programme: Programme, user, role: Role | str) -> Membership:
+    """Give ``user`` the ``role`` in ``programme`` (replacing a previous role): by the
+    programme's Admin or a system actor (set-up, demo)."""
+    authorize(actor, "members.manage", programme)
     role = Role(role)
     membership = Membership.objects.filter(user=user, programme=programme).first()
     if membership is None:
@@ -64,7 +71,7 @@ def set_membership(*, actor=None, programme: Programme, user, role: Role | str) 
 
 @transaction.atomic
 def remove_membership(*, actor, programme: Programme, user) -> None:
-    require(actor, programme, "members.manage")
+    authorize(actor, "members.manage", programme)
     for membership in Membership.objects.filter(user=user, programme=programme):
         _with_actor(membership, actor).delete()
     user.__dict__.pop("_lindung_roles", None)

@@ -79,6 +79,7 @@ __all__ = [
     "QuoteParameter",
     "QuoteRequest",
     "QuoteResponse",
+    "benefit_quote",
     "main",
     "quote",
     "encode_compact",
@@ -413,46 +414,41 @@ def quote(request: Mapping[str, Any]) -> dict[str, Any]:
         raise QuoteError(e.field, e.message_id, e.message_en) from e
 
 
-def _wage(request: Mapping[str, Any], benefit: str, segment: str, ps: ParamSet) -> int | None:
+def _wage(request: Mapping[str, Any], benefit: str) -> int | None:
     raw = request.get("monthly_wage")
     if raw is None:
         if benefit == "jkm_death":
             return None
         _required(request, "monthly_wage", benefit)
-    if segment == "BPU":
-        low, high = ps.value("bpu.tier_lowest"), ps.value("bpu.tier_highest")
-        wage = _int(raw, "monthly_wage", 1, _MAX_AMOUNT)
-        if not low <= wage <= high:
-            raise QuoteError(
-                "monthly_wage",
-                f"Untuk BPU, monthly_wage adalah nominal penghasilan antara {format_rupiah(low)} "
-                f"dan {format_rupiah(high)}.",
-                f"For BPU, monthly_wage is the declared income tier, between "
-                f"{format_rupiah(low)} and {format_rupiah(high)}.",
-            )
-        return wage
     return _int(raw, "monthly_wage", 1, _MAX_AMOUNT)
+
+
+def _check_tier(segment: str, wage: int | None, ps: ParamSet) -> None:
+    if segment != "BPU" or wage is None:
+        return
+    low, high = ps.value("bpu.tier_lowest"), ps.value("bpu.tier_highest")
+    if not low <= wage <= high:
+        raise QuoteError(
+            "monthly_wage",
+            f"Untuk BPU, monthly_wage adalah nominal penghasilan antara {format_rupiah(low)} "
+            f"dan {format_rupiah(high)}.",
+            f"For BPU, monthly_wage is the declared income tier, between "
+            f"{format_rupiah(low)} and {format_rupiah(high)}.",
+        )
 
 
 def _quote(
     request: Mapping[str, Any], benefit: str, segment: str, event_date: date, ps: ParamSet
 ) -> dict[str, Any]:
-    wage = _wage(request, benefit, segment, ps)
+    """The JSON request's remaining fields parsed into :func:`benefit_quote`'s typed inputs."""
+    wage = _wage(request, benefit)
     cm_raw = request.get("contribution_months")
     if benefit == "jkm_death":
         cm_raw = _required(request, "contribution_months", benefit)
     months = 0 if cm_raw is None else _int(cm_raw, "contribution_months", 0, 1200)
-
-    results: list[Result] = []
-    if benefit == "jkm_death":
-        results.append(benefits.jkm_death(event_date, params=ps))
-    elif benefit == "jkk_death":
-        results.append(benefits.jkk_death(wage, event_date, segment=segment, params=ps))
-    elif benefit == "jkk_total_disability":
-        results.append(benefits.jkk_total_disability(wage, event_date, segment=segment, params=ps))
-    elif benefit == "jkk_partial_disability":
+    pct = request.get("disability_percent")
+    if benefit == "jkk_partial_disability":
         item = request.get("disability_item")
-        pct = request.get("disability_percent")
         if item is not None:
             if not isinstance(item, str):
                 raise QuoteError(
@@ -469,20 +465,10 @@ def _quote(
             pct = _table_percent(item, event_date, _bool(request.get("left_handed"), "left_handed"))
         elif pct is None:
             _required(request, "disability_percent", benefit)
-        results.append(
-            benefits.jkk_partial_disability(
-                wage,
-                event_date,
-                pct,
-                request.get("function_loss_percent"),
-                segment=segment,
-                params=ps,
-            )
-        )
-    else:
-        n = _int(_required(request, "incapacity_months", benefit), "incapacity_months", 1, 1200)
-        results.append(benefits.jkk_stmb(wage, event_date, n, segment=segment, params=ps))
-
+    incapacity = None
+    if benefit == "jkk_stmb":
+        raw = _required(request, "incapacity_months", benefit)
+        incapacity = _int(raw, "incapacity_months", 1, 1200)
     transport = request.get("transport")
     home_care = request.get("home_care_cost")
     if (transport is not None or home_care is not None) and benefit == "jkm_death":
@@ -497,15 +483,9 @@ def _quote(
                 "transport harus objek {moda: biaya}.",
                 "transport must be an object {mode: cost}.",
             )
-        costs = {m: _int(c, f"transport.{m}", 0, _MAX_AMOUNT) for m, c in transport.items()}
-        results.append(benefits.jkk_transport(event_date, costs, params=ps))
+        transport = {m: _int(c, f"transport.{m}", 0, _MAX_AMOUNT) for m, c in transport.items()}
     if home_care is not None:
-        results.append(
-            benefits.jkk_home_care(
-                event_date, _int(home_care, "home_care_cost", 0, _MAX_AMOUNT), params=ps
-            )
-        )
-
+        home_care = _int(home_care, "home_care_cost", 0, _MAX_AMOUNT)
     raw_children = request.get("children")
     if raw_children is None:
         raw_children = []
@@ -513,9 +493,75 @@ def _quote(
         raise QuoteError("children", "children harus daftar.", "children must be a list.")
     if len(raw_children) > 20:
         raise QuoteError("children", "Paling banyak 20 anak.", "At most 20 children.")
-    kids = [_child(c, i, event_date, ps) for i, c in enumerate(raw_children)]
-    sch = scholarships(benefit, event_date, months, kids, ps)
+    return benefit_quote(
+        benefit,
+        segment,
+        event_date,
+        wage=wage,
+        contribution_months=months,
+        disability_percent=pct,
+        function_loss_percent=request.get("function_loss_percent"),
+        incapacity_months=incapacity,
+        transport=transport,
+        home_care_cost=home_care,
+        children=[_child(c, i, event_date, ps) for i, c in enumerate(raw_children)],
+        params=ps,
+    )
 
+
+def _benefit_result(benefit, segment, event_date, wage, pct, loss, incapacity, ps) -> Result:
+    if benefit == "jkm_death":
+        return benefits.jkm_death(event_date, params=ps)
+    if benefit == "jkk_death":
+        return benefits.jkk_death(wage, event_date, segment=segment, params=ps)
+    if benefit == "jkk_total_disability":
+        return benefits.jkk_total_disability(wage, event_date, segment=segment, params=ps)
+    if benefit == "jkk_partial_disability":
+        return benefits.jkk_partial_disability(
+            wage, event_date, pct, loss, segment=segment, params=ps
+        )
+    return benefits.jkk_stmb(wage, event_date, incapacity, segment=segment, params=ps)
+
+
+def benefit_quote(
+    benefit: str,
+    segment: str,
+    event_date: date,
+    *,
+    wage: int | None,
+    contribution_months: int = 0,
+    disability_percent: int | str | Decimal | None = None,
+    function_loss_percent: int | str | Decimal | None = None,
+    incapacity_months: int | None = None,
+    transport: Mapping[str, int] | None = None,
+    home_care_cost: int | None = None,
+    children: Iterable[Child] = (),
+    params: ParamSet | None = None,
+) -> dict[str, Any]:
+    """The quote of typed inputs — what :func:`quote` computes once it has parsed its JSON
+    request; Lindung's own code (a claim's entitlement) calls this directly.
+
+    Raises :class:`~lindung.rules.errors.RulesError` (naming the field) for an input the rules
+    refuse, e.g. a BPU wage outside the income tiers."""
+    ps = params if params is not None else params_on(event_date)
+    _check_tier(segment, wage, ps)
+    results: list[Result] = [
+        _benefit_result(
+            benefit,
+            segment,
+            event_date,
+            wage,
+            disability_percent,
+            function_loss_percent,
+            incapacity_months,
+            ps,
+        )
+    ]
+    if transport is not None:
+        results.append(benefits.jkk_transport(event_date, dict(transport), params=ps))
+    if home_care_cost is not None:
+        results.append(benefits.jkk_home_care(event_date, home_care_cost, params=ps))
+    sch = scholarships(benefit, event_date, contribution_months, list(children), ps)
     used: dict[str, Value] = {}
     lines = []
     cash = 0
