@@ -12,6 +12,20 @@ from tests.actors import system
 PASSWORD = "kata-sandi-uji-123"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """SQLite test databases are files (see settings: concurrency is tested as in production);
+    they need not survive a power cut, so commits are not flushed to disk (much faster
+    migrations and flushes, same locking)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db["OPTIONS"]["init_command"] = db["OPTIONS"]["init_command"].replace(
+            "synchronous=NORMAL", "synchronous=OFF"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: rolled-back tests reuse ids (SQLite), so a cached

@@ -121,9 +121,10 @@ def fetchone_prepared(template: str, params: Sequence, **names) -> tuple | None:
     text = render(template, **names)
     connection.ensure_connection()
     raw = connection.connection
-    if is_postgres():
-        return raw.execute(text, params, prepare=True).fetchone()
-    return raw.execute(text.replace("%s", "?"), [_sqlite_value(v) for v in params]).fetchone()
+    with connection.wrap_database_errors:
+        if is_postgres():
+            return raw.execute(text, params, prepare=True).fetchone()
+        return raw.execute(text.replace("%s", "?"), [_sqlite_value(v) for v in params]).fetchone()
 
 
 def execute(template: str, params: Sequence = (), **names) -> int:
@@ -152,9 +153,10 @@ def executemany(template: str, rows: Iterable[Sequence], **names) -> None:
         with connection.cursor() as cur:
             cur.executemany(text, rows)
     else:
-        connection.connection.executemany(
-            text.replace("%s", "?"), ([_sqlite_value(v) for v in row] for row in rows)
-        )
+        with connection.wrap_database_errors:
+            connection.connection.executemany(
+                text.replace("%s", "?"), ([_sqlite_value(v) for v in row] for row in rows)
+            )
 
 
 def bulk_insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
@@ -169,16 +171,17 @@ def bulk_insert(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     connection.ensure_connection()
     name, cols = table(model), idents(columns)
     raw = connection.connection
-    if is_postgres():
-        with raw.cursor() as cur:
-            with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-    else:
-        raw.executemany(
-            f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' for _ in columns)})",
-            ([_sqlite_value(v) for v in row] for row in rows),
-        )
+    with connection.wrap_database_errors:  # the driver's errors as Django's (IntegrityError …)
+        if is_postgres():
+            with raw.cursor() as cur:
+                with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            raw.executemany(
+                f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' for _ in columns)})",
+                ([_sqlite_value(v) for v in row] for row in rows),
+            )
     return len(rows)
 
 
