@@ -68,7 +68,9 @@ def test_the_person_page_status_changes_the_periods(programme, make_participant,
     assert periods(p) == [(date(2025, 1, 1), None, "", "active")]
     assert status(p) == ("active", None)
     events = list(
-        EnrolmentEvent.objects.filter(enrolment__participant=p).values_list("from_state", "to_state")
+        EnrolmentEvent.objects.filter(enrolment__participant=p).values_list(
+            "from_state", "to_state"
+        )
     )
     assert events == [("", "active"), ("active", "ended"), ("ended", "active")]
     # Left, then active again months later: a new period (re-registration).
@@ -268,7 +270,9 @@ def test_the_upgrade_resolves_and_reports_and_membership_shows_it(programme, mak
     call_command("membership", stdout=out)
     report = json.loads(out.getvalue())
     assert report["disagreements"] == []
-    resolved = {(r["participant"], r["what"].split(":")[0]) for r in report["resolved_by_migration"]}
+    resolved = {
+        (r["participant"], r["what"].split(":")[0]) for r in report["resolved_by_migration"]
+    }
     assert {(dead.pk, "diubah"), (ghost.pk, "dibuat")} <= resolved
     last = Enrolment.history.filter(id=dead.enrolments.get().pk).latest("history_id")
     assert last.history_user == actor and last.history_change_reason == consistency.REASON_LABEL
