@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.common import system
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out" / "import"
 STEPS = ("ours", "raw", "again", "ours-xlsx", "ie")
@@ -85,6 +87,7 @@ def _programme():
             pemda_name="Pemerintah Kota Madiun",
             region_code="35.77",
             bpjs_branch="Madiun",
+            actor=system(),
         )
         for code, name in synthetic.AGENCIES:
             services.create_agency(actor=None, programme=programme, code=code, name=name)
@@ -147,7 +150,7 @@ def step_ours(args) -> dict:
     def progress(percent, message=""):
         timeline.append((f"{percent}% {message[:40]}", round(time.perf_counter() - t1, 2)))
 
-    result = services.commit_import(batch.pk, progress)
+    result = services.commit_import(batch.pk, progress, actor=system())
     t2 = time.perf_counter()
     assert (
         result["created"] + result["updated"] + result["unchanged"] + result["rejected"]

@@ -16,10 +16,6 @@ A Mitra CSR sees only what its funder pays for: :func:`viewer_scope` gives the f
 user may see, and every read here takes that scope.
 """
 
-# SQL here is built only from model table names and fixed fragments; values are always bound
-# parameters.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 from collections import defaultdict

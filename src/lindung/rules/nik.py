@@ -117,6 +117,136 @@ def _resolve_year(yy: int, month: int, day: int, ref: date) -> int:
     return year
 
 
+def _region_parts(
+    text: str, strict_regions: bool, errors: list[Problem], warnings: list[Problem]
+) -> dict[str, Any]:
+    """The NIK's province, regency and district codes and names (problems appended)."""
+    region_sev = "error" if strict_regions else "warning"
+    parts: dict[str, Any] = {}
+    pcode, rcode, dcode = (
+        text[0:2],
+        f"{text[0:2]}.{text[2:4]}",
+        f"{text[0:2]}.{text[2:4]}.{text[4:6]}",
+    )
+    parts["province_code"], parts["regency_code"], parts["district_code"] = pcode, rcode, dcode
+    province = regions.region_name(pcode)
+    if province is None:
+        errors.append(
+            _p(
+                "province_unknown",
+                f"Kode provinsi {pcode} tidak ada dalam tabel Kemendagri.",
+                f"Province code {pcode} is not in the Kemendagri table.",
+            )
+        )
+    else:
+        parts["province"] = province
+        regency = regions.region_name(rcode)
+        if regency is None:
+            (errors if strict_regions else warnings).append(
+                _p(
+                    "regency_unknown",
+                    f"Kode kabupaten/kota {rcode} tidak ada dalam tabel Kemendagri terbaru "
+                    "(mungkin kode lama sebelum pemekaran; periksa KTP).",
+                    f"Regency/city code {rcode} is not in the current Kemendagri table (maybe an "
+                    "old code from before a split; check the ID card).",
+                    region_sev,
+                )
+            )
+        else:
+            parts["regency"] = regency
+            district = regions.region_name(dcode)
+            if district is None:
+                (errors if strict_regions else warnings).append(
+                    _p(
+                        "district_unknown",
+                        f"Kode kecamatan {dcode} tidak ada dalam tabel Kemendagri terbaru "
+                        "(mungkin kode lama sebelum pemekaran; periksa KTP).",
+                        f"District code {dcode} is not in the current Kemendagri table (maybe an "
+                        "old code from before a split; check the ID card).",
+                        region_sev,
+                    )
+                )
+            else:
+                parts["district"] = district
+    return parts
+
+
+def _birth_parts(
+    text: str,
+    birth_date: date | None,
+    reference_date: date | None,
+    parts: dict[str, Any],
+    errors: list[Problem],
+    warnings: list[Problem],
+) -> date | None:
+    """The birth date (and sex) the NIK encodes: ``parts`` completed, the full date returned
+    when it can be told (problems appended)."""
+    dd, mm, yy = int(text[6:8]), int(text[8:10]), int(text[10:12])
+    parts["birth_ddmmyy"] = text[6:12]
+    sex = "P" if dd > 40 else "L"
+    day = dd - 40 if dd > 40 else dd
+    shown = f"{text[6:8]}-{text[8:10]}-{text[10:12]}"
+    # Feb 29 exists in a year ending in yy only if yy % 4 == 0 (00 → 2000 is a leap year).
+    plausible = 1 <= day <= 31 and 1 <= mm <= 12 and _real_date(2000 + yy, mm, day) is not None
+    bd: date | None = None
+    if not plausible:
+        errors.append(
+            _p(
+                "birth_date_invalid",
+                f"Tanggal lahir di NIK ({shown}) bukan tanggal yang sah (perempuan: tanggal + 40).",
+                f"The birth date in the NIK ({shown}) is not a real date (women: day + 40).",
+            )
+        )
+    else:
+        parts["sex"] = sex
+        if birth_date is not None:
+            if (birth_date.year % 100, birth_date.month, birth_date.day) == (yy, mm, day):
+                bd = birth_date
+            else:
+                errors.append(
+                    _p(
+                        "birth_date_mismatch",
+                        f"Tanggal lahir di NIK ({day:02d}-{mm:02d}-{yy:02d}) tidak sama dengan "
+                        f"tanggal lahir yang diberikan ({birth_date.isoformat()}).",
+                        f"The birth date in the NIK ({day:02d}-{mm:02d}-{yy:02d}) differs from "
+                        f"the given birth date ({birth_date.isoformat()}).",
+                    )
+                )
+            if reference_date is not None and birth_date > reference_date:
+                errors.append(
+                    _p(
+                        "birth_date_future",
+                        f"Tanggal lahir {birth_date.isoformat()} sesudah tanggal acuan "
+                        f"{reference_date.isoformat()}.",
+                        f"Birth date {birth_date.isoformat()} is after the reference date "
+                        f"{reference_date.isoformat()}.",
+                    )
+                )
+        elif reference_date is not None:
+            year = _resolve_year(yy, mm, day, reference_date)
+            bd = _real_date(year, mm, day)
+            if bd is None:
+                errors.append(
+                    _p(
+                        "birth_date_invalid",
+                        f"Tanggal lahir di NIK ({shown}) tidak ada pada tahun {year}.",
+                        f"The birth date in the NIK ({shown}) does not exist in {year}.",
+                    )
+                )
+        else:
+            warnings.append(
+                _p(
+                    "century_unknown",
+                    "Abad tahun lahir tidak dapat ditentukan dari NIK saja: berikan tanggal lahir "
+                    "atau tanggal acuan.",
+                    "The century of the birth year cannot be told from the NIK alone: give a "
+                    "birth date or a reference date.",
+                    "warning",
+                )
+            )
+    return bd
+
+
 def check(
     nik: Any,
     birth_date: date | None = None,
@@ -196,118 +326,8 @@ def check(
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    region_sev = "error" if strict_regions else "warning"
-    parts: dict[str, Any] = {}
-
-    pcode, rcode, dcode = (
-        text[0:2],
-        f"{text[0:2]}.{text[2:4]}",
-        f"{text[0:2]}.{text[2:4]}.{text[4:6]}",
-    )
-    parts["province_code"], parts["regency_code"], parts["district_code"] = pcode, rcode, dcode
-    province = regions.region_name(pcode)
-    if province is None:
-        errors.append(
-            _p(
-                "province_unknown",
-                f"Kode provinsi {pcode} tidak ada dalam tabel Kemendagri.",
-                f"Province code {pcode} is not in the Kemendagri table.",
-            )
-        )
-    else:
-        parts["province"] = province
-        regency = regions.region_name(rcode)
-        if regency is None:
-            (errors if strict_regions else warnings).append(
-                _p(
-                    "regency_unknown",
-                    f"Kode kabupaten/kota {rcode} tidak ada dalam tabel Kemendagri terbaru "
-                    "(mungkin kode lama sebelum pemekaran; periksa KTP).",
-                    f"Regency/city code {rcode} is not in the current Kemendagri table (maybe an "
-                    "old code from before a split; check the ID card).",
-                    region_sev,
-                )
-            )
-        else:
-            parts["regency"] = regency
-            district = regions.region_name(dcode)
-            if district is None:
-                (errors if strict_regions else warnings).append(
-                    _p(
-                        "district_unknown",
-                        f"Kode kecamatan {dcode} tidak ada dalam tabel Kemendagri terbaru "
-                        "(mungkin kode lama sebelum pemekaran; periksa KTP).",
-                        f"District code {dcode} is not in the current Kemendagri table (maybe an "
-                        "old code from before a split; check the ID card).",
-                        region_sev,
-                    )
-                )
-            else:
-                parts["district"] = district
-
-    dd, mm, yy = int(text[6:8]), int(text[8:10]), int(text[10:12])
-    parts["birth_ddmmyy"] = text[6:12]
-    sex = "P" if dd > 40 else "L"
-    day = dd - 40 if dd > 40 else dd
-    shown = f"{text[6:8]}-{text[8:10]}-{text[10:12]}"
-    # Feb 29 exists in a year ending in yy only if yy % 4 == 0 (00 → 2000 is a leap year).
-    plausible = 1 <= day <= 31 and 1 <= mm <= 12 and _real_date(2000 + yy, mm, day) is not None
-    bd: date | None = None
-    if not plausible:
-        errors.append(
-            _p(
-                "birth_date_invalid",
-                f"Tanggal lahir di NIK ({shown}) bukan tanggal yang sah (perempuan: tanggal + 40).",
-                f"The birth date in the NIK ({shown}) is not a real date (women: day + 40).",
-            )
-        )
-    else:
-        parts["sex"] = sex
-        if birth_date is not None:
-            if (birth_date.year % 100, birth_date.month, birth_date.day) == (yy, mm, day):
-                bd = birth_date
-            else:
-                errors.append(
-                    _p(
-                        "birth_date_mismatch",
-                        f"Tanggal lahir di NIK ({day:02d}-{mm:02d}-{yy:02d}) tidak sama dengan "
-                        f"tanggal lahir yang diberikan ({birth_date.isoformat()}).",
-                        f"The birth date in the NIK ({day:02d}-{mm:02d}-{yy:02d}) differs from "
-                        f"the given birth date ({birth_date.isoformat()}).",
-                    )
-                )
-            if reference_date is not None and birth_date > reference_date:
-                errors.append(
-                    _p(
-                        "birth_date_future",
-                        f"Tanggal lahir {birth_date.isoformat()} sesudah tanggal acuan "
-                        f"{reference_date.isoformat()}.",
-                        f"Birth date {birth_date.isoformat()} is after the reference date "
-                        f"{reference_date.isoformat()}.",
-                    )
-                )
-        elif reference_date is not None:
-            year = _resolve_year(yy, mm, day, reference_date)
-            bd = _real_date(year, mm, day)
-            if bd is None:
-                errors.append(
-                    _p(
-                        "birth_date_invalid",
-                        f"Tanggal lahir di NIK ({shown}) tidak ada pada tahun {year}.",
-                        f"The birth date in the NIK ({shown}) does not exist in {year}.",
-                    )
-                )
-        else:
-            warnings.append(
-                _p(
-                    "century_unknown",
-                    "Abad tahun lahir tidak dapat ditentukan dari NIK saja: berikan tanggal lahir "
-                    "atau tanggal acuan.",
-                    "The century of the birth year cannot be told from the NIK alone: give a "
-                    "birth date or a reference date.",
-                    "warning",
-                )
-            )
+    parts: dict[str, Any] = _region_parts(text, strict_regions, errors, warnings)
+    bd = _birth_parts(text, birth_date, reference_date, parts, errors, warnings)
     serial = text[12:16]
     if serial == "0000":
         errors.append(
