@@ -236,9 +236,10 @@ def update_funder(funder: Funder, *, actor, **fields) -> Funder:
     if unknown:
         raise FunderError(f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}.")
     if fields.get("is_default"):
-        Funder.objects.filter(programme=funder.programme, is_default=True).exclude(
-            pk=funder.pk
-        ).update(is_default=False)
+        previous = Funder.objects.filter(programme=funder.programme, is_default=True)
+        for other in previous.exclude(pk=funder.pk):  # one at most; saved with its history
+            other.is_default = False
+            _save(other, actor, update_fields=["is_default"])
     for key, value in fields.items():
         setattr(funder, key, value)
     return _save(funder, actor)

@@ -186,15 +186,20 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
     return adopt(locked.pk, actor=actor)
 
 
+def _adoption_failed(scenario_id: int, exc: Exception) -> None:
+    """Keep why the adoption failed on the scenario (saved with its history)."""
+    scenario = Scenario.objects.get(pk=scenario_id)
+    scenario.adoption = {"failed": True, "message": str(exc)[:500]}
+    scenario.save(update_fields=["adoption"])
+
+
 def adopt_job(*, job_id, progress, scenario_id, user_id):
     """The adoption in the worker, as the Admin who confirmed it (fails closed when that
     account is gone)."""
     try:
         actor = job_actor(user_id)
     except DomainError as exc:
-        Scenario.objects.filter(pk=scenario_id).update(
-            adoption={"failed": True, "message": str(exc)[:500]}
-        )
+        _adoption_failed(scenario_id, exc)
         raise
     stored = adopt(scenario_id, progress, actor=actor)
     return {
@@ -265,9 +270,7 @@ def adopt(scenario_id: int, progress=None, *, actor) -> Scenario:
             }
             locked.save()
     except Exception as exc:
-        Scenario.objects.filter(pk=stored.pk).update(
-            adoption={"failed": True, "message": str(exc)[:500]}
-        )
+        _adoption_failed(stored.pk, exc)
         raise
     progress(100, f"Selesai: {locked.adoption['enrolled']} peserta didaftarkan.")
     return locked
