@@ -9,7 +9,6 @@ import io
 import json
 import threading
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -253,15 +252,7 @@ def test_the_upgrade_resolves_and_reports_and_membership_shows_it(programme, mak
     report = json.loads(out.getvalue())
     assert {d["participant"] for d in report["disagreements"]} == {dead.pk, ghost.pk}
     actor = system_actor("migrasi")
-    names = SimpleNamespace(
-        Participant=Participant,
-        HistoricalParticipant=Participant.history.model,
-        Enrolment=Enrolment,
-        HistoricalEnrolment=Enrolment.history.model,
-        EnrolmentEvent=EnrolmentEvent,
-        live=True,
-        actor=actor,
-    )
+    names = consistency.live_models(actor)
     members, rows = consistency.read(names, programme.pk)
     consistency.apply(names, consistency.analyse(members, rows), actor.pk, dead.updated_at)
     assert periods(dead) == [(date(2025, 1, 1), date(2025, 7, 7), "died", "ended")]

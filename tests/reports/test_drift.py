@@ -42,6 +42,7 @@ from lindung.reports.queries import (
 )
 from tests.actors import system
 from tests.registry.conftest import one
+from tests.reports.test_counts import as_dict, claim_dict
 
 pytestmark = pytest.mark.django_db
 
@@ -324,23 +325,11 @@ class Dashboard(RuleBasedStateMachine):
         for fields in (("segment", "kelurahan", "agency"), ("segment",)):
             kept = participant_counts(self.programme, DATES, fields)
             source = counted_from_enrolments(self.programme, DATES, fields)
-            assert _nonzero(kept) == _nonzero(source)
+            assert as_dict(kept) == as_dict(source)
         year = Period.parse("2025-01", "2025-12")
-        assert _claims(claims_by_group(self.programme, year)) == _claims(
+        assert claim_dict(claims_by_group(self.programme, year)) == claim_dict(
             claims_by_group_from_source(self.programme, year)
         )
-
-
-def _nonzero(result) -> dict:
-    out: dict = {}
-    for key, values in result.rows:
-        k = tuple(key[f] for f in result.fields)
-        out[k] = tuple(a + b for a, b in zip(out.get(k, (0,) * len(values)), values, strict=True))
-    return {k: v for k, v in out.items() if any(v)}
-
-
-def _claims(rows) -> dict:
-    return {(r["kelurahan"], r["agency"], r["seg"]): (r["n"], r["amount"]) for r in rows}
 
 
 def test_a_tour_of_every_service_leaves_no_drift(settings_media_root):

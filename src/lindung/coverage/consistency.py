@@ -165,6 +165,25 @@ def analyse(members: Iterable[Member], periods: Iterable[Period]) -> list[Findin
 # --- reading and writing (the models are given: historical in the migration, live otherwise) ---
 
 
+def live_models(actor):
+    """The app's own models for :func:`read` and :func:`apply` (outside the migration)."""
+    from types import SimpleNamespace
+
+    from lindung.registry.models import Participant
+
+    from .models import Enrolment, EnrolmentEvent
+
+    return SimpleNamespace(
+        Participant=Participant,
+        HistoricalParticipant=Participant.history.model,
+        Enrolment=Enrolment,
+        HistoricalEnrolment=Enrolment.history.model,
+        EnrolmentEvent=EnrolmentEvent,
+        live=True,
+        actor=actor,
+    )
+
+
 def read(models, programme_id: int | None = None) -> tuple[list[Member], list[Period]]:
     people = models.Participant.objects.all()
     periods = models.Enrolment.objects.all()

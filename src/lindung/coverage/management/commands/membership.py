@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import sys
-from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -30,19 +29,7 @@ from lindung.programmes.permissions import authorize
 from lindung.registry.models import Participant
 
 from ... import consistency
-from ...models import Enrolment, EnrolmentEvent
-
-
-def _models(actor) -> SimpleNamespace:
-    return SimpleNamespace(
-        Participant=Participant,
-        HistoricalParticipant=Participant.history.model,
-        Enrolment=Enrolment,
-        HistoricalEnrolment=Enrolment.history.model,
-        EnrolmentEvent=EnrolmentEvent,
-        live=True,
-        actor=actor,
-    )
+from ...models import Enrolment
 
 
 def resolved_by_migration(programme_id: int | None) -> list[dict]:
@@ -82,14 +69,16 @@ class Command(BaseCommand):
                 raise CommandError(f"Program '{opts['programme']}' tidak ditemukan.")
         pid = programme.pk if programme else None
         actor = actor_for(opts.get("user"))
-        members, periods = consistency.read(_models(actor), pid)
+        members, periods = consistency.read(consistency.live_models(actor), pid)
         findings = consistency.analyse(members, periods)
         fixed = False
         if findings and opts["fix"]:
             with cli_refusals(), transaction.atomic():
                 for programme_id in sorted({f.programme_id for f in findings}):
                     authorize(actor, "participant.edit", Programme.objects.get(pk=programme_id))
-                consistency.apply(_models(actor), findings, actor.pk, timezone.now())
+                consistency.apply(
+                    consistency.live_models(actor), findings, actor.pk, timezone.now()
+                )
                 for programme_id in sorted({f.programme_id for f in findings}):
                     changes.record_programme(programme_id)
             fixed = True
