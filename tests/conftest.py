@@ -7,8 +7,23 @@ from django.test import Client
 
 from lindung.programmes.models import Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
+from tests.actors import system
 
 PASSWORD = "kata-sandi-uji-123"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """SQLite test databases are files (see settings: concurrency is tested as in production);
+    they need not survive a power cut, so commits are not flushed to disk (much faster
+    migrations and flushes, same locking)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db["OPTIONS"]["init_command"] = db["OPTIONS"]["init_command"].replace(
+            "synchronous=NORMAL", "synchronous=OFF"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +46,7 @@ def make_programme(db):
             "bpjs_branch": "Cabang Uji",
         }
         defaults.update(fields)
-        return create_programme(code=code, **defaults)
+        return create_programme(actor=system(), code=code, **defaults)
 
     return make
 
@@ -51,7 +66,7 @@ def make_user(db):
     def make(username, programme=None, role=None):
         user = ensure_user(username, PASSWORD, first_name=username.title())
         if programme is not None and role is not None:
-            set_membership(programme=programme, user=user, role=role)
+            set_membership(programme=programme, user=user, role=role, actor=system())
         return user
 
     return make

@@ -29,6 +29,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from bench.common import system
+
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = date(2025, 3, 1)
 KELURAHAN = [f"35.77.0{k}.{1000 + i}" for k in (1, 2, 3) for i in range(1, 10)]
@@ -44,7 +46,7 @@ def insert_model(model, given: dict, count: int, chunk: int = 100_000) -> None:
     column gets the model field's default (so columns added by later migrations still work)."""
     from django.db.models import NOT_PROVIDED
 
-    from lindung.coverage.db import bulk_insert
+    from lindung.core.sql import bulk_insert
 
     columns, makers = [], []
     now = datetime.now().astimezone()
@@ -103,6 +105,7 @@ def setup(n: int, seed: int = 20250301) -> dict:
         pemda_name="Pemerintah Bench",
         region_code="35.77",
         bpjs_branch="Cabang Bench",
+        actor=system(),
     )
     services.create_agreement(
         programme,
@@ -111,11 +114,19 @@ def setup(n: int, seed: int = 20250301) -> dict:
         signed_on=date(2024, 12, 1),
         period_start=date(2025, 1, 1),
         period_end=date(2025, 12, 31),
+        actor=system(),
     )
-    apbd = services.create_funder(programme, code="APBD", name="APBD", kind="SG", is_default=True)
-    csr = services.create_funder(programme, code="CSR", name="Sponsor", kind="SC")
+    apbd = services.create_funder(
+        programme, code="APBD", name="APBD", kind="SG", is_default=True, actor=system()
+    )
+    csr = services.create_funder(programme, code="CSR", name="Sponsor", kind="SC", actor=system())
     services.add_allocation_rule(
-        csr, segment="BPU", kelurahan_code=CSR_KELURAHAN, quota=CSR_QUOTA, priority=10
+        csr,
+        segment="BPU",
+        kelurahan_code=CSR_KELURAHAN,
+        quota=CSR_QUOTA,
+        priority=10,
+        actor=system(),
     )
     pu_wages = [2_422_105 + 1_000 * rng.randint(0, 3_500) for _ in range(200)]
     segment = ["PU" if rng.random() < 0.45 else "BPU" for _ in range(n)]
@@ -355,7 +366,7 @@ def worker(n: int, pairs: int) -> dict:
 
     try:
         with transaction.atomic():
-            services.run_billing(programme, MONTH.year, MONTH.month)
+            services.run_billing(programme, MONTH.year, MONTH.month, actor=system())
             raise Rollback
     except Rollback:
         pass
@@ -366,7 +377,7 @@ def worker(n: int, pairs: int) -> dict:
             cur.execute("VACUUM ANALYZE coverage_ledger")
 
     t0 = time.perf_counter()
-    result = services.run_billing(programme, MONTH.year, MONTH.month)
+    result = services.run_billing(programme, MONTH.year, MONTH.month, actor=system())
     ours = time.perf_counter() - t0
     invoices = dict(
         Invoice.objects.filter(programme=programme, month=MONTH).values_list("funder__code", "pk")
@@ -388,12 +399,14 @@ def worker(n: int, pairs: int) -> dict:
     }
 
     t0 = time.perf_counter()
-    again = services.run_billing(programme, MONTH.year, MONTH.month)
+    again = services.run_billing(programme, MONTH.year, MONTH.month, actor=system())
     out["rerun"] = {"seconds": round(time.perf_counter() - t0, 3), "nothing_new": again.nothing_new}
 
     t0 = time.perf_counter()
     for inv in Invoice.objects.filter(programme=programme, month=MONTH):
-        services.record_payment(inv, inv.total, date(2025, 4, 10), f"BENCH-{inv.pk}")
+        services.record_payment(
+            inv, inv.total, date(2025, 4, 10), f"BENCH-{inv.pk}", actor=system()
+        )
     out["payments_seconds"] = round(time.perf_counter() - t0, 3)
 
     rng = random.Random(7)

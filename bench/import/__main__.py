@@ -37,6 +37,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.common import system
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out" / "import"
 STEPS = ("ours", "raw", "again", "office", "ours-xlsx", "ie")
@@ -99,6 +101,7 @@ def _programme():
             pemda_name="Pemerintah Kota Madiun",
             region_code="35.77",
             bpjs_branch="Madiun",
+            actor=system(),
         )
         for code, name in synthetic.AGENCIES:
             services.create_agency(actor=None, programme=programme, code=code, name=name)
@@ -174,7 +177,7 @@ def step_ours(args) -> dict:
     def progress(percent, message=""):
         timeline.append((f"{percent}% {message[:40]}", round(time.perf_counter() - t1, 2)))
 
-    result = services.commit_import(batch.pk, progress)
+    result = services.commit_import(batch.pk, progress, actor=system())
     t2 = time.perf_counter()
     counted = ("created", "updated", "unchanged", "rejected", "copies")
     assert sum(result[k] for k in counted) == result["rows"]

@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from lindung.claims.api import router as claims_router
 from lindung.core.api import router as rules_router
+from lindung.core.errors import DomainError, api_response
 from lindung.coverage.api import router as coverage_router
 from lindung.planning.api import router as planning_router
 from lindung.programmes.api import router as programmes_router
@@ -90,6 +91,13 @@ api.add_router("/v1/", coverage_router)
 api.add_router("/v1/", claims_router)
 api.add_router("/v1/", reports_router)
 api.add_router("/v1/", planning_router)
+
+
+@api.exception_handler(DomainError)
+def refused(request, exc):
+    """Every refusal of every endpoint: 400 (403 for the authorization path) with
+    ``{"detail": message, "error": {"field", "message_id", "message_en"}}``."""
+    return api_response(api, request, exc)
 
 
 @api.exception_handler(Http404)

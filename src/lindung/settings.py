@@ -155,7 +155,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    DATABASES["default"].setdefault("TEST", {})
+    # Tests run on a file (one per test process), not on SQLite's shared in-memory database:
+    # there concurrent writers fail at once with "table is locked" instead of waiting for the
+    # write lock as they do in production, and the concurrency tests must see the real thing.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(VAR_DIR / "test-lindung.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lindung.core.formatting import percent
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_demo_reproduces_the_press_release(tmp_path):
     assert table_counts() == before, "a second demo build must change nothing"
 
     programme = Programme.objects.get(code="kota-madiun")
-    result = run_billing(programme, 2026, 1)
+    result = run_billing(programme, 2026, 1, actor=system())
     assert result is not None
 
     # The dashboard shows the same headline figures to the Pimpinan, with links to the lists.

@@ -10,6 +10,7 @@ from datetime import date
 from lindung.coverage import services as coverage
 from lindung.coverage.models import Agreement, Funder, Invoice
 from lindung.registry.models import FamilyMember, Participant, Person
+from tests.actors import system
 
 UMK_2025 = 2_422_105
 _serial = itertools.count(1)
@@ -54,7 +55,7 @@ def make_participant(
     )
     for member in family:
         FamilyMember.objects.create(programme=programme, participant=participant, **member)
-    coverage.enrol(participant, start)
+    coverage.enrol(participant, start, actor=system())
     participant.refresh_from_db()
     return participant
 
@@ -69,10 +70,16 @@ def ensure_billing(programme, years) -> None:
                 signed_on=date(year - 1, 12, 1),
                 period_start=date(year, 1, 1),
                 period_end=date(year, 12, 31),
+                actor=system(),
             )
     if not Funder.objects.filter(programme=programme, is_default=True).exists():
         coverage.create_funder(
-            programme, code="APBD", name="APBD Kota Madiun", kind="SG", is_default=True
+            programme,
+            code="APBD",
+            name="APBD Kota Madiun",
+            kind="SG",
+            is_default=True,
+            actor=system(),
         )
 
 
@@ -82,7 +89,7 @@ def bill_and_pay(programme, first: date, last: date, *, unpaid=()) -> None:
     ensure_billing(programme, range(first.year, last.year + 1))
     month = first.replace(day=1)
     while month <= last:
-        coverage.run_billing(programme, month.year, month.month)
+        coverage.run_billing(programme, month.year, month.month, actor=system())
         if month not in set(unpaid):
             for invoice in Invoice.objects.filter(programme=programme, month=month):
                 outstanding = invoice.total - invoice.paid
@@ -92,7 +99,7 @@ def bill_and_pay(programme, first: date, last: date, *, unpaid=()) -> None:
                         outstanding,
                         add_months(month, 1).replace(day=10),
                         f"SP2D-{month:%Y%m}-{invoice.pk}",
-                        None,
+                        actor=system(),
                     )
         month = add_months(month, 1)
 

@@ -8,6 +8,7 @@ import pytest
 from lindung.claims import pdf, queries, services
 from lindung.claims.errors import HandoverError, HeirError
 from lindung.claims.models import Heir
+from lindung.core.errors import AccessDenied
 
 from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant
 
@@ -118,20 +119,18 @@ def test_handover_guards_and_letter(programme, users):
     )
     args = (date(2025, 4, 10), "Balai Kota Madiun", "Wali Kota Madiun", "Siti Aminah", 42_000_000)
     with pytest.raises(HandoverError, match="setelah klaim disetujui"):
-        services.record_handover(claim, *args, users["operator"])
+        services.record_handover(claim, *args, actor=users["operator"])
     services.mark_documents_received(claim, actor=users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
     services.approve(claim, actor=users["verifikator"])
-    from lindung.claims.errors import TransitionError
-
-    with pytest.raises(TransitionError, match="Peran Anda"):
-        services.record_handover(claim, *args, users["verifikator"])
+    with pytest.raises(AccessDenied, match="Peran Anda"):
+        services.record_handover(claim, *args, actor=users["verifikator"])
     heir = claim.heirs.get(is_recipient=True)
-    h = services.record_handover(claim, *args[:3], heir, args[4], users["operator"])
+    h = services.record_handover(claim, *args[:3], heir, args[4], actor=users["operator"])
     assert h.number == "BA-PS/2025/0001" and h.recipient == "Siti Aminah"
     with pytest.raises(HandoverError, match="sudah dicatat"):
-        services.record_handover(claim, *args, users["operator"])
+        services.record_handover(claim, *args, actor=users["operator"])
     claim.refresh_from_db()
     html = pdf.handover_html(claim, h, users["operator"])
     assert "empat puluh dua juta rupiah" in html.lower()

@@ -135,7 +135,7 @@ def test_cli_export_lists_every_claim_with_the_issue_fields(programme, users, tm
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
     services.approve(claim, actor=users["verifikator"])
-    services.record_bpjs_amounts(claim, 42_000_000, 42_000_000, users["operator"])
+    services.record_bpjs_amounts(claim, 42_000_000, 42_000_000, actor=users["operator"])
     services.mark_paid(claim, actor=users["operator"])
     services.record_handover(
         claim,
@@ -144,7 +144,7 @@ def test_cli_export_lists_every_claim_with_the_issue_fields(programme, users, tm
         "Wali Kota Madiun",
         "Siti Aminah",
         42_000_000,
-        users["operator"],
+        actor=users["operator"],
     )
     q = make_participant(programme, start=date(2025, 1, 1))
     services.create_claim(

@@ -9,6 +9,7 @@ import pytest
 
 from lindung.coverage import services
 from lindung.registry.models import Participant, Person
+from tests.actors import system
 
 UMK_2025 = 2_422_105
 _serial = itertools.count(1)
@@ -51,9 +52,9 @@ def make_participant(db):
             income_tier=income_tier if segment == "BPU" else None,
         )
         if enrol:
-            services.enrol(participant, start)
+            services.enrol(participant, start, actor=system())
             if end:
-                services.end_enrolment(participant, end, "left")
+                services.end_enrolment(participant, end, "left", actor=system())
             participant.refresh_from_db()
         return participant
 
@@ -71,13 +72,14 @@ def agreement(programme):
         period_end=date(2025, 12, 31),
         budget_pu=2_000_000_000,
         budget_bpu=2_000_000_000,
+        actor=system(),
     )
 
 
 @pytest.fixture
 def apbd(programme):
     return services.create_funder(
-        programme, code="APBD", name="APBD Kota Madiun", kind="SG", is_default=True
+        programme, code="APBD", name="APBD Kota Madiun", kind="SG", is_default=True, actor=system()
     )
 
 
@@ -100,6 +102,7 @@ def agreement_2022_2025(programme):
                 signed_on=date(year - 1, 12, 1),
                 period_start=date(year, 1, 1),
                 period_end=date(year, 12, 31),
+                actor=system(),
             )
         )
     return out

@@ -3,8 +3,6 @@ used its rows, and the collective-registration export's SUMBER DANA per funder."
 
 from __future__ import annotations
 
-from datetime import date
-
 import fastexcel
 import polars as pl
 import pytest
@@ -15,6 +13,7 @@ from lindung.registry import queries as registry_queries
 from lindung.registry import services as registry
 from lindung.registry import synthetic
 from lindung.registry.models import ImportBatch, Participant, Person
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -33,48 +32,49 @@ def imported(billing_ready, tmp_path, settings):
     """Five BPU workers imported from a file (no billing yet)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     path = synthetic.write_xlsx(bpu_rows(), tmp_path / "bpu.xlsx")
-    result = registry.run_import(programme=billing_ready, path=path, commit=True)
+    result = registry.run_import(programme=billing_ready, path=path, commit=True, actor=system())
     assert result["created"] == 5
     return ImportBatch.objects.get(pk=result["batch"])
 
 
 def test_undo_before_billing_removes_the_enrolments_too(billing_ready, imported):
-    ids = list(Participant.objects.values_list("id", flat=True))
-    services.enrol_many(billing_ready, ids, date(2025, 3, 1))
+    # The import enrolled its new participants (through coverage, in its transaction).
     assert Enrolment.objects.count() == 5
     assert registry.undo_refusal(imported) is None
-    registry.start_undo(actor=None, batch=imported, background=False)
-    registry.undo_import(imported.pk)
+    registry.start_undo(batch=imported, background=False, actor=system())
+    registry.undo_import(imported.pk, actor=system())
     assert Enrolment.objects.count() == Participant.objects.count() == Person.objects.count() == 0
 
 
 def test_undo_refused_once_a_billing_run_used_its_rows(billing_ready, imported):
-    services.run_billing(billing_ready, 2025, 3)
+    services.run_billing(billing_ready, 2025, 3, actor=system())
     why = registry.undo_refusal(imported)
     assert why is not None and "penagihan Maret 2025 sudah memakai 5 peserta" in why
     with pytest.raises(registry.ImportStateError, match="penagihan Maret 2025"):
-        registry.start_undo(actor=None, batch=imported, background=False)
+        registry.start_undo(batch=imported, background=False, actor=system())
     assert Person.objects.count() == 5
 
 
 def test_undo_of_an_update_refused_after_a_later_billing_run(billing_ready, imported, tmp_path):
-    services.run_billing(billing_ready, 2025, 3)
+    services.run_billing(billing_ready, 2025, 3, actor=system())
     # A second file changes the income tier of one worker; then April is billed.
     frame = bpu_rows().head(1).with_columns(pl.lit("2000000").alias("penghasilan"))
     path = synthetic.write_xlsx(frame, tmp_path / "ubah.xlsx")
-    changed = registry.run_import(programme=billing_ready, path=path, commit=True)
+    changed = registry.run_import(programme=billing_ready, path=path, commit=True, actor=system())
     assert changed["updated"] == 1
     batch = ImportBatch.objects.get(pk=changed["batch"])
     assert registry.undo_refusal(batch) is None  # March was billed before the change
-    services.run_billing(billing_ready, 2025, 4)
+    services.run_billing(billing_ready, 2025, 4, actor=system())
     assert "penagihan April 2025" in registry.undo_refusal(batch)
 
 
 def test_kolektif_names_the_funder_who_pays(billing_ready, imported, users):
-    csr = services.create_funder(billing_ready, code="CSR-SEMEN", name="PT Semen Gresik", kind="SC")
+    csr = services.create_funder(
+        billing_ready, code="CSR-SEMEN", name="PT Semen Gresik", kind="SC", actor=system()
+    )
     sponsored, *others = list(Participant.objects.order_by("id"))
-    services.enrol(sponsored, date(2025, 3, 1), funder=csr)
-    services.enrol_many(billing_ready, [p.pk for p in others], date(2025, 3, 1))
+    # The import enrolled everyone on the default funder; the CSR takes one worker over.
+    Enrolment.objects.filter(participant=sponsored).update(funder=csr)
     frame = registry_queries.kolektif_frame(
         users["operator"], billing_ready, "BPU", registry_queries.Filters()
     )
@@ -87,7 +87,7 @@ def test_kolektif_names_the_funder_who_pays(billing_ready, imported, users):
     for p in others:
         assert by_nik[p.person.nik] == "APBD Kota Madiun" and codes[p.person.nik] == "SG"
     # After billing, the funder of the billed month is the one named.
-    services.run_billing(billing_ready, 2025, 3)
+    services.run_billing(billing_ready, 2025, 3, actor=system())
     frame = registry_queries.kolektif_frame(
         users["operator"], billing_ready, "BPU", registry_queries.Filters()
     )

@@ -14,6 +14,7 @@ from lindung.claims.forms import HandoverForm
 from lindung.coverage import documents, services
 from lindung.coverage.models import Invoice
 from lindung.programmes.services import create_programme
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def ponorogo(db):
         head_name="Budi Prasetyo, S.H.",
         head_nip="197001011990031001",
         logo=_logo(),
+        actor=system(),
     )
 
 
@@ -46,12 +48,18 @@ def test_invoice_of_a_kabupaten_says_bupati_and_shows_the_logo(
         signed_on=date(2025, 12, 29),
         period_start=date(2026, 1, 1),
         period_end=date(2026, 12, 31),
+        actor=system(),
     )
     services.create_funder(
-        ponorogo, code="APBD", name="APBD Kabupaten Ponorogo", kind="SG", is_default=True
+        ponorogo,
+        code="APBD",
+        name="APBD Kabupaten Ponorogo",
+        kind="SG",
+        is_default=True,
+        actor=system(),
     )
     make_participant(ponorogo, "PU", wage=None, start=date(2026, 1, 1))
-    services.run_billing(ponorogo, 2026, 1)
+    services.run_billing(ponorogo, 2026, 1, actor=system())
     invoice = Invoice.objects.get(programme=ponorogo)
     # PU on the decreed UMK 2026 of Ponorogo: 0.24 % and 0.30 % of Rp 2,549,876.
     assert invoice.total == 6_120 + 7_650

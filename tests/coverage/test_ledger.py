@@ -13,18 +13,23 @@ from lindung.coverage.queries import (
     paid_months_before,
     paid_months_before_many,
 )
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
 
 def bill_and_pay(programme, first: date, last: date, *, skip=()):
     for m in months.months_between(first, last):
-        services.run_billing(programme, m.year, m.month)
+        services.run_billing(programme, m.year, m.month, actor=system())
         if m in skip:
             continue
         for invoice in Invoice.objects.filter(programme=programme, month=m, state="issued"):
             services.record_payment(
-                invoice, invoice.total, months.last_of(m), f"BAYAR-{m:%Y%m}-{invoice.pk}"
+                invoice,
+                invoice.total,
+                months.last_of(m),
+                f"BAYAR-{m:%Y%m}-{invoice.pk}",
+                actor=system(),
             )
 
 
@@ -55,15 +60,17 @@ def test_three_year_rule_36_paid_months_and_35_with_one_unpaid(
 ):
     full = make_participant(programme, "BPU", start=date(2022, 1, 1))
     gap = make_participant(programme, "BPU", start=date(2022, 1, 1))
-    csr = services.create_funder(programme, code="CSR", name="Sponsor", kind="SC")
-    services.add_allocation_rule(csr, participants=[gap])
+    csr = services.create_funder(programme, code="CSR", name="Sponsor", kind="SC", actor=system())
+    services.add_allocation_rule(csr, participants=[gap], actor=system())
     unpaid = date(2023, 7, 1)
     for m in months.months_between(date(2022, 1, 1), date(2024, 12, 1)):
-        services.run_billing(programme, m.year, m.month)
+        services.run_billing(programme, m.year, m.month, actor=system())
         for invoice in Invoice.objects.filter(programme=programme, month=m):
             if invoice.funder == csr and m == unpaid:
                 continue
-            services.record_payment(invoice, invoice.total, months.last_of(m), f"B-{invoice.pk}")
+            services.record_payment(
+                invoice, invoice.total, months.last_of(m), f"B-{invoice.pk}", actor=system()
+            )
     on = date(2025, 1, 15)
     assert paid_months_before(full, on) == 36
     assert paid_months_before(gap, on) == 35
@@ -80,27 +87,36 @@ def test_three_year_rule_36_paid_months_and_35_with_one_unpaid(
 def test_bpu_with_4_unpaid_months_lapses(billing_ready, make_participant):
     payer = make_participant(billing_ready, "BPU")
     late = make_participant(billing_ready, "BPU")
-    csr = services.create_funder(billing_ready, code="CSR", name="Sponsor", kind="SC")
-    services.add_allocation_rule(csr, participants=[late])
+    csr = services.create_funder(
+        billing_ready, code="CSR", name="Sponsor", kind="SC", actor=system()
+    )
+    services.add_allocation_rule(csr, participants=[late], actor=system())
     for m in range(1, 6):
-        services.run_billing(billing_ready, 2025, m)
+        services.run_billing(billing_ready, 2025, m, actor=system())
         services.record_payment(
             Invoice.objects.get(month=date(2025, m, 1), funder__code="APBD"),
             16_800,
             date(2025, m, 10),
             f"APBD-{m}",
+            actor=system(),
         )
     # January paid, February–May unpaid for `late`.
     services.record_payment(
-        Invoice.objects.get(month=date(2025, 1, 1), funder=csr), 16_800, date(2025, 1, 10), "C1"
+        Invoice.objects.get(month=date(2025, 1, 1), funder=csr),
+        16_800,
+        date(2025, 1, 10),
+        "C1",
+        actor=system(),
     )
     arrears = queries.bpu_arrears(billing_ready, date(2025, 5, 20))
     assert [(r["participant"].pk, r["unpaid_months"], r["will_lapse"]) for r in arrears] == [
         (late.pk, 4, True)
     ]
     # on 10 May, May (due 15 May) is not yet late: 3 unpaid months, no lapse
-    assert services.apply_bpu_lapses(billing_ready, date(2025, 5, 10))["lapsed"] == []
-    result = services.apply_bpu_lapses(billing_ready, date(2025, 5, 20))
+    assert (
+        services.apply_bpu_lapses(billing_ready, date(2025, 5, 10), actor=system())["lapsed"] == []
+    )
+    result = services.apply_bpu_lapses(billing_ready, date(2025, 5, 20), actor=system())
     assert [r["participant"] for r in result["lapsed"]] == [late.pk]
     enrolment = late.enrolments.get()
     assert (enrolment.state, enrolment.end_reason, enrolment.end_date) == (
@@ -112,15 +128,15 @@ def test_bpu_with_4_unpaid_months_lapses(billing_ready, make_participant):
     assert late.status == "lapsed"
     payer.refresh_from_db()
     assert payer.status == "active"
-    services.run_billing(billing_ready, 2025, 6)
+    services.run_billing(billing_ready, 2025, 6, actor=system())
     assert not CoverageMonth.objects.filter(participant=late, month=date(2025, 6, 1)).exists()
     # Reactivation: re-registration, from the month after the lapse at the earliest.
     with pytest.raises(EnrolmentError, match="daftar ulang"):
-        services.enrol(late, date(2025, 7, 1), "new")
+        services.enrol(late, date(2025, 7, 1), "new", actor=system())
     with pytest.raises(EnrolmentError, match="paling cepat mulai 1 Juni 2025"):
-        services.reactivate(late, date(2025, 5, 20))
-    services.reactivate(late, date(2025, 7, 1))
-    services.run_billing(billing_ready, 2025, 7)
+        services.reactivate(late, date(2025, 5, 20), actor=system())
+    services.reactivate(late, date(2025, 7, 1), actor=system())
+    services.run_billing(billing_ready, 2025, 7, actor=system())
     assert CoverageMonth.objects.get(participant=late, month=date(2025, 7, 1)).billed == 16_800
     # paid months before the lapse still count for the 3-year rule
     assert paid_months_before(late, date(2025, 8, 1)) == 1
@@ -129,10 +145,10 @@ def test_bpu_with_4_unpaid_months_lapses(billing_ready, make_participant):
 def test_three_unpaid_months_do_not_lapse(billing_ready, make_participant):
     p = make_participant(billing_ready, "BPU")
     for m in range(1, 5):
-        services.run_billing(billing_ready, 2025, m)
+        services.run_billing(billing_ready, 2025, m, actor=system())
     services.record_payment(
-        Invoice.objects.get(month=date(2025, 1, 1)), 16_800, date(2025, 1, 5), "J"
+        Invoice.objects.get(month=date(2025, 1, 1)), 16_800, date(2025, 1, 5), "J", actor=system()
     )
-    result = services.apply_bpu_lapses(billing_ready, date(2025, 4, 30))
+    result = services.apply_bpu_lapses(billing_ready, date(2025, 4, 30), actor=system())
     assert result["lapsed"] == []
     assert p.enrolments.get().state == "active"

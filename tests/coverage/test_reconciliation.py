@@ -11,6 +11,7 @@ from lindung.coverage import documents, services
 from lindung.coverage.errors import ReconciliationError
 from lindung.coverage.models import Difference
 from lindung.coverage.reconcile import map_columns, parse_amount, parse_segment
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def billed_march(billing_ready, make_participant):
     people = [make_participant(billing_ready, "PU") for _ in range(10)]
     people += [make_participant(billing_ready, "BPU") for _ in range(10)]
     left = make_participant(billing_ready, "BPU", end=date(2025, 2, 10))
-    services.run_billing(billing_ready, 2025, 3)
+    services.run_billing(billing_ready, 2025, 3, actor=system())
     return people, left
 
 
@@ -58,7 +59,9 @@ def test_csv_with_planted_differences_finds_exactly_those(billing_ready, billed_
         seg_text = "Penerima Upah" if seg == "PU" else "Bukan Penerima Upah"
         lines.append(f"{nik};{name};{seg_text};Rp {rp(wage)};{rp(amount)};03/2025")
     data = ("\n".join(lines) + "\n").encode("utf-8-sig")
-    recon = services.import_reconciliation(billing_ready, date(2025, 3, 1), data, "bpjs.csv")
+    recon = services.import_reconciliation(
+        billing_ready, date(2025, 3, 1), data, "bpjs.csv", actor=system()
+    )
     assert recon.summary == {"bpjs_only": 3, "lindung_only": 3, "amount": 3, "wage": 3}
     assert recon.matched == 11
     assert recon.errors == []
@@ -91,7 +94,7 @@ def test_xlsx_with_jkk_jkm_columns(billing_ready, billed_march):
         ws.write_row(r, 1, [name, seg, wage, amount - jkm, jkm])
     book.close()
     recon = services.import_reconciliation(
-        billing_ready, date(2025, 3, 1), buf.getvalue(), "BPJS Maret.xlsx"
+        billing_ready, date(2025, 3, 1), buf.getvalue(), "BPJS Maret.xlsx", actor=system()
     )
     assert recon.summary == {"bpjs_only": 3, "lindung_only": 3, "amount": 3, "wage": 3}
     assert recon.columns["jkk"] == "Iuran JKK"
@@ -108,7 +111,7 @@ def test_numeric_nik_cells_are_rejected_with_an_explanation(billing_ready, bille
         ws.write_number(r, 1, PU)
     book.close()
     recon = services.import_reconciliation(
-        billing_ready, date(2025, 3, 1), buf.getvalue(), "a.xlsx"
+        billing_ready, date(2025, 3, 1), buf.getvalue(), "a.xlsx", actor=system()
     )
     assert len(recon.errors) == 20
     assert "Teks" in recon.errors[0]["problems"][0]
@@ -119,7 +122,9 @@ def test_bad_rows_and_duplicates_are_reported(billing_ready, billed_march):
     people, _ = billed_march
     nik = people[0].person.nik
     data = f"nik,iuran\n{nik},13079\n{nik},13079\n12345,100\n{people[1].person.nik},abc\n"
-    recon = services.import_reconciliation(billing_ready, date(2025, 3, 1), data.encode(), "x.csv")
+    recon = services.import_reconciliation(
+        billing_ready, date(2025, 3, 1), data.encode(), "x.csv", actor=system()
+    )
     problems = {e["line"]: e["problems"][0] for e in recon.errors}
     assert "NIK ganda" in problems[3]
     assert "16 angka" in problems[4]
@@ -130,14 +135,14 @@ def test_bad_rows_and_duplicates_are_reported(billing_ready, billed_march):
 def test_file_without_nik_column_is_refused(billing_ready, billed_march):
     with pytest.raises(ReconciliationError, match="Kolom NIK tidak ditemukan"):
         services.import_reconciliation(
-            billing_ready, date(2025, 3, 1), b"nama,iuran\nA,1\n", "x.csv"
+            billing_ready, date(2025, 3, 1), b"nama,iuran\nA,1\n", "x.csv", actor=system()
         )
 
 
 def test_month_without_billing_is_refused(billing_ready, billed_march):
     with pytest.raises(ReconciliationError, match="Belum ada tagihan untuk April 2025"):
         services.import_reconciliation(
-            billing_ready, date(2025, 4, 1), b"nik\n3577000000000001\n", "x.csv"
+            billing_ready, date(2025, 4, 1), b"nik\n3577000000000001\n", "x.csv", actor=system()
         )
 
 
@@ -145,11 +150,11 @@ def test_differences_are_resolved_with_a_note_and_exported(billing_ready, billed
     people, left = billed_march
     lines = ["nik;iuran"] + [f"{n};{a}" for n, _x, _s, _w, a in bpjs_rows(people, left)]
     recon = services.import_reconciliation(
-        billing_ready, date(2025, 3, 1), "\n".join(lines).encode(), "b.csv"
+        billing_ready, date(2025, 3, 1), "\n".join(lines).encode(), "b.csv", actor=system()
     )
     diff = recon.differences.first()
     with pytest.raises(ReconciliationError, match="catatan penyelesaian"):
-        services.resolve_difference(diff, "  ")
+        services.resolve_difference(diff, "  ", actor=system())
     services.resolve_difference(diff, "Sudah dikonfirmasi BPJS", actor=users["operator"])
     diff.refresh_from_db()
     assert diff.resolved and diff.resolved_by == users["operator"]
@@ -253,7 +258,9 @@ def bpjs_workbook(rows, *, title_rows=True, totals=True) -> bytes:
 def test_bpjs_billing_file_with_title_rows_and_a_totals_row(billing_ready, billed_march):
     people, left = billed_march
     data = bpjs_workbook(bpjs_rows(people, left))
-    recon = services.import_reconciliation(billing_ready, date(2025, 3, 1), data, "tagihan.xlsx")
+    recon = services.import_reconciliation(
+        billing_ready, date(2025, 3, 1), data, "tagihan.xlsx", actor=system()
+    )
     assert recon.summary == {"bpjs_only": 3, "lindung_only": 3, "amount": 3, "wage": 3}
     assert recon.errors == [] and recon.matched == 11
     assert [r["text"].split(" | ")[0] for r in recon.ignored] == ["JUMLAH"]
@@ -266,7 +273,12 @@ def test_reconciling_one_segment(billing_ready, billed_march):
     people, left = billed_march
     bpu = [r for r in bpjs_rows(people, left) if r[2] == "BPU"]
     recon = services.import_reconciliation(
-        billing_ready, date(2025, 3, 1), bpjs_workbook(bpu), "bpu.xlsx", segment="BPU"
+        billing_ready,
+        date(2025, 3, 1),
+        bpjs_workbook(bpu),
+        "bpu.xlsx",
+        segment="BPU",
+        actor=system(),
     )
     assert recon.segment == "BPU" and recon.skipped == 0
     lindung_bpu = sum(1 for p in people if p.segment == "BPU")
@@ -285,27 +297,35 @@ def test_reconciling_one_segment(billing_ready, billed_march):
         bpjs_workbook(bpjs_rows(people, left)),
         "semua.xlsx",
         segment="BPU",
+        actor=system(),
     )
     assert everything.skipped == sum(1 for r in bpjs_rows(people, left) if r[2] == "PU")
 
 
 def test_reconciling_one_funders_bill(billing_ready, billed_march, make_participant):
     people, left = billed_march
-    csr = services.create_funder(billing_ready, code="CSR-X", name="PT X", kind="SC")
+    csr = services.create_funder(
+        billing_ready, code="CSR-X", name="PT X", kind="SC", actor=system()
+    )
     sponsored = make_participant(billing_ready, "BPU", enrol=False)
-    services.enrol(sponsored, date(2025, 3, 1), funder=csr)
-    services.run_billing(billing_ready, 2025, 3)
+    services.enrol(sponsored, date(2025, 3, 1), funder=csr, actor=system())
+    services.run_billing(billing_ready, 2025, 3, actor=system())
     rows = [(sponsored.person.nik, "X", "BPU", 1_000_000, BPU)]
     # An APBD-billed worker on the CSR's bill is a difference that names who Lindung billed.
     apbd_worker = next(p for p in people if p.segment == "BPU")
     rows.append((apbd_worker.person.nik, "Y", "BPU", 1_000_000, BPU))
     recon = services.import_reconciliation(
-        billing_ready, date(2025, 3, 1), bpjs_workbook(rows), "csr.xlsx", funder=csr
+        billing_ready, date(2025, 3, 1), bpjs_workbook(rows), "csr.xlsx", funder=csr, actor=system()
     )
     assert recon.funder == csr and recon.matched == 1
     diff = recon.differences.get()
     assert diff.kind == "bpjs_only" and "penyandang dana APBD" in diff.detail
     with pytest.raises(ReconciliationError, match="Segmen harus PU atau BPU"):
         services.import_reconciliation(
-            billing_ready, date(2025, 3, 1), bpjs_workbook(rows), "x.xlsx", segment="ASN"
+            billing_ready,
+            date(2025, 3, 1),
+            bpjs_workbook(rows),
+            "x.xlsx",
+            segment="ASN",
+            actor=system(),
         )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from lindung.coverage import documents, services
 from lindung.coverage.models import Invoice, Payment
 from lindung.programmes.models import AccessLog, Membership
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +24,11 @@ def world(billing_ready, make_participant, users):
     apbd_pu = make_participant(programme, "PU", name="Budi Santoso")
     apbd_bpu = make_participant(programme, "BPU", name="Sri Wahyuni")
     sponsored = make_participant(programme, "BPU", name="Siti Aminah")
-    csr = services.create_funder(programme, code="CSR-PTX", name="PT Sponsor", kind="SC")
-    services.add_allocation_rule(csr, participants=[sponsored])
-    services.run_billing(programme, 2025, 3)
+    csr = services.create_funder(
+        programme, code="CSR-PTX", name="PT Sponsor", kind="SC", actor=system()
+    )
+    services.add_allocation_rule(csr, participants=[sponsored], actor=system())
+    services.run_billing(programme, 2025, 3, actor=system())
     Membership.objects.filter(user=users["mitra_csr"], programme=programme).update(scope="CSR-PTX")
     return {
         "programme": programme,
@@ -171,7 +174,7 @@ def test_other_programme_is_isolated(world, other_programme, make_user, client_f
 def test_api_reads(world, users, client_for):
     c = client_for(users["auditor"])
     p, inv = world["programme"], world["apbd_invoice"]
-    services.record_payment(inv, 29_879, date(2025, 4, 2), "SP2D-7")
+    services.record_payment(inv, 29_879, date(2025, 4, 2), "SP2D-7", actor=system())
     base = f"/api/v1/programmes/{p.code}"
     invoices = c.get(f"{base}/invoices?month=2025-03").json()
     assert {i["funder"]: i["total"] for i in invoices} == {"APBD": 29_879, "CSR-PTX": BPU}

@@ -10,6 +10,7 @@ from lindung.coverage.errors import AgreementError, EnrolmentError, FunderError
 from lindung.coverage.models import Difference, Enrolment, EnrolmentEvent
 from lindung.programmes import audit
 from lindung.programmes.permissions import AccessDenied
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def test_agreement_copies_parameters_and_refuses_overlaps(programme, agreement):
             signed_on=date(2025, 1, 1),
             period_start=date(2025, 1, 1),
             period_end=date(2025, 12, 31),
+            actor=system(),
         )
     with pytest.raises(AgreementError, match="bertumpang tindih"):
         services.create_agreement(
@@ -36,34 +38,37 @@ def test_agreement_copies_parameters_and_refuses_overlaps(programme, agreement):
             signed_on=date(2025, 12, 1),
             period_start=date(2025, 12, 1),
             period_end=date(2026, 12, 31),
+            actor=system(),
         )
 
 
 def test_funder_validation(programme, apbd, users):
     with pytest.raises(FunderError, match="sudah dipakai"):
-        services.create_funder(programme, code="apbd", name="Lagi", kind="SG")
+        services.create_funder(programme, code="apbd", name="Lagi", kind="SG", actor=system())
     with pytest.raises(FunderError, match="cadangan"):
-        services.create_funder(programme, code="X", name="X", kind="SG", is_default=True)
+        services.create_funder(
+            programme, code="X", name="X", kind="SG", is_default=True, actor=system()
+        )
     with pytest.raises(FunderError, match="tidak dikenal"):
-        services.create_funder(programme, code="Y", name="Y", kind="ZZ")
+        services.create_funder(programme, code="Y", name="Y", kind="ZZ", actor=system())
     with pytest.raises(AccessDenied):
         services.create_funder(programme, code="Z", name="Z", kind="SC", actor=users["operator"])
     csr = services.create_funder(programme, code="csr-a", name="A", kind="SC", actor=users["admin"])
     assert csr.code == "CSR-A" and csr.funding == "CSR"
     with pytest.raises(FunderError, match="tidak ditemukan di program ini"):
-        services.add_allocation_rule(csr, participants=[999_999])
+        services.add_allocation_rule(csr, participants=[999_999], actor=system())
 
 
 def test_enrol_many_writes_enrolments_and_events(programme, make_participant):
     people = [make_participant(programme, "BPU", enrol=False) for _ in range(5)]
     ids = [p.pk for p in people]
-    assert services.enrol_many(programme, ids, date(2025, 2, 1)) == 5
+    assert services.enrol_many(programme, ids, date(2025, 2, 1), actor=system()) == 5
     assert (
         Enrolment.objects.filter(participant_id__in=ids, start_date=date(2025, 2, 1)).count() == 5
     )
     assert EnrolmentEvent.objects.filter(enrolment__participant_id__in=ids).count() == 5
     with pytest.raises(EnrolmentError, match="sudah memiliki periode"):
-        services.enrol_many(programme, ids[:2], date(2025, 3, 1))
+        services.enrol_many(programme, ids[:2], date(2025, 3, 1), actor=system())
 
 
 def test_coverage_changes_are_in_the_audit_trail(billing_ready, make_participant, users):
@@ -86,7 +91,7 @@ def test_reconciliation_screen_upload_resolve_export(
     billing_ready, make_participant, users, client_for
 ):
     people = [make_participant(billing_ready, "BPU") for _ in range(3)]
-    services.run_billing(billing_ready, 2025, 3)
+    services.run_billing(billing_ready, 2025, 3, actor=system())
     c = client_for(users["operator"])
     base = reverse("coverage_reconciliations", args=[billing_ready.code])
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -8,6 +8,7 @@ from lindung.coverage import services
 from lindung.coverage.models import Invoice
 from lindung.demo.build import DEMO_PASSWORD, build_foundation
 from lindung.registry.models import Participant, Person
+from tests.actors import system
 
 from .conftest import login
 
@@ -27,12 +28,17 @@ def seed():
         period_end=date(2025, 12, 31),
         budget_pu=1_300_000_000,
         budget_bpu=2_000_000_000,
+        actor=system(),
     )
     services.create_funder(
-        programme, code="APBD", name="APBD Kota Madiun", kind="SG", is_default=True
+        programme, code="APBD", name="APBD Kota Madiun", kind="SG", is_default=True, actor=system()
     )
-    csr = services.create_funder(programme, code="CSR-BJ", name="Bank Jatim (CSR)", kind="SB")
-    services.add_pledge(csr, amount=5_000_000, start=date(2025, 1, 1), end=date(2025, 12, 31))
+    csr = services.create_funder(
+        programme, code="CSR-BJ", name="Bank Jatim (CSR)", kind="SB", actor=system()
+    )
+    services.add_pledge(
+        csr, amount=5_000_000, start=date(2025, 1, 1), end=date(2025, 12, 31), actor=system()
+    )
     people = []
     for i in range(8):
         segment = "PU" if i < 4 else "BPU"
@@ -55,7 +61,7 @@ def seed():
                 income_tier=1_000_000 if segment == "BPU" else None,
             )
         )
-    services.add_allocation_rule(csr, segment="BPU", kelurahan_code="35.77.02.1001")
+    services.add_allocation_rule(csr, segment="BPU", kelurahan_code="35.77.02.1001", actor=system())
     return programme, people
 
 
@@ -112,7 +118,7 @@ def test_operator_bills_a_month_and_records_a_payment(page, shot, settings):
 
 def test_operator_reconciles_a_bpjs_file(page, shot, tmp_path):
     programme, people = seed()
-    services.run_billing(programme, 2025, 3)
+    services.run_billing(programme, 2025, 3, actor=system())
     rows = ["No. KTP;Nama Tenaga Kerja;Upah Dilaporkan;Total Iuran"]
     for p in people[1:]:  # the first is missing at BPJS
         wage = p.monthly_wage or p.income_tier

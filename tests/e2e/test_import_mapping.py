@@ -16,6 +16,7 @@ from lindung.programmes.models import Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
 from lindung.registry import synthetic
 from lindung.registry.models import ColumnMapping, ImportBatch, Person
+from tests.actors import system
 
 from .conftest import login
 
@@ -33,6 +34,7 @@ def test_an_office_list_through_the_mapping_step(page, shot, settings, tmp_path)
     settings.TASKS = IMMEDIATE
     build_foundation()
     kabupaten = create_programme(
+        actor=system(),
         code="kab-madiun",
         name="Pro JKK-JKM Kabupaten Madiun",
         pemda_name="Pemerintah Kabupaten Madiun",
@@ -40,7 +42,10 @@ def test_an_office_list_through_the_mapping_step(page, shot, settings, tmp_path)
         bpjs_branch="Kantor Cabang Madiun",
     )
     set_membership(
-        programme=kabupaten, user=ensure_user("operator", DEMO_PASSWORD), role=Role.OPERATOR
+        actor=system(),
+        programme=kabupaten,
+        user=ensure_user("operator", DEMO_PASSWORD),
+        role=Role.OPERATOR,
     )
     office = synthetic.office_list(tmp_path / "DATA PEKERJA RENTAN 2025.xlsx")
 

@@ -17,6 +17,7 @@ from lindung.demo.build import DEMO_PASSWORD, build_foundation
 from lindung.demo.synthetic import Generator, candidate
 from lindung.planning.models import Scenario
 from lindung.registry.models import Candidate, Participant
+from tests.actors import system
 
 from .conftest import ARTIFACTS, login
 
@@ -40,10 +41,17 @@ def test_two_scenarios_compared_exported_and_one_adopted(page, shot, settings, t
         signed_on=date(2025, 12, 29),
         period_start=date(2026, 1, 1),
         period_end=date(2026, 12, 31),
+        actor=system(),
     )
-    coverage.create_funder(programme, code="APBD", name="APBD Kota", kind="SG", is_default=True)
-    bank = coverage.create_funder(programme, code="CSR-BANK", name="Bank Daerah", kind="SC")
-    coverage.add_pledge(bank, amount=3_000_000, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    coverage.create_funder(
+        programme, code="APBD", name="APBD Kota", kind="SG", is_default=True, actor=system()
+    )
+    bank = coverage.create_funder(
+        programme, code="CSR-BANK", name="Bank Daerah", kind="SC", actor=system()
+    )
+    coverage.add_pledge(
+        bank, amount=3_000_000, start=date(2026, 1, 1), end=date(2026, 12, 31), actor=system()
+    )
     gen = Generator(seed=8, serial_base=6000)
     rows = [candidate(gen, date(2025, 12, 1)) for _ in range(400)]
     source = tmp_path / "calon-peserta.csv"

@@ -8,6 +8,7 @@ import pytest
 from lindung.demo.build import DEMO_PASSWORD, build_foundation
 from lindung.registry import services, synthetic
 from lindung.registry.models import Participant
+from tests.actors import system
 
 from .conftest import login
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_add_participant_form_and_masked_view(page, shot):
     programme = build_foundation()
     for code, name in synthetic.AGENCIES:
-        services.create_agency(actor=None, programme=programme, code=code, name=name)
+        services.create_agency(programme=programme, code=code, name=name, actor=system())
     login(page, "operator", DEMO_PASSWORD)
     page.get_by_role("navigation").get_by_role("link", name="Peserta").click()
     page.get_by_role("link", name="Tambah peserta").click()

@@ -20,6 +20,7 @@ from lindung.demo.build import DEMO_PASSWORD, build_foundation
 from lindung.programmes import jobs
 from lindung.registry import services, synthetic
 from lindung.registry.models import ImportBatch, Person, PossibleDuplicate
+from tests.actors import system
 
 from .conftest import login
 
@@ -91,7 +92,7 @@ def test_messy_list_imports_with_exact_counts_and_rejects_reimport(
     settings.MEDIA_ROOT = tmp_path / "media"
     programme = build_foundation()
     for code, name in synthetic.AGENCIES:
-        services.create_agency(actor=None, programme=programme, code=code, name=name)
+        services.create_agency(programme=programme, code=code, name=name, actor=system())
     messy = synthetic.messy_rows(ROWS, seed=2025)
     source = synthetic.write_xlsx(
         messy.frame,

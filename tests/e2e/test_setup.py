@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from lindung.programmes.models import Membership, Programme, Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
+from tests.actors import system
 
 from .conftest import login
 
@@ -118,12 +119,13 @@ def test_first_run_setup_of_kabupaten_ponorogo(page, shot, tmp_path, monkeypatch
 
 def test_admin_creates_a_user_and_gives_a_role(page, shot):
     programme = create_programme(
+        actor=system(),
         region_code="35.02",
         bpjs_branch="BPJS Ketenagakerjaan Cabang Ponorogo",
         dinas_name="Dinas Tenaga Kerja Kabupaten Ponorogo",
     )
     admin = ensure_user("admin.ponorogo", ADMIN_PASSWORD, first_name="Admin Ponorogo")
-    set_membership(programme=programme, user=admin, role=Role.ADMIN)
+    set_membership(programme=programme, user=admin, role=Role.ADMIN, actor=system())
     login(page, "admin.ponorogo", ADMIN_PASSWORD)
     page.get_by_role("navigation").get_by_role("link", name="Pengguna").click()
     page.get_by_role("link", name="Tambah pengguna").click()

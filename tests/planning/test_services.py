@@ -23,6 +23,7 @@ from lindung.planning.models import Scenario
 from lindung.programmes.permissions import AccessDenied
 from lindung.registry import services as registry
 from lindung.registry.models import Candidate, Participant
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -55,10 +56,17 @@ def planned(programme, users, pool_rows, tmp_path):
         signed_on=date(2025, 12, 29),
         period_start=date(2026, 1, 1),
         period_end=date(2026, 12, 31),
+        actor=system(),
     )
-    coverage.create_funder(programme, code="APBD", name="APBD", kind="SG", is_default=True)
-    csr = coverage.create_funder(programme, code="CSR-BANK", name="Bank Jatim", kind="SC")
-    coverage.add_pledge(csr, amount=5_000_000, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    coverage.create_funder(
+        programme, code="APBD", name="APBD", kind="SG", is_default=True, actor=system()
+    )
+    csr = coverage.create_funder(
+        programme, code="CSR-BANK", name="Bank Jatim", kind="SC", actor=system()
+    )
+    coverage.add_pledge(
+        csr, amount=5_000_000, start=date(2026, 1, 1), end=date(2026, 12, 31), actor=system()
+    )
     result = registry.run_import(
         programme=programme,
         path=write_pool(tmp_path / "calon.csv", pool_rows),
@@ -170,8 +178,8 @@ def test_scenario_selects_what_the_money_pays_in_priority_order(planned, users):
 
 
 def test_same_seed_same_result_and_excluded_candidates_reported(planned, users):
-    first = services.create_scenario(actor=None, programme=planned, data=base())
-    second = services.create_scenario(actor=None, programme=planned, data=base())
+    first = services.create_scenario(programme=planned, data=base(), actor=system())
+    second = services.create_scenario(programme=planned, data=base(), actor=system())
     a, b = dict(first.result), dict(second.result)
     assert a["projected_claims"] == b["projected_claims"]
     assert a["selected"] == b["selected"]
@@ -193,7 +201,7 @@ def test_same_seed_same_result_and_excluded_candidates_reported(planned, users):
 )
 def test_bad_scenarios_are_refused_with_a_reason(planned, changes, field, text):
     with pytest.raises(ScenarioError) as err:
-        services.create_scenario(actor=None, programme=planned, data=base(**changes))
+        services.create_scenario(programme=planned, data=base(**changes), actor=system())
     assert err.value.field == field
     assert text in err.value.message
     assert not Scenario.objects.exists()
@@ -207,11 +215,14 @@ def test_no_candidates_and_unmeetable_quota(planned, other_programme):
         signed_on=date(2025, 12, 1),
         period_start=date(2026, 1, 1),
         period_end=date(2026, 12, 31),
+        actor=system(),
     )
     with pytest.raises(ScenarioError, match="Belum ada calon peserta"):
-        services.create_scenario(actor=None, programme=other_programme, data=base())
+        services.create_scenario(programme=other_programme, data=base(), actor=system())
     stored = services.create_scenario(
-        actor=None, programme=planned, data=base(quotas={"kelurahan": {"35.77.01.1001": 100_000}})
+        actor=system(),
+        programme=planned,
+        data=base(quotas={"kelurahan": {"35.77.01.1001": 100_000}}),
     )
     assert any("tidak dapat dipenuhi" in w for w in stored.result["warnings"])
 
@@ -312,7 +323,7 @@ def test_screens_compare_exports_and_adoption(
     # Adopting twice is refused; the enrolled candidates are now excluded from new scenarios.
     with pytest.raises(ScenarioError, match="sudah diterapkan"):
         services.start_adoption(actor=users["admin"], stored=s2)
-    again = services.create_scenario(actor=None, programme=planned, data=base())
+    again = services.create_scenario(programme=planned, data=base(), actor=system())
     assert again.result["excluded"]["enrolled"] == n
 
 

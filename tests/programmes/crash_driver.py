@@ -18,6 +18,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
 django.setup()
 
+from lindung.core.actors import system_actor  # noqa: E402
 from lindung.coverage import services as coverage  # noqa: E402
 from lindung.coverage.models import Enrolment  # noqa: E402
 from lindung.demo.synthetic import Generator, candidate  # noqa: E402
@@ -29,21 +30,28 @@ from lindung.registry import services as registry  # noqa: E402
 from lindung.registry import synthetic  # noqa: E402
 from lindung.registry.models import ImportBatch, Participant  # noqa: E402
 
+
+def system():
+    return system_actor("cli")
+
+
 ROWS = int(os.environ.get("CRASH_ROWS", "20000"))
 
 
 def setup() -> dict:
     programme = create_programme(
         code="kota-uji", name="Program Uji", pemda_name="Kota Uji", region_code="35.77",
-        bpjs_branch="Cabang Uji",
+        bpjs_branch="Cabang Uji", actor=system(),
     )  # fmt: skip
     admin = ensure_user("admin-uji", "kata-sandi-uji-123")
-    set_membership(programme=programme, user=admin, role=Role.ADMIN)
+    set_membership(programme=programme, user=admin, role=Role.ADMIN, actor=system())
     coverage.create_agreement(
         programme, year=2026, number="PKS/2026", signed_on=date(2025, 12, 29),
-        period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+        period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), actor=system(),
     )  # fmt: skip
-    coverage.create_funder(programme, code="APBD", name="APBD", kind="SG", is_default=True)
+    coverage.create_funder(
+        programme, code="APBD", name="APBD", kind="SG", is_default=True, actor=system()
+    )
     var = os.environ["LINDUNG_VAR_DIR"]
     # candidates for the scenario (committed now, in this process)
     gen = Generator(seed=11, serial_base=7000)

@@ -71,3 +71,87 @@ def test_access_log_entry_for_personal_data_read(programme, users, client_for):
     assert entry.action == "view" and entry.object_id == "42"
     html = client_for(users["auditor"]).get(reverse("access_log", args=[programme.code]))
     assert "lihat NIK lengkap" in html.content.decode()
+
+
+def _many_kinds_of_change(programme, users):
+    """Changes of a dozen kinds of record, and transition-log entries."""
+    from datetime import date
+
+    from lindung.coverage import services as coverage
+    from lindung.registry.models import Participant, Person
+
+    admin, op = users["admin"], users["operator"]
+    update_programme(actor=admin, programme=programme, bpjs_branch="Cabang Baru")
+    funder = coverage.create_funder(
+        programme, code="APBD", name="APBD", kind="SG", is_default=True, actor=admin
+    )
+    coverage.add_pledge(
+        funder, amount=1_000_000, start=date(2025, 1, 1), end=date(2025, 12, 31), actor=admin
+    )
+    coverage.create_agreement(
+        programme,
+        year=2025,
+        number="PKS/1",
+        signed_on=date(2024, 12, 1),
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 12, 31),
+        actor=admin,
+    )
+    for n in range(3):
+        person = Person.objects.create(
+            programme=programme,
+            nik=f"35770141019000{n:02d}",
+            full_name=f"Orang {n}",
+            birth_date=date(1990, 1, 1),
+        )
+        p = Participant.objects.create(
+            programme=programme, person=person, segment="BPU", start_date=date(2025, 1, 1)
+        )
+        coverage.enrol(p, date(2025, 1, 1), actor=op)
+        coverage.end_enrolment(p, date(2025, 6, 30), "left", actor=op)
+    set_membership(actor=admin, programme=programme, user=users["operator"], role=Role.VERIFIKATOR)
+
+
+def test_the_audit_trail_reads_a_page_in_a_bounded_number_of_queries(
+    programme, users, client_for, django_assert_max_num_queries
+):
+    from lindung.programmes import audit
+
+    _many_kinds_of_change(programme, users)
+    with django_assert_max_num_queries(3):
+        changes = audit.recent_changes(programme, limit=200)
+    labels = {c.model_label for c in changes}
+    assert {"programmes.programme", "coverage.funder", "coverage.enrolment"} <= labels
+    assert {"registry.person", "registry.participant", "programmes.membership"} <= labels
+    assert [c.at for c in changes] == sorted((c.at for c in changes), reverse=True)
+    # The enrolment events (an append-only log, no history table) are in the trail too.
+    statuses = [c for c in changes if c.kind == "status"]
+    assert len(statuses) == 6 and {s.changes[0][2] for s in statuses} == {"aktif", "berakhir"}
+    branch = next(c for c in changes if c.model_label == "programmes.programme" and c.changes)
+    assert ("bpjs_branch", "Cabang Uji", "Cabang Baru") in branch.changes
+    assert branch.user == users["admin"]
+    # Paging: the next page starts where the first ended.
+    first, second = (
+        audit.recent_changes(programme, limit=5),
+        audit.recent_changes(programme, limit=5, offset=5),
+    )
+    assert [c.at for c in first + second] == [c.at for c in changes[:10]]
+    # The whole page, request and menu included.
+    client = client_for(users["auditor"])
+    client.get(reverse("audit_trail", args=[programme.code]))  # session and caches warm
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("audit_trail", args=[programme.code])).content.decode()
+    assert "Cabang Baru" in html and "berakhir" in html
+
+
+def test_a_record_history_page_is_bounded_too(
+    programme, users, client_for, django_assert_max_num_queries
+):
+    for n in range(20):
+        update_programme(actor=users["admin"], programme=programme, bpjs_branch=f"Cabang {n}")
+    client = client_for(users["auditor"])
+    url = reverse("record_history", args=[programme.code, "programmes.programme", programme.pk])
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        html = client.get(url).content.decode()
+    assert "Cabang 19" in html and "Cabang 18" in html

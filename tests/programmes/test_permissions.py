@@ -13,6 +13,7 @@ from lindung.programmes.permissions import (
     require,
 )
 from lindung.programmes.services import set_membership
+from tests.actors import system
 
 
 def test_each_role_gets_its_own_menu(programme, users, client_for):
@@ -117,7 +118,7 @@ def test_multiple_programmes_with_different_roles(
     programme, other_programme, make_user, client_for
 ):
     user = make_user("dua-program", programme, Role.OPERATOR)
-    set_membership(programme=other_programme, user=user, role=Role.AUDITOR)
+    set_membership(programme=other_programme, user=user, role=Role.AUDITOR, actor=system())
     html = client_for(user).get(reverse("home")).content.decode()
     assert "Pro JKK-JKM Kota Madiun" in html and "Program Kabupaten Lain" in html
     assert can(user, other_programme, "audit.view") and not can(user, programme, "audit.view")

@@ -12,6 +12,7 @@ from lindung.programmes import accounts
 from lindung.programmes.models import Account, Membership, Role
 from lindung.programmes.permissions import AccessDenied
 from lindung.programmes.services import ProgrammeError, set_membership
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "kata-sandi-uji-123"
@@ -116,8 +117,10 @@ def test_password_reset_forces_a_change_and_ends_the_old_password(programme, use
 def test_admin_gives_and_takes_roles_and_scopes_a_mitra_to_its_funders(
     programme, users, client_for
 ):
-    coverage.create_funder(programme, code="APBD", name="APBD", kind="SG", is_default=True)
-    coverage.create_funder(programme, code="CSR-PTX", name="PT X", kind="SC")
+    coverage.create_funder(
+        programme, code="APBD", name="APBD", kind="SG", is_default=True, actor=system()
+    )
+    coverage.create_funder(programme, code="CSR-PTX", name="PT X", kind="SC", actor=system())
     admin = users["admin"]
     verifikator = users["verifikator"]
     client = client_for(admin)
@@ -179,7 +182,7 @@ def test_a_shared_user_keeps_their_login_out_of_one_programmes_hands(
     """A user in two programmes may get another role here, but only a superuser (or an Admin of
     both) changes their password, name or active status."""
     shared = users["pimpinan"]
-    set_membership(programme=other_programme, user=shared, role=Role.AUDITOR)
+    set_membership(programme=other_programme, user=shared, role=Role.AUDITOR, actor=system())
     admin = users["admin"]
     for change in (
         lambda: accounts.reset_password(actor=admin, programme=programme, user=shared),
@@ -195,7 +198,7 @@ def test_a_shared_user_keeps_their_login_out_of_one_programmes_hands(
     page = client_for(admin).get(reverse("user_detail", args=[programme.code, shared.pk]))
     assert "juga terdaftar di program lain" in page.content.decode()
     # An Admin of both programmes may.
-    set_membership(programme=other_programme, user=admin, role=Role.ADMIN)
+    set_membership(programme=other_programme, user=admin, role=Role.ADMIN, actor=system())
     assert accounts.reset_password(actor=admin, programme=programme, user=shared)
 
 
@@ -235,7 +238,7 @@ def test_nobody_becomes_superuser_or_staff_through_the_programme_pages(
         )
     # A superuser's login is the system administrators' business.
     root = User.objects.create_superuser("root", "", PASSWORD)
-    set_membership(programme=programme, user=root, role=Role.ADMIN)
+    set_membership(programme=programme, user=root, role=Role.ADMIN, actor=system())
     with pytest.raises(ProgrammeError, match="administrator sistem"):
         accounts.reset_password(actor=admin, programme=programme, user=root)
     with pytest.raises(ProgrammeError, match="administrator sistem"):

@@ -142,12 +142,15 @@ def test_kill_9_mid_commit_and_mid_adoption_then_retry(env):
         )
         assert done["jobs"][retry][1] == "done"
         assert done["participants"] == done["batch_rows"] > 1000
+        # The commit enrolled its new participants in its own transaction (enrolment is the
+        # membership): as many periods as participants, none from the killed attempt.
+        assert done["enrolments"] == done["participants"]
         # --- the scenario adoption ------------------------------------------------------------
         job = drive(env, "adopt")["job"]
         kill_inside_the_transaction(env, worker, job)
         after_kill = drive(env, "state")
         assert after_kill["scenario_state"] == "computed"
-        assert after_kill["enrolments"] == 0
+        assert after_kill["enrolments"] == done["enrolments"]  # nothing of the adoption
         assert after_kill["participants"] == done["participants"]
         worker = start_worker(env)
         recovered = wait_for(
@@ -162,7 +165,8 @@ def test_kill_9_mid_commit_and_mid_adoption_then_retry(env):
             "the retried adoption",
         )
         assert adopted["jobs"][retry][1] == "done"
-        assert adopted["adoption"]["enrolled"] == setup["selected"] == adopted["enrolments"]
+        assert adopted["adoption"]["enrolled"] == setup["selected"]
+        assert adopted["enrolments"] == done["enrolments"] + setup["selected"]
     finally:
         worker.kill()
         worker.wait(timeout=10)

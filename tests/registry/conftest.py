@@ -9,6 +9,7 @@ import pytest
 
 from lindung.registry import services, synthetic
 from lindung.registry.columns import PARTICIPANT_COLUMNS
+from tests.actors import system
 
 COLUMNS = [c.name for c in PARTICIPANT_COLUMNS]
 
@@ -22,7 +23,7 @@ def media_root(tmp_path, settings):
 @pytest.fixture
 def agencies(programme):
     return {
-        code: services.create_agency(actor=None, programme=programme, code=code, name=name)
+        code: services.create_agency(programme=programme, code=code, name=name, actor=system())
         for code, name in synthetic.AGENCIES
     }
 
@@ -53,7 +54,11 @@ def run(programme):
 
     def go(path: Path, commit=True, actor=None, kind="participants", prog=None):
         return services.run_import(
-            programme=prog or programme, path=path, commit=commit, actor=actor, kind=kind
+            programme=prog or programme,
+            path=path,
+            commit=commit,
+            actor=actor or system(),
+            kind=kind,
         )
 
     return go

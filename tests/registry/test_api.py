@@ -6,6 +6,7 @@ import pytest
 
 from lindung.programmes.models import AccessLog, Role
 from lindung.registry.models import Participant
+from tests.actors import system
 
 from .conftest import one, pu
 
@@ -71,7 +72,7 @@ def test_without_programme_searches_every_visible_programme(
     from lindung.programmes.services import set_membership
 
     operator = users["operator"]
-    set_membership(programme=other_programme, user=operator, role=Role.PIMPINAN)
+    set_membership(programme=other_programme, user=operator, role=Role.PIMPINAN, actor=system())
     run(write([one(kode_kelurahan="35.19.01.2001")], "lain.xlsx"), prog=other_programme)
     data = client_for(operator).get("/api/v1/participants", {"nik": "3577014101900001"}).json()
     assert data["count"] == 2

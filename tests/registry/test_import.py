@@ -14,6 +14,7 @@ from lindung.programmes.models import Role
 from lindung.programmes.permissions import AccessDenied
 from lindung.registry import services, synthetic
 from lindung.registry.models import ImportBatch, Participant, Person, PossibleDuplicate
+from tests.actors import system
 
 from .conftest import one, pu, rows
 
@@ -210,7 +211,7 @@ def test_missing_required_column_rejects_every_row(agencies, write, run):
 def test_import_is_scoped_to_its_programme(agencies, write, run, other_programme):
     run(write([one()], "a.xlsx"))
     services.create_agency(
-        actor=None, programme=other_programme, code="DINKES", name="Dinkes Kabupaten"
+        actor=system(), programme=other_programme, code="DINKES", name="Dinkes Kabupaten"
     )
     # A worker of the other programme (Kabupaten Madiun) lives in its region.
     result = run(write([one(kode_kelurahan="35.19.01.2001")], "b.xlsx"), prog=other_programme)
@@ -220,7 +221,7 @@ def test_import_is_scoped_to_its_programme(agencies, write, run, other_programme
 
 def test_commit_twice_is_refused(agencies, write, programme):
     batch = services.create_import(
-        actor=None,
+        actor=system(),
         programme=programme,
         filename="a.xlsx",
         source=write([one()], "a.xlsx"),
@@ -228,11 +229,11 @@ def test_commit_twice_is_refused(agencies, write, programme):
     )
     services.validate_import(batch.pk)
     batch.refresh_from_db()
-    services.start_commit(actor=None, batch=batch, background=False)
-    services.commit_import(batch.pk)
+    services.start_commit(batch=batch, background=False, actor=system())
+    services.commit_import(batch.pk, actor=system())
     batch.refresh_from_db()
     with pytest.raises(services.ImportStateError):
-        services.start_commit(actor=None, batch=batch, background=False)
+        services.start_commit(batch=batch, background=False, actor=system())
 
 
 def test_only_operator_and_admin_may_import(write, programme, users):
@@ -251,7 +252,7 @@ def test_unsupported_file_type(programme, tmp_path):
     path = tmp_path / "daftar.pdf"
     path.write_bytes(b"%PDF")
     with pytest.raises(services.UnreadableImport, match="tidak didukung"):
-        services.run_import(programme=programme, path=path, commit=False)
+        services.run_import(programme=programme, path=path, commit=False, actor=system())
 
 
 def test_cli_prints_json_summary(agencies, write, programme, users, capsys):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from lindung.registry import services, synthetic
 from lindung.registry.models import Person
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +228,7 @@ def test_any_list_is_counted_or_refused_with_one_message(
     path = write_list(spec, tmp_path_factory.mktemp("messy") / f"daftar.{suffix}")
     before = Person.objects.count()
     try:
-        result = services.run_import(programme=programme, path=path, commit=commit)
+        result = services.run_import(programme=programme, path=path, commit=commit, actor=system())
     except services.UnreadableImport as exc:
         message = str(exc)
         assert message and "Traceback" not in message

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from lindung.registry import queries, services, synthetic
 from lindung.registry.mapping import Mapping
 from lindung.registry.models import ColumnMapping, ImportBatch, Participant, Person
+from tests.actors import system
 
 from .conftest import one
 
@@ -141,7 +142,9 @@ def test_kabupaten_list_imports_with_no_hand_editing(kabupaten, tmp_path, capsys
 
 def test_a_missing_column_is_one_line_not_one_per_row(kabupaten, tmp_path):
     office = synthetic.office_list(tmp_path / "daftar.xlsx", n=40)
-    result = services.run_import(programme=kabupaten, path=office.path, commit=False)
+    result = services.run_import(
+        actor=system(), programme=kabupaten, path=office.path, commit=False
+    )
     assert result["rejected"] == result["rows"] - result["copies"]  # no segment anywhere
     batch = ImportBatch.objects.get(pk=result["batch"])
     assert batch.info["missing"] == ["segmen"]
@@ -207,6 +210,7 @@ def test_mapping_naming_a_column_the_file_lacks_is_refused(kabupaten, tmp_path):
     office = synthetic.office_list(tmp_path / "daftar.xlsx", n=12)
     with pytest.raises(services.RegistryError, match="tidak ada di berkas"):
         services.run_import(
+            actor=system(),
             programme=kabupaten,
             path=office.path,
             commit=False,
@@ -214,6 +218,7 @@ def test_mapping_naming_a_column_the_file_lacks_is_refused(kabupaten, tmp_path):
         )
     with pytest.raises(services.RegistryError, match="sama-sama dipetakan"):
         services.run_import(
+            actor=system(),
             programme=kabupaten,
             path=office.path,
             commit=False,

@@ -11,6 +11,7 @@ import pytest
 from lindung.programmes import jobs
 from lindung.registry import services
 from lindung.registry.models import ImportBatch
+from tests.actors import system
 
 from .conftest import one
 
@@ -66,7 +67,7 @@ def test_cells_at_a1_and_xfd1048576_end_with_a_message_not_a_dead_worker(program
     path = far_cells(tmp_path / "kecil.xlsx")
     assert path.stat().st_size < 2_000
     batch = services.create_import(
-        actor=None, programme=programme, filename=path.name, source=path, background=False
+        actor=system(), programme=programme, filename=path.name, source=path, background=False
     )
     worker = os.getpid()
     job = jobs.Job.objects.create(programme=programme, kind="registry.import.read", label="baca")
@@ -83,13 +84,17 @@ def test_cells_at_a1_and_xfd1048576_end_with_a_message_not_a_dead_worker(program
 def test_a_declared_giant_sheet_is_refused_before_reading(programme, tmp_path):
     path = far_cells(tmp_path / "dimensi.xlsx", dimension='<dimension ref="A1:XFD1048576"/>')
     with pytest.raises(services.UnreadableImport, match="menyatakan ukuran 1.048.576 baris"):
-        services.run_import(programme=programme, path=path, commit=False)
+        services.run_import(programme=programme, path=path, commit=False, actor=system())
 
 
 def test_the_worker_goes_on_after_a_bad_file(programme, agencies, write, tmp_path):
     with pytest.raises(services.UnreadableImport):
-        services.run_import(programme=programme, path=far_cells(tmp_path / "a.xlsx"), commit=False)
-    result = services.run_import(programme=programme, path=write([one()], "b.xlsx"), commit=False)
+        services.run_import(
+            actor=system(), programme=programme, path=far_cells(tmp_path / "a.xlsx"), commit=False
+        )
+    result = services.run_import(
+        actor=system(), programme=programme, path=write([one()], "b.xlsx"), commit=False
+    )
     assert result["created"] == 1
 
 
@@ -99,7 +104,7 @@ def test_upload_size_cap(programme, tmp_path, settings):
     path.write_bytes(b"nik;nama\n" + b"3577014101900001;SITI AMINAH\n" * 60_000)
     with pytest.raises(services.UnreadableImport, match="batas unggahan 1 MB"):
         services.create_import(
-            actor=None, programme=programme, filename=path.name, source=path, background=False
+            actor=system(), programme=programme, filename=path.name, source=path, background=False
         )
     assert not ImportBatch.objects.exists()
 
@@ -108,4 +113,6 @@ def test_row_cap(programme, agencies, write, settings):
     settings.LINDUNG_IMPORT_MAX_ROWS = 3
     rows = [one(nik=f"357701410190{n:04d}") for n in range(1, 6)]
     with pytest.raises(services.UnreadableImport, match="paling banyak 3 baris per impor"):
-        services.run_import(programme=programme, path=write(rows, "lima.xlsx"), commit=False)
+        services.run_import(
+            actor=system(), programme=programme, path=write(rows, "lima.xlsx"), commit=False
+        )

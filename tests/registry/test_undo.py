@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from lindung.registry import services
 from lindung.registry.models import FamilyMember, ImportBatch, Participant, Person
+from tests.actors import system
 
 from .conftest import one, pu
 
@@ -19,9 +20,10 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 
 
 def undo(batch_id, actor=None):
+    actor = actor or system()
     batch = ImportBatch.objects.get(pk=batch_id)
     services.start_undo(actor=actor, batch=batch, background=False)
-    return services.undo_import(batch.pk)
+    return services.undo_import(batch.pk, actor=actor)
 
 
 def test_undo_removes_what_it_created_and_restores_what_it_changed(agencies, write, run, users):
@@ -60,13 +62,13 @@ def test_undo_refused_after_a_later_change(agencies, write, run, programme):
     result = run(write([one()], "a.xlsx"))
     participant = Participant.objects.get()
     services.set_status(
-        actor=None, participant=participant, status="left", end_date=date(2025, 3, 1)
+        actor=system(), participant=participant, status="left", end_date=date(2025, 3, 1)
     )
     batch = ImportBatch.objects.get(pk=result["batch"])
     why = services.undo_refusal(batch)
     assert "sudah diubah lagi sesudahnya" in why
     with pytest.raises(services.ImportStateError, match="sudah diubah lagi"):
-        services.start_undo(actor=None, batch=batch, background=False)
+        services.start_undo(batch=batch, background=False, actor=system())
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.COMMITTED
     assert Person.objects.count() == 1
@@ -145,7 +147,10 @@ def test_undo_through_the_page(programme, agencies, write, run, users, client_fo
     # An import whose rows were changed since shows why it cannot be undone, and no button.
     again = run(write([one()], "b.xlsx"), actor=users["operator"])
     services.set_status(
-        actor=None, participant=Participant.objects.get(), status="left", end_date=date(2025, 3, 1)
+        actor=system(),
+        participant=Participant.objects.get(),
+        status="left",
+        end_date=date(2025, 3, 1),
     )
     html = client.get(
         reverse("registry_import_batch", args=[programme.code, again["batch"]])

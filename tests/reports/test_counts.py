@@ -1,17 +1,22 @@
-"""The participant-count read model follows every kind of change exactly: after each change its
-counts equal a count made straight from the enrolment periods, it corrects only what changed,
-and the corrected table is the one a rebuild from scratch would give."""
+"""The participant-count read model follows every kind of change exactly: after each change —
+applied by the writer, in its own transaction, from the change feed — its counts equal a count
+made straight from the enrolment periods, it corrects only what changed, the corrected table is
+the one a rebuild from scratch would give, and reading it writes nothing."""
 
 from __future__ import annotations
 
 import io
-import time
+import threading
 from datetime import date
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from lindung.claims.models import Claim
+from lindung.core import changes, sql
+from lindung.core.models import Change
 from lindung.coverage import services as coverage
 from lindung.registry.models import Agency, Participant
 from lindung.reports import counts
@@ -30,6 +35,7 @@ from lindung.reports.queries import (
     counted_from_enrolments,
     participant_counts,
 )
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 #: Month firsts (the dashboard's months) and days on both sides of mid-month starts and ends.
@@ -58,6 +64,10 @@ def claim_dict(rows) -> dict:
 
 
 def assert_same_as_source(programme) -> None:
+    """The figures read from the model (which must be readable as it is: built, nothing
+    pending) equal those counted from the source tables."""
+    assert not changes.has_pending(programme.pk)
+    assert counts.ready(programme.pk) is not None
     year = Period.parse("2025-01", "2025-12")
     assert claim_dict(claims_by_group(programme, year)) == claim_dict(
         claims_by_group_from_source(programme, year)
@@ -94,8 +104,8 @@ def paid_claim(participant, number: str, paid_on: date | None, amount: int = 42_
     )
 
 
-def rebuilt_at():
-    return CountState.objects.get(name=counts.STATE).rebuilt_at
+def rebuilt_at(programme):
+    return CountState.objects.get(programme_id=programme.pk).rebuilt_at
 
 
 def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_participant):
@@ -123,12 +133,12 @@ def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_pa
     # 14 Mar: 9 PU + the one ending that day; 15 Mar: 9 + the one starting; 30 Jun: + 4 BPU;
     # 21 Aug: the mid-month one has ended.
     assert [sum(on.on(d, "segment").values()) for d in DATES[12:]] == [10, 10, 14, 14, 13, 13]
-    first_build = rebuilt_at()
+    first_build = rebuilt_at(programme)
     assert first_build is not None
     assert EnrolmentFact.objects.count() == len(people) + len(bpu) + 2
 
     # An enrolment ends (a service: an event and a history row).
-    coverage.end_enrolment(people[0], date(2025, 5, 31), "left")
+    coverage.end_enrolment(people[0], date(2025, 5, 31), "left", actor=system())
     assert_same_as_source(programme)
     # A participant moves agency, a person moves kelurahan (registry edits: history rows).
     people[1].agency = opd_b
@@ -147,28 +157,29 @@ def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_pa
     assert claim_dict(claims_by_group(programme, Period.parse("2025-06", "2025-06"))) == {
         ("35.77.01.1001", None, "BPU"): (1, 30_000_000)
     }
-    # New enrolments in bulk (no history row; a higher enrolment id).
+    # New enrolments in bulk (no signal: the bulk writer records them in the feed itself).
     late = [
         make_participant(programme, "BPU", enrol=False, start=date(2025, 7, 1)) for _ in range(3)
     ]
-    coverage.enrol_many(programme, [p.pk for p in late], date(2025, 7, 1))
+    coverage.enrol_many(programme, [p.pk for p in late], date(2025, 7, 1), actor=system())
     assert_same_as_source(programme)
     # A lapsed BPU worker comes back: a second period of the same participant.
-    coverage.end_enrolment(bpu[0], date(2025, 6, 30), "lapsed")
-    coverage.reactivate(Participant.objects.get(pk=bpu[0].pk), date(2025, 9, 1))
+    coverage.end_enrolment(bpu[0], date(2025, 6, 30), "lapsed", actor=system())
+    coverage.reactivate(Participant.objects.get(pk=bpu[0].pk), date(2025, 9, 1), actor=system())
     assert_same_as_source(programme)
     # A claim entered by mistake is removed.
     early.delete()
     assert_same_as_source(programme)
-    # A participant removed with its enrolment (cascade: the enrolment's history records it).
+    # A participant removed with its enrolment (cascade: each deletion is in the feed).
     bpu[1].delete()
     bpu[1].person.delete()
     assert_same_as_source(programme)
     # Every one of these was a correction, not a rebuild …
-    assert rebuilt_at() == first_build
+    assert rebuilt_at(programme) == first_build
     # … and the corrected table is exactly what a rebuild gives.
     corrected = table_rows()
-    counts.rebuild()
+    assert counts.drift(programme.pk) == 0
+    counts.rebuild(programme.pk)
     assert table_rows() == corrected
     assert all(row[6] or row[7] for row in corrected)  # no empty rows left behind
     assert {row[0] for row in corrected} == {"CountChange", "CountMonth", "ClaimFact"}
@@ -177,86 +188,58 @@ def test_every_kind_of_change_is_corrected_exactly(programme, agreement, make_pa
 def test_a_large_change_rebuilds(programme, agreement, make_participant, monkeypatch):
     a, b, c = (make_participant(programme, "BPU") for _ in range(3))
     assert_same_as_source(programme)
-    first_build = rebuilt_at()
+    first_build = rebuilt_at(programme)
     monkeypatch.setattr(counts, "REBUILD_ABOVE", 1)
-    coverage.end_enrolment(a, date(2025, 3, 31), "left")
-    coverage.end_enrolment(b, date(2025, 4, 30), "left")
+    coverage.end_enrolment(a, date(2025, 3, 31), "left", actor=system())
+    coverage.end_enrolment(b, date(2025, 4, 30), "left", actor=system())
     assert_same_as_source(programme)
-    assert rebuilt_at() != first_build
+    assert rebuilt_at(programme) != first_build
 
 
-def test_an_unsettled_version_is_looked_at_again_without_counting_twice(
-    programme, agreement, make_participant, monkeypatch
-):
-    a, b = make_participant(programme, "PU"), make_participant(programme, "BPU")
-    assert_same_as_source(programme)
-    settled = CountState.objects.get(name=counts.STATE).version
-    real = counts._version_now
-    monkeypatch.setattr(counts, "_version_now", lambda: (real()[0], False))
-    coverage.end_enrolment(a, date(2025, 2, 28), "left")
-    assert_same_as_source(programme)
-    # The watermark stays where it was: the same rows are looked at again next time …
-    assert CountState.objects.get(name=counts.STATE).version == settled
-    coverage.end_enrolment(b, date(2025, 8, 31), "left")
-    assert_same_as_source(programme)  # … and looking again does not count the first one twice.
-    monkeypatch.setattr(counts, "_version_now", real)
-    counts.refresh()
-    assert CountState.objects.get(name=counts.STATE).version == list(counts.data_version())
+def test_one_service_applies_its_changes_once_at_its_end(programme, agreement, make_participant):
+    """A service (one transaction) appends to the feed as it goes and the read model consumes
+    the entries when the service ends, still inside its transaction: nothing is left pending."""
+    p = make_participant(programme, "BPU")
+    version = counts.ready(programme.pk)
+    coverage.end_enrolment(p, date(2025, 6, 30), "died", actor=system())
+    assert not Change.objects.exists()
+    assert counts.ready(programme.pk) == version + 1  # one application for the whole service
     assert_same_as_source(programme)
 
 
-def test_a_busy_sqlite_counts_from_the_source(programme, agreement, make_participant, monkeypatch):
-    make_participant(programme, "PU")
+def test_a_pending_change_is_never_read_as_if_applied(programme, agreement, make_participant):
+    """Were a write to leave an entry unapplied, the dashboard counts from the source tables
+    (slower, never wrong) and writes nothing; the next write applies it."""
+    p = make_participant(programme, "PU")
     make_participant(programme, "BPU", start=date(2025, 3, 1))
-
-    def busy():
-        raise counts.Busy
-
-    monkeypatch.setattr(counts, "refresh", busy)
-    result = participant_counts(programme, DATES)
+    Change.objects.create(programme_id=programme.pk, kind=changes.PARTICIPANT, object_id=p.pk)
+    assert counts.ready(programme.pk) is None
+    with CaptureQueriesContext(connection) as queries:
+        result = participant_counts(programme, DATES)
     assert as_dict(result) == as_dict(counted_from_enrolments(programme, DATES))
     assert sum(v[-1] for v in as_dict(result).values()) == 2
-    assert not CountChange.objects.exists()  # the read model was not touched
-
-
-def settles(attempts: int = 50) -> bool:
-    """Whether the version is seen settled within a few looks (other test processes commit
-    now and then, which makes one look unsettled)."""
-    for _ in range(attempts):
-        if counts._version_now()[1]:
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def test_a_version_is_settled_only_when_no_other_writer_is_running(programme):
-    version, _ = counts._version_now()
-    assert version == counts.data_version()
-    assert settles()
-    if connection.vendor != "postgresql":
-        return  # SQLite has one writer at a time: always settled (asserted above)
-    import psycopg
-
-    with psycopg.connect(**connection.get_connection_params()) as other:
-        other.execute("SELECT pg_current_xact_id()")  # a running transaction that writes
-        assert not any(counts._version_now()[1] for _ in range(5))
-        other.rollback()
-    assert settles()
-
-
-def test_the_counts_catch_up_after_a_job(programme, agreement, make_participant):
-    """Registered by the reports app: after an import or adoption job the read model is already
-    up to date, so the first dashboard view does not pay for it."""
-    from lindung.programmes.jobs import _after_job
-
-    assert counts.refresh_quietly in _after_job
-    make_participant(programme, "PU")
-    counts.refresh()
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
     make_participant(programme, "BPU")
-    assert CountState.objects.get(name=counts.STATE).version != list(counts.data_version())
-    counts.refresh_quietly()
-    assert assert_same_as_source(programme) is None
-    assert EnrolmentFact.objects.count() == 2
+    assert_same_as_source(programme)
+
+
+def test_a_dashboard_view_writes_nothing_but_the_access_log(
+    programme, agreement, make_participant, users, client_for
+):
+    make_participant(programme, "PU")
+    make_participant(programme, "BPU", start=date(2025, 3, 1))
+    client = client_for(users["pimpinan"])
+    url = reverse("reports_dashboard", args=[programme.code])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, {"dari": "2025-01", "sampai": "2025-12"}).status_code == 200
+    writes = [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    # The session middleware may refresh the session; the read model and the feed never move.
+    assert not [w for w in writes if "reports_" in w or "core_change" in w]
+    assert all("programmes_accesslog" in w or "django_session" in w for w in writes), writes
 
 
 def test_recount_finds_and_mends_a_change_that_bypassed_the_history(
@@ -264,7 +247,6 @@ def test_recount_finds_and_mends_a_change_that_bypassed_the_history(
 ):
     from django.core.management import call_command
 
-    from lindung.coverage.db import execute, table
     from lindung.registry.models import Person
 
     worker = make_participant(programme, "BPU", kelurahan="35.77.01.1001")
@@ -274,18 +256,20 @@ def test_recount_finds_and_mends_a_change_that_bypassed_the_history(
     call_command("recount", stdout=out)
     assert "Tidak ada selisih" in out.getvalue()
     assert "2 periode kepesertaan" in out.getvalue()
-    # A hand-made SQL update leaves no history row: the kept model cannot see it …
-    execute(
-        f"UPDATE {table(Person)} SET kelurahan_code = %s WHERE id = %s",
+    # A hand-made SQL update leaves no entry in the change feed: the kept model cannot see it …
+    sql.execute(
+        "UPDATE {t} SET kelurahan_code = %s WHERE id = %s",
         ["35.77.02.1001", worker.person_id],
+        t=Person,
     )
     stale = participant_counts(programme, DATES, ("kelurahan",))
     assert stale.on(date(2025, 6, 30), "kelurahan").get("35.77.01.1001") == 1
     # … recount says so and mends it.
     out = io.StringIO()
     call_command("recount", stdout=out)
-    # The worker's start moves from one kelurahan to another, per day and per month: 2 × 2 rows.
-    assert "4 baris berbeda" in out.getvalue()
+    # The worker's start moves from one kelurahan to another, per day and per month (2 × 2
+    # rows), and so does its period's fact (2 rows).
+    assert "6 baris berbeda" in out.getvalue()
     from django.core.cache import cache
 
     cache.clear()
@@ -299,37 +283,37 @@ def test_recount_finds_and_mends_a_change_that_bypassed_the_history(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_refreshes_at_the_same_time_correct_each_change_once(
-    programme, agreement, make_participant
-):
-    import threading
-
+def test_two_writers_at_the_same_time_leave_no_drift(programme, agreement, make_participant):
+    """Two services of one programme committing at the same moment: each applies its own
+    entries under the programme's lock, the second reads what the first committed."""
     people = [make_participant(programme, "BPU") for _ in range(6)]
-    counts.refresh()
-    for p in people[:3]:
-        coverage.end_enrolment(p, date(2025, 5, 31), "left")
-    person = people[4].person
-    person.kelurahan_code = "35.77.02.1002"
-    person.save()
     start, outcomes = threading.Barrier(2), []
 
-    def look():
+    def work(action):
         try:
             start.wait()
-            counts.refresh()
+            action()
             outcomes.append("done")
-        except counts.Busy:  # SQLite's lock not free in time: the caller counts from the source
-            outcomes.append("busy")
-        except Exception as exc:  # noqa: BLE001 — any other error fails the test below
+        except Exception as exc:  # noqa: BLE001 — any error fails the test below
             outcomes.append(repr(exc))
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=look) for _ in range(2)]
+    def end_some():
+        for p in people[:3]:
+            coverage.end_enrolment(p, date(2025, 5, 31), "left", actor=system())
+
+    def move_one():
+        person = people[3].person
+        person.kelurahan_code = "35.77.02.1002"
+        person.save()
+        coverage.end_enrolment(people[3], date(2025, 9, 30), "moved", actor=system())
+
+    threads = [threading.Thread(target=work, args=(f,)) for f in (end_some, move_one)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(outcomes) in (["done", "done"], ["busy", "done"])
+    assert outcomes == ["done", "done"]
     assert_same_as_source(programme)
-    assert CountState.objects.get(name=counts.STATE).version == list(counts.data_version())
+    assert counts.drift(programme.pk) == 0

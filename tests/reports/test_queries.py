@@ -10,6 +10,7 @@ import pytest
 from lindung.core import charts
 from lindung.coverage import services as coverage
 from lindung.reports.queries import Period, active_participants, dashboard
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 PERIOD = Period.parse("2025-01", "2025-06")
@@ -28,10 +29,10 @@ def test_cached_counts_follow_enrolments_and_registry_changes(
 
     # A new enrolment (bulk, no history row) is seen at once.
     late = make_participant(programme, "BPU", enrol=False, start=date(2025, 5, 1))
-    coverage.enrol_many(programme, [late.pk], date(2025, 5, 1))
+    coverage.enrol_many(programme, [late.pk], date(2025, 5, 1), actor=system())
     assert active_participants(programme, date(2025, 6, 30))["BPU"] == 2
     # Ending one is seen at once.
-    coverage.end_enrolment(a, date(2025, 4, 30), "left")
+    coverage.end_enrolment(a, date(2025, 4, 30), "left", actor=system())
     after = dashboard(programme, PERIOD, date(2025, 6, 30))
     assert after["active_participants"] == {
         "total": 2,

@@ -13,8 +13,9 @@ from datetime import date
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import connection
+from django.db import close_old_connections, connection
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
@@ -22,6 +23,7 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 from lindung.claims import services as claims_services
 from lindung.coverage import services as coverage_services
 from lindung.programmes import tokens
+from tests.actors import system
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
@@ -33,6 +35,18 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The raw WSGI application closes the database connection when a request ends; inside a
+    test's transaction that would close the test database (a file on SQLite) under it. Django's
+    own test client does the same as this, per request."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 @pytest.fixture
 def admin_token(billing_ready, make_participant, users, settings):
     settings.LINDUNG_API_RATE_TOKEN = "100000/min"
@@ -40,7 +54,7 @@ def admin_token(billing_ready, make_participant, users, settings):
     programme = billing_ready
     worker = make_participant(programme, "PU", name="Budi Santoso")
     make_participant(programme, "BPU", name="Sri Wahyuni")
-    coverage_services.run_billing(programme, 2025, 3)
+    coverage_services.run_billing(programme, 2025, 3, actor=system())
     claims_services.create_claim(
         programme, worker, "jkm_death", date(2025, 3, 10), actor=users["operator"]
     )

@@ -21,6 +21,7 @@ from lindung.claims import services as claims_services
 from lindung.claims.models import Document
 from lindung.core.backup import row_counts
 from lindung.coverage import services as coverage_services
+from tests.actors import system
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -48,7 +49,7 @@ def test_backup_and_restore_round_trip(
 ):
     programme = billing_ready
     workers = [make_participant(programme, "PU", name=f"Pekerja {i}") for i in range(5)]
-    coverage_services.run_billing(programme, 2025, 3)
+    coverage_services.run_billing(programme, 2025, 3, actor=system())
     claim = claims_services.create_claim(
         programme, workers[0], "jkm_death", date(2025, 3, 10), actor=users["operator"]
     )

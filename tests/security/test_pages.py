@@ -14,6 +14,7 @@ from lindung.claims import services as claims_services
 from lindung.coverage import services as coverage_services
 from lindung.registry import services as registry_services
 from lindung.registry import synthetic
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ INDONESIAN = re.compile(r"tidak|harus|tulis|pilih|paling", re.I)
 def world(billing_ready, make_participant, users, tmp_path):
     programme = billing_ready
     worker = make_participant(programme, "PU", name="Budi Santoso")
-    coverage_services.run_billing(programme, 2025, 3)
+    coverage_services.run_billing(programme, 2025, 3, actor=system())
     claim = claims_services.create_claim(
         programme, worker, "jkm_death", date(2025, 3, 10), actor=users["operator"]
     )

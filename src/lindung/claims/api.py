@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -18,7 +17,6 @@ from lindung.registry.models import Participant
 from lindung.registry.queries import show_nik
 
 from . import queries, services
-from .errors import ClaimError
 from .models import ClaimState, ClaimType
 
 router = Router(tags=["claims"])
@@ -27,10 +25,8 @@ MAX_OFFSET = 10**9
 
 
 def _programme(request, code: str, action: str = "claim.view"):
-    try:
-        return programme_for(request.user, code, action)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from exc
+    """The programme, or 404/403 (a refusal is answered by the API's one handler)."""
+    return programme_for(request.user, code, action)
 
 
 class LineOut(Schema):
@@ -339,20 +335,17 @@ def claim_create(request, code: str, payload: ClaimIn):
         )
         if data.get(k) not in (None, "")
     }
-    try:
-        claim = services.create_claim(
-            programme,
-            participant,
-            payload.type,
-            payload.event_date,
-            actor=request.user,
-            place=payload.place,
-            chronology=payload.chronology,
-            reporter=payload.reporter,
-            **details,
-        )
-    except ClaimError as exc:
-        return Status(400, {"error": exc.to_dict()})
+    claim = services.create_claim(
+        programme,
+        participant,
+        payload.type,
+        payload.event_date,
+        actor=request.user,
+        place=payload.place,
+        chronology=payload.chronology,
+        reporter=payload.reporter,
+        **details,
+    )
     return Status(201, _claim_out(request, programme, claim))
 
 

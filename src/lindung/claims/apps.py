@@ -12,15 +12,15 @@ class ClaimsConfig(AppConfig):
 
         for model in (
             models.Claim,
-            models.ClaimTransition,
             models.Heir,
             models.Document,
             models.ScholarshipPlan,
             models.Instalment,
-            models.InstalmentTransition,
             models.Handover,
         ):
             audit.register(model, "programme")
+        audit.register_log(models.ClaimTransition)
+        audit.register_log(models.InstalmentTransition)
 
         from lindung.programmes import menu
 

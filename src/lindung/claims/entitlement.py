@@ -1,9 +1,13 @@
 """A claim's entitlement, computed by :mod:`lindung.rules` on the event date.
 
-The five statutory benefits go through the quote contract (:func:`lindung.rules.quote.quote`);
-a JKK claim for medical care/transport only is computed with
-:func:`lindung.rules.benefits.jkk_transport` and :func:`~lindung.rules.benefits.jkk_home_care` and
-given the same response shape. The children come from the participant's family data.
+The five statutory benefits are computed by the typed rule function
+:func:`lindung.rules.quote.benefit_quote` (the JSON request of ``lindung quote`` and the API is
+an interface for the outside; inside Lindung the inputs are typed: integer rupiah, ``Decimal``
+percentages, :class:`~lindung.rules.scholarships.Child` records); a JKK claim for medical
+care/transport only is computed with :func:`lindung.rules.benefits.jkk_transport` and
+:func:`~lindung.rules.benefits.jkk_home_care` and given the same response shape. The children
+come from the participant's family data. What went in is kept next to the result (``request``,
+the same fields as a quote request) for the snapshot and the audit.
 """
 
 from __future__ import annotations
@@ -14,9 +18,9 @@ from typing import Any
 from lindung.registry.models import FamilyMember
 from lindung.rules import benefits
 from lindung.rules.errors import RulesError
-from lindung.rules.parameters import EARLIEST
-from lindung.rules.quote import quote
-from lindung.rules.scholarships import LEVELS
+from lindung.rules.parameters import EARLIEST, params_on
+from lindung.rules.quote import benefit_quote
+from lindung.rules.scholarships import LEVELS, Child
 
 from .models import Claim, ClaimType
 
@@ -24,13 +28,21 @@ from .models import Claim, ClaimType
 POSTHUMOUS_DAYS = 300
 
 
+def _level_years(event_date: date) -> dict[str, int]:
+    levels = params_on(event_date).get("scholarship.levels")
+    return {row["level"]: row["years"] for row in levels.value} if levels else {}
+
+
 def child_inputs(
     members: list[FamilyMember], event_date: date
 ) -> tuple[list[dict], list[int], list[str]]:
-    """The quote's ``children`` from the family data: (children, member ids, warnings)."""
+    """The children from the family data, as recorded in ``request`` (dicts): (children,
+    member ids, warnings). A child whose school year cannot be known is left out, with a
+    warning saying what to fill in."""
     children: list[dict] = []
     ids: list[int] = []
     warnings: list[str] = []
+    years = _level_years(event_date)
     for m in members:
         if m.relationship != FamilyMember.Relationship.CHILD or not m.alive:
             continue
@@ -57,6 +69,14 @@ def child_inputs(
                 warnings.append(
                     f"Kelas/tahun ke- anak {m.full_name} di jenjang {level} belum diisi di data "
                     "keluarga: anak ini belum dihitung untuk beasiswa."
+                )
+                continue
+            maximum = 10 if level == "PT" else years.get(level, 10)
+            if not 1 <= int(m.year_in_level) <= maximum:
+                warnings.append(
+                    f"Kelas/tahun ke-{m.year_in_level} anak {m.full_name} tidak ada di jenjang "
+                    f"{level} (1–{maximum}): perbaiki data keluarga; anak ini belum dihitung "
+                    "untuk beasiswa."
                 )
                 continue
             child["year_in_level"] = int(m.year_in_level)
@@ -91,6 +111,53 @@ def quote_request(claim: Claim, children: list[dict]) -> dict[str, Any]:
     if children:
         req["children"] = children
     return req
+
+
+def _child(record: dict[str, Any]) -> Child:
+    return Child(
+        birth_date=date.fromisoformat(record["birth_date"]),
+        level=record["level"],
+        year_in_level=record.get("year_in_level", 0),
+        married=record["married"],
+        working="pu" if record["working"] else "no",
+        name=record["name"],
+    )
+
+
+def _required(value, field: str, benefit: str):
+    if value is None:
+        raise RulesError(
+            f"{field} wajib diisi untuk {benefit}.", f"{field} is required for {benefit}.", field
+        )
+    return value
+
+
+def _benefit_quote(claim: Claim, children: list[dict]) -> dict[str, Any]:
+    """The statutory benefit of the claim, from the typed rule function."""
+    transport = _transport(claim) if claim.is_jkk else {}
+    benefit = claim.type
+    wage = int(claim.wage) if claim.wage else None
+    if benefit != ClaimType.JKM_DEATH:
+        _required(wage, "monthly_wage", benefit)
+    partial = benefit == ClaimType.JKK_PARTIAL_DISABILITY
+    if partial:
+        _required(claim.disability_percent, "disability_percent", benefit)
+    incapacity = None
+    if benefit == ClaimType.JKK_STMB:
+        incapacity = _required(claim.incapacity_months or None, "incapacity_months", benefit)
+    return benefit_quote(
+        benefit,
+        claim.segment,
+        claim.event_date,
+        wage=wage,
+        contribution_months=int(claim.paid_months or 0),
+        disability_percent=claim.disability_percent if partial else None,
+        function_loss_percent=claim.function_loss_percent if partial else None,
+        incapacity_months=incapacity,
+        transport=transport or None,
+        home_care_cost=int(claim.home_care_cost) if claim.is_jkk and claim.home_care_cost else None,
+        children=[_child(c) for c in children],
+    )
 
 
 def _transport(claim: Claim) -> dict[str, int]:
@@ -174,7 +241,7 @@ def compute(claim: Claim, members: list[FamilyMember]) -> dict[str, Any]:
         request = quote_request(claim, children)
 
         def compute_fn(_claim):
-            return quote(request)
+            return _benefit_quote(claim, children)
 
     out: dict[str, Any] = {"request": request, "children_ids": ids, "warnings": warnings}
     try:

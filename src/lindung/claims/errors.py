@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from lindung.core.errors import DomainError
 
-class ClaimError(ValueError):
+
+class ClaimError(DomainError):
     """A refused claim operation. ``str(exc)`` is the Indonesian message."""
-
-    def __init__(self, message: str, message_en: str = "", field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.message_en = message_en or message
-        self.field = field
-
-    def to_dict(self) -> dict:
-        return {"field": self.field, "message_id": self.message, "message_en": self.message_en}
 
 
 class TransitionError(ClaimError):
-    """An illegal or unauthorised state change (claim or scholarship instalment)."""
+    """An illegal state change (claim or scholarship instalment). A role that may not take the
+    step is refused by the authorization path instead
+    (:class:`~lindung.core.errors.AccessDenied`)."""
 
 
 class NotCoveredError(TransitionError):

@@ -189,7 +189,6 @@ class ClaimTransition(TransitionLog):
     at = models.DateTimeField(db_index=True)
     note = models.TextField(_("catatan"), blank=True)
     override = models.BooleanField(_("dengan pengecualian"), default=False)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("perubahan status klaim")
@@ -420,7 +419,6 @@ class InstalmentTransition(TransitionLog):
     to_state = models.CharField(max_length=20)
     at = models.DateTimeField(db_index=True)
     note = models.TextField(_("catatan"), blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("perubahan status angsuran")

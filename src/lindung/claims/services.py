@@ -1,8 +1,9 @@
 """Write use cases of claims, heirs, documents, scholarships and handovers.
 
 Each function is one transaction and raises a typed :mod:`~lindung.claims.errors` error with an
-Indonesian message. ``actor`` is the user acting (their role is checked against
-:mod:`lindung.programmes.permissions`) or ``None`` for the system (demo builder, scripts, tests).
+Indonesian message. ``actor`` is required: the user acting (their role is checked by
+:func:`lindung.programmes.permissions.authorize`, which refuses with
+:class:`~lindung.core.errors.AccessDenied`) or a named system actor (:mod:`lindung.core.actors`).
 Views, API, CLI and tasks call these.
 """
 
@@ -17,10 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from lindung.core import changes
 from lindung.core.formatting import rupiah
 from lindung.coverage.queries import covered_on, paid_months_before
 from lindung.programmes.models import Programme
-from lindung.programmes.permissions import PERMISSIONS, role_of
+from lindung.programmes.permissions import authorize
 from lindung.registry.models import FamilyMember, Participant
 from lindung.rules.errors import RulesError
 from lindung.rules.heirs import entitled_heirs
@@ -139,24 +141,10 @@ def _save(obj, actor, **kwargs):
     return obj
 
 
-def _role_label(actor, programme) -> str:
-    role = role_of(actor, programme)
-    return str(role.label) if role else "tanpa peran"
-
-
-def _allowed(actor, programme: Programme, action: str) -> bool:
-    if actor is None:
-        return True
-    role = role_of(actor, programme)
-    return role is not None and role in PERMISSIONS[action]
-
-
 def _require(actor, programme: Programme, action: str, what: str) -> None:
-    if not _allowed(actor, programme, action):
-        raise TransitionError(
-            f"Peran Anda ({_role_label(actor, programme)}) tidak mengizinkan {what}.",
-            f"Your role does not allow this ({action}).",
-        )
+    """The one authorization path (:func:`~lindung.programmes.permissions.authorize`); ``what``
+    says the refused action in words."""
+    authorize(actor, action, programme, what)
 
 
 def _now(at: datetime | None = None) -> datetime:
@@ -410,7 +398,7 @@ def _initial_documents(claim: Claim, heirs: list[Heir], actor) -> None:
 # --- claims ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@changes.atomic()
 def create_claim(
     programme: Programme,
     participant: Participant,
@@ -491,7 +479,7 @@ def create_claim(
     return claim
 
 
-@transaction.atomic
+@changes.atomic()
 def update_claim(claim: Claim, *, actor, reason: str = "", **details) -> Claim:
     """Change a claim's details while it is still editable (before approval)."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -519,11 +507,12 @@ def update_claim(claim: Claim, *, actor, reason: str = "", **details) -> Claim:
     return _save(claim, actor)
 
 
-@transaction.atomic
-def refresh_claim(claim: Claim, *, actor=None) -> Claim:
+@changes.atomic()
+def refresh_claim(claim: Claim, *, actor) -> Claim:
     """Re-read the coverage ledger and the family data, recompute the entitlement (not after
     approval: the snapshot is frozen)."""
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require(actor, claim.programme, "claim.edit", "menghitung ulang hak klaim")
     if claim.frozen:
         return claim
     _refresh(claim)
@@ -585,7 +574,7 @@ def _freeze(claim: Claim, actor, at, override_reason: str | None) -> None:
     claim.approved_at = _now(at)
 
 
-@transaction.atomic
+@changes.atomic()
 def transition(
     claim: Claim,
     to_state: str,
@@ -693,13 +682,13 @@ def mark_paid(claim: Claim, *, actor, note: str = "", at=None) -> Claim:
     return transition(claim, ClaimState.PAID, actor=actor, note=note, at=at)
 
 
-@transaction.atomic
+@changes.atomic()
 def record_bpjs_amounts(
     claim: Claim,
     decided: int | None,
     paid: int | None,
-    actor,
     *,
+    actor,
     paid_on: date | None = None,
     reference: str | None = None,
 ) -> Claim:
@@ -734,7 +723,7 @@ def _document(document: Document) -> Document:
     return Document.objects.select_for_update().select_related("claim").get(pk=document.pk)
 
 
-@transaction.atomic
+@changes.atomic()
 def set_document_received(document: Document, received: bool, *, actor, note: str = "") -> Document:
     """Tick (or untick) a checklist item, e.g. for a paper document seen at the desk."""
     document = _document(document)
@@ -747,7 +736,7 @@ def set_document_received(document: Document, received: bool, *, actor, note: st
     return _save(document, actor)
 
 
-@transaction.atomic
+@changes.atomic()
 def mark_documents_received(
     claim: Claim, codes: Iterable[str] | None = None, *, actor, note: str = ""
 ) -> int:
@@ -767,7 +756,7 @@ def mark_documents_received(
     return n
 
 
-@transaction.atomic
+@changes.atomic()
 def upload_document(document: Document, upload, filename: str, *, actor) -> Document:
     """Store a scanned document (PDF, JPEG or PNG; see :mod:`lindung.claims.uploads`) and mark the
     item received. ``upload`` is bytes or a file object."""
@@ -873,7 +862,7 @@ def _handed_over(claim: Claim) -> bool:
     return Handover.objects.filter(claim_id=claim.pk).exists()
 
 
-@transaction.atomic
+@changes.atomic()
 def add_heir(
     claim: Claim,
     *,
@@ -899,7 +888,7 @@ def add_heir(
     return _save(heir, actor)
 
 
-@transaction.atomic
+@changes.atomic()
 def update_heir(heir: Heir, *, reason: str, actor, **fields) -> Heir:
     """Correct an heir (or mark them not entitled) with a reason, kept in the history."""
     heir = Heir.objects.select_for_update().select_related("claim").get(pk=heir.pk)
@@ -919,7 +908,7 @@ def update_heir(heir: Heir, *, reason: str, actor, **fields) -> Heir:
     return _save(heir, actor)
 
 
-@transaction.atomic
+@changes.atomic()
 def set_recipient(
     heir: Heir,
     *,
@@ -1092,8 +1081,8 @@ def _open(inst: Instalment, actor, note: str, at=None) -> None:
     _instalment_log(inst, from_state, inst.state, actor, note, at)
 
 
-@transaction.atomic
-def open_due_instalments(programme: Programme, on: date | None = None, *, actor=None) -> int:
+@changes.atomic()
+def open_due_instalments(programme: Programme, on: date | None = None, *, actor) -> int:
     """Open every upcoming instalment due on or before ``on`` (default today): it now awaits the
     family's documents. Returns how many were opened."""
     _require(actor, programme, "claim.edit", "membuka angsuran beasiswa")
@@ -1135,7 +1124,7 @@ def _check_instalment_step(inst: Instalment, to_state: str, actor) -> None:
     _require(actor, inst.plan.claim.programme, step.action, f"langkah '{step.label}'")
 
 
-@transaction.atomic
+@changes.atomic()
 def instalment_transition(
     instalment: Instalment, to_state: str, *, actor, note: str = "", at=None
 ) -> Instalment:
@@ -1203,7 +1192,7 @@ def _close_plan_if_done(plan: ScholarshipPlan, actor, reason: str = "") -> None:
     _save(plan, actor)
 
 
-@transaction.atomic
+@changes.atomic()
 def verify_instalment(
     instalment: Instalment,
     *,
@@ -1383,7 +1372,7 @@ def _stop_open(plan: ScholarshipPlan, reason: str, actor) -> None:
     _save(plan, actor)
 
 
-@transaction.atomic
+@changes.atomic()
 def stop_plan(plan: ScholarshipPlan, reason: str, *, actor) -> ScholarshipPlan:
     """Stop a child's scholarship (age 23, married, working, death…) with a reason."""
     plan = ScholarshipPlan.objects.select_for_update().select_related("claim").get(pk=plan.pk)
@@ -1397,7 +1386,7 @@ def stop_plan(plan: ScholarshipPlan, reason: str, *, actor) -> ScholarshipPlan:
     return plan
 
 
-@transaction.atomic
+@changes.atomic()
 def record_instalment_paid(
     instalment: Instalment,
     *,
@@ -1437,7 +1426,7 @@ def record_instalment_paid(
 # --- handover --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@changes.atomic()
 def record_handover(
     claim: Claim,
     date: date,  # noqa: A002 - the issue's name for the field
@@ -1445,8 +1434,8 @@ def record_handover(
     handed_by: str,
     recipient,
     amount: int,
-    actor,
     *,
+    actor,
     note: str = "",
 ) -> Handover:
     """Record the handover of the benefit (penyerahan santunan); the amount in words comes from

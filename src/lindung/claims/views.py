@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import params
 from lindung.core.downloads import file_response
+from lindung.core.errors import refusals
 from lindung.core.redirects import safe_next
 from lindung.programmes.decorators import programme_view
-from lindung.programmes.permissions import can, require
+from lindung.programmes.permissions import authorize, can
 from lindung.programmes.services import log_access
 from lindung.registry.models import Participant
 from lindung.registry.queries import show_nik
@@ -142,7 +143,7 @@ def claim_create(request, programme):
             form = ClaimForm(request.POST)
             if form.is_valid():
                 c = form.cleaned_data
-                try:
+                with refusals(request, form) as outcome:
                     claim = services.create_claim(
                         programme,
                         participant,
@@ -154,9 +155,7 @@ def claim_create(request, programme):
                         reporter=c["reporter"],
                         **form.details(),
                     )
-                except ClaimError as exc:
-                    form.add_error(None, str(exc))
-                else:
+                if not outcome.refused:
                     messages.success(request, f"Klaim {claim.number} dicatat sebagai draf.")
                     return redirect(_claim_url(programme, claim))
         else:
@@ -226,7 +225,7 @@ def claim_edit(request, programme, pk):
         form = ClaimEditForm(request.POST, initial={"type": claim.type})
         if form.is_valid():
             c = form.cleaned_data
-            try:
+            with refusals(request, form) as outcome:
                 services.update_claim(
                     claim,
                     actor=request.user,
@@ -237,9 +236,7 @@ def claim_edit(request, programme, pk):
                     reporter=c["reporter"],
                     **form.details(),
                 )
-            except ClaimError as exc:
-                form.add_error(None, str(exc))
-            else:
+            if not outcome.refused:
                 messages.success(request, "Klaim diperbarui; hak manfaat dihitung ulang.")
                 return redirect(_claim_url(programme, claim))
     else:
@@ -264,7 +261,7 @@ def claim_transition(request, programme, pk):
         messages.error(request, "Langkah tidak dikenal.")
         return redirect(_claim_url(programme, claim))
     c = form.cleaned_data
-    try:
+    with refusals(request) as outcome:
         claim = services.transition(
             claim,
             c["to"],
@@ -272,9 +269,7 @@ def claim_transition(request, programme, pk):
             note=c["note"],
             override_reason=c["override_reason"] or None,
         )
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not outcome.refused:
         messages.success(request, f"Status klaim sekarang: {claim.get_state_display()}.")
     return redirect(_claim_url(programme, claim))
 
@@ -286,18 +281,16 @@ def claim_bpjs(request, programme, pk):
     form = BpjsForm(request.POST)
     if form.is_valid():
         c = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             claim = services.record_bpjs_amounts(
                 claim,
                 c["bpjs_decided"],
                 c["bpjs_paid"],
-                request.user,
+                actor=request.user,
                 paid_on=c["bpjs_paid_on"],
                 reference=c["bpjs_reference"],
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             if claim.difference_flag:
                 messages.warning(request, f"Ada selisih: {claim.difference_note}")
             else:
@@ -324,7 +317,7 @@ def claim_refresh(request, programme, pk):
 def document_action(request, programme, pk):
     doc = queries.get_document(programme, pk)
     default = _claim_url(programme, doc.claim) + "#dokumen"
-    try:
+    with refusals(request, prefix=f"{doc.label}: "):
         if "file" in request.FILES:
             form = UploadForm(request.POST, request.FILES)
             if not form.is_valid():
@@ -339,8 +332,6 @@ def document_action(request, programme, pk):
             messages.success(request, f"{doc.label}: ditandai {state}.")
         else:
             messages.error(request, "Pilih berkas untuk diunggah.")
-    except ClaimError as exc:
-        messages.error(request, f"{doc.label}: {exc}")
     return redirect(_back(request, default))
 
 
@@ -387,7 +378,7 @@ def heir_add(request, programme, pk):
     if form.is_valid():
         c = dict(form.cleaned_data)
         reason = c.pop("reason")
-        try:
+        with refusals(request) as outcome:
             services.add_heir(
                 claim,
                 full_name=c.pop("full_name"),
@@ -396,9 +387,7 @@ def heir_add(request, programme, pk):
                 actor=request.user,
                 **c,
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             messages.success(request, "Ahli waris ditambahkan.")
     else:
         messages.error(request, _form_errors(form))
@@ -440,7 +429,7 @@ def heir_edit(request, programme, pk, heir_pk):
         },
     )
     if request.method == "POST":
-        try:
+        with refusals(request, form if form.is_bound else rform):
             if form.is_bound and form.is_valid():
                 c = dict(form.cleaned_data)
                 services.update_heir(heir, reason=c.pop("reason"), actor=request.user, **c)
@@ -450,8 +439,6 @@ def heir_edit(request, programme, pk, heir_pk):
                 services.set_recipient(heir, actor=request.user, **rform.cleaned_data)
                 messages.success(request, f"{heir.full_name} menjadi penerima santunan.")
                 return redirect(_claim_url(programme, claim) + "#ahli-waris")
-        except ClaimError as exc:
-            (form if form.is_bound else rform).add_error(None, str(exc))
     heir.nik_shown = show_nik(request.user, programme, heir.nik) if heir.nik else ""
     return render(
         request, "claims/heir.html", {"claim": claim, "heir": heir, "form": form, "rform": rform}
@@ -469,7 +456,7 @@ def handover_create(request, programme, pk):
     if form.is_valid():
         c = form.cleaned_data
         heir = claim.heirs.filter(full_name=c["recipient"].strip(), entitled=True).first()
-        try:
+        with refusals(request) as outcome:
             services.record_handover(
                 claim,
                 c["date"],
@@ -477,12 +464,10 @@ def handover_create(request, programme, pk):
                 c["handed_by"],
                 heir or c["recipient"],
                 c["amount"],
-                request.user,
+                actor=request.user,
                 note=c["note"],
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             messages.success(request, "Penyerahan santunan dicatat; berita acara siap dicetak.")
     else:
         messages.error(request, _form_errors(form))
@@ -543,7 +528,7 @@ def scholarships(request, programme):
 def scholarships_due(request, programme):
     on = params.month(request.GET, "bulan") or timezone.localdate()
     if request.method == "POST":
-        require(request.user, programme, "claim.edit")
+        authorize(request.user, "claim.edit", programme)
         n = services.open_due_instalments(programme, actor=request.user)
         messages.success(request, f"{n} angsuran dibuka dan menunggu dokumen keluarga.")
         return redirect("claims_scholarships_due", programme.code)
@@ -644,16 +629,14 @@ def instalment_transition(request, programme, pk):
     inst = queries.get_instalment(programme, pk)
     form = NoteForm(request.POST)
     form.is_valid()
-    try:
+    with refusals(request) as outcome:
         services.instalment_transition(
             inst,
             form.cleaned_data.get("to", ""),
             actor=request.user,
             note=form.cleaned_data.get("note", ""),
         )
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not outcome.refused:
         messages.success(request, "Status angsuran diperbarui.")
     return redirect(_back(request, _plan_url(programme, inst)))
 
@@ -665,7 +648,7 @@ def instalment_verify(request, programme, pk):
     form = VerifyInstalmentForm(request.POST)
     if form.is_valid():
         c = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             inst = services.verify_instalment(
                 inst,
                 actor=request.user,
@@ -677,9 +660,7 @@ def instalment_verify(request, programme, pk):
                 school_name=c["school_name"],
                 note=c["note"],
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             v = inst.verification
             if v.get("ok"):
                 messages.success(
@@ -699,7 +680,7 @@ def instalment_pay(request, programme, pk):
     form = InstalmentPaidForm(request.POST)
     if form.is_valid():
         c = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             services.record_instalment_paid(
                 inst,
                 paid_on=c["paid_on"],
@@ -707,9 +688,7 @@ def instalment_pay(request, programme, pk):
                 reference=c["reference"],
                 actor=request.user,
             )
-        except ClaimError as exc:
-            messages.error(request, str(exc))
-        else:
+        if not outcome.refused:
             messages.success(request, "Pembayaran beasiswa dicatat.")
     else:
         messages.error(request, _form_errors(form))
@@ -720,10 +699,8 @@ def instalment_pay(request, programme, pk):
 @programme_view("scholarship.verify")
 def plan_stop(request, programme, pk):
     plan = queries.get_plan(programme, pk)
-    try:
+    with refusals(request) as outcome:
         services.stop_plan(plan, request.POST.get("reason", ""), actor=request.user)
-    except ClaimError as exc:
-        messages.error(request, str(exc))
-    else:
+    if not outcome.refused:
         messages.success(request, "Beasiswa dihentikan.")
     return redirect("claims_scholarship", programme.code, plan.pk)

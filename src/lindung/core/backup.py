@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import connection
 
 import lindung
+from lindung.core import sql
 
 
 class BackupError(RuntimeError):
@@ -39,13 +40,7 @@ class BackupError(RuntimeError):
 
 def row_counts() -> dict[str, int]:
     """Rows in every table of the database (Django's and Lindung's)."""
-    tables = sorted(connection.introspection.table_names())
-    counts = {}
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            counts[table] = cursor.fetchone()[0]
-    return counts
+    return sql.table_row_counts()
 
 
 def _pg_env() -> tuple[list[str], dict]:
@@ -82,11 +77,7 @@ def backup(out: Path, *, with_secret_key: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if vendor == "sqlite":
-            connection.ensure_connection()
-            target = sqlite3.connect(work / "db.sqlite3")
-            with target:
-                connection.connection.backup(target)
-            target.close()
+            sql.sqlite_backup_to(work / "db.sqlite3")
             db_name = "db.sqlite3"
         elif vendor == "postgresql":
             args, env = _pg_env()

@@ -15,6 +15,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import wraps
 from html import escape
 
@@ -60,10 +61,6 @@ def _number(value: float, decimals: int = 0) -> str:
     """Indonesian grouping: ``1.234.567`` and ``2,5``."""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def _grouped(n: float) -> str:
-    return _number(n)
 
 
 def _ticks(low: float, high: float, count: int = 5) -> tuple[list[float], int]:
@@ -198,6 +195,77 @@ def _values(values: Sequence, money: bool) -> list[float]:
 # --- charts ----------------------------------------------------------------------------------
 
 
+@dataclass
+class _Bars:
+    """What both orientations of a bar chart share: the figures, their scale, the title and
+    legend already drawn (``body``) and where the plot may start (``top``)."""
+
+    categories: list[str]
+    names: list[str]
+    data: dict[str, list[float]]
+    raw: dict[str, list]
+    money: bool
+    unit: str
+    stacked: bool
+    axis_label: str
+    W: float
+    H: float
+    body: list[str]
+    top: float
+    ticks: list[float]
+    tick_labels: list[str]
+
+    @property
+    def lo(self) -> float:
+        return self.ticks[0]
+
+    @property
+    def hi(self) -> float:
+        return self.ticks[-1]
+
+    def bar_title(self, name: str, i: int) -> str:
+        value = _fmt(self.raw[name][i] or 0, self.money, self.unit)
+        return escape(f"{name}, {self.categories[i]}: {value}")
+
+    def slot_values(self, i: int) -> list[float]:
+        return [self.data[m][i] for m in self.names]
+
+
+def _prepare_bars(categories, series, *, title, unit, money, stacked, line, W, H) -> _Bars:
+    categories = [str(c) for c in categories]
+    names = list(series)
+    data = {name: _values(series[name], money) for name in names}
+    body = [_text(8, 18, escape(title), size=TITLE, weight="bold")]
+    legend_items = [(n, PALETTE[i % len(PALETTE)], "bar") for i, n in enumerate(names)]
+    if line is not None:
+        legend_items.append((line[0], PALETTE[3], "line"))
+    top = 28
+    if len(legend_items) > 1 or line is not None:
+        pieces, top = _legend(legend_items, 8, 40, W - 8)
+        body += pieces
+    if stacked:
+        values = [sum(data[s][i] for s in names) for i in range(len(categories))]
+    else:
+        values = [v for s in names for v in data[s]]
+    ticks, decimals = _ticks(min([0.0, *values]), max([0.0, *values]))
+    return _Bars(
+        categories=categories,
+        names=names,
+        data=data,
+        raw={name: list(series[name]) for name in names},
+        money=money,
+        unit=unit,
+        stacked=stacked,
+        axis_label=("juta Rp" if money else unit) or "",
+        W=W,
+        H=H,
+        body=body,
+        top=top,
+        ticks=ticks,
+        tick_labels=[_number(t, decimals) for t in ticks],
+    )
+
+
 @cached
 def bars(
     categories: Sequence[str],
@@ -215,82 +283,72 @@ def bars(
 ) -> str:
     """A bar chart (grouped or stacked, vertical or horizontal), optionally with a line on a
     second axis (e.g. the claim ratio)."""
-    categories = [str(c) for c in categories]
-    names = list(series)
-    data = {name: _values(series[name], money) for name in names}
-    raw = {name: list(series[name]) for name in names}
-    axis_label = ("juta Rp" if money else unit) or ""
-    W, H = width * PX_PER_INCH, height * PX_PER_INCH
-    body = [_text(8, 18, escape(title), size=TITLE, weight="bold")]
-    legend_items = [(n, PALETTE[i % len(PALETTE)], "bar") for i, n in enumerate(names)]
-    if line is not None:
-        legend_items.append((line[0], PALETTE[3], "line"))
-    top = 28
-    if len(legend_items) > 1 or line is not None:
-        pieces, top = _legend(legend_items, 8, 40, W - 8)
-        body += pieces
-    n = len(categories)
-    if stacked:
-        totals = [sum(data[s][i] for s in names) for i in range(n)]
-        low, high = min([0.0, *totals]), max([0.0, *totals])
-    else:
-        flat = [v for s in names for v in data[s]]
-        low, high = min([0.0, *flat]), max([0.0, *flat])
-    ticks, decimals = _ticks(low, high)
-    lo, hi = ticks[0], ticks[-1]
-    tick_labels = [_number(t, decimals) for t in ticks]
-    tick_width = max(_width(t, SMALL) for t in tick_labels)
-
-    def bar_title(name: str, i: int) -> str:
-        return escape(f"{name}, {categories[i]}: {_fmt(raw[name][i] or 0, money, unit)}")
-
+    p = _prepare_bars(
+        categories,
+        series,
+        title=title,
+        unit=unit,
+        money=money,
+        stacked=stacked,
+        line=line,
+        W=width * PX_PER_INCH,
+        H=height * PX_PER_INCH,
+    )
     if horizontal:
-        label_chars = max(4, min(32, max((len(c) for c in categories), default=4)))
-        left = 8 + _width("x" * label_chars) + 8
-        right = W - 8 - _width(tick_labels[-1], SMALL) / 2
-        bottom = H - (34 if axis_label else 22)
-        plot_top = top + 4
-        slot = (bottom - plot_top) / max(n, 1)
+        _horizontal_bars(p)
+    else:
+        _vertical_bars(p, line, line_unit)
+    return _svg(width, height, title, p.body)
 
-        def x_of(v: float) -> float:
-            return left + (v - lo) / (hi - lo) * (right - left)
 
-        for t, text in zip(ticks, tick_labels, strict=True):
-            x = x_of(t)
-            body.append(
-                f'<line x1="{_f(x)}" y1="{_f(plot_top)}" x2="{_f(x)}" y2="{_f(bottom)}" '
-                f'stroke="{GRID if t else AXIS}"/>'
-            )
-            body.append(_text(x, bottom + 14, text, anchor="middle", size=SMALL))
-        if axis_label:
-            body.append(
-                _text((left + right) / 2, H - 6, escape(axis_label), anchor="middle", size=SMALL)
-            )
-        for i, category in enumerate(categories):
-            y0 = plot_top + slot * i
-            body.append(
-                _text(left - 8, y0 + slot / 2 + 4, _label(category, label_chars), anchor="end")
-            )
-            for k, start, end, across, size in _in_slot(
-                [data[m][i] for m in names], y0, slot, stacked
-            ):
-                a, b = sorted((x_of(start), x_of(end)))
-                body.append(_rect(a, across, b - a, size, k, bar_title(names[k], i)))
-        return _svg(width, height, title, body)
+def _horizontal_bars(p: _Bars) -> None:
+    n = len(p.categories)
+    label_chars = max(4, min(32, max((len(c) for c in p.categories), default=4)))
+    left = 8 + _width("x" * label_chars) + 8
+    right = p.W - 8 - _width(p.tick_labels[-1], SMALL) / 2
+    bottom = p.H - (34 if p.axis_label else 22)
+    plot_top = p.top + 4
+    slot = (bottom - plot_top) / max(n, 1)
 
-    # Vertical bars.
+    def x_of(v: float) -> float:
+        return left + (v - p.lo) / (p.hi - p.lo) * (right - left)
+
+    for t, text in zip(p.ticks, p.tick_labels, strict=True):
+        x = x_of(t)
+        p.body.append(
+            f'<line x1="{_f(x)}" y1="{_f(plot_top)}" x2="{_f(x)}" y2="{_f(bottom)}" '
+            f'stroke="{GRID if t else AXIS}"/>'
+        )
+        p.body.append(_text(x, bottom + 14, text, anchor="middle", size=SMALL))
+    if p.axis_label:
+        p.body.append(
+            _text((left + right) / 2, p.H - 6, escape(p.axis_label), anchor="middle", size=SMALL)
+        )
+    for i, category in enumerate(p.categories):
+        y0 = plot_top + slot * i
+        p.body.append(
+            _text(left - 8, y0 + slot / 2 + 4, _label(category, label_chars), anchor="end")
+        )
+        for k, start, end, across, size in _in_slot(p.slot_values(i), y0, slot, p.stacked):
+            a, b = sorted((x_of(start), x_of(end)))
+            p.body.append(_rect(a, across, b - a, size, k, p.bar_title(p.names[k], i)))
+
+
+def _vertical_bars(p: _Bars, line, line_unit: str) -> None:
+    n = len(p.categories)
     line_values = list(line[1]) if line is not None else []
     shown = [float(v) for v in line_values if v is not None]
     right_ticks, right_decimals = _ticks(min([0.0, *shown]), max([0.0, *shown]))
     right_labels = [_number(t, right_decimals) for t in right_ticks]
-    left = 8 + (16 if axis_label else 0) + tick_width + 6
-    right = W - (
+    tick_width = max(_width(t, SMALL) for t in p.tick_labels)
+    left = 8 + (16 if p.axis_label else 0) + tick_width + 6
+    right = p.W - (
         8 + max(_width(t, SMALL) for t in right_labels) + 6 + (16 if line_unit else 0)
         if line is not None
         else 12
     )
     rotate = n > 12
-    longest = max((len(c) for c in categories), default=1)
+    longest = max((len(c) for c in p.categories), default=1)
     if rotate:
         # Labels at 45° hang down to the left of their bar: room for the first one.
         label_chars = min(14, longest)
@@ -300,46 +358,48 @@ def bars(
     if not rotate:
         label_chars = max(3, int(slot / (FONT * CHAR)) - 1)
     below = 18 + _width("x" * label_chars) * 0.71 if rotate else 20
-    bottom = H - below
-    plot_top = top + 6
+    bottom = p.H - below
+    plot_top = p.top + 6
 
-    def y_of(v: float, scale=(lo, hi)) -> float:
+    def y_of(v: float, scale=(p.lo, p.hi)) -> float:
         a, b = scale
         return bottom - (v - a) / (b - a) * (bottom - plot_top)
 
-    body += _value_axis(ticks, tick_labels, y_of, left, right, (plot_top + bottom) / 2, axis_label)
-    for i, category in enumerate(categories):
+    p.body += _value_axis(
+        p.ticks, p.tick_labels, y_of, left, right, (plot_top + bottom) / 2, p.axis_label
+    )
+    for i, category in enumerate(p.categories):
         x0 = left + slot * i
         cx = x0 + slot / 2
         if rotate:
-            body.append(
+            p.body.append(
                 _text(cx, bottom + 12, _label(category, label_chars), anchor="end", rotate=-45)
             )
         else:
-            body.append(_text(cx, bottom + 15, _label(category, label_chars), anchor="middle"))
-        for k, start, end, across, size in _in_slot([data[m][i] for m in names], x0, slot, stacked):
+            p.body.append(_text(cx, bottom + 15, _label(category, label_chars), anchor="middle"))
+        for k, start, end, across, size in _in_slot(p.slot_values(i), x0, slot, p.stacked):
             a, b = sorted((y_of(start), y_of(end)))
-            body.append(_rect(across, a, size, b - a, k, bar_title(names[k], i)))
-    if line is not None:
-        scale = (right_ticks[0], right_ticks[-1])
-        body.append(
-            f'<line x1="{_f(right)}" y1="{_f(plot_top)}" x2="{_f(right)}" y2="{_f(bottom)}" '
-            f'stroke="{AXIS}"/>'
+            p.body.append(_rect(across, a, size, b - a, k, p.bar_title(p.names[k], i)))
+    if line is None:
+        return
+    scale = (right_ticks[0], right_ticks[-1])
+    p.body.append(
+        f'<line x1="{_f(right)}" y1="{_f(plot_top)}" x2="{_f(right)}" y2="{_f(bottom)}" '
+        f'stroke="{AXIS}"/>'
+    )
+    for t, text in zip(right_ticks, right_labels, strict=True):
+        p.body.append(_text(right + 6, y_of(t, scale) + 4, text, size=SMALL))
+    if line_unit:
+        mid = (plot_top + bottom) / 2
+        p.body.append(
+            _text(p.W - 8, mid, escape(line_unit), anchor="middle", size=SMALL, rotate=-90)
         )
-        for t, text in zip(right_ticks, right_labels, strict=True):
-            body.append(_text(right + 6, y_of(t, scale) + 4, text, size=SMALL))
-        if line_unit:
-            mid = (plot_top + bottom) / 2
-            body.append(
-                _text(W - 8, mid, escape(line_unit), anchor="middle", size=SMALL, rotate=-90)
-            )
-        points = [
-            (left + slot * (i + 0.5), y_of(float(v), scale), v)
-            for i, v in enumerate(line_values)
-            if v is not None
-        ]
-        body += _polyline(points, PALETTE[3], line[0], categories, line_values, line_unit)
-    return _svg(width, height, title, body)
+    points = [
+        (left + slot * (i + 0.5), y_of(float(v), scale), v)
+        for i, v in enumerate(line_values)
+        if v is not None
+    ]
+    p.body += _polyline(points, PALETTE[3], line[0], p.categories, line_values, line_unit)
 
 
 def _polyline(points, color, name, categories, values, unit) -> list[str]:

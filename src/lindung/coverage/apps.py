@@ -7,10 +7,11 @@ class CoverageConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.programmes import audit, menu
+        from lindung.registry import membership as registry_membership
         from lindung.registry.queries import register_csr_scope, register_funding_source
         from lindung.registry.undo import register_undo_hook
 
-        from . import models, undo
+        from . import membership, models, undo
         from .queries import funding_sources, sponsored_participants
 
         register_csr_scope(sponsored_participants)
@@ -20,6 +21,14 @@ class CoverageConfig(AppConfig):
             refuse=undo.refuse,
             undo=undo.undo,
             handles=(models.Enrolment,),
+        )
+        registry_membership.register(
+            registry_membership.Handlers(
+                status=membership.change_status,
+                imported=membership.after_import,
+                created=membership.after_create,
+                start_changed=membership.follow_start_dates,
+            )
         )
 
         from . import setup
@@ -33,19 +42,17 @@ class CoverageConfig(AppConfig):
             models.AllocationRule,
             models.AllocationMember,
             models.Enrolment,
-            models.EnrolmentEvent,
             models.BillingRun,
-            models.RateCard,
             models.Invoice,
-            models.InvoiceEvent,
-            models.CoverageMonth,
-            models.Adjustment,
-            models.CancelledLine,
             models.Payment,
             models.Reconciliation,
             models.Difference,
         ):
             audit.register(model, "programme")
+        # Append-only logs are their own record (no history table); derived or immutable rows
+        # written in bulk (ledger, correction lines, rate cards) are not historised.
+        audit.register_log(models.EnrolmentEvent)
+        audit.register_log(models.InvoiceEvent)
 
         menu.register("Iuran & tagihan", "coverage_billing", "billing.view", order=300)
         menu.register("Kerja sama & penyandang dana", "coverage_funders", "billing.view", order=310)

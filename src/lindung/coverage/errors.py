@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
+from lindung.core.errors import DomainError
 
-class CoverageError(ValueError):
+
+class CoverageError(DomainError):
     """A refused coverage operation. ``str(exc)`` is the Indonesian message."""
-
-    def __init__(self, message: str, message_en: str = "", field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.message_en = message_en or message
-        self.field = field
-
-    def to_dict(self) -> dict:
-        return {"field": self.field, "message_id": self.message, "message_en": self.message_en}
 
 
 class AgreementError(CoverageError):

@@ -13,16 +13,13 @@ Rules (``docs/coverage.md``, "Ledger"):
 Called inside the use case's transaction after anything that changes billed or paid amounts.
 """
 
-# SQL here is built only from model table names and fixed fragments; values are always bound
-# parameters (or integer ids formatted by int()).
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
 
-from .db import execute, executemany, fetchall, table
+from lindung.core import sql
+
 from .models import Adjustment, CoverageMonth, Invoice
 
 LIVE = ("issued", "partial", "paid")
@@ -45,55 +42,57 @@ def refresh_month(programme_id: int, month: date) -> int:
     return _refresh_general(programme_id, month, live)
 
 
-def _in_clause(ids) -> str:
-    return ", ".join(str(int(i)) for i in ids)
-
-
 def _refresh_simple(programme_id: int, month: date, live: dict[int, tuple[int, int]]) -> int:
     """Every participant is on one invoice, which is either fully paid or not paid at all."""
-    ledger = table(CoverageMonth)
     paid_ids = [i for i, (total, paid) in live.items() if paid >= total and paid > 0]
     unpaid_ids = [i for i in live if i not in paid_ids]
     changed = 0
-    scope = "programme_id = %s AND month = %s"
     if paid_ids:
-        changed += execute(
-            f"UPDATE {ledger} SET billed = amount, "
+        changed += sql.execute(
+            "UPDATE {ledger} SET billed = amount, "
             "paid = CASE WHEN amount > 0 THEN amount ELSE 0 END, "
             "covered = CASE WHEN amount > 0 THEN TRUE ELSE FALSE END "
-            f"WHERE {scope} AND invoice_id IN ({_in_clause(paid_ids)}) "
+            "WHERE programme_id = %s AND month = %s AND invoice_id IN ({ids}) "
             "AND (billed <> amount OR paid <> (CASE WHEN amount > 0 THEN amount ELSE 0 END) "
             "OR covered <> (CASE WHEN amount > 0 THEN TRUE ELSE FALSE END))",
-            [programme_id, month],
+            [programme_id, month, *paid_ids],
+            ledger=CoverageMonth,
+            ids=sql.marks(len(paid_ids)),
         )
     if unpaid_ids:
-        changed += execute(
-            f"UPDATE {ledger} SET billed = amount, paid = 0, covered = FALSE "
-            f"WHERE {scope} AND invoice_id IN ({_in_clause(unpaid_ids)}) "
+        changed += sql.execute(
+            "UPDATE {ledger} SET billed = amount, paid = 0, covered = FALSE "
+            "WHERE programme_id = %s AND month = %s AND invoice_id IN ({ids}) "
             "AND (billed <> amount OR paid <> 0 OR covered = TRUE)",
-            [programme_id, month],
+            [programme_id, month, *unpaid_ids],
+            ledger=CoverageMonth,
+            ids=sql.marks(len(unpaid_ids)),
         )
-    not_live = f"invoice_id NOT IN ({_in_clause(live)})" if live else "1 = 1"
-    changed += execute(
-        f"UPDATE {ledger} SET billed = 0, paid = 0, covered = FALSE "
-        f"WHERE {scope} AND (invoice_id IS NULL OR {not_live}) "
+    changed += sql.execute(
+        "UPDATE {ledger} SET billed = 0, paid = 0, covered = FALSE "
+        "WHERE programme_id = %s AND month = %s AND (invoice_id IS NULL OR {not_live}) "
         "AND (billed <> 0 OR paid <> 0 OR covered = TRUE)",
-        [programme_id, month],
+        [programme_id, month, *live],
+        ledger=CoverageMonth,
+        not_live=sql.fragment("invoice_id NOT IN ({ids})", ids=sql.marks(len(live)))
+        if live
+        else sql.Fragment("1 = 1"),
     )
     return changed
 
 
 def _refresh_general(programme_id: int, month: date, live: dict[int, tuple[int, int]]) -> int:
-    ledger = table(CoverageMonth)
-    rows = fetchall(
-        f"SELECT id, participant_id, invoice_id, amount, segment, billed, paid, covered "
-        f"FROM {ledger} WHERE programme_id = %s AND month = %s",
+    rows = sql.fetchall(
+        "SELECT id, participant_id, invoice_id, amount, segment, billed, paid, covered "
+        "FROM {ledger} WHERE programme_id = %s AND month = %s",
         [programme_id, month],
+        ledger=CoverageMonth,
     )
-    adjustments = fetchall(
-        f"SELECT id, invoice_id, participant_id, amount FROM {table(Adjustment)} "
+    adjustments = sql.fetchall(
+        "SELECT id, invoice_id, participant_id, amount FROM {adj} "
         "WHERE programme_id = %s AND month = %s ORDER BY id",
         [programme_id, month],
+        adj=Adjustment,
     )
     # The lines of each live invoice in payment order: the lines billed at issue (BPU before
     # PU, then by participant), then the corrections in the order they were made.
@@ -123,5 +122,9 @@ def _refresh_general(programme_id: int, month: date, live: dict[int, tuple[int, 
         c = b > 0 and p >= b
         if (b, p, bool(c)) != (old_billed, old_paid, bool(old_covered)):
             updates.append((b, p, c, row_id))
-    executemany(f"UPDATE {ledger} SET billed = %s, paid = %s, covered = %s WHERE id = %s", updates)
+    sql.executemany(
+        "UPDATE {ledger} SET billed = %s, paid = %s, covered = %s WHERE id = %s",
+        updates,
+        ledger=CoverageMonth,
+    )
     return len(updates)

@@ -230,11 +230,16 @@ class Enrolment(models.Model):
     START_REASONS = frozenset({Reason.NEW, Reason.MOVED, Reason.REREGISTERED})
     END_REASONS = frozenset({Reason.MOVED, Reason.DIED, Reason.LEFT, Reason.LAPSED})
 
-    #: The transition table: (from, to) -> what the transition is.
+    #: The transition table: (from, to) -> what the transition is. A correction of a date
+    #: keeps the state (logged as state -> same state).
     TRANSITIONS = {
         (None, State.ACTIVE): "mulai",
         (State.ACTIVE, State.ENDED): "berakhir",
         (State.ACTIVE, State.LAPSED): "berhenti karena menunggak",
+        (State.ENDED, State.ACTIVE): "akhir kepesertaan dibatalkan (tercatat keliru)",
+        (State.ACTIVE, State.ACTIVE): "koreksi tanggal mulai",
+        (State.ENDED, State.ENDED): "koreksi tanggal mulai",
+        (State.LAPSED, State.LAPSED): "koreksi tanggal mulai",
     }
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
@@ -268,6 +273,16 @@ class Enrolment(models.Model):
         indexes = [
             models.Index(fields=["programme", "start_date"], name="cov_enrol_prog_start"),
         ]
+        constraints = [
+            # Enrolment is the membership: at most one open period per participant (and so per
+            # programme: a participant belongs to one), enforced by the database on both
+            # engines (a partial unique index).
+            models.UniqueConstraint(
+                fields=["programme", "participant"],
+                condition=Q(end_date__isnull=True),
+                name="cov_one_open_enrolment",
+            )
+        ]
 
     def __str__(self) -> str:
         end = self.end_date.isoformat() if self.end_date else "…"
@@ -283,7 +298,8 @@ class Enrolment(models.Model):
 
 
 class EnrolmentEvent(TransitionLog):
-    """A transition of an enrolment (append-only)."""
+    """A transition of an enrolment (append-only; a log is its own history, so it has no
+    history table)."""
 
     STATES = Enrolment.State
     SUBJECT = "enrolment"
@@ -293,7 +309,6 @@ class EnrolmentEvent(TransitionLog):
     to_state = models.CharField(max_length=8)
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=500, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("perubahan status kepesertaan")
@@ -328,8 +343,9 @@ class BillingRun(models.Model):
 
 class RateCard(models.Model):
     """One computed contribution (``rules.contributions.monthly_contribution``) for a distinct
-    (month, segment, wage, risk class, funding source), with its full trace. Immutable; every
-    ledger line and adjustment points to the rate card that produced its amount."""
+    (month, segment, wage, risk class, funding source), with its full trace. Immutable (so no
+    history table); every ledger line and adjustment points to the rate card that produced its
+    amount."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
@@ -339,7 +355,6 @@ class RateCard(models.Model):
     funding = models.CharField(max_length=10)
     total = models.BigIntegerField()
     trace = models.JSONField(default=dict)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tarif iuran terhitung")
@@ -454,7 +469,6 @@ class InvoiceEvent(TransitionLog):
     to_state = models.CharField(max_length=10)
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=500, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("perubahan status tagihan")
@@ -474,6 +488,10 @@ class CoverageMonth(models.Model):
     rule and rate are enforced by Django (``on_delete``) and by the billing run that writes the
     rows: at a million lines a month each database constraint costs a check per row (PostgreSQL
     runs them as deferred triggers at commit).
+
+    No history table: the ledger is derived (recomputed from the invoices, correction lines and
+    payments, which are kept) and written in bulk; a history row per line would double the
+    billing run's writes. An issued line is never edited: a change is a correction line.
     """
 
     class Allocation(models.TextChoices):
@@ -525,7 +543,6 @@ class CoverageMonth(models.Model):
     covered = models.BooleanField(_("terlindungi"), default=False)
     enrolled_from = models.DateField()
     enrolled_until = models.DateField()
-    history = HistoricalRecords()
 
     class Meta:
         db_table = "coverage_ledger"
@@ -543,7 +560,8 @@ class CoverageMonth(models.Model):
 
 
 class Adjustment(models.Model):
-    """A correction line added to an invoice after it was issued (never a silent edit)."""
+    """A correction line added to an invoice after it was issued (never a silent edit).
+    Append-only and written in bulk by the billing run: its rows are their own history."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="adjustments")
@@ -556,7 +574,6 @@ class Adjustment(models.Model):
     reason = models.CharField(_("alasan"), max_length=300)
     run = models.ForeignKey(BillingRun, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("baris koreksi")
@@ -569,7 +586,8 @@ class Adjustment(models.Model):
 
 
 class CancelledLine(models.Model):
-    """The lines of a cancelled invoice, kept when the ledger rows are freed for a new invoice."""
+    """The lines of a cancelled invoice, kept when the ledger rows are freed for a new invoice
+    (an append-only archive, written in bulk: no history table)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="cancelled_lines")
@@ -579,7 +597,6 @@ class CancelledLine(models.Model):
     wage = models.BigIntegerField()
     amount = models.BigIntegerField()
     rate = models.ForeignKey(RateCard, null=True, on_delete=models.PROTECT, related_name="+")
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("baris tagihan batal")

@@ -16,10 +16,6 @@ A Mitra CSR sees only what its funder pays for: :func:`viewer_scope` gives the f
 user may see, and every read here takes that scope.
 """
 
-# SQL here is built only from model table names and fixed fragments; values are always bound
-# parameters.
-# ruff: noqa: S608
-
 from __future__ import annotations
 
 from collections import defaultdict
@@ -27,17 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from lindung.core import sql
 from lindung.programmes.models import Membership, Programme, Role
 from lindung.programmes.permissions import role_of
 from lindung.registry.models import Participant
 
 from . import months
-from .db import as_date, fetchall, table
 from .ledger import LIVE
 from .models import (
     Adjustment,
@@ -179,36 +174,14 @@ _PAID_SQL = "SELECT COUNT(*) FROM {t} WHERE participant_id = %s AND month < %s A
 
 def covered_on(participant, on: date) -> bool:
     """Was the participant covered on ``on``? (enrolled that day and that month fully paid)"""
-    sql = _COVERED_SQL.format(t=table(CoverageMonth))
     params = (_pid(participant), on.replace(day=1), on, on)
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        iso = on.isoformat()
-        row = connection.connection.execute(
-            sql.replace("%s", "?").replace("TRUE", "1"),
-            (params[0], params[1].isoformat(), iso, iso),
-        ).fetchone()
-        return row is not None
-    return _pg_one(sql, params) is not None
-
-
-def _pg_one(sql: str, params) -> tuple | None:
-    """One row through psycopg directly, as a prepared statement (called per row in reports:
-    skipping Django's cursor wrapper and re-planning halves the time per call)."""
-    connection.ensure_connection()
-    return connection.connection.execute(sql, params, prepare=True).fetchone()
+    return sql.fetchone_prepared(_COVERED_SQL, params, t=CoverageMonth) is not None
 
 
 def paid_months_before(participant, on: date) -> int:
     """Paid contribution months strictly before the month of ``on`` (see module docstring)."""
-    sql = _PAID_SQL.format(t=table(CoverageMonth))
-    month = on.replace(day=1)
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return connection.connection.execute(
-            sql.replace("%s", "?").replace("TRUE", "1"), (_pid(participant), month.isoformat())
-        ).fetchone()[0]
-    return _pg_one(sql, (_pid(participant), month))[0]
+    params = (_pid(participant), on.replace(day=1))
+    return sql.fetchone_prepared(_PAID_SQL, params, t=CoverageMonth)[0]
 
 
 def _chunks(ids: list[int], size: int = 900):
@@ -221,13 +194,13 @@ def paid_months_before_many(participant_ids: Iterable, on: date) -> dict[int, in
     (every id given is a key; 0 when nothing was paid)."""
     ids = sorted({_pid(p) for p in participant_ids})
     out = dict.fromkeys(ids, 0)
-    t = table(CoverageMonth)
     for chunk in _chunks(ids):
-        marks = ", ".join(["%s"] * len(chunk))
-        for pid, count in fetchall(
-            f"SELECT participant_id, COUNT(*) FROM {t} WHERE participant_id IN ({marks}) "
+        for pid, count in sql.fetchall(
+            "SELECT participant_id, COUNT(*) FROM {t} WHERE participant_id IN ({ids}) "
             "AND month < %s AND covered = TRUE GROUP BY participant_id",
             [*chunk, on.replace(day=1)],
+            t=CoverageMonth,
+            ids=sql.marks(len(chunk)),
         ):
             out[pid] = int(count)
     return out
@@ -237,13 +210,13 @@ def covered_on_many(participant_ids: Iterable, on: date) -> dict[int, bool]:
     """:func:`covered_on` for many participants on the same day: ``{participant_id: bool}``."""
     ids = sorted({_pid(p) for p in participant_ids})
     out = dict.fromkeys(ids, False)
-    t = table(CoverageMonth)
     for chunk in _chunks(ids):
-        marks = ", ".join(["%s"] * len(chunk))
-        for (pid,) in fetchall(
-            f"SELECT participant_id FROM {t} WHERE participant_id IN ({marks}) AND month = %s "
+        for (pid,) in sql.fetchall(
+            "SELECT participant_id FROM {t} WHERE participant_id IN ({ids}) AND month = %s "
             "AND covered = TRUE AND enrolled_from <= %s AND enrolled_until >= %s",
             [*chunk, on.replace(day=1), on, on],
+            t=CoverageMonth,
+            ids=sql.marks(len(chunk)),
         ):
             out[pid] = True
     return out
@@ -640,18 +613,19 @@ def bpu_arrears(programme: Programme, on: date, scope: Scope = EVERYTHING) -> li
     length of that unpaid run: 4 or more means the lapse check will end the membership."""
     from lindung.rules.contributions import due_date
 
-    t, e = table(CoverageMonth), table(Enrolment)
-    rows = fetchall(
-        f"SELECT l.participant_id, l.month, l.covered, l.funder_id FROM {t} l "
-        f"JOIN {e} e ON e.participant_id = l.participant_id AND e.end_date IS NULL "
+    rows = sql.fetchall(
+        "SELECT l.participant_id, l.month, l.covered, l.funder_id FROM {t} l "
+        "JOIN {e} e ON e.participant_id = l.participant_id AND e.end_date IS NULL "
         "WHERE l.programme_id = %s AND l.segment = 'BPU' AND l.billed > 0 AND l.month <= %s "
         "ORDER BY l.participant_id, l.month",
         [programme.pk, on],
+        t=CoverageMonth,
+        e=Enrolment,
     )
     runs: dict[int, int] = {}
     funder_of: dict[int, int] = {}
     for pid, month, covered, funder_id in rows:
-        month = as_date(month)
+        month = sql.as_date(month)
         if due_date("BPU", month.year, month.month) >= on:
             continue
         runs[pid] = 0 if covered else runs.get(pid, 0) + 1

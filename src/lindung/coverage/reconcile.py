@@ -26,19 +26,15 @@ from pathlib import Path
 
 import polars as pl
 
-from lindung.core import sandbox
+from lindung.core import sandbox, sql
 from lindung.core.formatting import rupiah
 from lindung.registry import pipeline
 from lindung.registry.models import Participant, Person
 from lindung.registry.reading import ROW, SUPPORTED, UnreadableFile
 
 from . import months
-from .db import fetchall, table
 from .models import Adjustment, CoverageMonth, Difference, RateCard
 from .months import signed_rupiah
-
-# SQL is built from model table names only; values are bound parameters.
-# ruff: noqa: S608
 
 
 def norm(header: str) -> str:
@@ -348,7 +344,6 @@ def _lindung_side(
 ) -> dict[str, dict]:
     """Participants billed for the month (of one segment and/or funder when chosen): NIK →
     segment, wage basis, amount, funder."""
-    ledger, part, person = table(CoverageMonth), table(Participant), table(Person)
     where, params = "", [programme.pk, month]
     if segment:
         where += " AND l.segment = %s"
@@ -356,19 +351,25 @@ def _lindung_side(
     if funder_id:
         where += " AND l.funder_id = %s"
         params.append(funder_id)
-    rows = fetchall(
-        f"SELECT l.participant_id, pe.nik, pe.full_name, l.segment, l.wage, l.billed, "
-        f"l.funder_id FROM {ledger} l JOIN {part} p ON p.id = l.participant_id "
-        f"JOIN {person} pe ON pe.id = p.person_id "
-        f"WHERE l.programme_id = %s AND l.month = %s AND l.billed > 0{where}",
+    rows = sql.fetchall(
+        "SELECT l.participant_id, pe.nik, pe.full_name, l.segment, l.wage, l.billed, "
+        "l.funder_id FROM {ledger} l JOIN {part} p ON p.id = l.participant_id "
+        "JOIN {person} pe ON pe.id = p.person_id "
+        "WHERE l.programme_id = %s AND l.month = %s AND l.billed > 0{where}",
         params,
+        ledger=CoverageMonth,
+        part=Participant,
+        person=Person,
+        where=sql.Fragment(where),
     )
     # A correction after issue carries the current wage basis.
-    latest = fetchall(
-        f"SELECT a.participant_id, r.segment, r.wage FROM {table(Adjustment)} a "
-        f"JOIN {table(RateCard)} r ON r.id = a.rate_id "
+    latest = sql.fetchall(
+        "SELECT a.participant_id, r.segment, r.wage FROM {adj} a "
+        "JOIN {rate} r ON r.id = a.rate_id "
         "WHERE a.programme_id = %s AND a.month = %s ORDER BY a.id",
         [programme.pk, month],
+        adj=Adjustment,
+        rate=RateCard,
     )
     current = {pid: (seg, wage) for pid, seg, wage in latest}
     out = {}

@@ -1,14 +1,15 @@
 """Background work of coverage: the billing run started from the screen.
 
 ``lindung.programmes.jobs.start_job(func_path="lindung.coverage.tasks.billing_job", …)`` runs
-:func:`billing_job` in the task worker with a progress callback.
+:func:`billing_job` in the task worker with a progress callback, as the user who started it
+(:func:`lindung.core.actors.job_actor`: a job whose user is gone fails with a message).
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from lindung.core.actors import job_actor
 from lindung.programmes.models import Programme
 
 from . import services
@@ -16,7 +17,7 @@ from . import services
 
 def billing_job(*, job_id, progress, programme_id: int, year: int, month: int, user_id=None):
     programme = Programme.objects.get(pk=programme_id)
-    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    actor = job_actor(user_id)
     result = services.run_billing(programme, year, month, actor=actor, progress=progress)
     out = result.to_dict()
     out["next_url"] = (

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import params
 from lindung.core.downloads import file_response
+from lindung.core.errors import refusals
 from lindung.core.formatting import rupiah
 from lindung.core.redirects import safe_next
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.jobs import start_job
 from lindung.programmes.models import Job, Role
-from lindung.programmes.permissions import AccessDenied, can, role_of
+from lindung.programmes.permissions import authorize, can, denied, role_of
 from lindung.programmes.services import log_access
 
 from . import documents, forms, months, queries, services
@@ -41,7 +42,7 @@ def _show_nik(request, programme) -> bool:
 def _no_mitra(request, programme, action: str) -> None:
     """Pemda-internal pages (agreements, reconciliation) are not for a Mitra CSR."""
     if role_of(request.user, programme) == Role.MITRA_CSR:
-        raise AccessDenied(action, Role.MITRA_CSR)
+        raise denied(action, Role.MITRA_CSR)
 
 
 def _query(request) -> str:
@@ -49,10 +50,6 @@ def _query(request) -> str:
     q = request.GET.copy()
     q.pop("page", None)
     return q.urlencode()
-
-
-def _fail(request, exc: CoverageError) -> None:
-    messages.error(request, str(exc))
 
 
 def _year(request) -> int:
@@ -125,15 +122,12 @@ def arrears(request, programme):
     form = forms.LapseForm(request.POST or None, initial={"on": on})
     result = None
     if request.method == "POST":
-        if not can(request.user, programme, "billing.run"):
-            raise AccessDenied("billing.run", role_of(request.user, programme))
+        authorize(request.user, "billing.run", programme)
         if form.is_valid():
             on = form.cleaned_data["on"]
-            try:
+            with refusals(request) as outcome:
                 result = services.apply_bpu_lapses(programme, on, actor=request.user)
-            except CoverageError as exc:
-                _fail(request, exc)
-            else:
+            if not outcome.refused:
                 messages.success(
                     request,
                     f"{len(result['lapsed'])} kepesertaan BPU berakhir karena menunggak "
@@ -228,13 +222,16 @@ def record_payment(request, programme, invoice_id):
     form = forms.PaymentForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
+        with refusals(request) as outcome:
             services.record_payment(
-                invoice, d["amount"], d["paid_on"], d["reference"], request.user, note=d["note"]
+                invoice,
+                d["amount"],
+                d["paid_on"],
+                d["reference"],
+                actor=request.user,
+                note=d["note"],
             )
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
+        if not outcome.refused:
             messages.success(request, f"Pembayaran {rupiah(d['amount'])} dicatat.")
     else:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
@@ -247,11 +244,9 @@ def cancel_invoice(request, programme, invoice_id):
     invoice = queries.get_invoice(programme, invoice_id)
     form = forms.CancelForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals(request) as outcome:
             services.cancel_invoice(invoice, form.cleaned_data["reason"], actor=request.user)
-        except CoverageError as exc:
-            _fail(request, exc)
-        else:
+        if not outcome.refused:
             messages.success(request, f"Tagihan {invoice.number} dibatalkan.")
     else:
         messages.error(request, "Alasan pembatalan wajib diisi.")
@@ -347,10 +342,10 @@ def _submit(request, form, call, done):
     if not form.is_valid():
         messages.error(request, _errors(form))
         return None
-    try:
+    result = None
+    with refusals(request) as outcome:
         result = call(form.cleaned_data)
-    except CoverageError as exc:
-        _fail(request, exc)
+    if outcome.refused:
         return None
     messages.success(request, done(result) if callable(done) else done)
     return result
@@ -493,11 +488,10 @@ def reconciliation_list(request, programme):
     can_edit = can(request.user, programme, "reconcile.edit")
     form = forms.UploadForm(request.POST or None, request.FILES or None, programme=programme)
     if request.method == "POST":
-        if not can_edit:
-            raise AccessDenied("reconcile.edit", role_of(request.user, programme))
+        authorize(request.user, "reconcile.edit", programme)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
+            with refusals(request) as outcome:
                 recon = services.import_reconciliation(
                     programme,
                     form.cleaned_data["month"],
@@ -507,9 +501,7 @@ def reconciliation_list(request, programme):
                     segment=form.cleaned_data["segment"],
                     funder=form.cleaned_data["funder"],
                 )
-            except CoverageError as exc:
-                _fail(request, exc)
-            else:
+            if not outcome.refused:
                 messages.success(
                     request,
                     f"{recon.rows} baris dibaca; {recon.matched} cocok, "
@@ -568,13 +560,11 @@ def reconciliation_detail(request, programme, recon_id):
 def resolve_difference(request, programme, difference_id):
     diff = queries.get_difference(programme, difference_id)
     form = forms.ResolveForm(request.POST)
-    try:
+    with refusals(request) as outcome:
         if not form.is_valid():
             raise CoverageError("Tulis catatan penyelesaian.")
         services.resolve_difference(diff, form.cleaned_data["note"], actor=request.user)
-    except CoverageError as exc:
-        _fail(request, exc)
-    else:
+    if not outcome.refused:
         messages.success(request, f"Selisih {diff.nik} ditandai selesai.")
     back = safe_next(
         request, reverse("coverage_reconciliation", args=[programme.code, diff.reconciliation_id])

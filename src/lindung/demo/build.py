@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 
+from lindung.core.actors import system_actor
 from lindung.programmes.models import Membership, Programme, Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
 
@@ -41,15 +42,16 @@ PROGRAMME = {
 
 @transaction.atomic
 def build_foundation() -> Programme:
+    builder = system_actor("demo")
     programme = Programme.objects.filter(code=DEMO_CODE).first()
     if programme is None:
-        programme = create_programme(code=DEMO_CODE, **PROGRAMME)
+        programme = create_programme(actor=builder, code=DEMO_CODE, **PROGRAMME)
     # The demo Admin is the programme's Admin, not a system administrator: everything a
     # programme needs is on its own pages (/admin/ is for superusers only).
     for username, full_name, role in DEMO_USERS:
         user = ensure_user(username, DEMO_PASSWORD, first_name=full_name)
         if not Membership.objects.filter(user=user, programme=programme).exists():
-            set_membership(programme=programme, user=user, role=role)
+            set_membership(actor=builder, programme=programme, user=user, role=role)
     return programme
 
 

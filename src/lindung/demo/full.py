@@ -57,6 +57,108 @@ def _write_csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+class Cohorts:
+    """The demo's participants by cohort (``plan.py``): their import rows, who ended when
+    (``ends``: nik -> (status, end date)), their families and the claims' events."""
+
+    def __init__(self, gen: Generator, events: list[dict]):
+        self.g, self.events, self.on = gen, events, date(2025, 1, 1)
+        self.rows: list[dict] = []
+        self.ends: dict[str, tuple[str, date]] = {}
+        self.families: list[dict] = []
+
+    def add(
+        self, row, *, status=None, end=None, event=None, children=0, child_births=(), kin=False
+    ):
+        self.rows.append(row)
+        if status:
+            self.ends[row["nik"]] = (status, end)
+        if event:
+            self.events.append({"nik": row["nik"], **event})
+        if kin or children or child_births:
+            self.families.extend(
+                self.g.family(row, event["date"] if event else self.on, children, child_births)
+            )
+
+    def died(self, row, kind, day, paid, **extra):
+        self.add(
+            row,
+            status="died",
+            end=day,
+            event={"type": kind, "date": day, "paid": paid, **extra},
+            children=self.g.rng.choice((0, 1, 2)),
+            kin=True,
+        )
+
+    def build(self) -> None:
+        g, on, add = self.g, self.on, self.add
+        umk, tier = P.UMK_2025, P.BPU_TIER
+        # The 2024 JKK deaths, each with an SD-2 child (born 2016) and an SMP-1 child (2012).
+        for i in range(P.DEATHS_2024):
+            day = date(2024, 2 + i, 5 + i)
+            add(
+                g.bpu(on, P.EARLY_START, tier),
+                status="died",
+                end=day,
+                event={"type": ClaimType.JKK_DEATH, "date": day, "paid": day + timedelta(days=20)},
+                child_births=[date(2016, 3 + i, 10), date(2012, 2 + i, 14)],
+            )
+        # The Rp 129 M case: early cohort, died November 2025, one child born March 2022.
+        add(
+            g.bpu(on, P.EARLY_START, tier),
+            status="died",
+            end=date(2025, 11, 18),
+            event={
+                "type": ClaimType.JKM_DEATH,
+                "date": date(2025, 11, 18),
+                "paid": date(2025, 12, 10),
+                "handover": True,
+            },
+            child_births=[date(2022, 3, 1)],
+        )
+        for _ in range(P.BPU_EARLY):
+            add(g.bpu(on, P.EARLY_START, tier))
+        for _ in range(P.PU_MAIN):
+            add(g.pu(on, P.YEAR_START, umk))
+        for _ in range(P.PU_JOINERS):
+            add(g.pu(on, P.PU_JOIN, umk))
+        for _ in range(P.BPU_MAIN):
+            add(g.bpu(on, P.YEAR_START, tier))
+        for _ in range(P.BPU_JOINERS):
+            add(g.bpu(on, P.BPU_JOIN, tier))
+        for i in range(P.BPU_LEAVERS):
+            month = 3 + i % 7  # leave at the end of March … September
+            last = date(2025, month + 1, 1) - timedelta(days=1)
+            add(g.bpu(on, P.YEAR_START, tier), status="left", end=last)
+        self._deaths(umk, tier)
+
+    def _deaths(self, umk: int, tier: int) -> None:
+        g, on = self.g, self.on
+        for i in range(P.JKM_DEATHS):
+            day = date(2025, 1 + i % 10, 3 + (i * 7) % 24)
+            row = g.pu(on, P.YEAR_START, umk) if i % 2 else g.bpu(on, P.YEAR_START, tier)
+            self.died(row, ClaimType.JKM_DEATH, day, day + timedelta(days=12))
+        for i in range(2):  # the two Rp 42 M handovers: November deaths paid in December
+            day = date(2025, 11, 10 + i * 6)
+            self.died(
+                g.bpu(on, P.YEAR_START, tier),
+                ClaimType.JKM_DEATH,
+                day,
+                date(2025, 12, 12),
+                handover=True,
+            )
+        for i in range(P.JKK_DEATHS_PU):
+            day = date(2025, 2 + i, 11)
+            self.died(
+                g.pu(on, P.YEAR_START, umk), ClaimType.JKK_DEATH, day, day + timedelta(days=25)
+            )
+        for i in range(P.JKK_DEATHS_BPU):
+            day = date(2025, 1 + i % 10, 20)
+            self.died(
+                g.bpu(on, P.YEAR_START, tier), ClaimType.JKK_DEATH, day, day + timedelta(days=25)
+            )
+
+
 class Builder:
     def __init__(self, programme: Programme, say: Say):
         self.programme = programme
@@ -91,6 +193,7 @@ class Builder:
         )
         # The demo's Mitra CSR sees the workers and money of its own funder only.
         set_membership(
+            actor=self.admin,
             programme=self.programme,
             user=get_user_model().objects.get(username="mitra"),
             role=Role.MITRA_CSR,
@@ -132,91 +235,13 @@ class Builder:
 
     # -- people ------------------------------------------------------------------------------------
     def people(self) -> None:
-        g, on = self.gen, date(2025, 1, 1)
-        rows: list[dict] = []
-        ends: dict[str, tuple[str, date]] = {}  # nik -> (status, end date)
-        families: list[dict] = []
+        cohorts = Cohorts(self.gen, self.events)
+        cohorts.build()
+        self._injuries(cohorts)
+        self._import_people(cohorts)
 
-        def add(row, *, status=None, end=None, event=None, children=0, child_births=(), kin=False):
-            rows.append(row)
-            if status:
-                ends[row["nik"]] = (status, end)
-            if event:
-                self.events.append({"nik": row["nik"], **event})
-            if kin or children or child_births:
-                families.extend(
-                    g.family(row, event["date"] if event else on, children, child_births)
-                )
-
-        umk, tier = P.UMK_2025, P.BPU_TIER
-        # The 2024 JKK deaths, each with an SD-2 child (born 2016) and an SMP-1 child (2012).
-        for i in range(P.DEATHS_2024):
-            day = date(2024, 2 + i, 5 + i)
-            add(
-                g.bpu(on, P.EARLY_START, tier),
-                status="died",
-                end=day,
-                event={"type": ClaimType.JKK_DEATH, "date": day, "paid": day + timedelta(days=20)},
-                child_births=[date(2016, 3 + i, 10), date(2012, 2 + i, 14)],
-            )
-        # The Rp 129 M case: early cohort, died November 2025, one child born March 2022.
-        add(
-            g.bpu(on, P.EARLY_START, tier),
-            status="died",
-            end=date(2025, 11, 18),
-            event={
-                "type": ClaimType.JKM_DEATH,
-                "date": date(2025, 11, 18),
-                "paid": date(2025, 12, 10),
-                "handover": True,
-            },
-            child_births=[date(2022, 3, 1)],
-        )
-        for _ in range(P.BPU_EARLY):
-            add(g.bpu(on, P.EARLY_START, tier))
-        for _ in range(P.PU_MAIN):
-            add(g.pu(on, P.YEAR_START, umk))
-        for _ in range(P.PU_JOINERS):
-            add(g.pu(on, P.PU_JOIN, umk))
-        for _ in range(P.BPU_MAIN):
-            add(g.bpu(on, P.YEAR_START, tier))
-        for _ in range(P.BPU_JOINERS):
-            add(g.bpu(on, P.BPU_JOIN, tier))
-        for i in range(P.BPU_LEAVERS):
-            month = 3 + i % 7  # leave at the end of March … September
-            last = date(2025, month + 1, 1) - timedelta(days=1)
-            add(g.bpu(on, P.YEAR_START, tier), status="left", end=last)
-
-        def died(row, kind, day, paid, **extra):
-            add(
-                row,
-                status="died",
-                end=day,
-                event={"type": kind, "date": day, "paid": paid, **extra},
-                children=g.rng.choice((0, 1, 2)),
-                kin=True,
-            )
-
-        for i in range(P.JKM_DEATHS):
-            day = date(2025, 1 + i % 10, 3 + (i * 7) % 24)
-            row = g.pu(on, P.YEAR_START, umk) if i % 2 else g.bpu(on, P.YEAR_START, tier)
-            died(row, ClaimType.JKM_DEATH, day, day + timedelta(days=12))
-        for i in range(2):  # the two Rp 42 M handovers: November deaths paid in December
-            day = date(2025, 11, 10 + i * 6)
-            died(
-                g.bpu(on, P.YEAR_START, tier),
-                ClaimType.JKM_DEATH,
-                day,
-                date(2025, 12, 12),
-                handover=True,
-            )
-        for i in range(P.JKK_DEATHS_PU):
-            day = date(2025, 2 + i, 11)
-            died(g.pu(on, P.YEAR_START, umk), ClaimType.JKK_DEATH, day, day + timedelta(days=25))
-        for i in range(P.JKK_DEATHS_BPU):
-            day = date(2025, 1 + i % 10, 20)
-            died(g.bpu(on, P.YEAR_START, tier), ClaimType.JKK_DEATH, day, day + timedelta(days=25))
-        # Injuries: the worker stays a participant (index into the rows already made).
+    def _injuries(self, cohorts: Cohorts) -> None:
+        """Injuries: the worker stays a participant (chosen among the rows already made)."""
         injured = []
         for i in range(P.TPD_BPU):
             day = date(2025, 3 + 2 * i, 8)
@@ -236,6 +261,7 @@ class Builder:
                     {"transport_land": P.MEDICAL_PAID},
                 )
             )
+        rows, ends = cohorts.rows, cohorts.ends
         pu_rows = [r for r in rows if r["segmen"] == "PU" and r["nik"] not in ends]
         bpu_rows = [
             r
@@ -257,6 +283,10 @@ class Builder:
                 }
             )
 
+    def _import_people(self, cohorts: Cohorts) -> None:
+        """The lists imported as an operator would (the import enrols everyone from their start
+        date), then the deaths and departures marked on the person page."""
+        rows = cohorts.rows
         self.say(f"Mengimpor {len(rows):,} peserta dari CSV …".replace(",", "."))
         path = _write_csv(self.dir / "peserta.csv", rows)
         result = registry.run_import(
@@ -266,7 +296,7 @@ class Builder:
             raise RuntimeError(f"Demo import rejected rows: {result}")
         fam = registry.run_import(
             programme=self.programme,
-            path=_write_csv(self.dir / "keluarga.csv", families),
+            path=_write_csv(self.dir / "keluarga.csv", cohorts.families),
             commit=True,
             actor=self.op,
             kind="family",
@@ -276,7 +306,7 @@ class Builder:
         by_nik = dict(
             Participant.objects.filter(programme=self.programme).values_list("person__nik", "pk")
         )
-        for nik, (status, end) in ends.items():
+        for nik, (status, end) in cohorts.ends.items():
             participant = Participant.objects.get(pk=by_nik[nik])
             registry.set_status(
                 actor=self.op,
@@ -289,15 +319,18 @@ class Builder:
 
     # -- contributions -----------------------------------------------------------------------------
     def contributions(self, last: date) -> None:
-        coverage.sync_enrolments(self.programme, up_to=last, actor=self.op)
         months = list(_month_iter(P.EARLY_START, last))
         for i, month in enumerate(months):
-            coverage.run_billing(self.programme, month.year, month.month, actor=self.op, sync=False)
+            coverage.run_billing(self.programme, month.year, month.month, actor=self.op)
             for invoice in Invoice.objects.filter(programme=self.programme, month=month):
                 outstanding = invoice.total - invoice.paid
                 if outstanding > 0:
                     coverage.record_payment(
-                        invoice, outstanding, invoice.due_date, f"SP2D/{invoice.number}", self.op
+                        invoice,
+                        outstanding,
+                        invoice.due_date,
+                        f"SP2D/{invoice.number}",
+                        actor=self.op,
                     )
             if i % 6 == 5:
                 self.say(f"Iuran ditagih dan dibayar sampai {month:%m/%Y}")
@@ -340,7 +373,12 @@ class Builder:
             claim.refresh_from_db()
             paid = P.MEDICAL_PAID if ev["type"] == ClaimType.JKK_MEDICAL else claim.entitled_cash
             claims.record_bpjs_amounts(
-                claim, paid, paid, self.op, paid_on=ev["paid"], reference=f"BPJS-{claim.number}"
+                claim,
+                paid,
+                paid,
+                actor=self.op,
+                paid_on=ev["paid"],
+                reference=f"BPJS-{claim.number}",
             )
             claims.mark_paid(claim, actor=self.op, note="Dibayar BPJS TK", at=_at(ev["paid"]))
             if ev.get("handover"):
@@ -357,7 +395,7 @@ class Builder:
                 P.HANDED_BY,
                 recipient or "Ahli waris",
                 amount,
-                self.op,
+                actor=self.op,
                 note="Diserahkan secara simbolis bersama penandatanganan PKS 2026",
             )
 

@@ -521,14 +521,8 @@ def _expected(rate: Decimal, participant_months: int, amount: int) -> int:
     return round_rupiah(rate * participant_months / 1000 * amount, DEFAULT_RULE)
 
 
-def run(
-    scenario: Scenario,
-    candidates: pl.DataFrame,
-    programme: Programme,
-    history: list[ClaimHistory],
-) -> Result:
-    """Compute one scenario."""
-    warnings: list[str] = []
+def _split_pool(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The candidates already enrolled, covered elsewhere, and eligible."""
     pool = candidates_frame(candidates)
     enrolled = pool.filter(pl.col("enrolled").fill_null(False))
     covered = pool.filter(
@@ -542,21 +536,14 @@ def run(
             "candidates",
             "Tidak ada kandidat yang dapat dipilih (semua sudah terdaftar atau terlindungi di tempat lain, atau daftar kosong).",
         )
+    return enrolled, covered, eligible
 
-    monthly_amounts = [
-        monthly_contribution(scenario.segment, scenario.wage, m, funding="APBD").total
-        for m in scenario.months
-    ]
-    cost_pp = sum(monthly_amounts)
-    year_amounts = [
-        monthly_contribution(
-            scenario.segment, scenario.wage, date(scenario.year, m, 1), funding="APBD"
-        ).total
-        for m in range(1, 13)
-    ]
-    current_cost = programme.current_cost if scenario.include_current else 0
-    pots = scenario.pots()
-    # The current participants are paid first, from the APBD and then from CSR in order.
+
+def _pay_current(
+    pots: list[tuple[str, int]], current_cost: int, warnings: list[str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The current participants are paid first, from the APBD and then from CSR in order:
+    ``(paid for them per pot, money left per pot)``."""
     still_owed = current_cost
     current_by: dict[str, int] = {}
     free: dict[str, int] = {}
@@ -573,20 +560,14 @@ def run(
             )
         )
         free = dict.fromkeys(free, 0)
-    # Each funder pays whole participants (its own invoice lines): capacity = money // cost.
-    capacity = {name: (free[name] // cost_pp if cost_pp else 0) for name, _ in pots}
-    available = sum(free.values())
-    ranked = rank(eligible, scenario)
-    ranked = apply_quotas(ranked, scenario, warnings)
-    max_count = sum(capacity.values())
-    selected = ranked.head(max_count)
-    n = selected.height
-    if n < max_count:
-        warnings.append(
-            f"Dana cukup untuk {max_count:,} peserta, tetapi hanya {n:,} kandidat memenuhi syarat.".replace(
-                ",", "."
-            )
-        )
+    return current_by, free
+
+
+def _assign_funders(
+    pots: list[tuple[str, int]], capacity: dict[str, int], n: int
+) -> tuple[dict[str, int], pl.Expr]:
+    """How many of the ``n`` selected each pot pays (in pot order), and the expression naming
+    the funder of a selected candidate by its rank."""
     counts: dict[str, int] = {}
     left_to_assign = n
     bounds: list[tuple[int, str]] = []
@@ -603,6 +584,47 @@ def run(
         funder_of = (
             pl.when(pl.col("rank_selected") <= upper).then(pl.lit(name)).otherwise(funder_of)
         )
+    return counts, funder_of
+
+
+def run(
+    scenario: Scenario,
+    candidates: pl.DataFrame,
+    programme: Programme,
+    history: list[ClaimHistory],
+) -> Result:
+    """Compute one scenario."""
+    warnings: list[str] = []
+    enrolled, covered, eligible = _split_pool(candidates)
+    monthly_amounts = [
+        monthly_contribution(scenario.segment, scenario.wage, m, funding="APBD").total
+        for m in scenario.months
+    ]
+    cost_pp = sum(monthly_amounts)
+    year_amounts = [
+        monthly_contribution(
+            scenario.segment, scenario.wage, date(scenario.year, m, 1), funding="APBD"
+        ).total
+        for m in range(1, 13)
+    ]
+    current_cost = programme.current_cost if scenario.include_current else 0
+    pots = scenario.pots()
+    current_by, free = _pay_current(pots, current_cost, warnings)
+    # Each funder pays whole participants (its own invoice lines): capacity = money // cost.
+    capacity = {name: (free[name] // cost_pp if cost_pp else 0) for name, _ in pots}
+    available = sum(free.values())
+    ranked = rank(eligible, scenario)
+    ranked = apply_quotas(ranked, scenario, warnings)
+    max_count = sum(capacity.values())
+    selected = ranked.head(max_count)
+    n = selected.height
+    if n < max_count:
+        warnings.append(
+            f"Dana cukup untuk {max_count:,} peserta, tetapi hanya {n:,} kandidat memenuhi syarat.".replace(
+                ",", "."
+            )
+        )
+    counts, funder_of = _assign_funders(pots, capacity, n)
     selected = selected.with_row_index("rank_selected", offset=1).with_columns(funder=funder_of)
     monthly = [
         {

@@ -170,6 +170,109 @@ def _xlsx_rows(ws, start_row, header, rows, fmt_head, money_cols=(), money=None)
     return start_row + len(rows) + 2
 
 
+def _cash_flow_sheet(wb, s: Scenario, head, title, money) -> None:
+    """A scenario's monthly contributions per funder, its funders and its projected claims."""
+    r = s.result
+    ws = wb.add_worksheet(f"Arus kas {s.pk}"[:31])
+    ws.set_column(0, 8, 18)
+    ws.write(0, 0, f"{s.name}: iuran per bulan per penyandang dana (Rp)", title)
+    names = list(r["monthly"][0]["by_funder"]) if r["monthly"] else []
+    rows = [
+        (m["month"], m["per_person"], *[m["by_funder"][n] for n in names], m["total"])
+        for m in r["monthly"]
+    ]
+    row = _xlsx_rows(
+        ws,
+        2,
+        ["Bulan", "Per orang", *names, "Jumlah"],
+        rows,
+        head,
+        money_cols=range(1, len(names) + 3),
+        money=money,
+    )
+    funders = [
+        (n, f["budget"], f["current"], f["participants"], f["new"], f["full_year"], f["left"])
+        for n, f in r["funders"].items()
+    ]
+    row = _xlsx_rows(
+        ws,
+        row,
+        FUNDER_HEADER,
+        funders,
+        head,
+        money_cols=(1, 2, 4, 5, 6),
+        money=money,
+    )
+    pc = r["projected_claims"]
+    rows = [
+        (
+            TYPE_LABELS.get(k, k),
+            v["expected_claims"],
+            v["analytic"],
+            v["central"],
+            v["p80"][0],
+            v["p80"][1],
+            v["p95"][0],
+            v["p95"][1],
+        )
+        for k, v in pc["by_type"].items()
+    ]
+    rows.append(("Jumlah", "", pc["analytic"], pc["central"], *pc["p80"], *pc["p95"]))
+    _xlsx_rows(ws, row, PROJECTION_HEADER, rows, head, money_cols=range(2, 8), money=money)
+
+
+FUNDER_HEADER = [
+    "Penyandang dana",
+    "Anggaran",
+    "Peserta lama",
+    "Peserta baru",
+    "Biaya baru",
+    "Setahun penuh",
+    "Sisa",
+]
+PROJECTION_HEADER = [
+    "Proyeksi klaim",
+    "Perkiraan jumlah",
+    "Analitik",
+    "Tengah",
+    "80 % bawah",
+    "80 % atas",
+    "95 % bawah",
+    "95 % atas",
+]
+SELECTED_HEADER = [
+    "Urutan",
+    "Peringkat",
+    "NIK",
+    "Nama",
+    "Kode kelurahan",
+    "Pekerjaan",
+    "Desil",
+    "Tulang punggung",
+    "Tanggungan",
+    "Penyandang dana",
+]
+
+
+def _selected_sheet(wb, s: Scenario, head, text, mask: bool) -> None:
+    """The people a scenario selected (NIKs masked when ``mask``)."""
+    ws = wb.add_worksheet(f"Terpilih {s.pk}"[:31])
+    ws.write_row(0, 0, SELECTED_HEADER, head)
+    ws.set_column(2, 2, 20, text)
+    ws.set_column(3, 3, 28)
+    for i, sel in enumerate(s.selections.order_by("position").iterator(chunk_size=5000), 1):
+        ws.write_number(i, 0, sel.position)
+        ws.write_number(i, 1, sel.rank)
+        ws.write_string(i, 2, mask_nik(sel.nik) if mask else sel.nik, text)
+        ws.write_string(i, 3, sel.full_name)
+        ws.write_string(i, 4, sel.kelurahan_code)
+        ws.write_string(i, 5, sel.occupation)
+        ws.write(i, 6, sel.decile)
+        ws.write_string(i, 7, "Y" if sel.breadwinner else "T")
+        ws.write_number(i, 8, sel.dependants)
+        ws.write_string(i, 9, sel.funder)
+
+
 def compare_xlsx(items: list[Scenario], *, selected: bool = False, mask: bool = False) -> bytes:
     """The comparison workbook; ``selected`` adds each scenario's selected people (NIKs masked
     when ``mask``: roles without the right to full NIKs)."""
@@ -185,7 +288,7 @@ def compare_xlsx(items: list[Scenario], *, selected: bool = False, mask: bool = 
     ws.set_column(0, 0, 40)
     ws.set_column(1, len(items), 30)
     ws.write(0, 0, f"Skenario perluasan — {items[0].programme.name}", title)
-    row = _xlsx_rows(
+    _xlsx_rows(
         ws,
         2,
         ["", *[s.name for s in items]],
@@ -193,106 +296,9 @@ def compare_xlsx(items: list[Scenario], *, selected: bool = False, mask: bool = 
         head,
     )
     for s in items:
-        r = s.result
-        ws = wb.add_worksheet(f"Arus kas {s.pk}"[:31])
-        ws.set_column(0, 8, 18)
-        ws.write(0, 0, f"{s.name}: iuran per bulan per penyandang dana (Rp)", title)
-        names = list(r["monthly"][0]["by_funder"]) if r["monthly"] else []
-        rows = [
-            (m["month"], m["per_person"], *[m["by_funder"][n] for n in names], m["total"])
-            for m in r["monthly"]
-        ]
-        row = _xlsx_rows(
-            ws,
-            2,
-            ["Bulan", "Per orang", *names, "Jumlah"],
-            rows,
-            head,
-            money_cols=range(1, len(names) + 3),
-            money=money,
-        )
-        funders = [
-            (n, f["budget"], f["current"], f["participants"], f["new"], f["full_year"], f["left"])
-            for n, f in r["funders"].items()
-        ]
-        row = _xlsx_rows(
-            ws,
-            row,
-            [
-                "Penyandang dana",
-                "Anggaran",
-                "Peserta lama",
-                "Peserta baru",
-                "Biaya baru",
-                "Setahun penuh",
-                "Sisa",
-            ],
-            funders,
-            head,
-            money_cols=(1, 2, 4, 5, 6),
-            money=money,
-        )
-        pc = r["projected_claims"]
-        rows = [
-            (
-                TYPE_LABELS.get(k, k),
-                v["expected_claims"],
-                v["analytic"],
-                v["central"],
-                v["p80"][0],
-                v["p80"][1],
-                v["p95"][0],
-                v["p95"][1],
-            )
-            for k, v in pc["by_type"].items()
-        ]
-        rows.append(("Jumlah", "", pc["analytic"], pc["central"], *pc["p80"], *pc["p95"]))
-        _xlsx_rows(
-            ws,
-            row,
-            [
-                "Proyeksi klaim",
-                "Perkiraan jumlah",
-                "Analitik",
-                "Tengah",
-                "80 % bawah",
-                "80 % atas",
-                "95 % bawah",
-                "95 % atas",
-            ],
-            rows,
-            head,
-            money_cols=range(2, 8),
-            money=money,
-        )
+        _cash_flow_sheet(wb, s, head, title, money)
         if selected:
-            ws = wb.add_worksheet(f"Terpilih {s.pk}"[:31])
-            cols = [
-                "Urutan",
-                "Peringkat",
-                "NIK",
-                "Nama",
-                "Kode kelurahan",
-                "Pekerjaan",
-                "Desil",
-                "Tulang punggung",
-                "Tanggungan",
-                "Penyandang dana",
-            ]
-            ws.write_row(0, 0, cols, head)
-            ws.set_column(2, 2, 20, text)
-            ws.set_column(3, 3, 28)
-            for i, sel in enumerate(s.selections.order_by("position").iterator(chunk_size=5000), 1):
-                ws.write_number(i, 0, sel.position)
-                ws.write_number(i, 1, sel.rank)
-                ws.write_string(i, 2, mask_nik(sel.nik) if mask else sel.nik, text)
-                ws.write_string(i, 3, sel.full_name)
-                ws.write_string(i, 4, sel.kelurahan_code)
-                ws.write_string(i, 5, sel.occupation)
-                ws.write(i, 6, sel.decile)
-                ws.write_string(i, 7, "Y" if sel.breadwinner else "T")
-                ws.write_number(i, 8, sel.dependants)
-                ws.write_string(i, 9, sel.funder)
+            _selected_sheet(wb, s, head, text, mask)
     wb.close()
     return buf.getvalue()
 

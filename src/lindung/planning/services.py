@@ -1,8 +1,8 @@
 """Write use cases of planning: compute a scenario, adopt it.
 
-Views, the API, the CLI and the demo call these; they check the permission (``actor=None`` is
-the system: CLI without a user, demo) and refuse bad input with Indonesian messages
-(:class:`lindung.planning.engine.ScenarioError`).
+Views, the API, the CLI and the demo call these; they check the permission of the required
+``actor`` (a user, or a named system actor: the CLI without a user, the demo) and refuse bad
+input with Indonesian messages (:class:`lindung.planning.engine.ScenarioError`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from lindung.core import changes
+from lindung.core.actors import job_actor
+from lindung.core.errors import DomainError
 from lindung.coverage import services as coverage
 from lindung.programmes.jobs import start_job
 from lindung.programmes.models import Programme
-from lindung.programmes.permissions import require
+from lindung.programmes.permissions import authorize
 from lindung.registry import services as registry
 from lindung.registry.models import Participant
 from lindung.rules import nik as nik_rules
@@ -32,8 +35,7 @@ from .models import Scenario, Selection
 
 
 def _check(actor, programme: Programme, action: str) -> None:
-    if actor is not None:
-        require(actor, programme, action)
+    authorize(actor, action, programme)
 
 
 def parse(programme: Programme, data: dict[str, Any]) -> engine.Scenario:
@@ -168,7 +170,7 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
             raise ScenarioError(
                 "start_month", "Bulan mulai skenario di luar periode PKS: tidak dapat diterapkan."
             )
-        user_id = actor.pk if getattr(actor, "pk", None) else None
+        user_id = actor.pk
         if background:
             job = start_job(
                 programme=locked.programme,
@@ -176,12 +178,19 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
                 label=f"Menerapkan {locked.name}",
                 func_path="lindung.planning.services.adopt_job",
                 kwargs={"scenario_id": locked.pk, "user_id": user_id},
-                user=actor if user_id else None,
+                user=actor,
             )
             locked.adoption = {"job": str(job.pk)}
             locked.save(update_fields=["adoption"])
             return locked
-    return adopt(locked.pk, user_id)
+    return adopt(locked.pk, actor=actor)
+
+
+def _adoption_failed(scenario_id: int, exc: Exception) -> None:
+    """Keep why the adoption failed on the scenario (saved with its history)."""
+    scenario = Scenario.objects.get(pk=scenario_id)
+    scenario.adoption = {"failed": True, "message": str(exc)[:500]}
+    scenario.save(update_fields=["adoption"])
 
 
 def recover_abandoned_adoption(job) -> None:
@@ -201,26 +210,32 @@ def recover_abandoned_adoption(job) -> None:
 
 
 def adopt_job(*, job_id, progress, scenario_id, user_id):
-    stored = adopt(scenario_id, user_id, progress)
+    """The adoption in the worker, as the Admin who confirmed it (fails closed when that
+    account is gone)."""
+    try:
+        actor = job_actor(user_id)
+    except DomainError as exc:
+        _adoption_failed(scenario_id, exc)
+        raise
+    stored = adopt(scenario_id, progress, actor=actor)
     return {
         "next_url": reverse("planning_detail", args=[stored.programme.code, stored.pk]),
         **stored.adoption,
     }
 
 
-def adopt(scenario_id: int, user_id: int | None, progress=None) -> Scenario:
+def adopt(scenario_id: int, progress=None, *, actor) -> Scenario:
     """Import the selected candidates as participants (registry import: validated, every row
-    accounted for, history) and enrol them from the start month with their funder."""
-    from django.contrib.auth import get_user_model
-
+    accounted for, history) and enrol them from the start month with their funder, in one
+    transaction."""
     progress = progress or (lambda pct, msg="": None)
     stored = Scenario.objects.select_related("programme").get(pk=scenario_id)
-    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     programme = stored.programme
+    _check(actor, programme, "plan.adopt")
     params = stored.params
     start = date(int(params["year"]), int(params["start_month"]), 1)
     try:
-        with transaction.atomic():
+        with changes.atomic():
             locked = Scenario.objects.select_for_update().get(pk=stored.pk)
             if locked.state == Scenario.State.ADOPTED:
                 raise ScenarioError("scenario", "Skenario ini sudah diterapkan.")
@@ -235,7 +250,7 @@ def adopt(scenario_id: int, user_id: int | None, progress=None) -> Scenario:
                     writer.writerows(rows)
                 progress(15, "Memeriksa dan menyimpan ke registri…")
                 imported = registry.run_import(
-                    programme=programme, path=path, commit=True, actor=actor
+                    programme=programme, path=path, commit=True, actor=actor, enrol=False
                 )
             progress(70, "Mendaftarkan kepesertaan…")
             by_funder: dict[str, list[str]] = {}
@@ -271,9 +286,7 @@ def adopt(scenario_id: int, user_id: int | None, progress=None) -> Scenario:
             }
             locked.save()
     except Exception as exc:
-        Scenario.objects.filter(pk=stored.pk).update(
-            adoption={"failed": True, "message": str(exc)[:500]}
-        )
+        _adoption_failed(stored.pk, exc)
         raise
     progress(100, f"Selesai: {locked.adoption['enrolled']} peserta didaftarkan.")
     return locked

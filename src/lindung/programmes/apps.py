@@ -17,7 +17,7 @@ class ProgrammesConfig(AppConfig):
         audit.register(Membership, "programme")
         audit.register(ProgrammeParameter, "programme")
         audit.register(ApiToken, "programme")
-        audit.register(Account, audit.members_of("user"))
+        audit.register(Account, audit.members_of("user_id"))
         audit.register(get_user_model(), audit.members_of("id"))
 
         menu.register("Beranda", "programme_home", "programme.view", order=0)

@@ -1,43 +1,82 @@
-"""One audit mechanism for all domain models: django-simple-history, read here.
+"""One audit mechanism for all domain models: django-simple-history, read here — plus the
+append-only transition logs (enrolments, invoices, claims, instalments), which are their own
+record and therefore have no history table.
 
-Apps register their audited models with :func:`register`; the audit page and each record's
-history page read the history tables through :func:`record_history` and :func:`recent_changes`.
+Apps register their audited models with :func:`register` (history) and :func:`register_log`
+(transition logs); the audit page and each record's history page read them through
+:func:`recent_changes` and :func:`record_history`.
+
+Bounded: a page of the audit trail costs three queries whatever its size and however many
+models are registered — one ``UNION ALL`` over every history and log table finds the page's
+entries, one reads those rows with the row each follows (as JSON, for the before/after), one
+reads their users. A record's history page reads its rows in order and compares neighbours
+(no query per row).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from lindung.core import sql
 
 from .models import Programme
 
-# model label ("app_label.ModelName") -> lookup path from the model to its programme, or a
-# function of the programme giving the filter (logins, which belong to no single programme)
+# model label ("app_label.modelname") -> where its programme is: "programme" (a foreign key),
+# "self" (the programme itself) or MembersOf (logins, which belong to no single programme)
 _AUDITED: dict[str, Any] = {}
+# transition log label -> name of the foreign key to the object whose state changed
+_LOGS: dict[str, str] = {}
 
 TYPE_LABELS = {"+": "dibuat", "~": "diubah", "-": "dihapus"}
+STATUS_LABEL = "status"
+#: Fields that name a record in a list (never the NIK: it is personal data).
+TITLE_FIELDS = (
+    "number",
+    "full_name",
+    "name",
+    "code",
+    "filename",
+    "reference",
+    "child_name",
+    "username",
+)
+_JSON_CHUNK = 40
+
+
+@dataclass(frozen=True)
+class MembersOf:
+    """Scope of a login's records (users, accounts): those of the programme's present and past
+    members (``column`` holds the user id)."""
+
+    column: str
+
+
+def members_of(column: str) -> MembersOf:
+    return MembersOf(column)
 
 
 def register(model: type[models.Model], programme_path: Any = "programme") -> None:
+    """Show ``model``'s history (it declares ``history = HistoricalRecords()``).
+    ``programme_path``: ``"programme"`` (a foreign key), ``"self"`` (the programme itself) or
+    :func:`members_of` (a login's records)."""
+    if programme_path not in ("programme", "self") and not isinstance(programme_path, MembersOf):
+        raise ValueError("programme_path must be 'programme', 'self' or members_of(...)")
     _AUDITED[model._meta.label_lower] = programme_path
 
 
-def members_of(field: str):
-    """Scope of a login's records (users, accounts): those of the programme's present and past
-    members (``field`` holds the user id)."""
-
-    def scope(programme: Programme) -> dict:
-        from .models import Membership
-
-        users = Membership.history.filter(programme_id=programme.pk).values("user_id")
-        return {f"{field}__in": users}
-
-    return scope
+def register_log(model: type[models.Model]) -> None:
+    """Show the entries of an append-only transition log (a ``TransitionLog`` subclass)."""
+    _LOGS[model._meta.label_lower] = model.SUBJECT
 
 
 def audited_models() -> dict[str, Any]:
@@ -57,35 +96,245 @@ class Change:
     changes: list[tuple[str, Any, Any]]
 
 
-def _programme_filter(path, programme: Programme) -> dict:
-    if callable(path):
-        return path(programme)
-    if path == "self":
-        return {"id": programme.pk}
-    return {path: programme}
+# --- SQL pieces ----------------------------------------------------------------------------------
 
 
-def _history_changes(record) -> list[tuple[str, Any, Any]]:
-    prev = record.prev_record
-    if prev is None:
+def _json(alias: str, columns: list[str]) -> sql.Fragment:
+    """A JSON object of the row's ``columns`` (in chunks: SQL functions take a bounded number of
+    arguments)."""
+    parts = []
+    for i in range(0, len(columns), _JSON_CHUNK):
+        pairs = ", ".join(f"'{c}', {alias}.{sql.qn(c)}" for c in columns[i : i + _JSON_CHUNK])
+        parts.append(
+            f"jsonb_build_object({pairs})" if sql.is_postgres() else f"json_object({pairs})"
+        )
+    if sql.is_postgres():
+        return sql.Fragment(" || ".join(parts))
+    text = parts[0]
+    for part in parts[1:]:
+        text = f"json_patch({text}, {part})"
+    return sql.Fragment(text)
+
+
+def _columns(history_model) -> list[str]:
+    return [
+        f.column for f in history_model._meta.concrete_fields if not f.column.startswith("history_")
+    ]
+
+
+def _scope(label: str, alias: str = "") -> sql.Fragment:
+    """The condition keeping a history/log table's rows inside the programme (one ``%s``)."""
+    lead = f"{alias}." if alias else ""
+    where = _AUDITED.get(label)
+    if isinstance(where, MembersOf):
+        from .models import Membership
+
+        return sql.fragment(
+            "{col} IN (SELECT user_id FROM {m} WHERE programme_id = %s)",
+            col=sql.Fragment(lead + sql.qn(where.column)),
+            m=Membership.history.model,
+        )
+    column = "id" if where == "self" else "programme_id"
+    return sql.Fragment(f"{lead}{column} = %s")
+
+
+def _page_sources(programme: Programme, n: int) -> tuple[list[str], list]:
+    """One SELECT per registered table: its ``n`` latest entries of the programme."""
+    parts, params = [], []
+    for label in _AUDITED:
+        hist = apps.get_model(label).history.model
+        parts.append(
+            sql.render(
+                "SELECT * FROM (SELECT CAST(%s AS VARCHAR(100)) AS label, history_id AS ref, "
+                "history_date AS at "
+                "FROM {t} WHERE {scope} ORDER BY history_date DESC, history_id DESC LIMIT %s) q",
+                t=hist,
+                scope=_scope(label),
+            )
+        )
+        params += [label, programme.pk, n]
+    for label in _LOGS:
+        parts.append(
+            sql.render(
+                "SELECT * FROM (SELECT CAST(%s AS VARCHAR(100)) AS label, id AS ref, at FROM {t} "
+                "WHERE programme_id = %s ORDER BY at DESC, id DESC LIMIT %s) q",
+                t=apps.get_model(label),
+            )
+        )
+        params += [label, programme.pk, n]
+    return parts, params
+
+
+def _page(programme: Programme, limit: int, offset: int) -> list[tuple[str, int]]:
+    """Query 1: the page's ``(label, id)`` in time order, newest first."""
+    parts, params = _page_sources(programme, limit + offset)
+    if not parts:
         return []
-    delta = record.diff_against(prev)
-    return [(c.field, c.old, c.new) for c in delta.changes]
+    rows = sql.fetchall(
+        "SELECT label, ref FROM ({union}) u ORDER BY at DESC, ref DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
+        union=sql.Fragment(" UNION ALL ".join(parts)),
+    )
+    return [(label, int(ref)) for label, ref in rows]
 
 
-def _to_change(record, label: str) -> Change:
+def _history_rows(label: str, ids: list[int]) -> tuple[str, list]:
+    """A history table's rows with, for each, the JSON of the row before it."""
+    hist = apps.get_model(label).history.model
+    cols = _columns(hist)
+    text = sql.render(
+        "SELECT CAST(%s AS VARCHAR(100)), h.history_id, h.history_date, h.history_type, "
+        "h.history_user_id, "
+        "h.history_change_reason, {now}, (SELECT {before} FROM {t} p WHERE p.id = h.id "
+        "AND (p.history_date < h.history_date OR (p.history_date = h.history_date "
+        "AND p.history_id < h.history_id)) ORDER BY p.history_date DESC, p.history_id DESC "
+        "LIMIT 1) FROM {t} h WHERE h.history_id IN ({ids})",
+        now=_json("h", cols),
+        before=_json("p", cols),
+        t=hist,
+        ids=sql.marks(len(ids)),
+    )
+    return text, [label, *ids]
+
+
+def _log_rows(label: str, ids: list[int]) -> tuple[str, list]:
+    subject = f"{_LOGS[label]}_id"
+    text = sql.render(
+        "SELECT CAST(%s AS VARCHAR(100)), l.id, l.at, '~', l.user_id, l.note, {row}, NULL "
+        "FROM {t} l "
+        "WHERE l.id IN ({ids})",
+        row=_json("l", [subject, "from_state", "to_state"]),
+        t=apps.get_model(label),
+        ids=sql.marks(len(ids)),
+    )
+    return text, [label, *ids]
+
+
+def _rows(page: list[tuple[str, int]]) -> dict[tuple[str, int], tuple]:
+    """Query 2: the page's rows, keyed by ``(label, id)``."""
+    by_label: dict[str, list[int]] = {}
+    for label, ref in page:
+        by_label.setdefault(label, []).append(ref)
+    parts, params = [], []
+    for label, ids in by_label.items():
+        text, p = (_log_rows if label in _LOGS else _history_rows)(label, ids)
+        parts.append(text)
+        params += p
+    if not parts:
+        return {}
+    rows = sql.fetchall("{u}", params, u=sql.Fragment(" UNION ALL ".join(parts)))
+    return {(row[0], int(row[1])): row for row in rows}
+
+
+# --- turning rows into changes -------------------------------------------------------------------
+
+
+def _loads(value) -> dict:
+    if value is None:
+        return {}
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+def _when(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"Not a timestamp: {value!r}")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def _title(model, row: dict) -> str:
+    for name in TITLE_FIELDS:
+        if row.get(name):
+            return str(row[name])
+    return f"#{row.get('id', '')}"
+
+
+def _diff(model, now: dict, before: dict) -> list[tuple[str, Any, Any]]:
+    if not before:
+        return []
+    fields = {f.column: f for f in model._meta.concrete_fields}
+
+    def shown(column, value):
+        # SQLite's JSON has booleans as 1/0: shown as yes/no like PostgreSQL's true/false.
+        if isinstance(fields.get(column), models.BooleanField) and value in (0, 1):
+            return bool(value)
+        return value
+
+    return [
+        (
+            fields[column].name if column in fields else column,
+            shown(column, old),
+            shown(column, value),
+        )
+        for column, value in now.items()
+        if column != "id" and (old := before.get(column)) != value
+    ]
+
+
+def _history_change(label: str, row: tuple, users: dict) -> Change:
+    _label, _hid, at, kind, user_id, reason, now, before = row
     model = apps.get_model(label)
+    now, before = _loads(now), _loads(before)
     return Change(
-        at=record.history_date,
-        user=record.history_user,
-        kind=TYPE_LABELS.get(record.history_type, record.history_type),
+        at=_when(at),
+        user=users.get(user_id),
+        kind=TYPE_LABELS.get(kind, kind),
         model_label=label,
         verbose_name=str(model._meta.verbose_name),
-        object_id=record.id,
-        object_repr=str(record.instance) if record.history_type != "-" else str(record),
-        reason=record.history_change_reason or "",
-        changes=_history_changes(record),
+        object_id=now.get("id"),
+        object_repr=_title(model, now),
+        reason=reason or "",
+        changes=_diff(model, now, before) if kind == "~" else [],
     )
+
+
+def _log_change(label: str, row: tuple, users: dict) -> Change:
+    _label, _id, at, _kind, user_id, note, entry, _none = row
+    log = apps.get_model(label)
+    entry = _loads(entry)
+    subject = log._meta.get_field(_LOGS[label]).related_model
+    states = log.STATES
+    old, new = entry.get("from_state") or "", entry.get("to_state") or ""
+    return Change(
+        at=_when(at),
+        user=users.get(user_id),
+        kind=STATUS_LABEL,
+        model_label=subject._meta.label_lower,
+        verbose_name=str(subject._meta.verbose_name),
+        object_id=entry.get(f"{_LOGS[label]}_id"),
+        object_repr=f"#{entry.get(f'{_LOGS[label]}_id')}",
+        reason=note or "",
+        changes=[
+            (
+                STATUS_LABEL,
+                str(states(old).label) if old in states.values else old or None,
+                str(states(new).label) if new in states.values else new,
+            )
+        ],
+    )
+
+
+def _users(rows) -> dict:
+    """Query 3: the users named by the rows."""
+    ids = {row[4] for row in rows if row[4] is not None}
+    return get_user_model().objects.in_bulk(ids) if ids else {}
+
+
+def recent_changes(programme: Programme, limit: int = 100, offset: int = 0) -> list[Change]:
+    """The programme's changes, newest first: ``limit`` of them after ``offset`` (3 queries)."""
+    page = _page(programme, limit, offset)
+    rows = _rows(page)
+    users = _users(rows.values())
+    out = []
+    for label, ref in page:
+        row = rows.get((label, ref))
+        if row is None:
+            continue
+        maker = _log_change if label in _LOGS else _history_change
+        out.append(maker(label, row, users))
+    return out
 
 
 def _scoped_model(programme: Programme, label: str):
@@ -94,27 +343,47 @@ def _scoped_model(programme: Programme, label: str):
     if label not in _AUDITED:
         raise Http404("Jenis data tidak dikenal.")
     model = apps.get_model(label)
-    return model, _programme_filter(_AUDITED[label], programme)
+    where = _AUDITED[label]
+    if isinstance(where, MembersOf):
+        from .models import Membership
+
+        users = Membership.history.filter(programme_id=programme.pk).values("user_id")
+        return model, {f"{where.column}__in": users}
+    scope = {"id": programme.pk} if where == "self" else {"programme": programme}
+    return model, scope
 
 
 def record_history(programme: Programme, label: str, pk) -> list[Change]:
+    """Every change of one record, newest first (its rows read once, neighbours compared)."""
     model, scope = _scoped_model(programme, label)
-    history = model.history.filter(id=pk).filter(**scope).select_related("history_user")
-    records = list(history.order_by("-history_date", "-history_id"))
+    records = list(
+        model.history.filter(id=pk)
+        .filter(**scope)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
     if not records:
         raise Http404("Riwayat tidak ditemukan.")
-    return [_to_change(r, label.lower()) for r in records]
-
-
-def recent_changes(programme: Programme, limit: int = 100) -> list[Change]:
-    changes: list[Change] = []
-    for label, path in _AUDITED.items():
-        model = apps.get_model(label)
-        qs = (
-            model.history.filter(**_programme_filter(path, programme))
-            .select_related("history_user")
-            .order_by("-history_date")[:limit]
+    out, previous = [], None
+    for record in records:
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        values = {f.attname: getattr(record, f.attname, None) for f in model._meta.concrete_fields}
+        out.append(
+            Change(
+                at=record.history_date,
+                user=record.history_user,
+                kind=TYPE_LABELS.get(record.history_type, record.history_type),
+                model_label=label.lower(),
+                verbose_name=str(model._meta.verbose_name),
+                object_id=record.id,
+                object_repr=_title(model, values),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
         )
-        changes.extend(_to_change(r, label) for r in qs)
-    changes.sort(key=lambda c: c.at, reverse=True)
-    return changes[:limit]
+        previous = record
+    out.reverse()
+    return out

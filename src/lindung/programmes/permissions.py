@@ -1,16 +1,25 @@
-"""The one permission helper that views, API and CLI all use.
+"""The one authorization path: :func:`authorize`, used by every service, view, API endpoint
+and command.
 
 A user acts in a programme through exactly one :class:`~lindung.programmes.models.Role`.
 An *action* is a short string (``"participant.import"``); :data:`PERMISSIONS` says which roles
 may perform it. A user with no role in a programme sees nothing of it: lookups answer "not found"
 rather than "forbidden", so the existence of other programmes does not leak.
+
+It fails closed: no actor (``None``, an anonymous user), an inactive account or a role that does
+not hold the action is refused with :class:`~lindung.core.errors.AccessDenied` (one error type,
+Indonesian message). A named system actor (:mod:`lindung.core.actors`: the demo builder, the
+command line without ``--user``, scheduled jobs) may do everything and is recorded in the
+history by name.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+
+from lindung.core.actors import is_system
+from lindung.core.errors import AccessDenied
 
 from .models import Membership, Programme, Role
 
@@ -56,16 +65,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 DENIED_MESSAGE = "Peran Anda di program ini tidak mengizinkan tindakan ini."
+NO_ACTOR_MESSAGE = (
+    "Tidak ada pengguna yang bertindak: tindakan ini harus dilakukan oleh pengguna yang masuk "
+    "atau oleh aktor sistem yang bernama."
+)
+
+__all__ = ["AccessDenied", "PERMISSIONS", "authorize", "can", "denied", "programme_for", "role_of"]
 
 
-class AccessDenied(PermissionDenied):
-    """Raised when a user's role does not allow an action; the message is Indonesian."""
-
-    def __init__(self, action: str, role: Role | None):
-        self.action = action
-        self.role = role
-        role_label = Role(role).label if role else "tanpa peran"
-        super().__init__(f"{DENIED_MESSAGE} (tindakan: {action}; peran: {role_label})")
+def denied(action: str, role: Role | None, what: str = "") -> AccessDenied:
+    """The refusal of ``action`` for a user with ``role`` (``what``: the action in words, e.g.
+    "mencatat klaim", for a sentence instead of the action's code)."""
+    role_label = Role(role).label if role else "tanpa peran"
+    if what:
+        message = f"Peran Anda ({role_label}) tidak mengizinkan {what}."
+    else:
+        message = f"{DENIED_MESSAGE} (tindakan: {action}; peran: {role_label})"
+    return AccessDenied(
+        message, f"Your role does not allow this ({action}).", action=action, role=role
+    )
 
 
 def role_of(user, programme: Programme) -> Role | None:
@@ -92,17 +110,30 @@ def can(user, programme: Programme, action: str) -> bool:
     return role is not None and role in PERMISSIONS[action]
 
 
-def require(user, programme: Programme, action: str) -> Role:
-    """Return the user's role if it allows ``action``; raise :class:`AccessDenied` otherwise."""
-    role = role_of(user, programme)
+def authorize(actor, action: str, programme: Programme, what: str = "") -> Role | None:
+    """Allow ``actor`` to perform ``action`` in ``programme`` or raise :class:`AccessDenied`.
+
+    Returns the actor's role (``None`` for a system actor, who may do everything)."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"Unknown action {action!r}")
+    if actor is None or not getattr(actor, "pk", None):
+        raise AccessDenied(NO_ACTOR_MESSAGE, "No actor: refused.", action=action)
+    if is_system(actor):
+        return None
+    role = role_of(actor, programme)
     if role is None or role not in PERMISSIONS[action]:
-        raise AccessDenied(action, role)
+        raise denied(action, role, what)
     return role
 
 
 def _token_programme(user) -> int | None:
     """The programme an API token restricts this request's user to (see ``tokens``)."""
     return getattr(user, "_lindung_token_programme_id", None)
+
+
+def require(user, programme: Programme, action: str) -> Role | None:
+    """:func:`authorize` with the arguments in the older order (kept for callers elsewhere)."""
+    return authorize(user, action, programme)
 
 
 def visible_programmes(user) -> QuerySet[Programme]:
@@ -119,7 +150,7 @@ def programme_for(user, code: str, action: str = "programme.view") -> Programme:
     programme = visible_programmes(user).filter(code=code).first()
     if programme is None:
         raise Http404("Program tidak ditemukan.")
-    require(user, programme, action)
+    authorize(user, action, programme)
     return programme
 
 

@@ -16,20 +16,20 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from lindung.core.actors import is_system
+from lindung.core.errors import AccessDenied, DomainError
 from lindung.rules import regions
 
 from .models import AccessLog, Membership, Programme, Role
-from .permissions import require
+from .permissions import authorize
 from .wording import Kind, Wording, region_kind_and_name
 
 
-class ProgrammeError(ValueError):
+class ProgrammeError(DomainError):
     """A refused tenancy change, with an Indonesian message (and the form field it is about)."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    def __init__(self, message: str, field: str | None = None, message_en: str = ""):
+        super().__init__(message, message_en, field)
 
 
 def _with_actor(obj, actor):
@@ -126,7 +126,7 @@ def _full_clean(programme: Programme) -> None:
 @transaction.atomic
 def create_programme(
     *,
-    actor=None,
+    actor,
     region_code: str,
     code: str = "",
     admin=None,
@@ -136,12 +136,14 @@ def create_programme(
     """Create a programme for a kabupaten/kota (the set-up page and ``lindung programme create``).
 
     Missing names are derived from the Kemendagri region (kind, "Pemerintah Kabupaten …",
-    "Program JKK-JKM …", code ``kab-…``/``kota-…``). ``actor=None`` is the system (CLI, demo);
-    a person creating a programme must be a superuser. ``admin`` gets the Admin role in it.
+    "Program JKK-JKM …", code ``kab-…``/``kota-…``). The actor is a system actor (CLI, demo)
+    or an active superuser. ``admin`` gets the Admin role in it.
     """
-    if actor is not None and not getattr(actor, "is_superuser", False):
-        raise ProgrammeError(
-            "Hanya administrator sistem (superuser) yang dapat membuat program baru."
+    if not (is_system(actor) or getattr(actor, "is_superuser", False) and actor.is_active):
+        raise AccessDenied(
+            "Program baru hanya dapat dibuat oleh administrator sistem (superuser).",
+            "Only a system administrator may create a programme.",
+            action="programme.create",
         )
     fields = _clean_profile({k: v for k, v in fields.items() if v not in (None, "")})
     defaults = programme_defaults(region_code, fields.get("kind"))
@@ -164,7 +166,7 @@ def create_programme(
     if logo:
         _store_logo(programme, logo, actor)
     if admin is not None:
-        set_membership(programme=programme, user=admin, role=Role.ADMIN)
+        _grant(actor, programme, admin, Role.ADMIN, None)
     return programme
 
 
@@ -179,7 +181,7 @@ def update_programme(
 ) -> Programme:
     """The Admin's changes to the programme's profile (and its logo), in one transaction: a
     refused logo leaves the profile as it was."""
-    require(actor, programme, "programme.edit")
+    authorize(actor, "programme.edit", programme)
     if logo or remove_logo:
         _store_logo(programme, logo or None, actor)
     for name, value in _clean_profile(fields).items():
@@ -241,7 +243,7 @@ def _store_logo(programme: Programme, data: bytes | None, actor) -> None:
 @transaction.atomic
 def set_logo(*, actor, programme: Programme, data: bytes | None) -> Programme:
     """Replace (or, with ``data=None``, remove) the logo printed on the programme's PDFs."""
-    require(actor, programme, "programme.edit")
+    authorize(actor, "programme.edit", programme)
     _store_logo(programme, data, actor)
     return programme
 
@@ -285,30 +287,33 @@ def clean_scope(programme: Programme, role: Role, scope) -> str:
 
 @transaction.atomic
 def set_membership(
-    *, actor=None, programme: Programme, user, role: Role | str, scope=None
+    *, actor, programme: Programme, user, role: Role | str, scope=None
 ) -> Membership:
     """Give ``user`` the ``role`` in ``programme`` (replacing a previous role); a Mitra CSR
     role needs its funders (``scope``: codes).
 
-    ``actor=None`` is the system (setup, demo); otherwise the actor must be the programme's
-    Admin, may not change a system administrator's role, and may not take the Admin role from
-    the programme's last Admin.
+    By a system actor (set-up, demo, CLI) or the programme's Admin, who may not change a system
+    administrator's role and may not take the Admin role from the programme's last Admin.
     """
     role = Role(role)
-    if actor is not None:
-        require(actor, programme, "members.manage")
-        if (user.is_superuser or user.is_staff) and actor.pk != user.pk:
-            raise ProgrammeError(
-                "Peran administrator sistem hanya dapat diubah oleh administrator sistem."
-            )
-        if role != Role.ADMIN and _last_admin(programme, user):
-            raise ProgrammeError(
-                "Ini Admin terakhir program: berikan peran Admin kepada pengguna lain dulu.",
-                "role",
-            )
-        scope_codes = clean_scope(programme, role, scope)
-    else:
-        scope_codes = clean_scope(programme, role, scope) if scope is not None else None
+    authorize(actor, "members.manage", programme)
+    return _grant(actor, programme, user, role, scope)
+
+
+def _grant(actor, programme: Programme, user, role: Role, scope) -> Membership:
+    """``set_membership`` after its authorization (also the set-up's first Admin)."""
+    system = is_system(actor)
+    staff = user.is_superuser or user.is_staff
+    if not system and not actor.is_superuser and staff and actor.pk != user.pk:
+        raise ProgrammeError(
+            "Peran administrator sistem hanya dapat diubah oleh administrator sistem."
+        )
+    if not system and role != Role.ADMIN and _last_admin(programme, user):
+        raise ProgrammeError(
+            "Ini Admin terakhir program: berikan peran Admin kepada pengguna lain dulu.",
+            "role",
+        )
+    scope_codes = None if system and scope is None else clean_scope(programme, role, scope)
     membership = Membership.objects.filter(user=user, programme=programme).first()
     if membership is None:
         membership = Membership(user=user, programme=programme, role=role)
@@ -325,8 +330,8 @@ def set_membership(
 @transaction.atomic
 def remove_membership(*, actor, programme: Programme, user) -> None:
     """Take ``user``'s role in ``programme`` away (the login itself stays)."""
-    require(actor, programme, "members.manage")
-    if (user.is_superuser or user.is_staff) and actor.pk != user.pk:
+    authorize(actor, "members.manage", programme)
+    if (user.is_superuser or user.is_staff) and actor.pk != user.pk and not is_system(actor):
         raise ProgrammeError(
             "Peran administrator sistem hanya dapat diubah oleh administrator sistem."
         )

@@ -313,4 +313,10 @@ class DecisionForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Participant.Status.choices)
+    on = forms.DateField(
+        label=_("Berlaku sejak"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Tanggal meninggal/berakhir, atau tanggal aktif kembali. Kosong: hari ini."),
+    )
     note = forms.CharField(label=_("Alasan"), required=False, max_length=200)

@@ -89,10 +89,13 @@ def fetch_existing(programme_id: int, *, compact: bool = True) -> pl.DataFrame:
 
     person_cols = ", ".join(col("p", c, EXISTING_SCHEMA[f"{c}_db"]) for c in COMPARED_PERSON)
     part_cols = ", ".join(col("pa", c, EXISTING_SCHEMA[f"{c}_db"]) for c in PARTICIPANT_FIELDS)
-    sql = (
-        f"SELECT p.id, p.nik, {person_cols}, pa.id, {part_cols} "  # noqa: S608 — fixed names
-        f"FROM {PERSON_TABLE} p LEFT JOIN {PARTICIPANT_TABLE} pa ON pa.person_id = p.id "
-        "WHERE p.programme_id = %s"
+    sql = bulk.render(
+        "SELECT p.id, p.nik, {person_cols}, pa.id, {part_cols} "
+        "FROM {p} p LEFT JOIN {pa} pa ON pa.person_id = p.id WHERE p.programme_id = %s",
+        person_cols=bulk.Fragment(person_cols),
+        part_cols=bulk.Fragment(part_cols),
+        p=Person,
+        pa=Participant,
     )
     if not compact:
         return bulk.fetch_frame(sql, [int(programme_id)], EXISTING_SCHEMA)
@@ -350,7 +353,9 @@ def _flag_duplicates(programme_id, pairs, existing, plan, person_ids, batch_id, 
         .select(pl.col("id").alias("person_id"), "other_id")
     )
     known = bulk.fetch_frame(
-        f"SELECT person_id, other_id FROM {PossibleDuplicate._meta.db_table} WHERE programme_id = %s",  # noqa: S608
+        bulk.render(
+            "SELECT person_id, other_id FROM {t} WHERE programme_id = %s", t=PossibleDuplicate
+        ),
         [int(programme_id)],
         {"person_id": pl.Int64, "other_id": pl.Int64},
     )
@@ -410,8 +415,11 @@ FAMILY_COMPARED = tuple(f for f in FAMILY_FIELDS if f != "participant_id")
 
 
 def fetch_family(programme_id: int) -> pl.DataFrame:
-    cols = ", ".join(FAMILY_COMPARED)
-    sql = f"SELECT id, participant_id, {cols} FROM {FAMILY_TABLE} WHERE programme_id = %s"  # noqa: S608
+    sql = bulk.render(
+        "SELECT id, participant_id, {cols} FROM {t} WHERE programme_id = %s",
+        cols=bulk.idents(FAMILY_COMPARED),
+        t=FamilyMember,
+    )
     return bulk.fetch_frame(sql, [int(programme_id)], FAMILY_EXISTING)
 
 
@@ -546,8 +554,11 @@ CANDIDATE_EXISTING: dict[str, pl.DataType] = {
 
 
 def fetch_candidates(programme_id: int) -> pl.DataFrame:
-    cols = ", ".join(CANDIDATE_COMPARED)
-    sql = f"SELECT id, nik, {cols} FROM {CANDIDATE_TABLE} WHERE programme_id = %s"  # noqa: S608
+    sql = bulk.render(
+        "SELECT id, nik, {cols} FROM {t} WHERE programme_id = %s",
+        cols=bulk.idents(CANDIDATE_COMPARED),
+        t=Candidate,
+    )
     return bulk.fetch_frame(sql, [int(programme_id)], CANDIDATE_EXISTING)
 
 

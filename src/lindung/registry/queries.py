@@ -28,7 +28,7 @@ from lindung.rules import regions
 from lindung.rules.parameters import params_on
 
 from . import bulk
-from .models import Agency, FamilyMember, ImportBatch, Participant, Person, PossibleDuplicate
+from .models import Agency, FamilyMember, ImportBatch, Participant, PossibleDuplicate
 from .validation import Reference
 
 PAGE_SIZE = 50
@@ -588,20 +588,3 @@ def duplicates(programme: Programme, decision: str = "open") -> QuerySet[Possibl
     if decision in PossibleDuplicate.Decision.values:
         qs = qs.filter(decision=decision)
     return qs.order_by("-created_at", "id")
-
-
-def open_duplicates_count(programme: Programme) -> int:
-    return PossibleDuplicate.objects.filter(
-        programme=programme, decision=PossibleDuplicate.Decision.OPEN
-    ).count()
-
-
-def person_of(participant: Participant) -> Person:
-    return participant.person
-
-
-def user_by_name(username: str):
-    """The user called ``username`` (for ``lindung import --user``), or ``None``."""
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(username=username).first()

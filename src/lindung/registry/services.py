@@ -16,12 +16,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from lindung.core import sandbox
+from lindung.core import changes, sandbox, sql
+from lindung.core.actors import job_actor
+from lindung.core.errors import DomainError
 from lindung.programmes.jobs import start_job
 from lindung.programmes.models import Programme
-from lindung.programmes.permissions import require
+from lindung.programmes.permissions import authorize
 
-from . import importing, pipeline, queries, undo
+from . import importing, membership, pipeline, queries, undo
 from .columns import guess_mapping
 from .mapping import Mapping, MappingError
 from .models import (
@@ -44,7 +46,7 @@ from .validation import (
 )
 
 
-class RegistryError(ValueError):
+class RegistryError(DomainError):
     """A refused registry change, with an Indonesian message."""
 
 
@@ -72,9 +74,8 @@ def _with_actor(obj, actor):
 
 
 def _check(actor, programme: Programme, action: str) -> None:
-    """``actor=None`` is the system (CLI without --user, demo); a user must hold the action."""
-    if actor is not None:
-        require(actor, programme, action)
+    """The one authorization path (a user holding the action, or a named system actor)."""
+    authorize(actor, action, programme)
 
 
 # --- imports -------------------------------------------------------------------------------------
@@ -438,7 +439,7 @@ def start_commit(*, actor, batch: ImportBatch, background: bool = True) -> Impor
                 kind="registry.import.commit",
                 label=f"Menyimpan {batch.filename}",
                 func_path="lindung.registry.services.commit_import_job",
-                kwargs={"batch_id": str(batch.pk)},
+                kwargs={"batch_id": str(batch.pk), "user_id": actor.pk},
                 user=locked.committed_by,
             )
             ImportBatch.objects.filter(pk=batch.pk).update(commit_job=job)
@@ -453,21 +454,24 @@ def _stamp():
     return ts
 
 
-def commit_import(batch_id, progress=None) -> dict:
+def commit_import(batch_id, progress=None, *, actor, enrol: bool = True) -> dict:
     """Write the validated rows (one transaction): created/updated/unchanged, with history, and
-    a journal of what changed so the import can be undone."""
+    a journal of what changed so the import can be undone; the new participants are enrolled
+    through coverage (``enrol=False``: the caller enrols them itself, in the same transaction —
+    the adoption of a scenario, with its funder)."""
     progress = progress or (lambda pct, msg="": None)
     batch = ImportBatch.objects.select_related("programme", "committed_by").get(pk=batch_id)
     if batch.state != ImportBatch.State.COMMITTING:
         raise ImportStateError("Impor ini belum siap disimpan atau sudah disimpan.")
     progress(5, "Menyimpan ke registri…")
     folder = queries.import_dir(batch)
-    valid = pl.read_parquet(folder / "valid.parquet")
-    user_id = batch.committed_by_id
     reason = f"Impor {batch.filename} ({batch.pk})"[:200]
     journal = Journal(folder)
     try:
-        with transaction.atomic():
+        _check(actor, batch.programme, "participant.import")
+        valid = pl.read_parquet(folder / "valid.parquet")
+        user_id = actor.pk
+        with changes.atomic():
             Programme.objects.select_for_update().filter(pk=batch.programme_id).first()
             ts = _stamp()
             common = {
@@ -489,6 +493,7 @@ def commit_import(batch_id, progress=None) -> dict:
                     batch_id=batch.pk,
                     progress=progress,
                 )
+                result["membership"] = _after_participants(batch, ts, actor, reason, enrol)
             ImportBatch.objects.filter(pk=batch.pk).update(
                 state=ImportBatch.State.COMMITTED,
                 created=result["created"],
@@ -507,11 +512,36 @@ def commit_import(batch_id, progress=None) -> dict:
         raise
     batch.refresh_from_db()
     progress(100, f"Tersimpan: {batch.created} baru, {batch.updated} diperbarui.")
-    return _summary(batch)
+    summary = _summary(batch)
+    if "membership" in result:
+        summary["membership"] = result["membership"]
+    return summary
 
 
-def commit_import_job(*, job_id, progress, batch_id):
-    return commit_import(batch_id, progress)
+def _after_participants(batch: ImportBatch, ts, actor, reason: str, enrol: bool) -> dict:
+    """The import's people and participants (stamped ``ts``) go into the change feed; the new
+    ones are enrolled and corrected start dates followed (coverage's hook)."""
+    stamped = "SELECT id FROM {t} WHERE programme_id = %s AND updated_at = %s"
+    params = [batch.programme_id, sql.db_timestamp(ts)]
+    changes.record_select(changes.PERSON, batch.programme_id, stamped, params, t=Person)
+    changes.record_select(changes.PARTICIPANT, batch.programme_id, stamped, params, t=Participant)
+    if not enrol:
+        return {}
+    return membership.imported(batch.programme, created_at=ts, actor=actor, note=reason)
+
+
+def commit_import_job(*, job_id, progress, batch_id, user_id=None):
+    """The commit in the worker, as the user who asked for it (fails closed when that account
+    is gone: the import goes back to "checked", with the reason)."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    try:
+        actor = job_actor(user_id if user_id is not None else batch.committed_by_id)
+    except DomainError as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.VALIDATED, message=str(exc)[:500]
+        )
+        raise
+    return commit_import(batch_id, progress, actor=actor)
 
 
 def recover_abandoned_job(job) -> None:
@@ -585,7 +615,7 @@ def start_undo(*, actor, batch: ImportBatch, background: bool = True) -> ImportB
                 kind="registry.import.undo",
                 label=f"Membatalkan {batch.filename}",
                 func_path="lindung.registry.services.undo_import_job",
-                kwargs={"batch_id": str(batch.pk)},
+                kwargs={"batch_id": str(batch.pk), "user_id": actor.pk},
                 user=locked.undone_by,
             )
             ImportBatch.objects.filter(pk=batch.pk).update(undo_job=job)
@@ -598,17 +628,18 @@ def undo_refusal(batch: ImportBatch) -> str | None:
     return undo.refusal(batch)
 
 
-def undo_import(batch_id, progress=None) -> dict:
+def undo_import(batch_id, progress=None, *, actor) -> dict:
     """Undo a committed import (one transaction): created rows removed, changed rows restored,
     each with history. Refused (state back to committed) when something used its rows since."""
     progress = progress or (lambda pct, msg="": None)
     batch = ImportBatch.objects.select_related("programme", "undone_by").get(pk=batch_id)
     if batch.state != ImportBatch.State.UNDOING:
         raise ImportStateError("Impor ini tidak sedang dibatalkan.")
+    _check(actor, batch.programme, "participant.import")
     progress(5, "Memeriksa apakah impor masih dapat dibatalkan…")
     reason = f"Batal impor {batch.filename} ({batch.pk})"[:200]
     try:
-        with transaction.atomic():
+        with changes.atomic():
             Programme.objects.select_for_update().filter(pk=batch.programme_id).first()
             why = undo.refusal(batch)
             if why:
@@ -617,10 +648,13 @@ def undo_import(batch_id, progress=None) -> dict:
                 batch,
                 Journal(queries.import_dir(batch)),
                 ts=_stamp(),
-                actor=batch.undone_by,
+                actor=actor,
                 reason=reason,
                 progress=progress,
             )
+            # Rows went away in bulk (no signals): the dashboard's read model rebuilds the
+            # programme in this transaction rather than follow them one by one.
+            changes.record_programme(batch.programme_id)
             info = dict(batch.info)
             info["undo"] = result
             ImportBatch.objects.filter(pk=batch.pk).update(
@@ -638,8 +672,18 @@ def undo_import(batch_id, progress=None) -> dict:
     return {**_summary(batch), **result}
 
 
-def undo_import_job(*, job_id, progress, batch_id):
-    return undo_import(batch_id, progress)
+def undo_import_job(*, job_id, progress, batch_id, user_id=None):
+    """The undo in the worker, as the user who asked for it (fails closed when that account is
+    gone: the import stays saved, with the reason)."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    try:
+        actor = job_actor(user_id if user_id is not None else batch.undone_by_id)
+    except DomainError as exc:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            state=ImportBatch.State.COMMITTED, message=str(exc)[:500]
+        )
+        raise
+    return undo_import(batch_id, progress, actor=actor)
 
 
 def run_import(
@@ -647,11 +691,12 @@ def run_import(
     programme: Programme,
     path: Path,
     commit: bool,
-    actor=None,
+    actor,
     kind: str = "participants",
     progress=None,
     mapping: Mapping | None = None,
     save_mapping: bool = False,
+    enrol: bool = True,
 ) -> dict:
     """The whole flow in this process (the CLI): store, read, map (the given mapping, else the
     programme's saved one and the automatic guess — the same as the page), check, optionally
@@ -679,7 +724,7 @@ def run_import(
     if commit:
         batch.refresh_from_db()
         start_commit(actor=actor, batch=batch, background=False)
-        result = commit_import(batch.pk, progress)
+        result = commit_import(batch.pk, progress, actor=actor, enrol=enrol)
     return result
 
 
@@ -718,11 +763,13 @@ def _refuse_errors(validated) -> None:
 PARTICIPANT_ATTRS = tuple(f for f in PARTICIPANT_FIELDS if f != "start_date")
 
 
-@transaction.atomic
+@changes.atomic()
 def save_participant(
     *, actor, programme: Programme, record: dict[str, str], participant: Participant | None = None
 ) -> Participant:
-    """Create (``participant=None``) or update a participant from canonical-column text.
+    """Create (``participant=None``) or update a participant from canonical-column text. A new
+    participant is enrolled from its start date; a corrected start date moves the start of its
+    membership (coverage's hooks).
 
     The import's warnings (e.g. a birth date that disagrees with the NIK's date part) do not
     refuse the record; they are on the returned participant's ``warnings`` list."""
@@ -733,7 +780,8 @@ def save_participant(
         clash = clash.exclude(pk=participant.person_id)
     if clash.exists():
         raise InvalidRecord({"nik": ["NIK ini sudah terdaftar di program ini untuk orang lain."]})
-    if participant is None:
+    new = participant is None
+    if new:
         person = Person(programme=programme)
         participant = Participant(programme=programme)
         start = row["start_date"] or queries.reference_for(programme).default_start
@@ -748,27 +796,28 @@ def save_participant(
     participant.person = person
     for attr in PARTICIPANT_ATTRS:
         setattr(participant, attr, row[attr])
+    moved = not new and participant.start_date != start
     participant.start_date = start
     _with_actor(participant, actor).save()
+    if new:
+        membership.created(participant, actor=actor)
+    elif moved:
+        membership.start_changed(programme, [participant.pk], actor=actor)
     participant.warnings = row["_warnings"]
     return participant
 
 
-@transaction.atomic
 def set_status(
     *, actor, participant: Participant, status: str, end_date=None, note: str = ""
 ) -> Participant:
+    """Mark a participant died, left, moved away ("tidak aktif") or active again on a date
+    (today by default). The status is the membership: the enrolment period is ended or
+    (re)opened in the same transaction (coverage's hook), and the dashboard follows at once."""
     _check(actor, participant.programme, "participant.edit")
     if status not in Participant.Status.values:
         raise RegistryError(f"Status '{status}' tidak dikenal.")
-    participant.status = status
-    participant.end_date = (
-        None if status == Participant.Status.ACTIVE else (end_date or timezone.localdate())
-    )
-    if note:
-        participant._change_reason = note[:200]
-    _with_actor(participant, actor).save()
-    return participant
+    on = end_date or timezone.localdate()
+    return membership.change_status(participant, status, on, actor=actor, note=note)
 
 
 # --- family members ------------------------------------------------------------------------------

@@ -369,6 +369,117 @@ class OfficeList:
     region_code: str = "35.19"
 
 
+def _office_phone(i: int, rng) -> str:
+    """Row ``i``'s phone: "-", two numbers, a number cell (no leading 0) or a plain number."""
+    kind = i % 6
+    if kind == 0:
+        return "-"
+    if kind == 1:
+        return f"0852{i:08d} / 0899{i:07d}"
+    if kind == 2:
+        return f"8{int(rng.integers(100_000_000, 999_999_999))}"  # a number cell: no 0
+    return f"08{int(rng.integers(1_000_000_000, 9_999_999_999))}"
+
+
+def _plant_mistake(
+    mistake: int,
+    record: dict,
+    *,
+    nik: str,
+    birth: date,
+    place: str,
+    shared: list,
+    row: int,
+    k: int,
+    reasons: dict,
+    numeric_nik: set,
+    warned: set,
+) -> None:
+    """Mistake number ``mistake`` (0–7) in ``record`` (the ``k``-th, sheet row ``row``), with
+    the reason the import gives."""
+    if mistake == 0:
+        record["Desa/Kelurahan"] = "Sukamakmur Jaya"
+        reasons[row] = ("nama_kelurahan", "tidak ditemukan")
+    elif mistake == 1 and shared:
+        record["Desa/Kelurahan"] = shared[0].name
+        record["Kecamatan"] = ""
+        reasons[row] = ("nama_kelurahan", "ada di")
+    elif mistake == 2:
+        numeric_nik.add(k)
+        reasons[row] = ("nik", "harus berupa teks, bukan angka")
+    elif mistake == 3:
+        record["Tempat/Tgl Lahir"] = f"{place}, {birth.day:02d}-{birth.month:02d}-2099"
+        reasons[row] = ("tanggal_lahir", "masa depan")
+    elif mistake == 4:
+        record["NIK"] = nik[:6] + "00" + nik[8:]
+        reasons[row] = ("nik", "bukan tanggal yang sah")
+    elif mistake == 5:
+        record["Nama Lengkap"] = ""
+        reasons[row] = ("nama", "Nama wajib diisi")
+    elif mistake == 6:
+        record["Kecamatan"] = "Kecamatan Antah"
+        reasons[row] = ("nama_kelurahan", "Kecamatan 'Kecamatan Antah' tidak ada")
+    elif mistake == 7:
+        # The birth date was corrected in the KK a year later: kept, with a warning.
+        record["Tempat/Tgl Lahir"] = (
+            f"{place}, {birth.day} {_MONTHS_ID[birth.month - 1]} {birth.year + 1}"
+        )
+        warned.add(k)
+
+
+def _write_office_workbook(
+    path: Path,
+    region_name: str,
+    records: list[dict],
+    *,
+    numeric_nik: set,
+    numeric_phone: set,
+    blank_after: set,
+) -> tuple[list[int], list[str]]:
+    """The workbook of an office's list: title rows, header, rows (a blank line in the middle),
+    a signature block. Returns each record's sheet row and the signature's lines."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Sheet1")
+    bold = wb.add_format({"bold": True})
+    ws.write(0, 0, "DATA PEKERJA RENTAN PENERIMA BANTUAN IURAN JKK-JKM", bold)
+    ws.write(1, 0, f"{region_name.upper()} TAHUN 2025", bold)
+    ws.write_row(3, 0, DISNAKER_HEADERS, bold)
+    out_row = 4
+    sheet_rows: list[int] = []
+    for k, record in enumerate(records):
+        if k in blank_after:
+            out_row += 1  # an empty line in the middle of the list
+        sheet_rows.append(out_row + 1)
+        for j, h in enumerate(DISNAKER_HEADERS):
+            value = record[h]
+            if not value:
+                continue
+            if h == "NIK" and k in numeric_nik:
+                ws.write_number(out_row, j, float(value))
+            elif h == "No HP" and k in numeric_phone:
+                ws.write_number(out_row, j, int(value))
+            elif h == "No":
+                ws.write_number(out_row, j, int(value))
+            else:
+                ws.write_string(out_row, j, value)
+        out_row += 1
+    # The signature block under the table.
+    signature = [
+        f"{region_name.replace('Kabupaten ', '')}, 12 Januari 2025",
+        "KEPALA DINAS TENAGA KERJA",
+        "",
+        "Drs. BAMBANG SUTRISNO, M.Si",
+        "NIP. 19780101 200501 1 002",
+    ]
+    for k, line in enumerate(signature):
+        if line:
+            ws.write(out_row + 2 + k, 6, line)
+    wb.close()
+    return sheet_rows, signature
+
+
 def office_list(path: Path, n: int = 300, seed: int = 14, region_code: str = "35.19") -> OfficeList:
     """Write an office's list of ``n`` data rows: two title rows and an empty row above the
     header, the nine usual columns (No, NIK, Nama Lengkap, Tempat/Tgl Lahir, Alamat,
@@ -376,8 +487,6 @@ def office_list(path: Path, n: int = 300, seed: int = 14, region_code: str = "35
     "Ds."/"Kel."/"Kec." prefixes, mixed date forms, "-" and double phones, a phone typed as a
     number, identical and conflicting duplicate rows, and a signature block below. About one
     row in twelve has a mistake a clerk must fix; everything else can be imported as it is."""
-    import xlsxwriter
-
     from .recovery import region_index
 
     rng = np.random.default_rng(seed)
@@ -413,14 +522,7 @@ def office_list(path: Path, n: int = 300, seed: int = 14, region_code: str = "35
         desa = (v.name, f"Ds. {v.name.upper()}", f"desa {v.name.lower()}", f"KEL. {v.name}")[i % 4]
         kec = (v.district, f"Kec. {v.district}", v.district.upper())[i % 3]
         phone_kind = i % 6
-        if phone_kind == 0:
-            phone = "-"
-        elif phone_kind == 1:
-            phone = f"0852{i:08d} / 0899{i:07d}"
-        elif phone_kind == 2:
-            phone = f"8{int(rng.integers(100_000_000, 999_999_999))}"  # a number cell: no 0
-        else:
-            phone = f"08{int(rng.integers(1_000_000_000, 9_999_999_999))}"
+        phone = _office_phone(i, rng)
         record = {
             "No": str(i + 1),
             "NIK": nik,
@@ -439,34 +541,19 @@ def office_list(path: Path, n: int = 300, seed: int = 14, region_code: str = "35
             warned.add(len(records))
         # Mistakes a clerk must fix (about 1 row in 12), each with the reason the import gives.
         mistake = (i // 12) % 8 if i % 12 == 5 else -1
-        if mistake == 0:
-            record["Desa/Kelurahan"] = "Sukamakmur Jaya"
-            reasons[row] = ("nama_kelurahan", "tidak ditemukan")
-        elif mistake == 1 and shared:
-            record["Desa/Kelurahan"] = shared[0].name
-            record["Kecamatan"] = ""
-            reasons[row] = ("nama_kelurahan", "ada di")
-        elif mistake == 2:
-            numeric_nik.add(len(records))
-            reasons[row] = ("nik", "harus berupa teks, bukan angka")
-        elif mistake == 3:
-            record["Tempat/Tgl Lahir"] = f"{place}, {birth.day:02d}-{birth.month:02d}-2099"
-            reasons[row] = ("tanggal_lahir", "masa depan")
-        elif mistake == 4:
-            record["NIK"] = nik[:6] + "00" + nik[8:]
-            reasons[row] = ("nik", "bukan tanggal yang sah")
-        elif mistake == 5:
-            record["Nama Lengkap"] = ""
-            reasons[row] = ("nama", "Nama wajib diisi")
-        elif mistake == 6:
-            record["Kecamatan"] = "Kecamatan Antah"
-            reasons[row] = ("nama_kelurahan", "Kecamatan 'Kecamatan Antah' tidak ada")
-        elif mistake == 7:
-            # The birth date was corrected in the KK a year later: kept, with a warning.
-            record["Tempat/Tgl Lahir"] = (
-                f"{place}, {birth.day} {_MONTHS_ID[birth.month - 1]} {birth.year + 1}"
-            )
-            warned.add(len(records))
+        _plant_mistake(
+            mistake,
+            record,
+            nik=nik,
+            birth=birth,
+            place=place,
+            shared=shared,
+            row=row,
+            k=len(records),
+            reasons=reasons,
+            numeric_nik=numeric_nik,
+            warned=warned,
+        )
         records.append(record)
         if i % 25 == 8 and mistake < 0:
             # An identical copy of the row (typed twice): imported once, with a warning.
@@ -483,43 +570,14 @@ def office_list(path: Path, n: int = 300, seed: int = 14, region_code: str = "35
             reasons[first_sheet_row + len(records)] = ("nik", "NIK ganda")
             records.append(other)
     blank_after = {len(records) // 2}
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Sheet1")
-    bold = wb.add_format({"bold": True})
-    ws.write(0, 0, "DATA PEKERJA RENTAN PENERIMA BANTUAN IURAN JKK-JKM", bold)
-    ws.write(1, 0, f"{index.region_name.upper()} TAHUN 2025", bold)
-    ws.write_row(3, 0, DISNAKER_HEADERS, bold)
-    out_row = 4
-    sheet_rows: list[int] = []
-    for k, record in enumerate(records):
-        if k in blank_after:
-            out_row += 1  # an empty line in the middle of the list
-        sheet_rows.append(out_row + 1)
-        for j, h in enumerate(DISNAKER_HEADERS):
-            value = record[h]
-            if not value:
-                continue
-            if h == "NIK" and k in numeric_nik:
-                ws.write_number(out_row, j, float(value))
-            elif h == "No HP" and k in numeric_phone:
-                ws.write_number(out_row, j, int(value))
-            elif h == "No":
-                ws.write_number(out_row, j, int(value))
-            else:
-                ws.write_string(out_row, j, value)
-        out_row += 1
-    # The signature block under the table.
-    signature = [
-        f"{index.region_name.replace('Kabupaten ', '')}, 12 Januari 2025",
-        "KEPALA DINAS TENAGA KERJA",
-        "",
-        "Drs. BAMBANG SUTRISNO, M.Si",
-        "NIP. 19780101 200501 1 002",
-    ]
-    for k, line in enumerate(signature):
-        if line:
-            ws.write(out_row + 2 + k, 6, line)
-    wb.close()
+    sheet_rows, signature = _write_office_workbook(
+        path,
+        index.region_name,
+        records,
+        numeric_nik=numeric_nik,
+        numeric_phone=numeric_phone,
+        blank_after=blank_after,
+    )
     # Sheet rows moved by the blank line: remap the reasons.
     remap = {first_sheet_row + k: sheet_rows[k] for k in range(len(records))}
     reasons = {remap[r]: why for r, why in reasons.items()}

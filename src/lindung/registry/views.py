@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from lindung.core import params
 from lindung.core.downloads import XLSX, file_response
+from lindung.core.errors import DomainError, refusals
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can
 from lindung.programmes.services import log_access
@@ -113,7 +114,7 @@ def _save_participant(request, programme, participant=None):
             for column, msgs in exc.errors.items():
                 for msg in msgs:
                     form.add_error(column if column in form.fields else None, msg)
-        except services.RegistryError as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Data peserta tersimpan.")
@@ -139,14 +140,19 @@ def participant_edit(request, programme, pk):
 def participant_status(request, programme, pk):
     participant = queries.participant_detail(request.user, programme, pk)
     form = StatusForm(request.POST)
-    if form.is_valid():
-        services.set_status(
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("registry_person", programme.code, pk)
+    with refusals(request) as outcome:
+        changed = services.set_status(
             actor=request.user,
             participant=participant,
             status=form.cleaned_data["status"],
+            end_date=form.cleaned_data["on"],
             note=form.cleaned_data["note"],
         )
-        messages.success(request, "Status peserta diubah.")
+    if not outcome.refused:
+        messages.success(request, f"Status peserta: {changed.get_status_display()}.")
     return redirect("registry_person", programme.code, pk)
 
 

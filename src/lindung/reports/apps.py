@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ReportsConfig(AppConfig):
@@ -6,11 +7,29 @@ class ReportsConfig(AppConfig):
     verbose_name = "Laporan"
 
     def ready(self) -> None:
-        from lindung.programmes import jobs, menu
+        from lindung.claims.models import Claim
+        from lindung.core import changes
+        from lindung.coverage.models import Enrolment
+        from lindung.programmes import menu
+        from lindung.registry.models import Participant, Person
 
         from . import counts
 
         menu.register("Dasbor", "reports_dashboard", "report.view", order=5)
-        # After an import, an adoption or a billing run, the participant counts catch up in the
-        # worker rather than in the first dashboard view.
-        jobs.register_after_job(counts.refresh_quietly)
+        # The dashboard's read model follows every save and delete of the records it counts
+        # (bulk writers record their changes themselves) and is brought up to date in the
+        # writing transaction.
+        changes.follow(Enrolment, changes.ENROLMENT)
+        changes.follow(Participant, changes.PARTICIPANT)
+        changes.follow(Person, changes.PERSON)
+        changes.follow(Claim, changes.CLAIM)
+        changes.register_consumer(counts.apply_pending)
+        post_migrate.connect(_build_missing, sender=self, dispatch_uid="reports-build-missing")
+
+
+def _build_missing(sender, using="default", **kwargs) -> None:
+    """After ``migrate``: build the read model of programmes that have none (a live install
+    upgraded to the change feed); nothing to do on a new database."""
+    from .counts import build_missing
+
+    build_missing()

@@ -1,6 +1,6 @@
 """The dashboard's figures per group — participants active on a date, claims paid per
 kelurahan and agency — kept in a small read model instead of being counted from the source
-tables on every change.
+tables on every view.
 
 Counting who was active on a dozen dates from one million enrolment periods joins three large
 tables (~1 s on PostgreSQL, 2–3 s on SQLite), and so does grouping the paid claims by their
@@ -9,25 +9,21 @@ participant's kelurahan and agency (~0.1 s). The dashboard instead reads :class:
 date's month), how many periods start and how many end — a few thousand rows for a whole city,
 summed up to each date; and :class:`ClaimFact`, the paid claims with their participant's group.
 
-The read model follows the data by itself; no write path has to call it. Every change that can
-move a figure leaves a row with a higher id in one of six tables: a new enrolment, an enrolment
-event, or a history row of an enrolment, participant, person or claim (the bulk writers of the
-registry and coverage write history too). :func:`refresh`, called before the figures are read,
-takes the rows above the ids it last saw, finds the enrolment periods and claims they touch,
-takes their old contribution out (from :class:`EnrolmentFact`; claim facts are replaced) and
-puts their current one in. When more than :data:`REBUILD_ABOVE` are touched (a large import),
-or the model has never been built, it is rebuilt from scratch with ``INSERT … SELECT``.
+**Kept up to date by the writers, in their own transaction.** Every write of an enrolment
+period, participant, person or claim appends to the change feed (:mod:`lindung.core.changes`:
+ORM saves through signals set up in ``apps.py``, bulk writes explicitly). :func:`apply_pending`,
+the feed's consumer, runs before that transaction commits: under a lock on the programme's
+:class:`CountState` row it takes the programme's entries, finds the enrolment periods and claims
+they touch, takes their old contribution out (from :class:`EnrolmentFact`; claim facts are
+replaced) and puts their current one in, then deletes exactly those entries. More than
+:data:`REBUILD_ABOVE` touched records (a large import), or a programme never counted before,
+rebuild the programme's rows with ``INSERT … SELECT``.
 
-Exactness under concurrent writers: on PostgreSQL an id can become visible after a higher one
-(two transactions committing out of order). The new watermark is therefore only stored when no
-other transaction of this database was running when the ids were read (see
-:func:`_version_now`); otherwise the same range is looked at again next time (taking a period
-out and putting it back is idempotent). SQLite has one writer at a time: its ids appear in
-order.
+Exact under concurrent writers without any guess: the lock makes the consumers of one programme
+take turns, each reads what the previous one committed, and entries of transactions still
+running are invisible (they are applied by their own transaction). A dashboard view never
+writes: it reads the model, which is up to date once the writer has committed.
 """
-
-# SQL here is built from model table names and fixed fragments; values are bound parameters.
-# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -36,136 +32,66 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import OperationalError, connection, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 
 from lindung.claims.models import Claim
-from lindung.coverage.db import execute, executemany, fetchall, is_postgres, table
-from lindung.coverage.models import Enrolment, EnrolmentEvent
+from lindung.core import changes, sql
+from lindung.coverage.models import Enrolment
 from lindung.registry.models import Participant, Person
 
 from .models import NO_AGENCY, ClaimFact, CountChange, CountMonth, CountState, EnrolmentFact
 
 log = logging.getLogger(__name__)
 
-STATE = "participants"
-#: Above this many touched enrolment periods a rebuild is cheaper than a correction.
+#: Above this many touched enrolment periods and claims a rebuild is cheaper than a correction.
 REBUILD_ABOVE = 20_000
-#: How long a dashboard waits for SQLite's write lock (held by a long import, say) before it
-#: counts straight from the enrolment periods instead.
-SQLITE_WAIT_MS = 300
 CHUNK = 500
 
-#: The five tables whose highest id makes up the data version, and their id column.
-_LOGS = (
-    (Enrolment, "id"),
-    (EnrolmentEvent, "id"),
-    (Enrolment.history.model, "history_id"),
-    (Participant.history.model, "history_id"),
-    (Person.history.model, "history_id"),
-    (Claim.history.model, "history_id"),
-)
+
+def state(programme_id: int) -> CountState | None:
+    """The programme's read model state; ``None`` (or never rebuilt) when it has not been built
+    yet — the dashboard then counts from the source tables."""
+    return CountState.objects.filter(programme_id=programme_id).first()
 
 
-class Busy(Exception):
-    """The read model could not be brought up to date now (another writer holds SQLite)."""
+def ready(programme_id: int) -> int | None:
+    """The version of the programme's read model when it can be read as it is (built, and no
+    change left pending), otherwise ``None``."""
+    found = state(programme_id)
+    if found is None or found.rebuilt_at is None or changes.has_pending(programme_id):
+        return None
+    return found.version
 
 
-def data_version() -> tuple[int, ...]:
-    """Changes whenever a row the participant counts read may have changed (highest ids of the
-    five tables above: index look-ups)."""
-    return tuple(model.objects.aggregate(m=Max(pk))["m"] or 0 for model, pk in _LOGS)
+def apply_pending() -> None:
+    """The change feed's consumer (see the module): apply every programme's pending entries."""
+    for programme_id in changes.pending_programmes():
+        _apply(programme_id)
 
 
-def _version_now() -> tuple[tuple[int, ...], bool]:
-    """The data version, and whether it is *settled*: no row with a lower id can still appear.
-
-    On PostgreSQL an id below the highest visible one can belong to a transaction that was still
-    running when the ids were read. The version counts as settled only when (1) no other
-    transaction of this database holds a transaction id now, (2) every transaction running at
-    the moment of reading is one of another database (other test databases, say) and (3) no
-    transaction finished in between (the snapshot's upper bound did not move) — so a writer
-    that committed between the reading and the check cannot slip through either.
-    """
-    if not is_postgres():
-        return data_version(), True
-    maxes = ", ".join(f"(SELECT MAX({pk}) FROM {table(model)})" for model, pk in _LOGS)
-    row = fetchall(f"SELECT {maxes}, pg_current_snapshot()::text")[0]
-    version, (_, upper, running) = tuple(v or 0 for v in row[:-1]), row[-1].split(":")
-    execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity is cached per transaction
-    writers = fetchall(
-        "SELECT backend_xid::text, datname = current_database() FROM pg_stat_activity "
-        "WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
-    )
-    (later,) = fetchall("SELECT pg_current_snapshot()::text")[0]
-    elsewhere = {xid for xid, ours in writers if not ours}
-    settled = (
-        not any(ours for _, ours in writers)
-        and all(str(int(x) % 2**32) in elsewhere for x in running.split(",") if x)
-        and later.split(":")[1] == upper
-    )
-    return version, settled
+def _lock(programme_id: int) -> CountState:
+    """The programme's state row, created when missing and locked until the transaction ends."""
+    CountState.objects.bulk_create([CountState(programme_id=programme_id)], ignore_conflicts=True)
+    return CountState.objects.select_for_update().get(programme_id=programme_id)
 
 
-def refresh() -> None:
-    """Bring the read model up to the current data (see the module's description).
-
-    Raises :class:`Busy` when SQLite's write lock cannot be had within
-    :data:`SQLITE_WAIT_MS`; the caller then counts from the source tables."""
-    sqlite = not is_postgres()
-    if sqlite:
-        connection.ensure_connection()
-        connection.connection.execute(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
-    try:
-        state = CountState.objects.filter(name=STATE).values_list("version", flat=True).first()
-        if state is not None and tuple(state) == data_version():
-            return
-        with transaction.atomic():
-            # Take the lock first (SQLite: the write lock at BEGIN; PostgreSQL: this row), so
-            # that two refreshes never correct the same change twice.
-            if not CountState.objects.filter(name=STATE).update(refreshed_at=timezone.now()):
-                CountState.objects.get_or_create(name=STATE)  # the very first look
-            _refresh_locked()
-    except OperationalError as exc:
-        if sqlite and "locked" in str(exc):
-            raise Busy from exc
-        raise
-    finally:
-        if sqlite:
-            timeout = int(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5) * 1000)
-            connection.connection.execute(f"PRAGMA busy_timeout = {timeout}")
-
-
-def refresh_quietly() -> None:
-    """:func:`refresh`, giving up silently when SQLite is busy (the next view catches up)."""
-    try:
-        refresh()
-    except Busy:
-        log.info("Participant counts not refreshed: the database is busy.")
-
-
-def _refresh_locked() -> None:
-    # Locked again: after the very first look's get_or_create, a refresh running at the same
-    # time waits here for the other to finish.
-    state = CountState.objects.select_for_update().get(name=STATE)
-    version, settled = _version_now()
-    if state.version is not None and tuple(state.version) == version:
-        return
-    touched = None if state.version is None else _touched(tuple(state.version), version)
+def _apply(programme_id: int) -> None:
+    locked = _lock(programme_id)
+    entries = changes.pending(programme_id)
+    touched = None if locked.rebuilt_at is None else _touched(entries)
+    now = timezone.now()
     if touched is None:
-        rebuild()
-        state.rebuilt_at = timezone.now()
+        rebuild(programme_id)
+        locked.rebuilt_at = now
     else:
         enrolments, claims = touched
         _correct(enrolments)
         _correct_claims(claims)
-    if settled:
-        state.version = list(version)
-    elif touched is None:
-        # Rebuilt while someone else was writing: the next look starts from nothing again.
-        state.version = None
-    state.save(update_fields=["version", "rebuilt_at"])
+    changes.clear(programme_id)
+    locked.version += 1
+    locked.applied_at = now
+    locked.save()
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -173,30 +99,20 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[i : i + size]
 
 
-def _touched(old: tuple[int, ...], new: tuple[int, ...]) -> tuple[set[int], set[int]] | None:
-    """The ids of the enrolment periods and of the claims that the rows written since ``old``
-    may have changed, or None when there are more than :data:`REBUILD_ABOVE` of them."""
-    limit = REBUILD_ABOVE + 1
-    enrolments: set[int] = set()
-    participants: set[int] = set()
-    persons: set[int] = set()
-    claims: set[int] = set()
-    sources = (
-        (Enrolment, "pk", "pk", enrolments),
-        (EnrolmentEvent, "pk", "enrolment_id", enrolments),
-        (Enrolment.history.model, "history_id", "id", enrolments),
-        (Participant.history.model, "history_id", "id", participants),
-        (Person.history.model, "history_id", "id", persons),
-        (Claim.history.model, "history_id", "id", claims),
-    )
-    for (model, pk, column, into), since, upto in zip(sources, old, new, strict=True):
-        if upto <= since:
-            continue
-        rows = model.objects.filter(**{f"{pk}__gt": since, f"{pk}__lte": upto})
-        into.update(rows.order_by().values_list(column, flat=True).distinct()[:limit])
-        if len(into) > REBUILD_ABOVE:
+def _touched(entries: list[tuple[str, int]]) -> tuple[set[int], set[int]] | None:
+    """The ids of the enrolment periods and of the claims that the feed's entries may have
+    changed, or None when the whole programme is to be rebuilt (an entry says so, or more than
+    :data:`REBUILD_ABOVE` records are touched)."""
+    by_kind: dict[str, set[int]] = defaultdict(set)
+    for kind, object_id in entries:
+        if kind == changes.PROGRAMME:
             return None
-    for chunk in _chunks(sorted(persons)):
+        by_kind[kind].add(object_id)
+    enrolments, claims = by_kind[changes.ENROLMENT], by_kind[changes.CLAIM]
+    participants = by_kind[changes.PARTICIPANT]
+    if sum(len(v) for v in by_kind.values()) > REBUILD_ABOVE:
+        return None
+    for chunk in _chunks(sorted(by_kind[changes.PERSON])):
         participants.update(
             Participant.objects.filter(person_id__in=chunk).values_list("pk", flat=True)
         )
@@ -260,13 +176,13 @@ def _current_facts(ids: list[int]) -> list[EnrolmentFact]:
 
 def _correct(ids: set[int]) -> None:
     """Take the listed periods out of the counts as they were, and put them back as they are."""
-    changes: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
 
     def count(fact: EnrolmentFact, sign: int) -> None:
         group = (fact.programme_id, fact.segment, fact.kelurahan_code, fact.agency_id)
-        changes[(*group, fact.start_date)][0] += sign
+        deltas[(*group, fact.start_date)][0] += sign
         if fact.end_date is not None:
-            changes[(*group, fact.end_date)][1] += sign
+            deltas[(*group, fact.end_date)][1] += sign
 
     for chunk in _chunks(sorted(ids)):
         for fact in EnrolmentFact.objects.filter(enrolment_id__in=chunk):
@@ -278,87 +194,102 @@ def _correct(ids: set[int]) -> None:
         EnrolmentFact.objects.bulk_create(current, batch_size=CHUNK)
     by_day: dict[int, dict[tuple, list[int]]] = defaultdict(dict)
     by_month: dict[int, dict[tuple, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for key, (starts, ends) in changes.items():
+    for key, (starts, ends) in deltas.items():
         if starts or ends:
             by_day[key[0]][key] = [starts, ends]
             month = by_month[key[0]][(*key[:4], key[4].replace(day=1))]
             month[0] += starts
             month[1] += ends
     for programme_id, group in by_day.items():
-        _apply(CountChange, "day", programme_id, group)
+        _add_counts(CountChange, "day", programme_id, group)
     for programme_id, group in by_month.items():
-        _apply(CountMonth, "month", programme_id, group)
+        _add_counts(CountMonth, "month", programme_id, group)
 
 
-def _apply(model, when: str, programme_id: int, changes: dict[tuple, list[int]]) -> None:
-    """Add ``changes`` (``{(programme, segment, kelurahan, agency, day or month): [starts,
+def _add_counts(model, when: str, programme_id: int, deltas: dict[tuple, list[int]]) -> None:
+    """Add ``deltas`` (``{(programme, segment, kelurahan, agency, day or month): [starts,
     ends]}``) to the rows of ``model``: one upsert adding to the rows that exist, then the rows
     that came to nothing are removed."""
-    name, column = table(model), connection.ops.quote_name(when)
-    group = "programme_id, segment, kelurahan_code, agency_id"
-    rows = [(*key, starts, ends) for key, (starts, ends) in changes.items() if starts or ends]
+    rows = [(*key, starts, ends) for key, (starts, ends) in deltas.items() if starts or ends]
     if not rows:
         return
-    executemany(
-        f"INSERT INTO {name} ({group}, {column}, starts, ends) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-        f"ON CONFLICT ({group}, {column}) DO UPDATE SET starts = {name}.starts + excluded.starts, "
-        f"ends = {name}.ends + excluded.ends",
+    sql.executemany(
+        "INSERT INTO {t} (programme_id, segment, kelurahan_code, agency_id, {when}, starts, ends) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (programme_id, segment, kelurahan_code, agency_id, {when}) "
+        "DO UPDATE SET starts = {t}.starts + excluded.starts, ends = {t}.ends + excluded.ends",
         rows,
+        t=model,
+        when=sql.ident(when),
     )
     for chunk in _chunks(sorted({row[4] for row in rows})):
-        marks = ", ".join(["%s"] * len(chunk))
-        execute(
-            f"DELETE FROM {name} WHERE programme_id = %s AND {column} IN ({marks}) "
-            f"AND starts = 0 AND ends = 0",
+        sql.execute(
+            "DELETE FROM {t} WHERE programme_id = %s AND {when} IN ({days}) "
+            "AND starts = 0 AND ends = 0",
             [programme_id, *chunk],
+            t=model,
+            when=sql.ident(when),
+            days=sql.marks(len(chunk)),
         )
 
 
-def rebuild() -> None:
-    """Recount everything from the enrolment periods and the paid claims (``INSERT … SELECT``)."""
-    fact, change, month = table(EnrolmentFact), table(CountChange), table(CountMonth)
-    claim_fact, claim = table(ClaimFact), table(Claim)
-    e, p, person = table(Enrolment), table(Participant), table(Person)
-    names = (fact, change, month, claim_fact)
-    if is_postgres():
-        execute(f"TRUNCATE {', '.join(names)}")
-    else:
-        for name in names:
-            execute(f"DELETE FROM {name}")
-    execute(
-        f"INSERT INTO {fact} (enrolment_id, programme_id, segment, kelurahan_code, agency_id, "
-        f"start_date, end_date) "
-        f"SELECT e.id, e.programme_id, p.segment, COALESCE(pe.kelurahan_code, ''), "
-        f"COALESCE(p.agency_id, %s), e.start_date, e.end_date "
-        f"FROM {e} e JOIN {p} p ON p.id = e.participant_id JOIN {person} pe ON pe.id = p.person_id",
-        [NO_AGENCY],
+GROUP = sql.Fragment("programme_id, segment, kelurahan_code, agency_id")
+
+
+def rebuild(programme_id: int) -> None:
+    """Recount one programme from its enrolment periods and paid claims (``INSERT … SELECT``)."""
+    for model in (EnrolmentFact, CountChange, CountMonth, ClaimFact):
+        sql.execute("DELETE FROM {t} WHERE programme_id = %s", [programme_id], t=model)
+    names = {"e": Enrolment, "p": Participant, "person": Person}
+    sql.execute(
+        "INSERT INTO {fact} (enrolment_id, programme_id, segment, kelurahan_code, agency_id, "
+        "start_date, end_date) "
+        "SELECT e.id, e.programme_id, p.segment, COALESCE(pe.kelurahan_code, ''), "
+        "COALESCE(p.agency_id, %s), e.start_date, e.end_date "
+        "FROM {e} e JOIN {p} p ON p.id = e.participant_id JOIN {person} pe ON pe.id = p.person_id "
+        "WHERE e.programme_id = %s",
+        [NO_AGENCY, programme_id],
+        fact=EnrolmentFact,
+        **names,
     )
-    group = "programme_id, segment, kelurahan_code, agency_id"
-    execute(
-        f"INSERT INTO {change} ({group}, day, starts, ends) "
-        f"SELECT {group}, day, SUM(s), SUM(x) FROM ("
-        f"SELECT {group}, start_date AS day, 1 AS s, 0 AS x FROM {fact} "
-        f"UNION ALL SELECT {group}, end_date, 0, 1 FROM {fact} WHERE end_date IS NOT NULL"
-        f") u GROUP BY {group}, day"
+    sql.execute(
+        "INSERT INTO {change} ({group}, day, starts, ends) "
+        "SELECT {group}, day, SUM(s), SUM(x) FROM ("
+        "SELECT {group}, start_date AS day, 1 AS s, 0 AS x FROM {fact} WHERE programme_id = %s "
+        "UNION ALL SELECT {group}, end_date, 0, 1 FROM {fact} "
+        "WHERE programme_id = %s AND end_date IS NOT NULL"
+        ") u GROUP BY {group}, day",
+        [programme_id, programme_id],
+        change=CountChange,
+        fact=EnrolmentFact,
+        group=GROUP,
     )
-    first = "date_trunc('month', day)::date" if is_postgres() else "date(day, 'start of month')"
-    execute(
-        f"INSERT INTO {month} ({group}, month, starts, ends) "
-        f"SELECT {group}, {first}, SUM(starts), SUM(ends) FROM {change} GROUP BY {group}, {first}"
+    first = "date_trunc('month', day)::date" if sql.is_postgres() else "date(day, 'start of month')"
+    sql.execute(
+        "INSERT INTO {month} ({group}, month, starts, ends) "
+        "SELECT {group}, {first}, SUM(starts), SUM(ends) FROM {change} WHERE programme_id = %s "
+        "GROUP BY {group}, {first}",
+        [programme_id],
+        month=CountMonth,
+        change=CountChange,
+        group=GROUP,
+        first=sql.Fragment(first),
     )
-    execute(
-        f"INSERT INTO {claim_fact} (claim_id, programme_id, segment, kelurahan_code, agency_id, "
-        f"paid_on, amount) "
-        f"SELECT c.id, c.programme_id, c.segment, COALESCE(pe.kelurahan_code, ''), "
-        f"COALESCE(p.agency_id, %s), c.bpjs_paid_on, c.bpjs_paid "
-        f"FROM {claim} c JOIN {p} p ON p.id = c.participant_id "
-        f"JOIN {person} pe ON pe.id = p.person_id "
-        f"WHERE c.bpjs_paid IS NOT NULL AND c.bpjs_paid_on IS NOT NULL",
-        [NO_AGENCY],
+    sql.execute(
+        "INSERT INTO {claim_fact} (claim_id, programme_id, segment, kelurahan_code, agency_id, "
+        "paid_on, amount) "
+        "SELECT c.id, c.programme_id, c.segment, COALESCE(pe.kelurahan_code, ''), "
+        "COALESCE(p.agency_id, %s), c.bpjs_paid_on, c.bpjs_paid "
+        "FROM {claim} c JOIN {p} p ON p.id = c.participant_id "
+        "JOIN {person} pe ON pe.id = p.person_id "
+        "WHERE c.programme_id = %s AND c.bpjs_paid IS NOT NULL AND c.bpjs_paid_on IS NOT NULL",
+        [NO_AGENCY, programme_id],
+        claim_fact=ClaimFact,
+        claim=Claim,
+        **names,
     )
-    if is_postgres():
-        for name in names:
-            execute(f"ANALYZE {name}")
+    if sql.is_postgres():
+        sql.analyze(EnrolmentFact, CountChange, CountMonth, ClaimFact)
 
 
 #: What the counts can be grouped by, and the read model's column for it.
@@ -367,38 +298,48 @@ FIELDS = {"segment": "segment", "kelurahan": "kelurahan_code", "agency": "agency
 
 def counts_on(programme_id: int, dates: tuple[date, ...], fields: tuple[str, ...]) -> list[tuple]:
     """``[(key, counts)]``: for every combination of ``fields`` (a dict), the participants active
-    on each of ``dates`` (the read model already refreshed).
+    on each of ``dates`` (the read model is :func:`ready`).
 
     Active on D = the starts minus the ends of every month before D's month
     (:class:`CountMonth`, a few rows per group and month) + the starts on the days of D's month
     up to D, minus the ends before D (:class:`CountChange`, only that month's days)."""
-    columns = [FIELDS[f] for f in fields]
+    group = sql.idents([FIELDS[f] for f in fields])
     firsts = [d.replace(day=1) for d in dates]
-    group = ", ".join(columns)
     # Hand-written SQL: Django's compiler needs ~25 ms for the 13 filtered sums alone.
-    month_sums = ", ".join("SUM(CASE WHEN month < %s THEN starts - ends ELSE 0 END)" for _ in dates)
+    month_sums = sql.Fragment(
+        ", ".join("SUM(CASE WHEN month < %s THEN starts - ends ELSE 0 END)" for _ in dates)
+    )
     totals: dict[tuple, list[int]] = {}
-    width = len(columns)
+    width = len(fields)
 
     def add(row, index: int) -> None:
         totals.setdefault(tuple(row[:width]), [0] * len(dates))[index] += row[-1] or 0
 
-    for row in fetchall(
-        f"SELECT {group}, {month_sums} FROM {table(CountMonth)} "
-        f"WHERE programme_id = %s AND month < %s GROUP BY {group}",
+    for row in sql.fetchall(
+        "SELECT {group}, {sums} FROM {t} WHERE programme_id = %s AND month < %s GROUP BY {group}",
         [*firsts, programme_id, max(firsts)],
+        group=group,
+        sums=month_sums,
+        t=CountMonth,
     ):
         for i in range(len(dates)):
             add((*row[:width], row[width + i]), i)
     # One index range per date (an OR of ranges makes SQLite read the whole table).
-    within = " UNION ALL ".join(
-        f"SELECT {group}, {i}, SUM(CASE WHEN day <= %s THEN starts ELSE 0 END) "
-        f"- SUM(CASE WHEN day < %s THEN ends ELSE 0 END) FROM {table(CountChange)} "
-        f"WHERE programme_id = %s AND day >= %s AND day <= %s GROUP BY {group}"
-        for i in range(len(dates))
+    within = sql.Fragment(
+        " UNION ALL ".join(
+            sql.render(
+                "SELECT {group}, {i}, SUM(CASE WHEN day <= %s THEN starts ELSE 0 END) "
+                "- SUM(CASE WHEN day < %s THEN ends ELSE 0 END) FROM {t} "
+                "WHERE programme_id = %s AND day >= %s AND day <= %s GROUP BY {group}",
+                group=group,
+                i=sql.Fragment(str(int(i))),
+                t=CountChange,
+            )
+            for i in range(len(dates))
+        )
     )
     params = [v for f, d in zip(firsts, dates, strict=True) for v in (d, d, programme_id, f, d)]
-    for row in fetchall(within, params):
+    for row in sql.fetchall("{q}", params, q=within):
         add((*row[:width], row[width + 1]), row[width])
 
     def value(field: str, raw):
@@ -412,12 +353,13 @@ def counts_on(programme_id: int, dates: tuple[date, ...], fields: tuple[str, ...
 
 def claims_on(programme_id: int, start: date, end: date) -> list[dict]:
     """Claims paid by BPJS from ``start`` to ``end`` (inclusive) per kelurahan, agency and
-    segment (the read model already refreshed)."""
-    rows = fetchall(
-        f"SELECT kelurahan_code, agency_id, segment, COUNT(*), SUM(amount) FROM {table(ClaimFact)} "
-        f"WHERE programme_id = %s AND paid_on >= %s AND paid_on <= %s "
-        f"GROUP BY kelurahan_code, agency_id, segment",
+    segment (the read model is :func:`ready`)."""
+    rows = sql.fetchall(
+        "SELECT kelurahan_code, agency_id, segment, COUNT(*), SUM(amount) FROM {t} "
+        "WHERE programme_id = %s AND paid_on >= %s AND paid_on <= %s "
+        "GROUP BY kelurahan_code, agency_id, segment",
         [programme_id, start, end],
+        t=ClaimFact,
     )
     return [
         {
@@ -431,40 +373,80 @@ def claims_on(programme_id: int, start: date, end: date) -> list[dict]:
     ]
 
 
-def _snapshot() -> set[tuple]:
+def snapshot(programme_id: int) -> set[tuple]:
+    """The programme's rows of the read model (to compare two states of it)."""
     rows: set[tuple] = set()
     for model, when in ((CountChange, "day"), (CountMonth, "month")):
         rows |= {
             (model.__name__, *r)
-            for r in model.objects.values_list(
-                "programme_id", "segment", "kelurahan_code", "agency_id", when, "starts", "ends"
+            for r in model.objects.filter(programme_id=programme_id).values_list(
+                "segment", "kelurahan_code", "agency_id", when, "starts", "ends"
             )
         }
     rows |= {
         ("ClaimFact", *r)
-        for r in ClaimFact.objects.values_list(
+        for r in ClaimFact.objects.filter(programme_id=programme_id).values_list(
             "claim_id", "segment", "kelurahan_code", "agency_id", "paid_on", "amount"
+        )
+    }
+    rows |= {
+        ("EnrolmentFact", *r)
+        for r in EnrolmentFact.objects.filter(programme_id=programme_id).values_list(
+            "enrolment_id", "segment", "kelurahan_code", "agency_id", "start_date", "end_date"
         )
     }
     return rows
 
 
+def drift(programme_id: int) -> int:
+    """How many rows of the programme's read model differ from a recount (0 expected), without
+    changing anything (the recount is rolled back)."""
+    before = snapshot(programme_id)
+    with transaction.atomic():
+        rebuild(programme_id)
+        after = snapshot(programme_id)
+        transaction.set_rollback(True)
+    return len(before ^ after)
+
+
 @transaction.atomic
-def recount() -> dict:
+def recount(programme_id: int | None = None) -> dict:
     """Rebuild the read model from the source tables and say how far it had drifted: the rows
-    that differ between the model as it was kept (brought up to date first) and the rebuilt
-    one. Zero is expected; anything else means some write bypassed the history (a hand-made SQL
-    update, say) and is corrected by this rebuild. For ``lindung recount``."""
-    refresh()
-    before = _snapshot()
-    rebuild()
-    after = _snapshot()
-    state = CountState.objects.get(name=STATE)
-    state.version, state.rebuilt_at = list(data_version()), timezone.now()
-    state.save(update_fields=["version", "rebuilt_at"])
+    that differ between the model as it was kept and the rebuilt one. Zero is expected; anything
+    else means some write bypassed the change feed (a hand-made SQL update, say) and is
+    corrected by this rebuild. For ``lindung recount``."""
+    from lindung.programmes.models import Programme
+
+    ids = [programme_id] if programme_id else list(Programme.objects.values_list("pk", flat=True))
+    apply_pending()
+    differences = rows = 0
+    for pid in ids:
+        locked = _lock(pid)
+        before = snapshot(pid)
+        rebuild(pid)
+        after = snapshot(pid)
+        differences += len(before ^ after)
+        rows += len(after)
+        locked.rebuilt_at = locked.applied_at = timezone.now()
+        locked.version += 1
+        locked.save()
     return {
-        "periods": EnrolmentFact.objects.count(),
-        "claims": ClaimFact.objects.count(),
-        "rows": len(after),
-        "differences": len(before ^ after),
+        "programmes": len(ids),
+        "periods": EnrolmentFact.objects.filter(programme_id__in=ids).count(),
+        "claims": ClaimFact.objects.filter(programme_id__in=ids).count(),
+        "rows": rows,
+        "differences": differences,
     }
+
+
+def build_missing() -> int:
+    """Build the read model of every programme that has none yet (after ``migrate``)."""
+    from lindung.programmes.models import Programme
+
+    built = set(
+        CountState.objects.filter(rebuilt_at__isnull=False).values_list("programme_id", flat=True)
+    )
+    missing = [pk for pk in Programme.objects.values_list("pk", flat=True) if pk not in built]
+    for pid in missing:
+        changes.record_programme(pid)
+    return len(missing)

@@ -2,7 +2,8 @@
 :mod:`lindung.reports.counts`).
 
 Nothing here is a source of truth: every row is derived from the enrolment periods, the
-participants, the people and the claims, and rebuilt from them when it is missing or after a large change.
+participants, the people and the claims, and rebuilt from them when it is missing or after a
+large change.
 Plain integer columns, not foreign keys, so that writes to the source tables never wait on
 these.
 """
@@ -16,16 +17,17 @@ NO_AGENCY = 0
 
 
 class CountState(models.Model):
-    """Which state of the data the read model reflects: the :func:`data_version` it was last
-    brought up to, and when."""
+    """A programme's read model: built (``rebuilt_at``) or not yet, and its version (one more
+    at every change applied; the dashboard's cache key). Its row is the lock the change feed's
+    consumers of the programme take turns on."""
 
-    name = models.CharField(primary_key=True, max_length=20)
-    version = models.JSONField(null=True)
-    refreshed_at = models.DateTimeField(null=True)
+    programme_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True)
     rebuilt_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
-        return f"{self.name}: {self.version}"
+        return f"{self.programme_id}: v{self.version}"
 
 
 class EnrolmentFact(models.Model):

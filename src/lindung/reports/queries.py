@@ -27,7 +27,7 @@ from lindung.core.formatting import MONTHS_SHORT
 from lindung.core.params import YEAR_MAX, YEAR_MIN
 from lindung.coverage.models import Enrolment, Invoice
 from lindung.programmes.models import Programme
-from lindung.registry.models import Agency, Participant
+from lindung.registry.models import Agency
 from lindung.rules import regions
 
 from . import counts as read_model
@@ -129,8 +129,8 @@ def counted_from_enrolments(
     back on this only when that read model cannot be brought up to date at once.
 
     Counting enrolment periods counts participants because at most one period of a participant
-    covers a given day (``coverage.services.enrol`` starts a new period in the month after the
-    previous one ended at the earliest).
+    covers a given day (``coverage.membership.enrol`` starts a new period in the month after the
+    previous one ended at the earliest; the database allows one open period per participant).
     """
     dates = tuple(sorted(set(dates)))
     counts = {f"on_{i}": Count("id", filter=Enrolment.covering(day)) for i, day in enumerate(dates)}
@@ -165,34 +165,34 @@ def participant_counts(
     programme: Programme, dates, fields: tuple[str, ...] = tuple(COUNT_FIELDS)
 ) -> ParticipantCounts:
     """Active participants on every one of ``dates`` per combination of ``fields``, from the
-    read model of :mod:`lindung.reports.counts` (brought up to date first: a few look-ups when
-    nothing changed, a correction of the periods touched since the last look otherwise).
+    read model of :mod:`lindung.reports.counts` (kept up to date by every write, in the
+    writing transaction: reading it never writes).
 
-    The result is also cached while the data version is unchanged (at most
+    The result is also cached under the read model's version (at most
     :data:`COUNTS_CACHE_SECONDS`), so a dashboard opened again does not even read the model.
+    When the model cannot be read as it is — the programme was never counted yet, or a change
+    is pending (a write path that forgot to apply it) — the figures are counted straight from
+    the enrolment periods instead: slower, never wrong, and nothing is written.
     """
     dates = tuple(sorted(set(dates)))
+    version = read_model.ready(programme.pk)
+    if version is None:
+        return counted_from_enrolments(programme, dates, fields)
     key = (
         "lindung:counts:"
         + hashlib.sha256(
             ":".join(
-                [str(programme.pk), ",".join(d.isoformat() for d in dates), ",".join(fields)]
-                + [str(v) for v in read_model.data_version()]
+                [str(programme.pk), str(version), ",".join(d.isoformat() for d in dates)]
+                + list(fields)
             ).encode()
         ).hexdigest()
     )
     found = cache.get(key)
-    if found is not None:
-        return found
-    try:
-        read_model.refresh()
-    except read_model.Busy:
-        # SQLite is held by a long write (an import); its readers are not blocked.
-        return counted_from_enrolments(programme, dates, fields)
-    found = ParticipantCounts(
-        dates, tuple(fields), tuple(read_model.counts_on(programme.pk, dates, fields))
-    )
-    cache.set(key, found, COUNTS_CACHE_SECONDS)
+    if found is None:
+        found = ParticipantCounts(
+            dates, tuple(fields), tuple(read_model.counts_on(programme.pk, dates, fields))
+        )
+        cache.set(key, found, COUNTS_CACHE_SECONDS)
     return found
 
 
@@ -354,9 +354,7 @@ def claims_by_group(programme: Programme, period: Period) -> list[dict]:
     """Claims paid in the period per kelurahan, agency and segment of the participant (one
     list for both the area and the agency tables), from the read model of
     :mod:`lindung.reports.counts`."""
-    try:
-        read_model.refresh()
-    except read_model.Busy:
+    if read_model.ready(programme.pk) is None:
         return claims_by_group_from_source(programme, period)
     return read_model.claims_on(programme.pk, period.start, period.last_day)
 
@@ -504,7 +502,3 @@ def dashboard(programme: Programme, period: Period, as_of: date | None = None) -
         "by_kecamatan": by_kecamatan(areas),
         "by_agency": by_agency(programme, period, as_of, counts=counts, claim_groups=claim_groups),
     }
-
-
-def participants_total(programme: Programme) -> int:
-    return Participant.objects.filter(programme=programme).count()

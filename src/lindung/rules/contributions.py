@@ -187,11 +187,19 @@ def monthly_contribution(
                 "BPU JKM contribution (flat)",
             )
         )
-    # A discount line is the difference between the programme amount rounded before and after
-    # the discount, so the discounted amount itself is rounded once (and stays monotone in wage).
+    applied = _discounts(
+        ps.discounts_for_month(month), (segment, sector, funding), base, lines, rule
+    )
+    return Contribution(segment, month, wage, tuple(lines), tuple(used), tuple(applied))
+
+
+def _discounts(discounts, scope: tuple, base: dict[str, Decimal], lines: list[Line], rule):
+    """The discounts in ``scope`` (segment, sector, funding), each a line: the difference
+    between the programme amount rounded before and after the discount, so the discounted
+    amount itself is rounded once (and stays monotone in wage). ``base`` is updated."""
     applied: list[Discount] = []
-    for d in ps.discounts_for_month(month):
-        if not d.applies_to(segment, sector, funding):
+    for d in discounts:
+        if not d.applies_to(*scope):
             continue
         applied.append(d)
         for prog in d.programmes:
@@ -209,7 +217,7 @@ def monthly_contribution(
                     f"Discount {format_percent(d.rate)} on {prog.upper()}",
                 )
             )
-    return Contribution(segment, month, wage, tuple(lines), tuple(used), tuple(applied))
+    return applied
 
 
 def umk(region_code: str, on: date) -> Value:

@@ -389,6 +389,76 @@ def _check_regions(text: str, findings: _Findings) -> dict[str, Any]:
     return parts
 
 
+def _check_birth(
+    text: str,
+    birth_date: date | None,
+    reference_date: date | None,
+    parts: dict[str, Any],
+    findings: _Findings,
+) -> date | None:
+    """The birth date (and sex) the NIK encodes: ``parts`` completed, the full date returned
+    when it can be told, findings added."""
+    dd, mm, yy = int(text[6:8]), int(text[8:10]), int(text[10:12])
+    parts["birth_ddmmyy"] = text[6:12]
+    sex = "P" if dd > 40 else "L"
+    day = dd - 40 if dd > 40 else dd
+    shown = f"{text[6:8]}-{text[8:10]}-{text[10:12]}"
+    # Feb 29 exists in a year ending in yy only if yy % 4 == 0 (00 → 2000 is a leap year).
+    plausible = 1 <= day <= 31 and 1 <= mm <= 12 and _real_date(2000 + yy, mm, day) is not None
+    bd: date | None = None
+    if not plausible:
+        findings.add(
+            "birth_date_invalid",
+            f"Tanggal lahir di NIK ({shown}) bukan tanggal yang sah (perempuan: tanggal + 40).",
+            f"The birth date in the NIK ({shown}) is not a real date (women: day + 40).",
+        )
+    else:
+        parts["sex"] = sex
+        year: int | None = None
+        if birth_date is not None:
+            year = _nearest_year(yy, birth_date.year)
+            if (birth_date.year % 100, birth_date.month, birth_date.day) != (yy, mm, day):
+                findings.add(
+                    "birth_date_mismatch",
+                    f"Tanggal lahir di NIK ({day:02d}-{mm:02d}-{yy:02d}) tidak sama dengan "
+                    f"tanggal lahir yang diberikan ({birth_date.isoformat()}); periksa KK/akta "
+                    "kelahiran.",
+                    f"The birth date in the NIK ({day:02d}-{mm:02d}-{yy:02d}) differs from the "
+                    f"given birth date ({birth_date.isoformat()}); check the KK/birth "
+                    "certificate.",
+                    "NIK tidak diubah bila tanggal lahir dibetulkan di KK: NIK ini tetap sah.",
+                    "A NIK is not changed when a birth date is corrected in the family card: "
+                    "this NIK is still valid.",
+                )
+            if reference_date is not None and birth_date > reference_date:
+                findings.add(
+                    "birth_date_future",
+                    f"Tanggal lahir {birth_date.isoformat()} sesudah tanggal acuan "
+                    f"{reference_date.isoformat()}.",
+                    f"Birth date {birth_date.isoformat()} is after the reference date "
+                    f"{reference_date.isoformat()}.",
+                )
+        elif reference_date is not None:
+            year = _resolve_year(yy, mm, day, reference_date)
+        else:
+            findings.add(
+                "century_unknown",
+                "Abad tahun lahir tidak dapat ditentukan dari NIK saja: berikan tanggal lahir "
+                "atau tanggal acuan.",
+                "The century of the birth year cannot be told from the NIK alone: give a "
+                "birth date or a reference date.",
+            )
+        if year is not None:
+            bd = _real_date(year, mm, day)
+            if bd is None:
+                findings.add(
+                    "birth_date_invalid",
+                    f"Tanggal lahir di NIK ({shown}) tidak ada pada tahun {year}.",
+                    f"The birth date in the NIK ({shown}) does not exist in {year}.",
+                )
+    return bd
+
+
 def check(
     nik: Any,
     birth_date: date | None = None,
@@ -450,64 +520,7 @@ def check(
     findings = _Findings(promoted)
     parts = _check_regions(text, findings)
 
-    dd, mm, yy = int(text[6:8]), int(text[8:10]), int(text[10:12])
-    parts["birth_ddmmyy"] = text[6:12]
-    sex = "P" if dd > 40 else "L"
-    day = dd - 40 if dd > 40 else dd
-    shown = f"{text[6:8]}-{text[8:10]}-{text[10:12]}"
-    # Feb 29 exists in a year ending in yy only if yy % 4 == 0 (00 → 2000 is a leap year).
-    plausible = 1 <= day <= 31 and 1 <= mm <= 12 and _real_date(2000 + yy, mm, day) is not None
-    bd: date | None = None
-    if not plausible:
-        findings.add(
-            "birth_date_invalid",
-            f"Tanggal lahir di NIK ({shown}) bukan tanggal yang sah (perempuan: tanggal + 40).",
-            f"The birth date in the NIK ({shown}) is not a real date (women: day + 40).",
-        )
-    else:
-        parts["sex"] = sex
-        year: int | None = None
-        if birth_date is not None:
-            year = _nearest_year(yy, birth_date.year)
-            if (birth_date.year % 100, birth_date.month, birth_date.day) != (yy, mm, day):
-                findings.add(
-                    "birth_date_mismatch",
-                    f"Tanggal lahir di NIK ({day:02d}-{mm:02d}-{yy:02d}) tidak sama dengan "
-                    f"tanggal lahir yang diberikan ({birth_date.isoformat()}); periksa KK/akta "
-                    "kelahiran.",
-                    f"The birth date in the NIK ({day:02d}-{mm:02d}-{yy:02d}) differs from the "
-                    f"given birth date ({birth_date.isoformat()}); check the KK/birth "
-                    "certificate.",
-                    "NIK tidak diubah bila tanggal lahir dibetulkan di KK: NIK ini tetap sah.",
-                    "A NIK is not changed when a birth date is corrected in the family card: "
-                    "this NIK is still valid.",
-                )
-            if reference_date is not None and birth_date > reference_date:
-                findings.add(
-                    "birth_date_future",
-                    f"Tanggal lahir {birth_date.isoformat()} sesudah tanggal acuan "
-                    f"{reference_date.isoformat()}.",
-                    f"Birth date {birth_date.isoformat()} is after the reference date "
-                    f"{reference_date.isoformat()}.",
-                )
-        elif reference_date is not None:
-            year = _resolve_year(yy, mm, day, reference_date)
-        else:
-            findings.add(
-                "century_unknown",
-                "Abad tahun lahir tidak dapat ditentukan dari NIK saja: berikan tanggal lahir "
-                "atau tanggal acuan.",
-                "The century of the birth year cannot be told from the NIK alone: give a "
-                "birth date or a reference date.",
-            )
-        if year is not None:
-            bd = _real_date(year, mm, day)
-            if bd is None:
-                findings.add(
-                    "birth_date_invalid",
-                    f"Tanggal lahir di NIK ({shown}) tidak ada pada tahun {year}.",
-                    f"The birth date in the NIK ({shown}) does not exist in {year}.",
-                )
+    bd = _check_birth(text, birth_date, reference_date, parts, findings)
     serial = text[12:16]
     if serial == "0000":
         findings.add(

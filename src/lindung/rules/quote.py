@@ -63,7 +63,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, NotRequired
+from typing import Any, Literal, NamedTuple, NotRequired
 
 try:  # pydantic (django-ninja) needs typing_extensions.TypedDict on Python < 3.12
     from typing_extensions import TypedDict
@@ -86,6 +86,7 @@ from lindung.rules.scholarships import (
 )
 
 __all__ = [
+    "benefit_quote",
     "BENEFITS",
     "QuoteChild",
     "QuoteChildResult",
@@ -485,18 +486,21 @@ def quote(request: Mapping[str, Any]) -> dict[str, Any]:
         raise QuoteError(e.field, e.message_id, e.message_en) from e
 
 
-def _wage(
-    request: Mapping[str, Any], benefit: str, segment: str, ps: ParamSet, on: date
-) -> tuple[int | None, Result | None]:
-    """The wage of the benefit formulas, and for BPU the trace of the income rounded up to its
-    tier (the same rule as the contribution, :func:`bpu_income_basis`)."""
+def _wage(request: Mapping[str, Any], benefit: str) -> int | None:
     raw = request.get("monthly_wage")
     if raw is None:
         if benefit == "jkm_death":
-            return None, None
+            return None
         _required(request, "monthly_wage", benefit)
-    wage = _int(raw, "monthly_wage", 1, _MAX_AMOUNT)
-    if segment != "BPU":
+    return _int(raw, "monthly_wage", 1, _MAX_AMOUNT)
+
+
+def _wage_basis(
+    wage: int | None, segment: str, ps: ParamSet, on: date
+) -> tuple[int | None, Result | None]:
+    """The wage of the benefit formulas, and for BPU the trace of the income rounded up to its
+    tier (the same rule as the contribution, :func:`bpu_income_basis`)."""
+    if wage is None or segment != "BPU":
         return wage, None
     high = ps.value("bpu.tier_highest")
     if wage > high:
@@ -534,80 +538,52 @@ _BENEFIT_FIELD = {
 }
 
 
-def _quote(
-    request: Mapping[str, Any], benefit: str, segment: str, event_date: date, ps: ParamSet
-) -> dict[str, Any]:
-    with _needs("monthly_wage"):
-        wage, wage_trace = _wage(request, benefit, segment, ps, event_date)
-    cm_raw = request.get("contribution_months")
-    if benefit == "jkm_death":
-        cm_raw = _required(request, "contribution_months", benefit)
-    months = 0 if cm_raw is None else _int(cm_raw, "contribution_months", 0, 1200)
+class DisabilityRow(NamedTuple):
+    """A row of the disability table chosen by code: its percentage, the note for the trace,
+    the table's parameter and the response's ``disability`` object."""
 
-    results: list[Result] = [wage_trace] if wage_trace is not None else []
-    disability: dict[str, Any] | None = None
-    with _needs(_BENEFIT_FIELD[benefit]):
-        if benefit == "jkm_death":
-            results.append(benefits.jkm_death(event_date, params=ps))
-        elif benefit == "jkk_death":
-            results.append(benefits.jkk_death(wage, event_date, segment=segment, params=ps))
-        elif benefit == "jkk_total_disability":
-            results.append(
-                benefits.jkk_total_disability(wage, event_date, segment=segment, params=ps)
-            )
-        elif benefit == "jkk_partial_disability":
-            item = request.get("disability_item")
-            pct = request.get("disability_percent")
-            described = table = None
-            if item is not None:
-                if not isinstance(item, str):
-                    raise QuoteError(
-                        "disability_item",
-                        "disability_item harus teks.",
-                        "disability_item must be text.",
-                    )
-                with _needs("disability_item"):
-                    row = resolve_disability(
-                        item,
-                        event_date,
-                        _bool(request.get("left_handed"), "left_handed"),
-                        percent=pct,
-                        units=request.get("disability_units"),
-                        params=ps,
-                    )
-                    table = ps["jkk.disability_table"]
-                pct, described = row.percent, row.note
-                disability = {
-                    "code": row.asked.code,
-                    "row": row.item.code,
-                    "label": row.item.label,
-                    "label_en": row.item.label_en,
-                    "percent": str(pct) if isinstance(pct, Decimal) else pct,
-                    "left_handed": row.item is not row.asked
-                    or _bool(request.get("left_handed"), "left_handed"),
-                    "note": row.note,
-                    "ref": row.item.ref,
-                    "unconfirmed": row.item.unconfirmed,
-                    "table_from": table.start.isoformat(),
-                }
-            elif pct is None:
-                _required(request, "disability_percent", benefit)
-            results.append(
-                benefits.jkk_partial_disability(
-                    wage,
-                    event_date,
-                    pct,
-                    request.get("function_loss_percent"),
-                    segment=segment,
-                    params=ps,
-                    item=described,
-                    table_value=table,
-                )
-            )
-        else:
-            n = _int(_required(request, "incapacity_months", benefit), "incapacity_months", 1, 1200)
-            results.append(benefits.jkk_stmb(wage, event_date, n, segment=segment, params=ps))
+    percent: Any
+    note: str | None
+    table: Value
+    info: dict[str, Any]
 
+
+def _disability_row(
+    request: Mapping[str, Any], item: Any, event_date: date, ps: ParamSet
+) -> DisabilityRow:
+    if not isinstance(item, str):
+        raise QuoteError(
+            "disability_item", "disability_item harus teks.", "disability_item must be text."
+        )
+    left = _bool(request.get("left_handed"), "left_handed")
+    with _needs("disability_item"):
+        row = resolve_disability(
+            item,
+            event_date,
+            left,
+            percent=request.get("disability_percent"),
+            units=request.get("disability_units"),
+            params=ps,
+        )
+        table = ps["jkk.disability_table"]
+    pct = row.percent
+    info = {
+        "code": row.asked.code,
+        "row": row.item.code,
+        "label": row.item.label,
+        "label_en": row.item.label_en,
+        "percent": str(pct) if isinstance(pct, Decimal) else pct,
+        "left_handed": row.item is not row.asked or left,
+        "note": row.note,
+        "ref": row.item.ref,
+        "unconfirmed": row.item.unconfirmed,
+        "table_from": table.start.isoformat(),
+    }
+    return DisabilityRow(pct, row.note, table, info)
+
+
+def _costs(request: Mapping[str, Any], benefit: str) -> tuple[dict | None, int | None]:
+    """The request's transport costs and home-care cost (JKK only)."""
     transport = request.get("transport")
     home_care = request.get("home_care_cost")
     if (transport is not None or home_care is not None) and benefit == "jkm_death":
@@ -615,6 +591,7 @@ def _quote(
         raise QuoteError(
             field, f"{field} hanya untuk manfaat JKK.", f"{field} applies to JKK benefits only."
         )
+    costs = None
     if transport is not None:
         if not isinstance(transport, Mapping):
             raise QuoteError(
@@ -623,13 +600,32 @@ def _quote(
                 "transport must be an object {mode: cost}.",
             )
         costs = {m: _int(c, f"transport.{m}", 0, _MAX_AMOUNT) for m, c in transport.items()}
-        with _needs("transport"):
-            results.append(benefits.jkk_transport(event_date, costs, params=ps))
-    if home_care is not None:
-        cost = _int(home_care, "home_care_cost", 0, _MAX_AMOUNT)
-        with _needs("home_care_cost"):
-            results.append(benefits.jkk_home_care(event_date, cost, params=ps))
+    cost = None if home_care is None else _int(home_care, "home_care_cost", 0, _MAX_AMOUNT)
+    return costs, cost
 
+
+def _quote(
+    request: Mapping[str, Any], benefit: str, segment: str, event_date: date, ps: ParamSet
+) -> dict[str, Any]:
+    """The JSON request's remaining fields parsed into :func:`benefit_quote`'s typed inputs."""
+    wage = _wage(request, benefit)
+    cm_raw = request.get("contribution_months")
+    if benefit == "jkm_death":
+        cm_raw = _required(request, "contribution_months", benefit)
+    months = 0 if cm_raw is None else _int(cm_raw, "contribution_months", 0, 1200)
+    pct, row = request.get("disability_percent"), None
+    if benefit == "jkk_partial_disability":
+        item = request.get("disability_item")
+        if item is not None:
+            row = _disability_row(request, item, event_date, ps)
+            pct = row.percent
+        elif pct is None:
+            _required(request, "disability_percent", benefit)
+    incapacity = None
+    if benefit == "jkk_stmb":
+        raw = _required(request, "incapacity_months", benefit)
+        incapacity = _int(raw, "incapacity_months", 1, 1200)
+    transport, home_care = _costs(request, benefit)
     raw_children = request.get("children")
     if raw_children is None:
         raw_children = []
@@ -639,8 +635,97 @@ def _quote(
         raise QuoteError("children", "Paling banyak 20 anak.", "At most 20 children.")
     with _needs("children"):
         kids = [_child(c, i, event_date, ps) for i, c in enumerate(raw_children)]
-        sch = scholarships(benefit, event_date, months, kids, ps)
+    return benefit_quote(
+        benefit,
+        segment,
+        event_date,
+        wage=wage,
+        contribution_months=months,
+        disability_percent=pct,
+        function_loss_percent=request.get("function_loss_percent"),
+        incapacity_months=incapacity,
+        transport=transport,
+        home_care_cost=home_care,
+        children=kids,
+        params=ps,
+        disability_row=row,
+    )
 
+
+def _benefit_result(
+    benefit, segment, event_date, wage, pct, loss, incapacity, ps, row: DisabilityRow | None
+) -> Result:
+    if benefit == "jkm_death":
+        return benefits.jkm_death(event_date, params=ps)
+    if benefit == "jkk_death":
+        return benefits.jkk_death(wage, event_date, segment=segment, params=ps)
+    if benefit == "jkk_total_disability":
+        return benefits.jkk_total_disability(wage, event_date, segment=segment, params=ps)
+    if benefit == "jkk_partial_disability":
+        return benefits.jkk_partial_disability(
+            wage,
+            event_date,
+            pct,
+            loss,
+            segment=segment,
+            params=ps,
+            item=row.note if row else None,
+            table_value=row.table if row else None,
+        )
+    return benefits.jkk_stmb(wage, event_date, incapacity, segment=segment, params=ps)
+
+
+def benefit_quote(
+    benefit: str,
+    segment: str,
+    event_date: date,
+    *,
+    wage: int | None,
+    contribution_months: int = 0,
+    disability_percent: int | str | Decimal | None = None,
+    function_loss_percent: int | str | Decimal | None = None,
+    incapacity_months: int | None = None,
+    transport: Mapping[str, int] | None = None,
+    home_care_cost: int | None = None,
+    children: Iterable[Child] = (),
+    params: ParamSet | None = None,
+    disability_row: DisabilityRow | None = None,
+) -> dict[str, Any]:
+    """The quote of typed inputs — what :func:`quote` computes once it has parsed its JSON
+    request; Lindung's own code (a claim's entitlement) calls this directly.
+
+    Raises :class:`~lindung.rules.errors.RulesError` (naming the field) for an input the rules
+    refuse, e.g. a BPU income above the highest tier."""
+    ps = params if params is not None else params_on(event_date)
+    with _needs("monthly_wage"):
+        wage, wage_trace = _wage_basis(wage, segment, ps, event_date)
+    results: list[Result] = [wage_trace] if wage_trace is not None else []
+    with _needs(_BENEFIT_FIELD[benefit]):
+        results.append(
+            _benefit_result(
+                benefit,
+                segment,
+                event_date,
+                wage,
+                disability_percent,
+                function_loss_percent,
+                incapacity_months,
+                ps,
+                disability_row,
+            )
+        )
+    if transport is not None:
+        with _needs("transport"):
+            results.append(benefits.jkk_transport(event_date, dict(transport), params=ps))
+    if home_care_cost is not None:
+        with _needs("home_care_cost"):
+            results.append(benefits.jkk_home_care(event_date, home_care_cost, params=ps))
+    with _needs("children"):
+        sch = scholarships(benefit, event_date, contribution_months, list(children), ps)
+    return _response(benefit, segment, event_date, wage, results, sch, ps, disability_row)
+
+
+def _response(benefit, segment, event_date, wage, results, sch, ps, row) -> dict[str, Any]:
     used: dict[str, Value] = {}
     lines = []
     cash = 0
@@ -671,7 +756,7 @@ def _quote(
         "grand_total": cash + commitment,
         "children": [c.to_dict() for c in sch.children],
         "parameters": [v.to_dict() for v in used.values()],
-        "disability": disability,
+        "disability": row.info if row else None,
     }
 
 

@@ -28,11 +28,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from lindung.claims import exports, services
-from lindung.claims.errors import ClaimError
+from lindung.core.cli import actor_for
+from lindung.core.errors import cli_refusals
 from lindung.programmes.models import Programme
 from lindung.programmes.services import log_access
 
@@ -86,17 +86,11 @@ class Command(BaseCommand):
             self.stdout.write(data.decode())
 
     def open_due(self, programme: Programme, opts) -> None:
-        actor = None
-        if opts.get("user"):
-            actor = get_user_model().objects.filter(username=opts["user"]).first()
-            if actor is None:
-                raise CommandError(f"Pengguna '{opts['user']}' tidak ditemukan.")
+        actor = actor_for(opts.get("user"))
         try:
             on = date.fromisoformat(opts["on"]) if opts.get("on") else None
         except ValueError as exc:
             raise CommandError("Tanggal ditulis TTTT-BB-HH.") from exc
-        try:
+        with cli_refusals():
             n = services.open_due_instalments(programme, on, actor=actor)
-        except ClaimError as exc:
-            raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps({"programme": programme.code, "opened": n}))

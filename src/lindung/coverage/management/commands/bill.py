@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 import sys
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from lindung.core.cli import actor_for
+from lindung.core.errors import DomainError
 from lindung.coverage import months, services
-from lindung.coverage.errors import CoverageError
 from lindung.programmes.models import Programme
-from lindung.programmes.permissions import AccessDenied
 
 
 class Command(BaseCommand):
@@ -48,11 +47,7 @@ class Command(BaseCommand):
             month = months.parse_month(opts["month"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        actor = None
-        if opts.get("user"):
-            actor = get_user_model().objects.filter(username=opts["user"]).first()
-            if actor is None:
-                raise CommandError(f"Pengguna '{opts['user']}' tidak ditemukan.")
+        actor = actor_for(opts.get("user"))
         show = not opts["quiet"] and sys.stderr.isatty()
 
         def progress(percent: int, message: str = "") -> None:
@@ -68,7 +63,7 @@ class Command(BaseCommand):
             result = services.run_billing(
                 programme, month.year, month.month, actor=actor, progress=progress
             )
-        except (CoverageError, AccessDenied) as exc:
+        except DomainError as exc:
             if show:
                 sys.stderr.write("\n")
             out.update({"programme": programme.code, "month": opts["month"], "error": str(exc)})

@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from lindung.core.cli import emit
+from lindung.core.cli import actor_for, emit
 from lindung.programmes.models import Programme
 from lindung.programmes.services import log_access
 
@@ -40,7 +40,9 @@ class Command(BaseCommand):
             raise CommandError(f"Berkas skenario bukan JSON yang sah: {exc}") from None
         try:
             with transaction.atomic():
-                stored = services.create_scenario(actor=None, programme=programme, data=data)
+                stored = services.create_scenario(
+                    actor=actor_for(None), programme=programme, data=data
+                )
                 body = self._render(stored, o["format"])
                 if not o["save"]:
                     transaction.set_rollback(True)

@@ -24,6 +24,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from lindung.core.actors import system_actor
 from lindung.programmes import services
 from lindung.programmes.models import Programme
 from lindung.programmes.services import ProgrammeError
@@ -113,7 +114,12 @@ class Command(BaseCommand):
         fields = {field: opts.get(option) for option, field in OPTIONS.items()}
         try:
             programme = services.create_programme(
-                region_code=opts["region"], code=opts["code"], admin=admin, logo=logo, **fields
+                actor=system_actor("cli"),
+                region_code=opts["region"],
+                code=opts["code"],
+                admin=admin,
+                logo=logo,
+                **fields,
             )
         except ProgrammeError as exc:
             out = {"error": exc.message, "field": exc.field}

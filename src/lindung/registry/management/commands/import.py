@@ -23,9 +23,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lindung.core.cli import actor_for
+from lindung.core.errors import cli_refusals
 from lindung.programmes.models import Programme
-from lindung.programmes.permissions import AccessDenied, require
-from lindung.registry import queries, services
+from lindung.programmes.permissions import authorize
+from lindung.registry import services
 from lindung.registry.mapping import Mapping, MappingError
 
 
@@ -68,15 +70,9 @@ class Command(BaseCommand):
         programme = Programme.objects.filter(code=opts["programme"]).first()
         if programme is None:
             raise CommandError(f"Program '{opts['programme']}' tidak ditemukan.")
-        actor = None
-        if opts.get("user"):
-            actor = queries.user_by_name(opts["user"])
-            if actor is None:
-                raise CommandError(f"Pengguna '{opts['user']}' tidak ditemukan.")
-            try:
-                require(actor, programme, "participant.import")
-            except AccessDenied as exc:
-                raise CommandError(str(exc)) from exc
+        actor = actor_for(opts.get("user"))
+        with cli_refusals():
+            authorize(actor, "participant.import", programme)
         path = Path(opts["file"])
         show = not opts["quiet"] and sys.stderr.isatty()
         try:
@@ -95,27 +91,25 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\r[{bar:<25}] {percent:3d} % {message[:60]:<60}")
                 sys.stderr.flush()
 
-        try:
-            result = services.run_import(
-                programme=programme,
-                path=path,
-                commit=opts["commit"],
-                actor=actor,
-                kind=kind,
-                progress=progress,
-                mapping=mapping,
-                save_mapping=opts["save_mapping"],
-            )
-        except services.UnreadableImport as exc:
-            if show:
-                sys.stderr.write("\n")
-            self.stdout.write(
-                json.dumps({"error": str(exc), "file": str(path)}, ensure_ascii=False)
-            )
-            sys.exit(2)
-        except services.RegistryError as exc:
-            # A mapping that does not fit the file (unknown column or field, one field twice).
-            raise CommandError(str(exc)) from exc
+        with cli_refusals():
+            try:
+                result = services.run_import(
+                    programme=programme,
+                    path=path,
+                    commit=opts["commit"],
+                    actor=actor,
+                    kind=kind,
+                    progress=progress,
+                    mapping=mapping,
+                    save_mapping=opts["save_mapping"],
+                )
+            except services.UnreadableImport as exc:
+                if show:
+                    sys.stderr.write("\n")
+                self.stdout.write(
+                    json.dumps({"error": str(exc), "file": str(path)}, ensure_ascii=False)
+                )
+                sys.exit(2)
         if show:
             sys.stderr.write("\n")
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

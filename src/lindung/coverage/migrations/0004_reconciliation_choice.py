@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coverage', '0001_initial'),
+        ('coverage', '0003_logs_and_derived_rows_without_history'),
     ]
 
     operations = [
