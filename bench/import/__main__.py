@@ -104,7 +104,7 @@ def _programme():
             actor=system(),
         )
         for code, name in synthetic.AGENCIES:
-            services.create_agency(actor=None, programme=programme, code=code, name=name)
+            services.create_agency(actor=system(), programme=programme, code=code, name=name)
     return programme
 
 
@@ -162,16 +162,18 @@ def step_ours(args) -> dict:
         _reset()
     t0 = time.perf_counter()
     batch = services.create_import(
-        actor=None, programme=programme, filename=path.name, source=path, background=False
+        actor=system(), programme=programme, filename=path.name, source=path, background=False
     )
     services.read_import(batch.pk)
     batch.refresh_from_db()
     values = dict(item.split("=", 1) for item in (args.set or []))
-    services.set_mapping(actor=None, batch=batch, mapping=Mapping(values=values), background=False)
+    services.set_mapping(
+        actor=system(), batch=batch, mapping=Mapping(values=values), background=False
+    )
     summary = services.validate_import(batch.pk)
     t1 = time.perf_counter()
     batch.refresh_from_db()
-    services.start_commit(actor=None, batch=batch, background=False)
+    services.start_commit(actor=system(), batch=batch, background=False)
     timeline: list[tuple[str, float]] = []
 
     def progress(percent, message=""):

@@ -508,6 +508,36 @@ def update_claim(claim: Claim, *, actor, reason: str = "", **details) -> Claim:
 
 
 @changes.atomic()
+def flag_parameter_correction(claim: Claim, *, actor) -> Claim:
+    """Flag on an approved claim that today's parameters compute its entitlement differently
+    (Admin, from the correction report): a note in its log that the Verifikator sees, saying by
+    how much. The frozen snapshot stays as approved; settling the difference with BPJS is done
+    outside Lindung and recorded through the claim's normal steps."""
+    from .corrections import FLAG_PREFIX, differences
+
+    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    _require(actor, claim.programme, "parameters.edit", "menandai koreksi parameter")
+    found = next((d for d in differences(claim.programme) if d["claim_id"] == claim.pk), None)
+    if found is None:
+        raise TransitionError(
+            f"Hak klaim {claim.number} menurut parameter sekarang sama dengan yang disetujui: "
+            "tidak ada yang ditandai.",
+            "Nothing differs.",
+        )
+    _log(
+        claim,
+        claim.state,
+        claim.state,
+        actor,
+        f"{FLAG_PREFIX} menurut parameter yang berlaku sekarang santunan tunai "
+        f"{rupiah(found['cash_now'])} (disetujui {rupiah(found['cash_before'])}, selisih "
+        f"{rupiah(found['cash_difference'])}); komitmen beasiswa "
+        f"{rupiah(found['commitment_now'])} (disetujui {rupiah(found['commitment_before'])}).",
+    )
+    return claim
+
+
+@changes.atomic()
 def refresh_claim(claim: Claim, *, actor) -> Claim:
     """Re-read the coverage ledger and the family data, recompute the entitlement (not after
     approval: the snapshot is frozen)."""

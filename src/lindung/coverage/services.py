@@ -362,6 +362,30 @@ def run_billing(
     return result
 
 
+def reprice_month(programme: Programme, year: int, month: int, *, actor) -> BillingResult:
+    """Turn what a corrected parameter changes in a billed month into correction lines (Admin):
+    the month's rate cards that the rules now price differently are re-priced (their earlier
+    amount kept in their trace), then the month is billed again, so every difference — those
+    rates, and a wage basis the programme's parameters no longer give — becomes a correction
+    line on the invoice that carries it. Issued invoices keep their snapshots. See
+    :mod:`lindung.coverage.repricing` for the report of what would change."""
+    from . import repricing
+
+    authorize(actor, "parameters.edit", programme)
+    try:
+        month_d = months.month_of(year, month)
+    except (TypeError, ValueError) as exc:
+        raise BillingError(f"Bulan {year}-{month} tidak sah.", "Invalid month.", "month") from exc
+    with transaction.atomic():
+        repriced = repricing.reprice_cards(programme, month_d)
+        result = run_billing(programme, year, month, actor=actor)
+    result.warnings.append(
+        f"{repriced} tarif iuran dihitung ulang dengan parameter yang berlaku sekarang; "
+        f"{result.adjustments_created} baris koreksi ({rupiah(result.adjustments_total)})."
+    )
+    return result
+
+
 def _invoice_event(invoice: Invoice, old: str, actor, note: str) -> None:
     key = (old or None, invoice.state)
     if key not in Invoice.TRANSITIONS:

@@ -16,6 +16,7 @@ class ReportsConfig(AppConfig):
         from . import counts
 
         menu.register("Dasbor", "reports_dashboard", "report.view", order=5)
+        menu.register("Koreksi parameter", "reports_corrections", "audit.view", order=810)
         # The dashboard's read model follows every save and delete of the records it counts
         # (bulk writers record their changes themselves) and is brought up to date in the
         # writing transaction.
