@@ -93,7 +93,7 @@ def _billed_months(programme: Programme, only: date | None) -> list[date]:
     qs = CoverageMonth.objects.filter(programme=programme).exclude(invoice=None)
     if only is not None:
         qs = qs.filter(month=only)
-    return sorted(set(qs.values_list("month", flat=True)))
+    return sorted(qs.order_by().values_list("month", flat=True).distinct())
 
 
 def stale_rates(programme: Programme, month: date | None = None) -> list[StaleRate]:
