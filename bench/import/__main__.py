@@ -111,6 +111,8 @@ def _programme():
 def _reset():
     from django.db import connection, transaction
 
+    from lindung.core.models import Change
+    from lindung.coverage.models import Enrolment, EnrolmentEvent
     from lindung.registry.models import (
         FamilyMember,
         ImportBatch,
@@ -118,9 +120,24 @@ def _reset():
         Person,
         PossibleDuplicate,
     )
+    from lindung.reports import models as counts
 
     models = [PossibleDuplicate, FamilyMember, Participant, Person]
-    tables = [m._meta.db_table for m in models] + [m.history.model._meta.db_table for m in models]
+    # What a committed import also writes (issue 18): the enrolments with their events and
+    # history, the change feed and the dashboard's read model built from them.
+    derived = [EnrolmentEvent, Enrolment.history.model, Enrolment, Change] + [
+        m
+        for m in vars(counts).values()
+        if isinstance(m, type)
+        and getattr(m, "_meta", None)
+        and not m._meta.abstract
+        and m._meta.app_label == "reports"
+    ]
+    tables = (
+        [m._meta.db_table for m in derived]
+        + [m._meta.db_table for m in models]
+        + [m.history.model._meta.db_table for m in models]
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
@@ -204,6 +221,7 @@ def step_raw(args) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
+    from lindung.coverage.models import Enrolment
     from lindung.registry import bulk
     from lindung.registry.models import Agency, Participant, Person
 
@@ -282,6 +300,23 @@ def step_raw(args) -> dict:
                 "breadwinner",
                 pl.lit(ts).alias("created_at"),
                 pl.lit(ts).alias("updated_at"),
+            ),
+        )
+        # A committed import enrols its new participants (enrolment is the membership): the
+        # same end state has one open period per participant.
+        bulk.insert_frame(
+            Enrolment._meta.db_table,
+            clean.select(
+                pl.lit(programme.pk, dtype=pl.Int64).alias("programme_id"),
+                part_ids.alias("participant_id"),
+                "start_date",
+                pl.lit(None, dtype=pl.Date).alias("end_date"),
+                pl.lit("new").alias("start_reason"),
+                pl.lit("").alias("end_reason"),
+                pl.lit("active").alias("state"),
+                pl.lit(None, dtype=pl.Int64).alias("funder_id"),
+                pl.lit("").alias("note"),
+                pl.lit(ts).alias("created_at"),
             ),
         )
     t2 = time.perf_counter()

@@ -61,6 +61,9 @@ def seed():
                 income_tier=1_000_000 if segment == "BPU" else None,
             )
         )
+        # Enrolment is the membership: a participant made here (not through the registry's
+        # services) is enrolled through coverage, as the registry's hook would.
+        services.enrol(people[-1], date(2025, 1, 1), actor=system())
     services.add_allocation_rule(csr, segment="BPU", kelurahan_code="35.77.02.1001", actor=system())
     return programme, people
 

@@ -29,9 +29,10 @@ def test_add_participant_form_and_masked_view(page, shot):
     page.get_by_label("Segmen").select_option("BPU")
     page.get_by_role("button", name="Simpan").click()
     errors = page.locator(".errorlist").all_inner_texts()
-    assert any("tidak sama dengan tanggal lahir" in e for e in errors), errors
-    assert any("artinya perempuan (P)" in e for e in errors), errors
-    assert any("Kode kelurahan wajib diisi untuk peserta BPU" in e for e in errors), errors
+    # What cannot be recovered refuses the form; a birth date or sex that disagrees with the
+    # NIK is a warning (a NIK is not reissued when the KK is corrected), not a refusal.
+    assert any("Kelurahan/desa wajib diisi untuk peserta BPU" in e for e in errors), errors
+    assert not any("tidak sama dengan tanggal lahir" in e for e in errors), errors
     shot(page, "registry-09-form-errors")
 
     page.get_by_label("Tanggal lahir").fill("1990-01-01")
