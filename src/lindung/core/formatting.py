@@ -27,6 +27,11 @@ def long_date(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
+def month_year(d: date) -> str:
+    """``date(2025, 12, 1)`` -> ``'Desember 2025'``."""
+    return f"{MONTHS[d.month - 1]} {d.year}"
+
+
 def group(n: int) -> str:
     """``1234567`` -> ``'1.234.567'`` (Indonesian thousands separator)."""
     sign = "-" if n < 0 else ""
