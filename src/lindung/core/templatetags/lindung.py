@@ -36,6 +36,12 @@ def mask_nik(value):
 
 
 @register.filter
+def dasar_hukum(value):
+    """A legal reference as text (no ``[N2]`` or DOMAIN.md markers)."""
+    return formatting.legal_reference(value)
+
+
+@register.filter
 def nilai(value):
     """A value in the audit trail: yes/no in Indonesian, "–" for nothing."""
     if value is True:
