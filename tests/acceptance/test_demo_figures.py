@@ -84,7 +84,9 @@ def test_demo_reproduces_the_press_release(tmp_path):
     url = reverse("reports_dashboard", args=["kota-madiun"])
     html = client.get(url, {"dari": "2025-01", "sampai": "2025-11", "per": "2025-12-31"})
     text = html.content.decode()
-    assert "17.484" in text and "Rp 6,2 M" in text and "206 %" in text
+    assert "17.484" in text and "Rp\xa06,2\xa0M" in text and "206 %" in text
+    assert "klaim yang dibayar 2,1 kali iuran yang dibayar" in text
+    assert "Januari 2025 – November 2025" in text
     assert reverse("claims_list", args=["kota-madiun"]) + "?type=jkm_death" in text
     pdf = client.get(
         reverse("reports_download", args=["kota-madiun", "pdf"]),

@@ -117,3 +117,23 @@ SPOUSE = {
     "nik": "3577014202870001",
     "phone": "081355500011",
 }
+
+
+def ready_for_bpjs(claim, actor):
+    """What an Operator does before "Ajukan ke BPJS": every document received and, for a death
+    claim, the death recorded on the participant (status "meninggal" on the event date)."""
+    from lindung.claims import services as claims
+    from lindung.claims.models import DEATH_TYPES
+    from lindung.registry import services as registry
+
+    claims.mark_documents_received(claim, actor=actor)
+    if claim.type in DEATH_TYPES and claim.participant.status != "died":
+        registry.set_status(
+            actor=actor,
+            participant=claim.participant,
+            status="died",
+            end_date=claim.event_date,
+            note="meninggal dunia",
+        )
+        claim.participant.refresh_from_db()
+    return claim

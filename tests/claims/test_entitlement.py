@@ -7,13 +7,13 @@ import pytest
 from lindung.claims import services
 from lindung.claims.models import ClaimState, Instalment, InstalmentState, ScholarshipPlan
 
-from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant
+from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant, ready_for_bpjs
 
 pytestmark = pytest.mark.django_db
 
 
 def _approve(claim, users):
-    services.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"], note="Berkas dikirim ke BPJS")
     services.verify(claim, actor=users["verifikator"], note="Berkas lengkap")
     return services.approve(claim, actor=users["verifikator"], note="Sesuai aturan")

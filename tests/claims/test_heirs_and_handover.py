@@ -10,7 +10,7 @@ from lindung.claims.errors import HandoverError, HeirError
 from lindung.claims.models import Heir
 from lindung.core.errors import AccessDenied
 
-from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant
+from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant, ready_for_bpjs
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,8 @@ def test_heirs_follow_the_bpjs_order(programme, users):
     claim3 = _claim(programme, users, [])
     assert not claim3.heirs.exists()
     page = queries.claim_page(users["operator"], programme, claim3)
-    assert any("Tidak ada ahli waris" in m for m in page.missing)
+    assert any("Tidak ada ahli waris" in m.text for m in page.missing)
+    assert any(m.blocks_submit and m.url.endswith("#ahli-waris") for m in page.missing)
 
 
 def test_heir_edits_need_a_reason_and_minors_need_a_guardian(programme, users):
@@ -120,7 +121,7 @@ def test_handover_guards_and_letter(programme, users):
     args = (date(2025, 4, 10), "Balai Kota Madiun", "Wali Kota Madiun", "Siti Aminah", 42_000_000)
     with pytest.raises(HandoverError, match="setelah klaim disetujui"):
         services.record_handover(claim, *args, actor=users["operator"])
-    services.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
     services.approve(claim, actor=users["verifikator"])

@@ -11,7 +11,7 @@ from lindung.claims import queries, services
 from lindung.claims.models import Claim
 from lindung.programmes.models import AccessLog, Role
 
-from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant
+from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant, ready_for_bpjs
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +114,7 @@ def test_api_reads_and_creates_claims(programme, users, client_for):
     assert AccessLog.objects.filter(channel="api", object_type="claims.claim").exists()
 
     claim = Claim.objects.get(pk=body["id"])
-    services.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
     services.approve(claim, actor=users["verifikator"])
@@ -131,7 +131,7 @@ def test_cli_export_lists_every_claim_with_the_issue_fields(programme, users, tm
     claim = services.create_claim(
         programme, p, "jkm_death", date(2025, 3, 10), actor=users["operator"]
     )
-    services.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
     services.approve(claim, actor=users["verifikator"])

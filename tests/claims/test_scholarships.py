@@ -10,7 +10,7 @@ from lindung.claims.models import Instalment, InstalmentState, ScholarshipPlan
 from lindung.core.errors import AccessDenied
 from tests.actors import system
 
-from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant
+from .helpers import CHILD_TK, SPOUSE, bill_and_pay, make_participant, ready_for_bpjs
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def plan(programme, users):
     claim = services.create_claim(
         programme, p, "jkm_death", date(2025, 12, 1), actor=users["operator"]
     )
-    services.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
     services.approve(claim, actor=users["verifikator"])

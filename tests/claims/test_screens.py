@@ -57,7 +57,23 @@ def test_operator_walks_a_jkm_claim_on_the_screens(programme, users, client_for)
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Disposition"].startswith("attachment")
 
+    # The documents are in, but the death is not recorded on the participant: refused, and the
+    # list says so with a link to the person page's status form.
+    r = op.post(
+        url("claims_transition", programme, claim.pk), {"to": "submitted_to_bpjs"}, follow=True
+    )
+    assert "belum dapat diajukan ke BPJS" in r.text
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.DRAFT
+    status_url = url("registry_person", programme, p.pk) + "#status"
+    assert f'href="{status_url}"' in r.text
+    op.post(
+        url("registry_status", programme, p.pk),
+        {"status": "died", "on": "2025-12-01", "note": "meninggal dunia"},
+    )
+    page = op.get(url("claims_detail", programme, claim.pk))
+    assert "wajib sebelum diajukan" not in page.text
     op.post(url("claims_transition", programme, claim.pk), {"to": "submitted_to_bpjs"})
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.SUBMITTED
     # The Operator may not verify: refused with a message, state unchanged.
     r = op.post(url("claims_transition", programme, claim.pk), {"to": "verified"}, follow=True)
     assert "tidak mengizinkan" in r.text
@@ -124,3 +140,86 @@ def test_roles_without_claim_view_see_nothing(programme, users, client_for):
         auditor.post(url("claims_document", programme, doc.pk), {"received": "1"}).status_code
         == 403
     )
+
+
+def test_claim_page_links_each_missing_item_and_demotes_the_submit_button(
+    programme, users, client_for
+):
+    p = make_participant(programme, family=[SPOUSE])
+    claim = services.create_claim(
+        programme, p, "jkm_death", date(2025, 6, 1), actor=users["operator"]
+    )
+    op = client_for(users["operator"])
+    text = op.get(url("claims_detail", programme, claim.pk)).text
+    death = claim.documents.get(code="akta_kematian")
+    here = url("claims_detail", programme, claim.pk)
+    assert (
+        f'<a href="{here}#dokumen-{death.pk}">Dokumen wajib belum diterima: Akta kematian' in text
+    )
+    assert f'id="dokumen-{death.pk}"' in text
+    assert url("registry_person", programme, p.pk) + "#status" in text
+    assert 'class="primary">Ajukan ke BPJS' not in text
+    assert 'value="submitted_to_bpjs" aria-describedby="submit-blocked">Ajukan ke BPJS' in text
+    # The entitlement summary comes before the facts and the lists.
+    assert text.index('id="summary-cash"') < text.index('id="h-missing"')
+    assert "Rp 42.000.000" in text[text.index('id="summary-cash"') :][:80].replace("\xa0", " ")
+
+    from tests.claims.helpers import ready_for_bpjs
+
+    ready_for_bpjs(claim, users["operator"])
+    text = op.get(url("claims_detail", programme, claim.pk)).text
+    assert "wajib sebelum diajukan" not in text
+    assert 'value="submitted_to_bpjs" class="primary">Ajukan ke BPJS' in text
+
+
+def test_a_jkm_claim_shows_no_jkk_only_field(programme, users, client_for):
+    p = make_participant(programme, family=[SPOUSE])
+    jkm = services.create_claim(
+        programme, p, "jkm_death", date(2025, 6, 1), actor=users["operator"]
+    )
+    jkk = services.create_claim(
+        programme,
+        make_participant(programme),
+        "jkk_stmb",
+        date(2025, 6, 1),
+        actor=users["operator"],
+    )
+    op = client_for(users["operator"])
+    text = op.get(url("claims_edit", programme, jkm.pk)).text
+    for name in ("wage", "stage1_reported_on", "disability_percent", "transport_air"):
+        assert f'name="{name}"' not in text
+    assert 'name="chronology"' in text
+    text = op.get(url("claims_edit", programme, jkk.pk)).text
+    assert 'name="stage1_reported_on"' in text and "Khusus klaim JKK" in text
+    # Entry: the JKK fields are grouped (hidden by the script unless a JKK type is chosen), and
+    # a JKM claim sent with JKK values ignores them.
+    text = op.get(url("claims_new", programme) + f"?peserta={p.pk}").text
+    assert 'data-shown-prefix="jkk_"' in text
+    other = make_participant(programme, family=[SPOUSE])
+    op.post(
+        url("claims_new", programme) + f"?peserta={other.pk}",
+        {
+            "participant": other.pk,
+            "type": "jkm_death",
+            "event_date": "2025-06-01",
+            "incapacity_months": "3",
+            "home_care_cost": "5000000",
+        },
+    )
+    created = Claim.objects.get(participant=other)
+    assert created.incapacity_months is None and created.home_care_cost is None
+
+
+def test_person_page_lists_the_claims_and_offers_catat_klaim(programme, users, client_for):
+    p = make_participant(programme, family=[SPOUSE])
+    claim = services.create_claim(
+        programme, p, "jkm_death", date(2025, 6, 1), actor=users["operator"]
+    )
+    person = url("registry_person", programme, p.pk)
+    text = client_for(users["operator"]).get(person).text
+    assert f'href="{url("claims_detail", programme, claim.pk)}">{claim.number}</a>' in text
+    assert f'href="{url("claims_new", programme)}?peserta={p.pk}"' in text
+    assert "Catat klaim" in text
+    # The Verifikator sees the claims but may not enter one.
+    text = client_for(users["verifikator"]).get(person).text
+    assert claim.number in text and "?peserta=" not in text

@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 
 from lindung.claims import queries, services
-from lindung.claims.errors import ClaimError, NotCoveredError, TransitionError
+from lindung.claims.errors import ClaimError, NotCoveredError, SubmissionError, TransitionError
 from lindung.claims.models import Claim, ClaimState, ClaimTransition
 from lindung.core.errors import AccessDenied
 from tests.actors import system
 
-from .helpers import SPOUSE, bill_and_pay, make_participant
+from .helpers import SPOUSE, bill_and_pay, make_participant, ready_for_bpjs
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def unpaid_march(programme):
 
 
 def _to_verified(claim, users):
-    services.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     return services.verify(claim, actor=users["verifikator"])
 
@@ -91,6 +91,7 @@ def test_illegal_transitions_are_refused_with_a_message(programme, users, path, 
     claim = services.create_claim(
         programme, p, "jkm_death", date(2025, 6, 1), actor=users["operator"]
     )
+    ready_for_bpjs(claim, users["operator"])
     for step in path:
         services.transition(claim, step, actor=users["operator"], note="catatan")
     claim.refresh_from_db()
@@ -112,7 +113,7 @@ def test_who_may_take_which_step(programme, users):
         services.create_claim(
             programme, p, "jkk_stmb", date(2025, 6, 1), actor=users["verifikator"]
         )
-    services.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     with pytest.raises(AccessDenied, match="Peran Anda"):
         services.verify(claim, actor=users["operator"])
@@ -135,11 +136,72 @@ def test_verification_needs_the_required_documents(programme, users):
     claim = services.create_claim(
         programme, p, "jkm_death", date(2025, 6, 1), actor=users["operator"]
     )
+    ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
+    # A document found wanting after the submission stops the verification.
+    death = claim.documents.get(code="akta_kematian")
+    services.set_document_received(death, False, actor=users["operator"], note="tidak terbaca")
     with pytest.raises(TransitionError, match="Akta kematian"):
         services.verify(claim, actor=users["verifikator"])
     # The spouse is an heir: the marriage book is required too.
     assert claim.documents.get(code="buku_nikah").required is True
+
+
+def test_submission_lists_what_is_missing_and_refuses(programme, users):
+    """ "Ajukan ke BPJS" with 0 documents, no heir chosen and the death not recorded is refused
+    with the list of what is missing; each fix removes its item; then it succeeds."""
+    p = make_participant(programme, family=[SPOUSE])
+    claim = services.create_claim(
+        programme, p, "jkm_death", date(2025, 6, 1), actor=users["operator"]
+    )
+    spouse = claim.heirs.get(relationship="spouse")
+    spouse.is_recipient = False
+    spouse.save()
+    with pytest.raises(SubmissionError) as err:
+        services.submit(claim, actor=users["operator"])
+    missing = err.value.missing
+    required = claim.documents.filter(required=True)
+    assert len(missing) == required.count() + 2
+    assert any("Akta kematian" in m for m in missing)
+    assert any("penerima santunan belum dipilih" in m for m in missing)
+    assert any("Kematian peserta belum dicatat" in m for m in missing)
+    assert "Yang masih kurang: (1)" in str(err.value)
+    assert err.value.to_dict()["missing"] == missing
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.DRAFT
+    assert not ClaimTransition.objects.filter(claim=claim, to_state="submitted_to_bpjs").exists()
+
+    services.mark_documents_received(claim, actor=users["operator"])
+    with pytest.raises(SubmissionError) as err:
+        services.submit(claim, actor=users["operator"])
+    assert len(err.value.missing) == 2
+    services.set_recipient(spouse, reason="istri almarhum", actor=users["operator"])
+    with pytest.raises(SubmissionError) as err:
+        services.submit(claim, actor=users["operator"])
+    assert len(err.value.missing) == 1 and "Kematian" in err.value.missing[0]
+    ready_for_bpjs(claim, users["operator"])
+    assert services.submit(claim, actor=users["operator"]).state == ClaimState.SUBMITTED
+
+
+def test_a_death_claim_without_any_heir_cannot_be_submitted(programme, users):
+    p = make_participant(programme)
+    claim = services.create_claim(
+        programme, p, "jkm_death", date(2025, 6, 1), actor=users["operator"]
+    )
+    ready_for_bpjs(claim, users["operator"])
+    with pytest.raises(SubmissionError, match="Tidak ada ahli waris"):
+        services.submit(claim, actor=users["operator"])
+
+
+def test_a_jkk_claim_of_a_living_worker_needs_only_its_documents(programme, users):
+    p = make_participant(programme)
+    claim = services.create_claim(
+        programme, p, "jkk_stmb", date(2025, 6, 1), actor=users["operator"]
+    )
+    with pytest.raises(SubmissionError) as err:
+        services.submit(claim, actor=users["operator"])
+    assert all(m.startswith("Dokumen wajib") for m in err.value.missing)
+    services.mark_documents_received(claim, actor=users["operator"])
+    assert services.submit(claim, actor=users["operator"]).state == ClaimState.SUBMITTED
 
 
 def test_paid_needs_bpjs_amounts_and_differences_are_flagged(programme, users):

@@ -34,3 +34,13 @@ def test_nik_masking_shows_only_region_and_serial():
     assert mask_nik("3577010101900001") == "3577••••••••0001"
     assert mask_nik("") == ""
     assert mask_nik("1234") == "••••"
+
+
+def test_a_legal_reference_reads_without_our_own_source_markers():
+    from lindung.core.formatting import legal_reference
+
+    assert legal_reference("[N2][N3] PP 82/2019") == "PP 82/2019"
+    assert legal_reference("DOMAIN.md §1.1") == "–"
+    assert legal_reference("PP 44/2015 Pasal 34 (DOMAIN.md §2.1)") == "PP 44/2015 Pasal 34"
+    assert legal_reference("") == "–"
+    assert legal_reference("Permenaker 5/2021") == "Permenaker 5/2021"

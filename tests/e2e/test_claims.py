@@ -62,6 +62,17 @@ def test_jkm_claim_from_entry_to_handover_and_a_scholarship_year(page, shot, set
     assert "Akta kematian" in page.locator("#missing").inner_text()
     shot(page, "claims-02-claim-draft")
 
+    # "Ajukan ke BPJS" is not the main action yet; pressing it is refused with the list.
+    submit = page.get_by_role("button", name="Ajukan ke BPJS")
+    assert "primary" not in (submit.get_attribute("class") or "")
+    submit.click()
+    page.wait_for_load_state("networkidle")
+    assert "belum dapat diajukan ke BPJS" in page.content()
+    assert claim.transitions.count() == 1
+    # Each missing document is a link to its row in the documents table.
+    page.locator("#missing").get_by_role("link", name="Akta kematian").click()
+    assert page.url.endswith(f"#dokumen-{claim.documents.get(code='akta_kematian').pk}")
+
     # Documents: two scans uploaded, the rest seen on paper at the desk.
     docs = list(claim.documents.filter(required=True).order_by("id"))
     for doc in docs[:2]:
@@ -76,9 +87,28 @@ def test_jkm_claim_from_entry_to_handover_and_a_scholarship_year(page, shot, set
         page.get_by_role("button", name="Tandai diterima (kertas)").first.click()
         page.wait_for_load_state("networkidle")
     assert "Dokumen wajib" not in page.locator("#missing").inner_text()
+    # Still refused: the death is not recorded on the participant. Its link opens the person
+    # page's status form; the person page lists the claim and leads back to it.
+    page.get_by_role("button", name="Ajukan ke BPJS").click()
+    page.wait_for_load_state("networkidle")
+    assert "Kematian peserta belum dicatat" in page.content()
+    page.locator("#missing").get_by_role("link", name="Kematian peserta belum dicatat").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Ubah status kepesertaan").select_option("died")
+    page.get_by_label("Berlaku sejak").fill("2025-12-01")
+    page.get_by_label("Alasan (dicatat di riwayat)").fill("Meninggal dunia 1 Desember 2025")
+    page.get_by_role("button", name="Simpan status").click()
+    page.wait_for_load_state("networkidle")
+    page.locator("#person-claims").get_by_role("link", name=claim.number).click()
+    page.wait_for_load_state("networkidle")
+    assert "primary" in (
+        page.get_by_role("button", name="Ajukan ke BPJS").get_attribute("class") or ""
+    )
     page.get_by_label("Catatan untuk langkah ini").fill("Berkas diserahkan ke BPJS Cabang Madiun.")
     page.get_by_role("button", name="Ajukan ke BPJS").click()
     page.wait_for_load_state("networkidle")
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.SUBMITTED
 
     # --- verification and approval (Verifikator) ---------------------------------------------
     relogin(page, "verifikator")

@@ -13,6 +13,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_pimpinan_reads_the_dashboard_follows_a_figure_and_downloads_the_pdf(page, shot):
     build()
     login(page, "pimpinan", DEMO_PASSWORD)
+    # The Pimpinan lands on the dashboard, on the latest complete month with data.
+    assert "/dasbor/" in page.url
+    assert "bulan lengkap terakhir yang berisi data" in page.locator("#period").inner_text()
     page.get_by_role("navigation").get_by_role("link", name="Dasbor").click()
     page.get_by_label("Dari bulan").fill("2025-01")
     page.get_by_label("sampai", exact=True).fill("2025-11")
@@ -20,7 +23,14 @@ def test_pimpinan_reads_the_dashboard_follows_a_figure_and_downloads_the_pdf(pag
     page.get_by_role("button", name="Tampilkan").click()
     page.wait_for_load_state("networkidle")
     assert "17.484" in page.locator("#kpi-active").inner_text()
-    assert "Rp 6,2 M" in page.locator("#kpi-claims").inner_text()
+    assert "Rp 6,2 M" in page.locator("#kpi-claims").inner_text().replace("\xa0", " ")
+    assert "2,1 kali iuran" in page.locator("#kpi-ratio").inner_text()
+    # Chart text is at least 12 px as shown (the charts are not scaled down at 1366 px).
+    sizes = page.locator(".charts svg text").evaluate_all(
+        "els => els.map(e => { const m = e.getScreenCTM();"
+        " return parseFloat(getComputedStyle(e).fontSize) * Math.hypot(m.a, m.b); })"
+    )
+    assert sizes and round(min(sizes), 1) >= 12
     assert "206 %" in page.locator("#kpi-ratio").inner_text()
     assert page.locator("#claims-count").inner_text() == "144"
     assert page.locator("svg").count() >= 4

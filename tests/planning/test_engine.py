@@ -176,3 +176,23 @@ def test_current_participants_are_paid_first():
     assert result.budget_available == 100_000_000
     assert result.selected.height == 100_000_000 // 201_600
     assert isinstance(result.selected, pl.DataFrame)
+
+
+def test_a_budget_that_cannot_pay_the_current_participants_says_by_how_much():
+    programme = Programme(96_093, 33_920, 17_484, current_cost=2_600_000_000)
+    result = run(scenario(include_current=True), pool(), programme, HISTORY)
+    assert result.current_unfunded == 2_600_000_000 - 2_500_000_000
+    assert result.selected.height == 0
+    assert result.to_dict()["current_unfunded"] == 100_000_000
+    paid = run(scenario(include_current=True), pool(), Programme(96_093, 33_920, 17_484, 10), [])
+    assert paid.current_unfunded == 0
+
+
+def test_an_unfundable_scenario_is_not_adopted():
+    from lindung.planning.models import Scenario as Stored
+    from lindung.planning.services import _refuse_unfunded
+
+    with pytest.raises(ScenarioError, match="tidak cukup untuk membiayai peserta yang sudah ada"):
+        _refuse_unfunded(Stored(result={"current_unfunded": 1}))
+    _refuse_unfunded(Stored(result={"current_unfunded": 0}))
+    _refuse_unfunded(Stored(result={}))  # computed before the figure existed

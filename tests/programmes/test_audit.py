@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from lindung.programmes.models import AccessLog, Programme, Role
 from lindung.programmes.services import log_access, set_membership, update_programme
@@ -128,7 +131,7 @@ def test_the_audit_trail_reads_a_page_in_a_bounded_number_of_queries(
     statuses = [c for c in changes if c.kind == "status"]
     assert len(statuses) == 6 and {s.changes[0][2] for s in statuses} == {"aktif", "berakhir"}
     branch = next(c for c in changes if c.model_label == "programmes.programme" and c.changes)
-    assert ("bpjs_branch", "Cabang Uji", "Cabang Baru") in branch.changes
+    assert ("kantor cabang BPJS Ketenagakerjaan", "Cabang Uji", "Cabang Baru") in branch.changes
     assert branch.user == users["admin"]
     # Paging: the next page starts where the first ended.
     first, second = (
@@ -155,3 +158,47 @@ def test_a_record_history_page_is_bounded_too(
     with django_assert_max_num_queries(10):
         html = client.get(url).content.decode()
     assert "Cabang 19" in html and "Cabang 18" in html
+
+
+def test_the_audit_page_filters_by_user_record_type_and_date_and_pages(
+    programme, users, client_for, django_assert_max_num_queries
+):
+    from lindung.programmes import audit
+
+    _many_kinds_of_change(programme, users)
+    everything = audit.recent_changes(programme, limit=500)
+    by_admin = audit.recent_changes(
+        programme, limit=500, flt=audit.Filter(user_id=users["admin"].pk)
+    )
+    assert by_admin and all(c.user == users["admin"] for c in by_admin)
+    assert len(by_admin) < len(everything)
+    with django_assert_max_num_queries(3):
+        enrolments = audit.recent_changes(
+            programme, limit=500, flt=audit.Filter(record_type="coverage.enrolment")
+        )
+    assert enrolments and {c.model_label for c in enrolments} == {"coverage.enrolment"}
+    assert not audit.recent_changes(
+        programme, limit=500, flt=audit.Filter(since=timezone.now() + timedelta(days=1))
+    )
+    assert len(
+        audit.recent_changes(programme, limit=500, flt=audit.Filter(until=timezone.now()))
+    ) == len(everything)
+
+    client = client_for(users["auditor"])
+    url = reverse("audit_trail", args=[programme.code])
+    html = client.get(url, {"jenis": "programmes.programme"}).content.decode()
+    # Verbose field names, not column names; the user by name.
+    assert "Kantor cabang BPJS Ketenagakerjaan" in html and "bpjs_branch" not in html
+    assert users["admin"].get_full_name() in html
+    assert 'value="programmes.programme" selected' in html
+    html = client.get(url, {"pengguna": str(users["operator"].pk)}).content.decode()
+    assert "Kantor cabang BPJS" not in html
+    # Paging: 50 a page, a link to the older ones.
+    for n in range(55):
+        update_programme(actor=users["admin"], programme=programme, bpjs_branch=f"Cabang {n}")
+    html = client.get(url).content.decode()
+    assert 'rel="next"' in html and "page=2" in html
+    html = client.get(url, {"page": "2"}).content.decode()
+    assert 'rel="prev"' in html
+    # A bad filter value is refused with a reason, never a 500.
+    assert client.get(url, {"dari": "kemarin"}).status_code == 400

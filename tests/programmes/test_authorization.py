@@ -103,7 +103,7 @@ def test_nobody_is_refused(programme, nobody):
 def test_a_role_without_the_action_is_refused_with_its_name(programme, users):
     with pytest.raises(AccessDenied) as refused:
         coverage.create_funder(programme, code="X", name="X", kind="SG", actor=users["operator"])
-    assert "Peran Anda di program ini tidak mengizinkan" in str(refused.value)
+    assert "Peran Anda (Operator) tidak mengizinkan mengubah penyandang dana" in str(refused.value)
     assert refused.value.status == 403 and refused.value.action == "funder.edit"
     assert isinstance(refused.value, DomainError)
 

@@ -128,3 +128,18 @@ def test_api_requires_login(programme):
     from django.test import Client
 
     assert Client().get("/api/v1/programmes").status_code == 401
+
+
+def test_a_refusal_says_in_words_what_the_user_may_not_do(programme, users, client_for):
+    from lindung.programmes.permissions import ACTION_WORDS, PERMISSIONS
+
+    assert set(ACTION_WORDS) == set(PERMISSIONS)
+    response = client_for(users["operator"]).get(reverse("audit_trail", args=[programme.code]))
+    text = response.content.decode()
+    assert response.status_code == 403
+    assert "tidak mengizinkan melihat jejak audit dan log akses" in text
+    assert "audit.view" not in text
+    response = client_for(users["pimpinan"]).get(reverse("registry_import", args=[programme.code]))
+    assert response.status_code == 403
+    assert "participant.import" not in response.content.decode()
+    assert "mengimpor data peserta" in response.content.decode()

@@ -21,7 +21,13 @@ from lindung.coverage.models import Adjustment, CoverageMonth, Invoice, RateCard
 from lindung.programmes import parameters
 from lindung.reports.corrections import report
 from tests.actors import system
-from tests.claims.helpers import SPOUSE, bill_and_pay, ensure_billing, make_participant
+from tests.claims.helpers import (
+    SPOUSE,
+    bill_and_pay,
+    ensure_billing,
+    make_participant,
+    ready_for_bpjs,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +112,7 @@ def test_an_approved_claim_computed_differently_today_is_flagged_not_changed(
     claim = claims.create_claim(
         programme, p, "jkm_death", date(2025, 12, 1), actor=users["operator"], place="Madiun"
     )
-    claims.mark_documents_received(claim, actor=users["operator"])
+    ready_for_bpjs(claim, users["operator"])
     claims.submit(claim, actor=users["operator"], note="Berkas dikirim")
     claims.verify(claim, actor=users["verifikator"], note="Lengkap")
     claim = claims.approve(claim, actor=users["verifikator"], note="Sesuai")

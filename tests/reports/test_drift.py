@@ -258,6 +258,24 @@ class Dashboard(RuleBasedStateMachine):
             return False
         claim = drafts[pick % len(drafts)]
         claims.mark_documents_received(claim, actor=self.actor)
+        if not claim.heirs.filter(is_recipient=True).exists():
+            # No family on file: the widow named at the desk (a death claim needs a recipient).
+            heir = claims.add_heir(
+                claim,
+                full_name="Ahli Waris Uji",
+                relationship="spouse",
+                reason="data keluarga belum ada",
+                actor=self.actor,
+            )
+            claims.set_recipient(heir, reason="istri", actor=self.actor)
+        if claim.participant.status != Participant.Status.DIED:
+            # A death claim is submitted only once the death is recorded on the participant.
+            registry.set_status(
+                actor=self.actor,
+                participant=claim.participant,
+                status=Participant.Status.DIED,
+                end_date=claim.event_date,
+            )
         claims.submit(claim, actor=self.actor)
         claims.verify(claim, actor=self.actor)
         claim.refresh_from_db()

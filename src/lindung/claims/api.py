@@ -289,7 +289,7 @@ def claim_detail(request, code: str, claim_id: int):
         }
         for d in page.deadlines
     ]
-    out["missing"] = page.missing
+    out["missing"] = [m.text for m in page.missing]
     return out
 
 

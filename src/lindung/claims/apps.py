@@ -22,7 +22,11 @@ class ClaimsConfig(AppConfig):
         audit.register_log(models.ClaimTransition)
         audit.register_log(models.InstalmentTransition)
 
-        from lindung.programmes import menu
+        from lindung.programmes import hooks, menu
+
+        from . import queries
+
+        hooks.register_person_panel(queries.person_panel)
 
         menu.register("Klaim", "claims_list", "claim.view", order=400)
         menu.register("Beasiswa", "claims_scholarships", "claim.view", order=410)

@@ -20,6 +20,23 @@ class NotCoveredError(TransitionError):
     override reason."""
 
 
+class SubmissionError(TransitionError):
+    """ "Ajukan ke BPJS" refused because something is still missing: ``missing`` lists each item
+    in Indonesian (:func:`lindung.claims.readiness.submission_gaps`)."""
+
+    def __init__(self, missing: list[str]):
+        items = " ".join(f"({n}) {text}" for n, text in enumerate(missing, 1))
+        super().__init__(
+            f"Klaim belum dapat diajukan ke BPJS. Yang masih kurang: {items}",
+            f"The claim cannot be submitted to BPJS yet: {len(missing)} item(s) missing.",
+            "missing",
+        )
+        self.missing = list(missing)
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "missing": self.missing}
+
+
 class DocumentError(ClaimError):
     """A refused upload or document change."""
 

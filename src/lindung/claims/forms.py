@@ -111,16 +111,51 @@ class ClaimForm(forms.Form):
         "home_care_cost",
     )
 
+    #: Fields that only a JKK claim uses (JKM pays fixed amounts: no wage, reports or costs).
+    JKK_ONLY = (
+        "wage",
+        "stage1_reported_on",
+        "doctor_statement_on",
+        "stage2_reported_on",
+        "disability_percent",
+        "function_loss_percent",
+        "incapacity_months",
+        "transport_land",
+        "transport_sea",
+        "transport_air",
+        "home_care_cost",
+    )
+
+    def is_jkk(self) -> bool:
+        return str(self.cleaned_data.get("type") or "").startswith("jkk_")
+
     def details(self) -> dict:
-        return {k: self.cleaned_data.get(k) for k in self.DETAILS}
+        """The details to store; a JKM claim's JKK-only fields are ignored."""
+        jkk = self.is_jkk()
+        return {
+            k: self.cleaned_data.get(k)
+            for k in self.DETAILS
+            if k in self.fields and (jkk or k not in self.JKK_ONLY)
+        }
+
+    def general_fields(self):
+        return [f for f in self if f.name not in self.JKK_ONLY]
+
+    def jkk_fields(self):
+        return [f for f in self if f.name in self.JKK_ONLY]
 
 
 class ClaimEditForm(ClaimForm):
+    """Correction of a claim: its type is fixed, so a JKM claim shows no JKK-only field."""
+
     reason = forms.CharField(label="Alasan perubahan", max_length=100, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, claim_type: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].disabled = True
+        if claim_type and not claim_type.startswith("jkk_"):
+            for name in self.JKK_ONLY:
+                del self.fields[name]
 
 
 class TransitionForm(forms.Form):

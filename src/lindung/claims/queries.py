@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from lindung.core import params
@@ -26,6 +27,7 @@ from lindung.rules.errors import RulesError
 from lindung.rules.parameters import params_on
 from lindung.rules.workdays import is_working_day
 
+from . import readiness
 from .models import (
     DEATH_TYPES,
     Claim,
@@ -288,64 +290,145 @@ def _age(birth: date | None, on: date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def missing(claim: Claim, heirs: list[Heir], documents: list[Document]) -> list[str]:
-    """What is still missing for this claim, in plain Indonesian."""
-    out: list[str] = []
-    today = timezone.localdate()
-    if claim.state in (ClaimState.REJECTED, ClaimState.WITHDRAWN):
-        return out
-    docs = [d.label for d in documents if d.instalment_id is None and d.required and not d.received]
-    if docs:
-        out.append("Dokumen wajib belum diterima: " + "; ".join(docs) + ".")
+def _gap_url(programme_code: str, claim: Claim, gap: readiness.Gap) -> str:
+    """Where a gap is fixed: a section of the claim page, the claim's edit form, the person
+    page's status form or the contribution ledger."""
+    here = reverse("claims_detail", args=[programme_code, claim.pk])
+    if gap.fix == readiness.FIX_DOCUMENT:
+        return f"{here}#dokumen-{gap.target}"
+    if gap.fix == readiness.FIX_HEIRS:
+        if gap.target:
+            return reverse("claims_heir_edit", args=[programme_code, claim.pk, gap.target])
+        return f"{here}#ahli-waris"
+    if gap.fix == readiness.FIX_PARTICIPANT:
+        return reverse("registry_person", args=[programme_code, claim.participant_id]) + "#status"
+    if gap.fix == readiness.FIX_COVERAGE:
+        return reverse("coverage_participant", args=[programme_code, claim.participant_id])
+    if gap.fix == readiness.FIX_BPJS:
+        return f"{here}#bpjs"
+    return reverse("claims_edit", args=[programme_code, claim.pk])
+
+
+def _later_gaps(claim: Claim, heirs: list[Heir]) -> list[readiness.Gap]:
+    """Gaps that do not stop the submission to BPJS (entitlement, coverage, bank, guardian,
+    JKK report dates, BPJS's amounts)."""
+    Gap = readiness.Gap
+    out: list[readiness.Gap] = []
     ent = claim.entitlement or {}
     if not claim.frozen and "error" in ent:
-        out.append(
-            f"Hak manfaat belum dapat dihitung: {ent['error']['message_id']} "
-            f"{ent['error'].get('hint', '')}".strip()
-        )
-    out.extend(ent.get("warnings", []) if not claim.frozen else [])
+        text = f"Hak manfaat belum dapat dihitung: {ent['error']['message_id']} "
+        out.append(Gap((text + ent["error"].get("hint", "")).strip(), readiness.FIX_CLAIM))
+    out.extend(
+        Gap(w, readiness.FIX_CLAIM) for w in (ent.get("warnings", []) if not claim.frozen else [])
+    )
     if claim.covered is False and not claim.override_reason:
         out.append(
-            "Peserta tidak terlindungi pada tanggal peristiwa: persetujuan hanya dengan "
-            "pengecualian oleh Verifikator beserta alasannya."
+            Gap(
+                "Peserta tidak terlindungi pada tanggal peristiwa: persetujuan hanya dengan "
+                "pengecualian oleh Verifikator beserta alasannya.",
+                readiness.FIX_COVERAGE,
+            )
         )
-    entitled = [h for h in heirs if h.entitled]
     recipient = next((h for h in heirs if h.is_recipient), None)
-    if claim.type in DEATH_TYPES and not entitled:
-        out.append(
-            "Tidak ada ahli waris dalam data keluarga peserta: lengkapi data keluarga atau tambahkan "
-            "ahli waris (mis. yang ditunjuk dalam wasiat, atau pihak yang mengurus pemakaman)."
-        )
-    if recipient is None and (entitled or claim.type not in DEATH_TYPES):
-        out.append("Penerima santunan belum ditentukan.")
     if recipient is not None:
         if not recipient.bank_account:
-            out.append(f"Nomor rekening penerima ({recipient.full_name}) belum diisi.")
-        age = _age(recipient.birth_date, today)
+            out.append(
+                Gap(
+                    f"Nomor rekening penerima ({recipient.full_name}) belum diisi.",
+                    readiness.FIX_HEIRS,
+                    recipient.pk,
+                )
+            )
+        age = _age(recipient.birth_date, timezone.localdate())
         if age is not None and age < ADULT_AGE and not recipient.guardian_name:
-            out.append(f"Penerima {recipient.full_name} masih di bawah umur: isi walinya.")
-    if claim.type in DEATH_TYPES and claim.participant.status != "died":
-        out.append(
-            "Status peserta di registri belum 'meninggal': akhiri kepesertaannya (alasan "
-            "meninggal) agar tidak ditagih lagi."
-        )
+            out.append(
+                Gap(
+                    f"Penerima {recipient.full_name} masih di bawah umur: isi walinya.",
+                    readiness.FIX_HEIRS,
+                    recipient.pk,
+                )
+            )
     if claim.is_jkk:
         if not claim.stage1_reported_on:
-            out.append("Tanggal laporan kecelakaan tahap I belum dicatat.")
+            out.append(
+                Gap("Tanggal laporan kecelakaan tahap I belum dicatat.", readiness.FIX_CLAIM)
+            )
         if claim.type != ClaimType.JKK_MEDICAL:
             if not claim.doctor_statement_on:
-                out.append("Tanggal surat keterangan dokter belum dicatat.")
+                out.append(
+                    Gap("Tanggal surat keterangan dokter belum dicatat.", readiness.FIX_CLAIM)
+                )
             elif not claim.stage2_reported_on:
-                out.append("Tanggal laporan tahap II belum dicatat.")
+                out.append(Gap("Tanggal laporan tahap II belum dicatat.", readiness.FIX_CLAIM))
     if claim.state in (ClaimState.APPROVED, ClaimState.PAID) and claim.bpjs_paid is None:
-        out.append("Jumlah yang diputuskan dan dibayar BPJS belum dicatat.")
+        out.append(
+            Gap("Jumlah yang diputuskan dan dibayar BPJS belum dicatat.", readiness.FIX_BPJS)
+        )
     return out
 
 
-def allowed_steps(user, claim: Claim) -> list[dict]:
-    """The transitions the user may take from the claim's state (for the buttons)."""
+@dataclass(frozen=True)
+class MissingItem:
+    """One line of "Yang masih kurang": the text, the link to where it is fixed, and whether it
+    stops "Ajukan ke BPJS"."""
+
+    text: str
+    url: str
+    blocks_submit: bool
+
+
+def missing(
+    programme: Programme, claim: Claim, heirs: list[Heir], documents: list[Document]
+) -> list[MissingItem]:
+    """What is still missing for this claim, in plain Indonesian, each with where it is fixed.
+    The items that stop the submission to BPJS come first
+    (:func:`lindung.claims.readiness.submission_gaps`)."""
+    if claim.state in (ClaimState.REJECTED, ClaimState.WITHDRAWN):
+        return []
+    gaps = [*readiness.submission_gaps(claim, heirs, documents), *_later_gaps(claim, heirs)]
+    if claim.state != ClaimState.DRAFT:
+        # Already submitted: nothing blocks a step any more from this list's point of view.
+        gaps = [readiness.Gap(g.text, g.fix, g.target, False) for g in gaps]
+    return [MissingItem(g.text, _gap_url(programme.code, claim, g), g.blocks_submit) for g in gaps]
+
+
+def claims_of(programme: Programme, participant) -> list[Claim]:
+    """The participant's claims, newest event first (for the person page)."""
+    return list(
+        Claim.objects.filter(programme=programme, participant=participant).order_by(
+            "-event_date", "-id"
+        )
+    )
+
+
+def person_panel(user, programme: Programme, participant):
+    """The person page's "Klaim" section (registered in :mod:`lindung.claims.apps`): the
+    participant's claims and, for the Operator, "Catat klaim"."""
+    from lindung.programmes.hooks import PersonPanel
+
+    if not can(user, programme, "claim.view"):
+        return None
+    return PersonPanel(
+        "claims/_person_claims.html",
+        {
+            "claims": claims_of(programme, participant),
+            "can_add": can(user, programme, "claim.edit"),
+            "participant": participant,
+        },
+    )
+
+
+def allowed_steps(user, claim: Claim, *, blocked: bool = False) -> list[dict]:
+    """The transitions the user may take from the claim's state (for the buttons). ``blocked``:
+    something stops the submission to BPJS, so "Ajukan ke BPJS" is not the main action."""
     return [
-        {"to": to, "label": step.label, "note_required": step.note_required, "style": step.style}
+        {
+            "to": to,
+            "label": step.label,
+            "note_required": step.note_required,
+            "style": "" if blocked and to == ClaimState.SUBMITTED else step.style,
+            "blocked": blocked and to == ClaimState.SUBMITTED,
+        }
         for to, step in claim_steps_from(claim.state)
         if can(user, claim.programme, step.action)
     ]
@@ -367,7 +450,7 @@ class ClaimPage:
     documents: list[Document]
     heirs: list[Heir]
     deadlines: list[Deadline]
-    missing: list[str]
+    missing: list[MissingItem]
     steps: list[dict]
     quote: dict
     entitlement_error: dict | None
@@ -375,6 +458,8 @@ class ClaimPage:
     handover: Handover | None
     editable: bool
     children: list[dict] = field(default_factory=list)
+    #: Something stops "Ajukan ke BPJS" (see :mod:`lindung.claims.readiness`).
+    blocked: bool = False
 
 
 def claim_page(user, programme: Programme, claim: Claim) -> ClaimPage:
@@ -395,6 +480,7 @@ def claim_page(user, programme: Programme, claim: Claim) -> ClaimPage:
             years=Count("instalments"),
         )
     )
+    gaps = missing(programme, claim, heirs, documents)
     return ClaimPage(
         claim=claim,
         nik=show_nik(user, programme, claim.participant.person.nik),
@@ -402,14 +488,15 @@ def claim_page(user, programme: Programme, claim: Claim) -> ClaimPage:
         documents=documents,
         heirs=heirs,
         deadlines=deadlines(claim),
-        missing=missing(claim, heirs, documents),
-        steps=allowed_steps(user, claim),
+        missing=gaps,
+        steps=allowed_steps(user, claim, blocked=any(g.blocks_submit for g in gaps)),
         quote=ent or {},
         entitlement_error=error,
         plans=plans,
         handover=Handover.objects.filter(claim=claim).first(),
         editable=claim.state in EDITABLE_STATES,
         children=(ent or {}).get("children", []),
+        blocked=any(g.blocks_submit for g in gaps),
     )
 
 

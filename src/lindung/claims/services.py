@@ -30,13 +30,14 @@ from lindung.rules.money import terbilang
 from lindung.rules.parameters import params_on
 from lindung.rules.scholarships import WORKING, Child, scholarships
 
-from . import checklists, entitlement, uploads
+from . import checklists, entitlement, readiness, uploads
 from .errors import (
     ClaimError,
     HandoverError,
     HeirError,
     NotCoveredError,
     ScholarshipError,
+    SubmissionError,
     TransitionError,
 )
 from .models import (
@@ -616,7 +617,11 @@ def transition(
 ) -> Claim:
     """Move a claim along the workflow (:data:`~lindung.claims.workflow.CLAIM_TRANSITIONS`).
 
-    Guards: verification needs every required document received and a computable
+    Guards: submission to BPJS needs every required document received, for a death claim an
+    heir chosen as recipient and the death recorded on the participant
+    (:func:`~lindung.claims.readiness.submission_gaps`, refused with
+    :class:`~lindung.claims.errors.SubmissionError` listing each item); verification needs every
+    required document received and a computable
     entitlement; approval needs coverage on the event date or, when the participant was not
     covered, ``override_reason`` (the Verifikator's explicit override, logged); approval freezes
     the entitlement snapshot and creates the scholarship plans; ``paid`` needs BPJS's paid amount
@@ -633,6 +638,12 @@ def transition(
     override = False
     if claim.state in EDITABLE_STATES:
         _refresh(claim)
+    if to_state == ClaimState.SUBMITTED:
+        gaps = readiness.submission_gaps(
+            claim, list(claim.heirs.all()), list(claim.documents.filter(instalment=None))
+        )
+        if gaps:
+            raise SubmissionError([g.text for g in gaps])
     if to_state in (ClaimState.VERIFIED, ClaimState.APPROVED):
         missing = _missing_required(claim.documents.filter(instalment=None))
         if missing:

@@ -222,7 +222,7 @@ def claim_detail(request, programme, pk):
 def claim_edit(request, programme, pk):
     claim = queries.get_claim(programme, pk)
     if request.method == "POST":
-        form = ClaimEditForm(request.POST, initial={"type": claim.type})
+        form = ClaimEditForm(request.POST, initial={"type": claim.type}, claim_type=claim.type)
         if form.is_valid():
             c = form.cleaned_data
             with refusals(request, form) as outcome:
@@ -248,7 +248,7 @@ def claim_edit(request, programme, pk):
             chronology=claim.chronology,
             reporter=claim.reporter,
         )
-        form = ClaimEditForm(initial=initial)
+        form = ClaimEditForm(initial=initial, claim_type=claim.type)
     return render(request, "claims/edit.html", {"claim": claim, "form": form})
 
 

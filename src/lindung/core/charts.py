@@ -22,8 +22,8 @@ from html import escape
 PALETTE = ["#0b6e4f", "#f5a623", "#0b57a4", "#b42318", "#6f42c1", "#4f5861", "#2a9d8f"]
 PX_PER_INCH = 96
 FONT = 12
-SMALL = 11
-TITLE = 13
+SMALL = 12  # no chart text below 12 px (the dashboard shows charts at their natural size)
+TITLE = 14
 CHAR = 0.6  # average glyph width of DejaVu Sans, in ems: for laying labels out
 INK, GRID, AXIS = "#1d2939", "#e3e8e6", "#98a2b3"
 

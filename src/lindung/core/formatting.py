@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -25,6 +26,11 @@ MONTHS_SHORT = tuple("Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split())
 def long_date(d: date) -> str:
     """``date(2025, 8, 17)`` -> ``'17 Agustus 2025'``."""
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def month_year(d: date) -> str:
+    """``date(2025, 12, 1)`` -> ``'Desember 2025'``."""
+    return f"{MONTHS[d.month - 1]} {d.year}"
 
 
 def group(n: int) -> str:
@@ -74,3 +80,15 @@ def mask_nik(nik: str | None) -> str:
     if len(nik) <= 8:
         return "•" * len(nik)
     return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
+
+
+_OWN_MARKS = re.compile(r"\[N\d+\]\s*|\(?\bDOMAIN\.md\s*§\s*[\d.]+\)?[;,]?\s*")
+
+
+def legal_reference(text) -> str:
+    """A legal basis as people read it: the regulation's name, without Lindung's own source
+    markers (``[N2][N3] PP 82/2019`` -> ``PP 82/2019``; "DOMAIN.md §1.1" is dropped)."""
+    if not text:
+        return "–"
+    cleaned = _OWN_MARKS.sub("", str(text)).strip(" ;,")
+    return cleaned or "–"

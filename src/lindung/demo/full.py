@@ -357,13 +357,13 @@ class Builder:
                 reporter="Operator Disnaker",
                 **details,
             )
+            claims.mark_documents_received(claim, actor=self.op)
             claims.submit(
                 claim,
                 actor=self.op,
                 note="Diajukan ke BPJS TK Cabang Madiun",
                 at=_at(day + timedelta(days=2)),
             )
-            claims.mark_documents_received(claim, actor=self.op)
             claims.verify(
                 claim, actor=self.ver, note="Dokumen lengkap", at=_at(day + timedelta(days=5))
             )

@@ -285,6 +285,9 @@ class Result:
     projection: dict[str, Any]
     warnings: list[str]
     funders: dict[str, int]
+    #: What the budget lacks to pay the current participants (> 0: the scenario cannot be
+    #: adopted — it cannot even fund who is already covered).
+    current_unfunded: int = 0
 
     @property
     def cost(self) -> int:
@@ -334,6 +337,7 @@ class Result:
             "projected_claim_ratio": self.projection["claim_ratio"],
             "calibration": self.projection["calibration"],
             "warnings": self.warnings,
+            "current_unfunded": self.current_unfunded,
             "priority": [
                 {"criterion": c, "label": CRITERIA_LABELS[c]} for c in self.scenario.priority
             ]
@@ -675,4 +679,5 @@ def run(
         projection=projection,
         warnings=warnings,
         funders=funders,
+        current_unfunded=current_cost - sum(current_by.values()),
     )

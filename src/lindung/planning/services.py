@@ -154,6 +154,16 @@ def _participant_rows(stored: Scenario) -> list[dict[str, str]]:
     return rows
 
 
+def _refuse_unfunded(scenario: Scenario) -> None:
+    """A scenario whose budget cannot even pay the current participants is never adopted."""
+    if (scenario.result or {}).get("current_unfunded", 0) > 0:
+        raise ScenarioError(
+            "scenario",
+            "Skenario ini tidak dapat diterapkan: anggarannya tidak cukup untuk membiayai "
+            "peserta yang sudah ada. Tambah anggaran APBD/CSR lalu buat skenario baru.",
+        )
+
+
 def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scenario:
     """Admin confirms: enrol the selected candidates (a background job unless told otherwise)."""
     _check(actor, stored.programme, "plan.adopt")
@@ -163,6 +173,7 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
             raise ScenarioError("scenario", "Skenario ini sudah diterapkan.")
         if locked.adoption.get("job") and not locked.adoption.get("failed"):
             raise ScenarioError("scenario", "Penerapan skenario ini sedang berjalan.")
+        _refuse_unfunded(locked)
         if not locked.selected:
             raise ScenarioError("scenario", "Skenario ini tidak memilih seorang pun.")
         start = date(int(locked.params["year"]), int(locked.params["start_month"]), 1)
@@ -239,6 +250,7 @@ def adopt(scenario_id: int, progress=None, *, actor) -> Scenario:
             locked = Scenario.objects.select_for_update().get(pk=stored.pk)
             if locked.state == Scenario.State.ADOPTED:
                 raise ScenarioError("scenario", "Skenario ini sudah diterapkan.")
+            _refuse_unfunded(locked)
             progress(5, "Menyiapkan daftar peserta baru…")
             rows = _participant_rows(stored)
             with tempfile.TemporaryDirectory() as tmp:

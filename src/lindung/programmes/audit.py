@@ -138,36 +138,85 @@ def _scope(label: str, alias: str = "") -> sql.Fragment:
     return sql.Fragment(f"{lead}{column} = %s")
 
 
-def _page_sources(programme: Programme, n: int) -> tuple[list[str], list]:
-    """One SELECT per registered table: its ``n`` latest entries of the programme."""
+@dataclass(frozen=True)
+class Filter:
+    """What the audit page may be narrowed to: who, when (``since`` inclusive, ``until``
+    exclusive) and which kind of record (a model label of :func:`record_types`)."""
+
+    user_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    record_type: str | None = None
+
+    def where(self, user_col: str, at_col: str) -> tuple[str, list]:
+        text, params = "", []
+        for value, condition in (
+            (self.user_id, f" AND {user_col} = %s"),
+            (self.since, f" AND {at_col} >= %s"),
+            (self.until, f" AND {at_col} < %s"),
+        ):
+            if value is not None:
+                text += condition
+                params.append(value)
+        return text, params
+
+
+def _log_subject(label: str) -> str:
+    log = apps.get_model(label)
+    return log._meta.get_field(_LOGS[label]).related_model._meta.label_lower
+
+
+def record_types() -> list[tuple[str, str]]:
+    """``(model label, verbose name)`` of every audited kind of record, by name."""
+    names = {label: str(apps.get_model(label)._meta.verbose_name) for label in _AUDITED}
+    for label in _LOGS:
+        subject = _log_subject(label)
+        names.setdefault(subject, str(apps.get_model(subject)._meta.verbose_name))
+    return sorted(names.items(), key=lambda item: item[1].lower())
+
+
+def _page_sources(programme: Programme, n: int, flt: Filter) -> tuple[list[str], list]:
+    """One SELECT per registered table: its ``n`` latest entries of the programme (narrowed by
+    ``flt``)."""
     parts, params = [], []
+    hist_where, hist_params = flt.where("history_user_id", "history_date")
     for label in _AUDITED:
+        if flt.record_type and label != flt.record_type:
+            continue
         hist = apps.get_model(label).history.model
         parts.append(
             sql.render(
                 "SELECT * FROM (SELECT CAST(%s AS VARCHAR(100)) AS label, history_id AS ref, "
                 "history_date AS at "
-                "FROM {t} WHERE {scope} ORDER BY history_date DESC, history_id DESC LIMIT %s) q",
+                "FROM {t} WHERE {scope}{more} ORDER BY history_date DESC, history_id DESC "
+                "LIMIT %s) q",
                 t=hist,
                 scope=_scope(label),
+                more=sql.Fragment(hist_where),
             )
         )
-        params += [label, programme.pk, n]
+        params += [label, programme.pk, *hist_params, n]
+    log_where, log_params = flt.where("user_id", "at")
     for label in _LOGS:
+        if flt.record_type and _log_subject(label) != flt.record_type:
+            continue
         parts.append(
             sql.render(
                 "SELECT * FROM (SELECT CAST(%s AS VARCHAR(100)) AS label, id AS ref, at FROM {t} "
-                "WHERE programme_id = %s ORDER BY at DESC, id DESC LIMIT %s) q",
+                "WHERE programme_id = %s{more} ORDER BY at DESC, id DESC LIMIT %s) q",
                 t=apps.get_model(label),
+                more=sql.Fragment(log_where),
             )
         )
-        params += [label, programme.pk, n]
+        params += [label, programme.pk, *log_params, n]
     return parts, params
 
 
-def _page(programme: Programme, limit: int, offset: int) -> list[tuple[str, int]]:
+def _page(
+    programme: Programme, limit: int, offset: int, flt: Filter | None = None
+) -> list[tuple[str, int]]:
     """Query 1: the page's ``(label, id)`` in time order, newest first."""
-    parts, params = _page_sources(programme, limit + offset)
+    parts, params = _page_sources(programme, limit + offset, flt or Filter())
     if not parts:
         return []
     rows = sql.fetchall(
@@ -251,26 +300,55 @@ def _title(model, row: dict) -> str:
     return f"#{row.get('id', '')}"
 
 
+@dataclass(frozen=True)
+class UserRef:
+    """A user named by a changed field (e.g. "diterima oleh"): resolved to the user with the
+    page's one users query."""
+
+    id: int
+
+
+def _shown(field, value):
+    """A stored value as people read it: a choice's label, yes/no, a user to resolve."""
+    if field is None or value is None:
+        return value
+    # SQLite's JSON has booleans as 1/0: shown as yes/no like PostgreSQL's true/false.
+    if isinstance(field, models.BooleanField) and value in (0, 1):
+        return bool(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.related_model is get_user_model():
+        return UserRef(int(value))
+    return value
+
+
 def _diff(model, now: dict, before: dict) -> list[tuple[str, Any, Any]]:
+    """``(field's verbose name, before, after)`` of each changed column."""
     if not before:
         return []
     fields = {f.column: f for f in model._meta.concrete_fields}
+    out = []
+    for column, value in now.items():
+        if column == "id" or (old := before.get(column)) == value:
+            continue
+        field = fields.get(column)
+        name = str(field.verbose_name) if field is not None else column
+        out.append((name, _shown(field, old), _shown(field, value)))
+    return out
 
-    def shown(column, value):
-        # SQLite's JSON has booleans as 1/0: shown as yes/no like PostgreSQL's true/false.
-        if isinstance(fields.get(column), models.BooleanField) and value in (0, 1):
-            return bool(value)
-        return value
 
-    return [
-        (
-            fields[column].name if column in fields else column,
-            shown(column, old),
-            shown(column, value),
-        )
-        for column, value in now.items()
-        if column != "id" and (old := before.get(column)) != value
-    ]
+def _resolve_users(changes: list[Change], users: dict) -> None:
+    for change in changes:
+        change.changes = [
+            (
+                name,
+                *(
+                    users.get(v.id, f"pengguna #{v.id}") if isinstance(v, UserRef) else v
+                    for v in (old, new)
+                ),
+            )
+            for name, old, new in change.changes
+        ]
 
 
 def _history_change(label: str, row: tuple, users: dict) -> Change:
@@ -316,24 +394,63 @@ def _log_change(label: str, row: tuple, users: dict) -> Change:
     )
 
 
-def _users(rows) -> dict:
-    """Query 3: the users named by the rows."""
+def _users(rows, changes: list[Change] = (), members_of: Programme | None = None) -> dict:
+    """Query 3: the users named by the rows and by their changed fields (and, with
+    ``members_of``, every member of that programme: the page's user filter)."""
     ids = {row[4] for row in rows if row[4] is not None}
-    return get_user_model().objects.in_bulk(ids) if ids else {}
+    ids |= {v.id for c in changes for _n, *vs in c.changes for v in vs if isinstance(v, UserRef)}
+    if members_of is None:
+        return get_user_model().objects.in_bulk(ids) if ids else {}
+    found = get_user_model().objects.filter(
+        models.Q(pk__in=ids) | models.Q(memberships__programme=members_of)
+    )
+    return {user.pk: user for user in found.distinct()}
 
 
-def recent_changes(programme: Programme, limit: int = 100, offset: int = 0) -> list[Change]:
-    """The programme's changes, newest first: ``limit`` of them after ``offset`` (3 queries)."""
-    page = _page(programme, limit, offset)
+@dataclass
+class Page:
+    changes: list[Change]
+    #: Users met on the page and the programme's members, ``{id: user}``.
+    users: dict
+
+
+def audit_page(
+    programme: Programme, limit: int = 100, offset: int = 0, flt: Filter | None = None
+) -> Page:
+    """The audit page: :func:`recent_changes` and, from the same users query, the programme's
+    members (for the user filter) — 3 queries."""
+    users: dict = {}
+    changes = recent_changes(programme, limit, offset, flt, _users_out=users)
+    return Page(changes, users)
+
+
+def recent_changes(
+    programme: Programme,
+    limit: int = 100,
+    offset: int = 0,
+    flt: Filter | None = None,
+    *,
+    _users_out: dict | None = None,
+) -> list[Change]:
+    """The programme's changes, newest first: ``limit`` of them after ``offset``, narrowed by
+    ``flt`` (3 queries)."""
+    page = _page(programme, limit, offset, flt)
     rows = _rows(page)
-    users = _users(rows.values())
-    out = []
+    made = []
     for label, ref in page:
         row = rows.get((label, ref))
         if row is None:
             continue
         maker = _log_change if label in _LOGS else _history_change
-        out.append(maker(label, row, users))
+        made.append((maker(label, row, {}), row[4]))
+    out = [change for change, _user in made]
+    members_of = programme if _users_out is not None else None
+    users = _users(rows.values(), out, members_of)
+    if _users_out is not None:
+        _users_out.update(users)
+    for change, user_id in made:
+        change.user = users.get(user_id)
+    _resolve_users(out, users)
     return out
 
 
@@ -369,7 +486,11 @@ def record_history(programme: Programme, label: str, pk) -> list[Change]:
         changes = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            changes = []
+            for c in delta.changes:
+                field = model._meta.get_field(c.field)
+                name = str(getattr(field, "verbose_name", c.field))
+                changes.append((name, _shown(field, c.old), _shown(field, c.new)))
         values = {f.attname: getattr(record, f.attname, None) for f in model._meta.concrete_fields}
         out.append(
             Change(
@@ -386,4 +507,6 @@ def record_history(programme: Programme, label: str, pk) -> list[Change]:
         )
         previous = record
     out.reverse()
+    refs = {v.id for c in out for _n, *vs in c.changes for v in vs if isinstance(v, UserRef)}
+    _resolve_users(out, get_user_model().objects.in_bulk(refs) if refs else {})
     return out

@@ -63,3 +63,26 @@ def register_setup_step(
 
 def setup_steps() -> list[SetupStep]:
     return list(_setup_steps)
+
+
+@dataclass(frozen=True)
+class PersonPanel:
+    """A section an app above ``registry`` adds to the person page (e.g. the person's claims
+    with "Catat klaim"): a template and its context (``panel`` in the template)."""
+
+    template: str
+    context: dict
+
+
+_person_panels: list[Callable] = []
+
+
+def register_person_panel(func: Callable[..., PersonPanel | None]) -> None:
+    """``func(user, programme, participant) -> PersonPanel | None`` (``None``: nothing to show
+    to this user)."""
+    _add(_person_panels, func)
+
+
+def person_panels(user, programme, participant) -> list[PersonPanel]:
+    panels = (func(user, programme, participant) for func in _person_panels)
+    return [panel for panel in panels if panel is not None]

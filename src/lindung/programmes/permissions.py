@@ -64,6 +64,38 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.token": ALL,
 }
 
+#: Each action in words, for a refusal that says what the user may not do.
+ACTION_WORDS: dict[str, str] = {
+    "programme.view": "membuka program ini",
+    "job.view": "melihat kemajuan pekerjaan",
+    "audit.view": "melihat jejak audit dan log akses",
+    "members.manage": "mengelola pengguna dan peran",
+    "programme.edit": "mengubah pengaturan program",
+    "parameters.view": "melihat parameter",
+    "parameters.edit": "mengubah parameter",
+    "benefit.quote": "memakai kalkulator manfaat",
+    "participant.view": "melihat data peserta",
+    "participant.edit": "mengubah data peserta",
+    "participant.import": "mengimpor data peserta",
+    "participant.export": "mengunduh data peserta",
+    "nik.full": "melihat NIK lengkap",
+    "billing.view": "melihat tagihan iuran",
+    "billing.run": "membuat tagihan iuran",
+    "payment.record": "mencatat pembayaran iuran",
+    "reconcile.edit": "mencocokkan tagihan dengan BPJS",
+    "funder.edit": "mengubah penyandang dana",
+    "claim.view": "melihat klaim",
+    "claim.edit": "mencatat atau mengubah klaim",
+    "claim.verify": "memverifikasi atau menyetujui klaim",
+    "scholarship.verify": "memverifikasi beasiswa",
+    "handover.edit": "mencatat penyerahan santunan",
+    "report.view": "melihat dasbor dan laporan",
+    "plan.view": "melihat perencanaan",
+    "plan.edit": "menyusun skenario perencanaan",
+    "plan.adopt": "menerapkan skenario perencanaan",
+    "api.token": "membuat token API",
+}
+
 DENIED_MESSAGE = "Peran Anda di program ini tidak mengizinkan tindakan ini."
 NO_ACTOR_MESSAGE = (
     "Tidak ada pengguna yang bertindak: tindakan ini harus dilakukan oleh pengguna yang masuk "
@@ -77,6 +109,7 @@ def denied(action: str, role: Role | None, what: str = "") -> AccessDenied:
     """The refusal of ``action`` for a user with ``role`` (``what``: the action in words, e.g.
     "mencatat klaim", for a sentence instead of the action's code)."""
     role_label = Role(role).label if role else "tanpa peran"
+    what = what or ACTION_WORDS.get(action, "")
     if what:
         message = f"Peran Anda ({role_label}) tidak mengizinkan {what}."
     else:

@@ -5,17 +5,20 @@ The set-up and settings pages are in :mod:`.setup_views`, the users pages in :mo
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from lindung.core import params
 
 from . import audit
 from .decorators import programme_view
 from .menu import entries_for
-from .models import AccessLog, Job, Membership, Programme
-from .permissions import allowed_actions, can, visible_programmes
+from .models import AccessLog, Job, Membership, Programme, Role
+from .permissions import allowed_actions, can, role_of, visible_programmes
 from .setup_views import steps_for
 
 
@@ -27,6 +30,9 @@ def home(request):
         # A fresh install: the system administrator is led to the set-up page.
         return redirect("setup")
     if len(programmes) == 1 and not superuser:
+        if role_of(request.user, programmes[0]) == Role.PIMPINAN:
+            # The Pimpinan reads the programme on its dashboard first.
+            return redirect("reports_dashboard", programmes[0].code)
         return redirect("programme_home", programmes[0].code)
     rows = []
     for prog in programmes:
@@ -59,10 +65,61 @@ def programme_home(request, programme):
     )
 
 
+AUDIT_PAGE = 50
+
+
+def _audit_filter(request) -> tuple[audit.Filter, dict]:
+    """The audit page's filters from the query string (user, date range, kind of record)."""
+    user = params.integer(request.GET, "pengguna")
+    since, until = params.day(request.GET, "dari"), params.day(request.GET, "sampai")
+    types = audit.record_types()
+    kind = params.choice(request.GET, "jenis", [label for label, _name in types])
+    flt = audit.Filter(
+        user_id=user,
+        since=_start_of(since),
+        until=_start_of(until + timedelta(days=1)) if until else None,
+        record_type=kind or None,
+    )
+    form = {
+        "types": types,
+        "user": str(user or ""),
+        "dari": since.isoformat() if since else "",
+        "sampai": until.isoformat() if until else "",
+        "jenis": kind,
+    }
+    return flt, form
+
+
+def _start_of(day):
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 @programme_view("audit.view")
 def audit_trail(request, programme):
-    changes = audit.recent_changes(programme, limit=200)
-    return render(request, "programmes/audit.html", {"changes": changes})
+    flt, form = _audit_filter(request)
+    number = params.page(request.GET)
+    page = audit.audit_page(
+        programme, limit=AUDIT_PAGE + 1, offset=(number - 1) * AUDIT_PAGE, flt=flt
+    )
+    form["users"] = sorted(
+        ((str(pk), u.get_full_name() or u.username) for pk, u in page.users.items()),
+        key=lambda item: item[1].lower(),
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programmes/audit.html",
+        {
+            "changes": page.changes[:AUDIT_PAGE],
+            "form": form,
+            "number": number,
+            "has_next": len(page.changes) > AUDIT_PAGE,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @programme_view("audit.view")

@@ -18,6 +18,7 @@ from lindung.core import params
 from lindung.core.downloads import XLSX, file_response
 from lindung.core.errors import DomainError, refusals
 from lindung.programmes.decorators import programme_view
+from lindung.programmes.hooks import person_panels
 from lindung.programmes.permissions import can
 from lindung.programmes.services import log_access
 
@@ -95,6 +96,7 @@ def person(request, programme, pk):
             "can_edit": can(request.user, programme, "participant.edit"),
             "can_history": can(request.user, programme, "audit.view"),
             "status_form": StatusForm(initial={"status": participant.status}),
+            "panels": person_panels(request.user, programme, participant),
         },
     )
 

@@ -464,6 +464,28 @@ def by_agency(
     return sorted(out, key=lambda r: -r["participants"])
 
 
+def latest_complete_month(programme: Programme, today: date) -> date | None:
+    """The last month before ``today``'s month with contributions billed (the dashboard's
+    default period); ``None`` when the programme has billed nothing before this month."""
+    return (
+        Invoice.objects.filter(programme=programme, month__lt=today.replace(day=1))
+        .exclude(state=Invoice.State.CANCELLED)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+
+
+def is_empty(data: dict) -> bool:
+    """Nothing billed, paid or claimed in the period and nobody active: "belum ada data"."""
+    return not (
+        data["contributions"]["billed"]
+        or data["contributions"]["paid"]
+        or data["claims"]["count"]
+        or data["active_participants"]["total"]
+    )
+
+
 def dashboard(programme: Programme, period: Period, as_of: date | None = None) -> dict:
     """Every figure of the dashboard and the report, as plain data."""
     as_of = as_of or period.last_day

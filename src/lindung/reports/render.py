@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import json
-from decimal import Decimal
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from lindung.core import charts
-from lindung.core.formatting import percent, rupiah, rupiah_short
+from lindung.core.formatting import group, long_date, percent, rupiah, rupiah_short
+
+from .queries import ratio
 
 
 def jsonable(value):
@@ -68,7 +71,7 @@ def chart_svgs(data: dict) -> dict[str, str]:
     if by_type:
         svgs["claims_by_type"] = charts.bars(
             [v["label"].split("—")[-1].strip()[:28] for v in by_type.values()],
-            {"Jumlah (juta Rp)": [v["amount"] for v in by_type.values()]},
+            {"Nilai dibayar": [v["amount"] for v in by_type.values()]},
             title="Klaim per jenis (nilai dibayar)",
             money=True,
             horizontal=True,
@@ -78,12 +81,9 @@ def chart_svgs(data: dict) -> dict[str, str]:
     if kec:
         svgs["kecamatan"] = charts.bars(
             [k["kecamatan"] for k in kec],
-            {
-                "Peserta": [k["participants"] for k in kec],
-                "Klaim": [k["claims"] * 100 for k in kec],
-            },
-            title="Peserta dan klaim (×100) per kecamatan",
-            unit="orang",
+            {"Peserta aktif": [k["participants"] for k in kec]},
+            title="Peserta aktif per kecamatan",
+            unit="peserta",
             height=2.6,
         )
     agencies = data["by_agency"][:15]
@@ -92,7 +92,7 @@ def chart_svgs(data: dict) -> dict[str, str]:
             [a["code"] for a in agencies],
             {"Peserta non-ASN": [a["participants"] for a in agencies]},
             title="Peserta non-ASN per OPD (15 terbesar)",
-            unit="orang",
+            unit="peserta",
             horizontal=True,
             height=0.3 * len(agencies) + 1.0,
         )
@@ -219,13 +219,103 @@ def to_xlsx(data: dict) -> bytes:
     return buf.getvalue()
 
 
-def kpis(data: dict) -> dict:
-    """Formatted headline figures for the page."""
+NBSP = "\u00a0"
+
+
+def _nb(text: str) -> str:
+    """ "Rp 6,2 M" that never wraps away from its amount."""
+    return text.replace(" ", NBSP)
+
+
+def _times(value: Decimal) -> str:
+    """``Decimal('2.06')`` -> ``'2,1'`` (one decimal, half up)."""
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)).replace(".", ",")
+
+
+def readings(data: dict) -> dict[str, str]:
+    """One plain-Indonesian sentence per headline figure (under each card)."""
+    contrib, cl = data["contributions"], data["claims"]
+    share = ratio(contrib["paid"], contrib["billed"])
+    r = data["claim_ratio"]
+    if r is None:
+        ratio_text = "belum ada iuran dibayar pada periode ini, rasio belum dapat dihitung"
+    elif r >= 1:
+        ratio_text = f"klaim yang dibayar {_times(r)} kali iuran yang dibayar"
+    else:
+        ratio_text = f"klaim yang dibayar {percent(r)} dari iuran yang dibayar"
+    active = data["active_participants"]
+    ucj = data["ucj"]["share"]
     return {
-        "active": data["active_participants"],
-        "contrib_paid": rupiah_short(data["contributions"]["paid"]),
-        "contrib_billed": rupiah(data["contributions"]["billed"]),
-        "claims_amount": rupiah_short(data["claims"]["amount"]),
+        "active": f"{group(active['total'])} pekerja terlindungi program pada "
+        f"{long_date(_day(active['as_of']))}",
+        "contrib": f"{percent(share)} dari iuran yang ditagih sudah dibayar"
+        if share is not None
+        else "belum ada iuran yang ditagih pada periode ini",
+        "claims": f"{group(cl['count'])} klaim dibayar BPJS pada periode ini"
+        if cl["count"]
+        else "belum ada klaim dibayar pada periode ini",
+        "ratio": ratio_text,
+        "scholarships": f"{group(data['scholarships']['children'])} anak masih menerima beasiswa",
+        "ucj": f"{percent(ucj, 2)} angkatan kerja sudah terlindungi"
+        if ucj is not None
+        else "jumlah angkatan kerja belum diisi di pengaturan program",
+    }
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def chart_tables(data: dict) -> dict[str, dict]:
+    """The data behind each chart, as a table (shown behind a disclosure under the chart)."""
+    months = data["monthly"]
+    tables = {
+        "contrib_claims": {
+            "headers": ["Bulan", "Iuran dibayar", "Klaim dibayar", "Rasio klaim"],
+            "rows": [
+                [m["label"], _nb(rupiah(m["paid"])), _nb(rupiah(m["claims"])), percent(m["ratio"])]
+                for m in months
+            ],
+        },
+        "segments": {
+            "headers": ["Bulan", "Non-ASN (PU)", "Pekerja rentan (BPU)"],
+            "rows": [[m["label"], group(m["PU"]), group(m["BPU"])] for m in months],
+        },
+        "claims_by_type": {
+            "headers": ["Jenis", "Jumlah klaim", "Nilai dibayar"],
+            "rows": [
+                [v["label"], group(v["count"]), _nb(rupiah(v["amount"]))]
+                for v in data["claims"]["by_type"].values()
+            ],
+        },
+        "kecamatan": {
+            "headers": ["Kecamatan", "Peserta", "Klaim"],
+            "rows": [
+                [k["kecamatan"], group(k["participants"]), group(k["claims"])]
+                for k in data["by_kecamatan"]
+            ],
+        },
+        "agencies": {
+            "headers": ["OPD", "Peserta non-ASN"],
+            "rows": [[a["name"], group(a["participants"])] for a in data["by_agency"][:15]],
+        },
+    }
+    return {key: t for key, t in tables.items() if t["rows"]}
+
+
+def kpis(data: dict) -> dict:
+    """Formatted headline figures for the page (non-breaking "Rp"), with their readings."""
+    active = data["active_participants"]
+    return {
+        "active": active,
+        "active_on": long_date(_day(active["as_of"])),
+        "readings": readings(data),
+        "contrib_paid": _nb(rupiah_short(data["contributions"]["paid"])),
+        "contrib_billed": _nb(rupiah(data["contributions"]["billed"])),
+        "contrib_outstanding": _nb(rupiah(data["contributions"]["outstanding"])),
+        "claims_amount": _nb(rupiah_short(data["claims"]["amount"])),
+        "scholarship_paid": _nb(rupiah(data["scholarships"]["paid_this_year"])),
+        "scholarship_remaining": _nb(rupiah(data["scholarships"]["remaining_commitment"])),
         "claim_ratio": percent(data["claim_ratio"]) if data["claim_ratio"] is not None else "–",
         "claim_ratio_commit": percent(data["claim_ratio_with_commitments"])
         if data["claim_ratio_with_commitments"] is not None

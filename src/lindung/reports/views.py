@@ -9,33 +9,57 @@ from django.utils import timezone
 
 from lindung.core import params
 from lindung.core.downloads import file_response
+from lindung.core.formatting import month_year
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.services import log_access
 
 from . import render as rendering
-from .queries import Period, dashboard
+from .queries import Period, dashboard, is_empty, latest_complete_month
 
 
-def default_period(today: date) -> tuple[str, str]:
-    return f"{today.year}-01", f"{today.year}-{today.month:02d}"
+def default_period(programme, today: date) -> tuple[str, str, str]:
+    """The latest complete month with data (contributions billed), and the sentence that says
+    so; the current month when nothing was billed before it."""
+    month = latest_complete_month(programme, today)
+    if month is None:
+        this = f"{today:%Y-%m}"
+        return this, this, "Belum ada bulan lengkap yang berisi data; ditampilkan bulan ini."
+    note = (
+        f"Ditampilkan bulan lengkap terakhir yang berisi data: {month_year(month)}. "
+        "Pilih bulan lain di atas untuk periode yang lebih panjang."
+    )
+    return f"{month:%Y-%m}", f"{month:%Y-%m}", note
 
 
-def _period(request) -> tuple[Period, date | None]:
-    """The period asked for (``dari``/``sampai`` as YYYY-MM, ``per`` as YYYY-MM-DD); a value the
-    dashboard cannot use is a 400 with the reason (:mod:`lindung.core.params`)."""
-    start, end = default_period(timezone.localdate())
-    start = params.text(request.GET, "dari", 20) or start
-    end = params.text(request.GET, "sampai", 20) or end
+def _period(request, programme) -> tuple[Period, date | None, str]:
+    """The period asked for (``dari``/``sampai`` as YYYY-MM, ``per`` as YYYY-MM-DD), else the
+    default with its note; a value the dashboard cannot use is a 400 with the reason
+    (:mod:`lindung.core.params`)."""
+    asked_start = params.text(request.GET, "dari", 20)
+    asked_end = params.text(request.GET, "sampai", 20)
+    note = ""
+    if asked_start and asked_end:
+        start, end = asked_start, asked_end
+    else:
+        start, end, note = default_period(programme, timezone.localdate())
+        start, end = asked_start or start, asked_end or end
     try:
         period = Period.parse(start, end)
     except ValueError as exc:
         raise params.BadParameter("dari", str(exc)) from exc
-    return period, params.day(request.GET, "per")
+    return period, params.day(request.GET, "per"), note
+
+
+def period_words(period: Period) -> str:
+    """``Desember 2025`` or ``Januari 2025 – November 2025`` (no ISO months in labels)."""
+    if period.start == period.end:
+        return month_year(period.start)
+    return f"{month_year(period.start)} – {month_year(period.end)}"
 
 
 @programme_view("report.view")
 def dashboard_view(request, programme):
-    period, as_of = _period(request)
+    period, as_of, note = _period(request, programme)
     data = dashboard(programme, period, as_of)
     return render(
         request,
@@ -48,13 +72,17 @@ def dashboard_view(request, programme):
             "sampai": period.end.isoformat()[:7],
             "per": (as_of or period.last_day).isoformat(),
             "query": request.GET.urlencode(),
+            "default_note": note,
+            "period_words": period_words(period),
+            "empty": is_empty(data),
+            "tables": rendering.chart_tables(data),
         },
     )
 
 
 @programme_view("report.view")
 def report_download(request, programme, fmt):
-    period, as_of = _period(request)
+    period, as_of, _note = _period(request, programme)
     data = dashboard(programme, period, as_of)
     name = f"laporan-{programme.code}-{period.start:%Y-%m}-{period.end:%Y-%m}"
     log_access(

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import template
 
 from lindung.core import formatting
@@ -34,6 +36,12 @@ def mask_nik(value):
 
 
 @register.filter
+def dasar_hukum(value):
+    """A legal reference as text (no ``[N2]`` or DOMAIN.md markers)."""
+    return formatting.legal_reference(value)
+
+
+@register.filter
 def nilai(value):
     """A value in the audit trail: yes/no in Indonesian, "–" for nothing."""
     if value is True:
@@ -42,4 +50,16 @@ def nilai(value):
         return "tidak"
     if value is None or value == "":
         return "–"
+    if hasattr(value, "get_full_name"):  # a user
+        full, username = value.get_full_name(), value.get_username()
+        return f"{full} ({username})" if full else username
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:  # a date or a timestamp as stored: in words
+            return formatting.long_date(date.fromisoformat(value[:10])) + value[10:16].replace(
+                "T", " "
+            )
+        except ValueError:
+            return value
+    if isinstance(value, date):
+        return formatting.long_date(value)
     return value
