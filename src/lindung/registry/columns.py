@@ -254,6 +254,34 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         synonyms=("tgl_mulai", "tmt", "mulai", "tanggal_kepesertaan", "tmt_kepesertaan", "tgl_tmt"),
         example="01/01/2025",
     ),
+    Column(
+        "bulan_iuran_sebelumnya",
+        "Bulan iuran sebelumnya",
+        "Jumlah bulan iuran BPJS Ketenagakerjaan (JKK/JKM) yang sudah dibayar sebelum masuk "
+        "program ini, 0–600; ikut dihitung untuk syarat beasiswa 36 bulan. Isi bersama kolom "
+        "Bukti iuran sebelumnya. Kosong: tidak berubah.",
+        synonyms=(
+            "bulan_iuran_sebelum_program",
+            "masa_iuran_sebelumnya",
+            "bulan_iuran_bpjs_sebelumnya",
+            "iuran_sebelumnya",
+            "lama_iuran_sebelumnya",
+            "bulan_iuran_lalu",
+        ),
+        example="",
+        width=10,
+        form_help="Bulan iuran BPJS TK JKK/JKM sebelum program (0–600). Kosong: tidak berubah.",
+    ),
+    Column(
+        "bukti_iuran_sebelumnya",
+        "Bukti iuran sebelumnya",
+        "Bukti bulan iuran sebelumnya, mis. nomor surat keterangan atau rincian iuran BPJS "
+        "Ketenagakerjaan; wajib bila Bulan iuran sebelumnya lebih dari 0.",
+        synonyms=("bukti_iuran", "bukti_iuran_bpjs", "nomor_bukti_iuran", "bukti_bulan_iuran"),
+        example="",
+        width=24,
+        form_help="Mis. nomor surat keterangan/rincian iuran BPJS TK.",
+    ),
 )
 
 FAMILY_COLUMNS: tuple[Column, ...] = (

@@ -67,7 +67,17 @@ class ParticipantForm(forms.Form):
             else:
                 attrs = (
                     {"inputmode": "numeric"}
-                    if col.name in {"nik", "no_kk", "no_hp", "upah", "rt", "rw", "desil"}
+                    if col.name
+                    in {
+                        "nik",
+                        "no_kk",
+                        "no_hp",
+                        "upah",
+                        "rt",
+                        "rw",
+                        "desil",
+                        "bulan_iuran_sebelumnya",
+                    }
                     else {}
                 )
                 field = forms.CharField(
@@ -90,6 +100,10 @@ class ParticipantForm(forms.Form):
         (
             _("Khusus BPU (pekerja rentan)"),
             ("pekerjaan", "penghasilan", "desil", "tulang_punggung"),
+        ),
+        (
+            _("Iuran BPJS TK sebelum program"),
+            ("bulan_iuran_sebelumnya", "bukti_iuran_sebelumnya"),
         ),
     )
 
@@ -121,6 +135,8 @@ class ParticipantForm(forms.Form):
             "desil": "" if participant.decile is None else str(participant.decile),
             "tulang_punggung": {True: "Y", False: "T"}.get(participant.breadwinner, ""),
             "tanggal_mulai": participant.start_date.isoformat() if participant.start_date else "",
+            "bulan_iuran_sebelumnya": str(participant.prior_months),
+            "bukti_iuran_sebelumnya": participant.prior_evidence,
         }
 
     def record(self) -> dict[str, str]:
@@ -320,3 +336,20 @@ class StatusForm(forms.Form):
         help_text=_("Tanggal meninggal/berakhir, atau tanggal aktif kembali. Kosong: hari ini."),
     )
     note = forms.CharField(label=_("Alasan"), required=False, max_length=200)
+
+
+class PriorMonthsForm(forms.Form):
+    months = forms.IntegerField(
+        label=_("Bulan iuran sebelum program"),
+        min_value=0,
+        max_value=600,
+        help_text=_(
+            "Bulan iuran BPJS TK JKK/JKM yang dibayar sebelum masuk program (0: tidak ada)."
+        ),
+    )
+    evidence = forms.CharField(
+        label=_("Bukti"),
+        required=False,
+        max_length=200,
+        help_text=_("Mis. nomor surat keterangan atau rincian iuran BPJS Ketenagakerjaan."),
+    )

@@ -284,6 +284,8 @@ EXPORT_COLUMNS = [
     ("desil", "decile"),
     ("tulang_punggung", "breadwinner"),
     ("tanggal_mulai", "start_date"),
+    ("bulan_iuran_sebelumnya", "prior_months"),
+    ("bukti_iuran_sebelumnya", "prior_evidence"),
     ("status", "status"),
 ]
 EXPORT_SCHEMA = {
@@ -308,6 +310,8 @@ EXPORT_SCHEMA = {
     "desil": pl.Int64,
     "tulang_punggung": pl.Boolean,
     "tanggal_mulai": pl.Date,
+    "bulan_iuran_sebelumnya": pl.Int64,
+    "bukti_iuran_sebelumnya": pl.String,
     "status": pl.String,
 }
 

@@ -69,7 +69,14 @@ PARTICIPANT_FIELDS = (
     "income_tier",
     "decile",
     "breadwinner",
+    "prior_months",
+    "prior_evidence",
 )
+#: Participant fields a blank cell leaves as they are (an import without the column, or a row
+#: without the value, never clears them).
+KEEP_IF_BLANK = ("start_date", "prior_months", "prior_evidence")
+#: The most contribution months that can be carried in (50 years).
+MAX_PRIOR_MONTHS = 600
 FAMILY_FIELDS = (
     "participant_id",
     "relationship",
@@ -107,6 +114,8 @@ CLEAN_SCHEMA: dict[str, pl.DataType] = {
     "income_tier": pl.Int64,
     "decile": pl.Int64,
     "breadwinner": pl.Boolean,
+    "prior_months": pl.Int64,
+    "prior_evidence": pl.String,
     "name_key": pl.String,
 }
 
@@ -825,6 +834,7 @@ def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.L
         _risk=_map(pl.col("kelas_risiko").str.replace(r"(?i)^kelas\s*", ""), RISK, pl.Int64),
         _decile=_small_int("desil"),
         _breadwinner=_map(pl.col("tulang_punggung"), YES_NO, pl.Boolean),
+        _prior=_small_int("bulan_iuran_sebelumnya"),
         _phone=phone,
         _phone_n=pieces,
         _rt=pl.col("rt").str.replace(r"(?i)^rt\.?\s*", ""),
@@ -1227,6 +1237,24 @@ def participant_checks(ref: Reference) -> list[tuple]:
             pl.col("_start") > max_start,
             pl.lit("Tanggal mulai lebih dari setahun ke depan: periksa tahunnya."),
         ),
+        (
+            "bulan_iuran_sebelumnya",
+            pl.col("bulan_iuran_sebelumnya").is_not_null()
+            & ~pl.col("_prior").is_between(0, MAX_PRIOR_MONTHS).fill_null(False),
+            pl.lit(
+                f"Bulan iuran sebelumnya harus bilangan bulat 0–{MAX_PRIOR_MONTHS} (jumlah bulan "
+                "iuran BPJS Ketenagakerjaan sebelum program)."
+            ),
+        ),
+        (
+            "bukti_iuran_sebelumnya",
+            (pl.col("_prior") > 0) & pl.col("bukti_iuran_sebelumnya").is_null(),
+            pl.lit(
+                "Bukti iuran sebelumnya wajib diisi bila ada bulan iuran sebelumnya, mis. nomor "
+                "surat keterangan atau rincian iuran dari BPJS Ketenagakerjaan."
+            ),
+        ),
+        too_long("bukti_iuran_sebelumnya", 200),
     ]
     return checks
 
@@ -1269,6 +1297,8 @@ def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .alias("income_tier"),
         pl.when(is_bpu).then(pl.col("_decile")).alias("decile"),
         pl.when(is_bpu).then(pl.col("_breadwinner")).alias("breadwinner"),
+        pl.col("_prior").alias("prior_months"),
+        pl.col("bukti_iuran_sebelumnya").alias("prior_evidence"),
         name_key(pl.col("nama")).alias("name_key"),
     ).cast(CLEAN_SCHEMA)
 

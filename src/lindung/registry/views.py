@@ -28,6 +28,7 @@ from .forms import (
     FamilyForm,
     MappingForm,
     ParticipantForm,
+    PriorMonthsForm,
     StatusForm,
     UploadForm,
 )
@@ -95,6 +96,12 @@ def person(request, programme, pk):
             "can_edit": can(request.user, programme, "participant.edit"),
             "can_history": can(request.user, programme, "audit.view"),
             "status_form": StatusForm(initial={"status": participant.status}),
+            "prior_form": PriorMonthsForm(
+                initial={
+                    "months": participant.prior_months,
+                    "evidence": participant.prior_evidence,
+                }
+            ),
         },
     )
 
@@ -153,6 +160,29 @@ def participant_status(request, programme, pk):
         )
     if not outcome.refused:
         messages.success(request, f"Status peserta: {changed.get_status_display()}.")
+    return redirect("registry_person", programme.code, pk)
+
+
+@require_POST
+@programme_view("participant.edit")
+def participant_prior_months(request, programme, pk):
+    """Contribution months of earlier BPJS TK membership carried in, with their evidence."""
+    participant = queries.participant_detail(request.user, programme, pk)
+    form = PriorMonthsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("registry_person", programme.code, pk)
+    with refusals(request) as outcome:
+        changed = services.set_prior_months(
+            actor=request.user,
+            participant=participant,
+            months=form.cleaned_data["months"],
+            evidence=form.cleaned_data["evidence"],
+        )
+    if not outcome.refused:
+        messages.success(
+            request, f"Bulan iuran sebelum program: {changed.prior_months} bulan (tercatat)."
+        )
     return redirect("registry_person", programme.code, pk)
 
 
