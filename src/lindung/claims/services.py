@@ -163,7 +163,7 @@ def _money(value, field: str, label: str) -> int | None:
             value = int(str(value).strip().replace(".", "").replace(" ", ""))
         except ValueError:
             raise ClaimError(
-                f"{label} harus bilangan bulat rupiah, mis. 2422105.",
+                f"{label} harus bilangan bulat rupiah, mis. 2500000.",
                 f"{field} must be whole rupiah.",
                 field,
             ) from None

@@ -23,6 +23,7 @@ from lindung.core.formatting import mask_nik
 from lindung.programmes import queries as programme_queries
 from lindung.programmes.models import Programme, Role
 from lindung.programmes.permissions import can, role_of
+from lindung.programmes.queries import umk_for
 from lindung.programmes.wording import example_kelurahan
 from lindung.rules import regions
 from lindung.rules.parameters import params_on
@@ -592,3 +593,9 @@ def duplicates(programme: Programme, decision: str = "open") -> QuerySet[Possibl
     if decision in PossibleDuplicate.Decision.values:
         qs = qs.filter(decision=decision)
     return qs.order_by("-created_at", "id")
+
+
+def umk_example(programme: Programme) -> int | None:
+    """The UMK of the programme's region this year (an example wage in the template)."""
+    umk = umk_for(programme, timezone.localdate())
+    return int(umk.value) if umk is not None else None

@@ -1181,7 +1181,7 @@ def participant_checks(ref: Reference) -> list[tuple]:
         (
             "upah",
             is_pu & pl.col("upah").is_not_null() & pl.col("_wage").is_null() & ~_negative("upah"),
-            pl.lit("Upah harus bilangan bulat rupiah tanpa desimal, mis. 2422105 atau 2.422.105."),
+            pl.lit("Upah harus bilangan bulat rupiah tanpa desimal, mis. 2500000 atau 2.500.000."),
         ),
         (
             "upah",

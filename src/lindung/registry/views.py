@@ -336,6 +336,8 @@ def import_template(request, programme, kind):
         kelurahan=queries.kelurahan_choices(programme.region_code),
         tiers=ref.tiers,
         programme_name=programme.name,
+        region_code=programme.region_code,
+        umk=queries.umk_example(programme),
     )
     return file_response(content, f"templat-{kind}-{programme.code}.xlsx")
 
