@@ -112,32 +112,7 @@ class ParticipantForm(forms.Form):
 
     @staticmethod
     def initial_for(participant: Participant) -> dict[str, str]:
-        person = participant.person
-        return {
-            "nik": person.nik,
-            "nama": person.full_name,
-            "tempat_lahir": person.birth_place,
-            "tanggal_lahir": person.birth_date.isoformat() if person.birth_date else "",
-            "jenis_kelamin": person.sex,
-            "no_kk": person.kk_number,
-            "alamat": person.address,
-            "rt": person.rt,
-            "rw": person.rw,
-            "kode_kelurahan": person.kelurahan_code,
-            "no_hp": person.phone,
-            "segmen": participant.segment,
-            "instansi": participant.agency.code if participant.agency_id else "",
-            "jabatan": participant.position,
-            "upah": "" if participant.monthly_wage is None else str(participant.monthly_wage),
-            "kelas_risiko": "" if participant.risk_class is None else str(participant.risk_class),
-            "pekerjaan": participant.occupation,
-            "penghasilan": "" if participant.income_tier is None else str(participant.income_tier),
-            "desil": "" if participant.decile is None else str(participant.decile),
-            "tulang_punggung": {True: "Y", False: "T"}.get(participant.breadwinner, ""),
-            "tanggal_mulai": participant.start_date.isoformat() if participant.start_date else "",
-            "bulan_iuran_sebelumnya": str(participant.prior_months),
-            "bukti_iuran_sebelumnya": participant.prior_evidence,
-        }
+        return queries.record_of(participant)
 
     def record(self) -> dict[str, str]:
         return {name: (self.cleaned_data.get(name) or "") for name in self.fields}

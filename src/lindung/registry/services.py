@@ -44,7 +44,7 @@ from .validation import (
     PARTICIPANT_FIELDS,
     PERSON_FIELDS,
     validate_family,
-    validate_participants,
+    validate_record,
 )
 
 
@@ -735,16 +735,7 @@ def run_import(
 
 def _validate_record(programme: Programme, record: dict[str, str]) -> dict:
     """Run the import's checks on one record; return the clean row or raise InvalidRecord."""
-    from .columns import PARTICIPANT_COLUMNS
-
-    data = {c.name: [(record.get(c.name) or None)] for c in PARTICIPANT_COLUMNS}
-    frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String)).with_columns(
-        pl.lit(1, dtype=pl.Int64).alias(ROW),
-        pl.lit(False).alias("_num_nik"),
-        pl.lit(False).alias("_num_no_kk"),
-        pl.lit(False).alias("_num_no_hp"),
-    )
-    validated = validate_participants(frame, queries.reference_for(programme))
+    validated = validate_record(record, queries.reference_for(programme))
     _refuse_errors(validated)
     if validated.valid.height == 0:
         raise InvalidRecord({"nik": ["Data kosong."]})

@@ -241,7 +241,7 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         elif kind == "wage_decimal":
             r["upah"] = r["upah"] + ".5"
         elif kind == "tier":
-            r["penghasilan"] = "1500000"
+            r["penghasilan"] = "25000000"
         elif kind == "name_missing":
             r["nama"] = None
         elif kind == "phone":

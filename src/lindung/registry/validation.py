@@ -242,6 +242,7 @@ class Reference:
     agency_risk: dict[int, int] = field(default_factory=dict)  # agency id -> default risk class
     kelurahan_example: str = "PP.KK.CC.DDDD"  # a kelurahan of the programme's region, for messages
     region_code: str = ""  # the programme's Kemendagri region (names are matched within it)
+    umk_by_year: dict[int, int] = field(default_factory=dict)  # the region's UMK per year
 
 
 @dataclass
@@ -1209,8 +1210,11 @@ def participant_checks(ref: Reference) -> list[tuple]:
         ),
         (
             "penghasilan",
-            is_bpu & pl.col("_tier").is_not_null() & ~pl.col("_tier").is_in(tiers),
-            pl.lit(f"Penghasilan harus salah satu nominal tabel BPU BPJS TK: {tier_text}."),
+            is_bpu & (pl.col("_tier") > tiers[-1]),
+            pl.lit(
+                f"Penghasilan di atas nominal tertinggi tabel BPU BPJS TK ({rupiah(tiers[-1])}); "
+                f"nominal yang boleh: {tier_text}."
+            ),
         ),
         (
             "desil",
@@ -1255,8 +1259,76 @@ def participant_checks(ref: Reference) -> list[tuple]:
             ),
         ),
         too_long("bukti_iuran_sebelumnya", 200),
+        *pemda_warnings(ref),
     ]
     return checks
+
+
+def tier_up(expr: pl.Expr, tiers: list[int]) -> pl.Expr:
+    """A BPU income rounded up to the next tier of the table (``rules.contributions``'s rule:
+    the contribution of an income between two tiers is the upper tier's)."""
+    out = pl.when(expr <= tiers[0]).then(pl.lit(tiers[0], pl.Int64))
+    for t in tiers[1:]:
+        out = out.when(expr <= t).then(pl.lit(t, pl.Int64))
+    return out.otherwise(expr)
+
+
+def pemda_warnings(ref: Reference) -> list[tuple]:
+    """What a Pemda wants to know but that never refuses a row: a NIK issued outside the
+    programme's region (an old code that maps into it counts as inside), a PU wage below the
+    UMK of its year, a BPU income that is not a tier (rounded up; said to what)."""
+    seg = pl.col("_segment")
+    tiers = list(ref.tiers)
+    region = regions.region_name(ref.region_code) or ref.region_code or "-"
+    inside = [c.replace(".", "") for c in regions.codes_inside(ref.region_code)]
+    nik_regency = pl.col("_nik").str.slice(0, 4)
+    # the wage is today's (or the future start's): compared with the UMK of that year
+    year = pl.max_horizontal(pl.col("_start"), pl.lit(ref.today)).dt.year()
+    umk = year.replace_strict(ref.umk_by_year, default=None, return_dtype=pl.Int64)
+    umk_text = year.replace_strict(
+        {y: rupiah(v) for y, v in ref.umk_by_year.items()}, default=None, return_dtype=pl.String
+    )
+    up = tier_up(pl.col("_tier"), tiers)
+    return [
+        (
+            "nik",
+            pl.col("_nik").str.contains(r"^\d{16}$")
+            & pl.lit(bool(inside))
+            & ~nik_regency.is_in(inside),
+            fmt(
+                "NIK diterbitkan di luar wilayah program (kode wilayah {}, bukan "
+                + region
+                + "): diterima; periksa domisili peserta.",
+                nik_regency.str.slice(0, 2) + pl.lit(".") + nik_regency.str.slice(2, 2),
+            ),
+            WARNING,
+        ),
+        (
+            "upah",
+            (seg == "PU") & (pl.col("_wage") < umk),
+            fmt(
+                "Upah {} di bawah UMK " + region + " tahun {} ({}): diterima; periksa upahnya.",
+                pl.col("_wage").cast(pl.String),
+                year.cast(pl.String),
+                umk_text,
+            ),
+            WARNING,
+        ),
+        (
+            "penghasilan",
+            (seg == "BPU")
+            & pl.col("_tier").is_not_null()
+            & ~pl.col("_tier").is_in(tiers)
+            & (pl.col("_tier") <= tiers[-1]),
+            fmt(
+                "Penghasilan {} bukan nominal tabel BPU BPJS TK: dibulatkan ke atas menjadi {} "
+                "(nominal berikutnya), dasar iuran dan manfaatnya.",
+                pl.col("_tier").cast(pl.String),
+                up.cast(pl.String),
+            ),
+            WARNING,
+        ),
+    ]
 
 
 def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
@@ -1293,7 +1365,7 @@ def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .alias("risk_class"),
         pl.when(is_bpu).then(pl.col("pekerjaan")).fill_null(empty).alias("occupation"),
         pl.when(is_bpu)
-        .then(pl.col("_tier").fill_null(ref.default_tier or ref.tiers[0]))
+        .then(tier_up(pl.col("_tier"), list(ref.tiers)).fill_null(ref.default_tier or ref.tiers[0]))
         .alias("income_tier"),
         pl.when(is_bpu).then(pl.col("_decile")).alias("decile"),
         pl.when(is_bpu).then(pl.col("_breadwinner")).alias("breadwinner"),
@@ -1617,3 +1689,17 @@ def validate_candidates(frame: pl.DataFrame, ref: Reference) -> Validated:
         pl.col("_elsewhere").fill_null(False).alias("covered_elsewhere"),
     ).cast(CANDIDATE_SCHEMA)
     return Validated(valid=valid, issues=errors, rows=w.height, blank_rows=blanks)
+
+
+def validate_record(record: dict[str, str], ref: Reference) -> Validated:
+    """The import's checks on one participant record (canonical column -> text)."""
+    from .columns import PARTICIPANT_COLUMNS
+
+    data = {c.name: [(record.get(c.name) or None)] for c in PARTICIPANT_COLUMNS}
+    frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String)).with_columns(
+        pl.lit(1, dtype=pl.Int64).alias(ROW),
+        pl.lit(False).alias("_num_nik"),
+        pl.lit(False).alias("_num_no_kk"),
+        pl.lit(False).alias("_num_no_hp"),
+    )
+    return validate_participants(frame, ref)

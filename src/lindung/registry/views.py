@@ -96,6 +96,7 @@ def person(request, programme, pk):
             "can_edit": can(request.user, programme, "participant.edit"),
             "can_history": can(request.user, programme, "audit.view"),
             "status_form": StatusForm(initial={"status": participant.status}),
+            "warnings": queries.participant_warnings(programme, participant),
             "prior_form": PriorMonthsForm(
                 initial={
                     "months": participant.prior_months,
