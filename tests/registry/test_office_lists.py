@@ -234,6 +234,9 @@ def crash_workbook(path, seed: int = 16):
     every 100th row (the shape that made polars panic before ``fmt`` replaced ``pl.format``)."""
     rng = random.Random(seed)
     records = synthetic.clean_rows(1000, seed=seed + 1).to_dicts()
+    for r in records:  # wages above this year's UMK too (a lower wage is a warning of its own)
+        if r["upah"]:
+            r["upah"] = str(int(r["upah"]) + 1_000_000)
     numeric: set[int] = set()
     kinds = ["day00", "numeric", "future", "outside", "year_off", "no_name", "negative"]
     planted = dict.fromkeys(kinds, 0)

@@ -108,7 +108,7 @@ def test_valid_rows_are_typed_exactly():
         ({"rt": "satu"}, "rt", "RT harus angka"),
         ({"segmen": "ASN"}, "segmen", "Segmen 'ASN' tidak dikenal"),
         ({"segmen": None}, "segmen", "Segmen wajib diisi."),
-        ({"penghasilan": "1500000"}, "penghasilan", "salah satu nominal tabel BPU"),
+        ({"penghasilan": "25000000"}, "penghasilan", "di atas nominal tertinggi tabel BPU"),
         ({"penghasilan": "1000000.50"}, "penghasilan", "bilangan bulat rupiah"),
         ({"desil": "11"}, "desil", "Desil harus angka 1–10."),
         ({"tulang_punggung": "mungkin"}, "tulang_punggung", "Y (ya) atau T (tidak)"),

@@ -164,7 +164,7 @@ def _money(value, field: str, label: str) -> int | None:
             value = int(str(value).strip().replace(".", "").replace(" ", ""))
         except ValueError:
             raise ClaimError(
-                f"{label} harus bilangan bulat rupiah, mis. 2422105.",
+                f"{label} harus bilangan bulat rupiah, mis. 2500000.",
                 f"{field} must be whole rupiah.",
                 field,
             ) from None
@@ -262,10 +262,18 @@ def _refresh(claim: Claim, members: list[FamilyMember] | None = None) -> None:
         return
     participant = claim.participant
     claim.covered = bool(covered_on(participant, claim.event_date))
-    claim.paid_months = int(paid_months_before(participant, claim.event_date))
+    in_programme = int(paid_months_before(participant, claim.event_date))
+    # months of earlier BPJS TK membership carried in count towards the scholarship's 36
+    claim.paid_months = in_programme + int(participant.prior_months or 0)
     claim.coverage_checked_at = timezone.now()
     result = entitlement.compute(claim, _family(participant) if members is None else members)
-    result["coverage"] = {"covered": claim.covered, "paid_months": claim.paid_months}
+    result["coverage"] = {
+        "covered": claim.covered,
+        "paid_months": claim.paid_months,
+        "programme_months": in_programme,
+        "prior_months": int(participant.prior_months or 0),
+        "prior_evidence": participant.prior_evidence,
+    }
     claim.entitlement = result
     q = result.get("quote")
     claim.entitled_cash = q["cash_total"] if q else 0

@@ -30,6 +30,7 @@ from django.utils import timezone
 from lindung.core import sql
 from lindung.programmes.models import Membership, Programme, Role
 from lindung.programmes.permissions import role_of
+from lindung.programmes.queries import umk_for
 from lindung.registry.models import Participant
 
 from . import months
@@ -536,6 +537,77 @@ def payments(
 
 def agreements(programme: Programme) -> QuerySet[Agreement]:
     return Agreement.objects.filter(programme=programme).order_by("-year")
+
+
+def agreement_first_billing(agreement: Agreement) -> date | None:
+    """The first month of the PKS period that was billed (a billing run or an invoice), or
+    ``None``: until then the PKS may still be changed or deleted."""
+    runs = BillingRun.objects.filter(
+        programme_id=agreement.programme_id,
+        month__gte=agreement.period_start,
+        month__lte=agreement.period_end,
+    ).order_by("month")
+    invoices = Invoice.objects.filter(
+        programme_id=agreement.programme_id,
+        month__gte=agreement.period_start,
+        month__lte=agreement.period_end,
+    ).order_by("month")
+    found = [
+        m
+        for m in (
+            runs.values_list("month", flat=True).first(),
+            invoices.values_list("month", flat=True).first(),
+        )
+        if m
+    ]
+    return min(found) if found else None
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """A PKS on the *Kerja sama* page: whether it can still change, and why not; whether its
+    period has a UMK (the copy in the PKS, and what is in force now)."""
+
+    agreement: Agreement
+    billed_from: date | None
+    umk_missing: list[int]
+
+    @property
+    def editable(self) -> bool:
+        return self.billed_from is None
+
+    @property
+    def locked_reason(self) -> str:
+        if self.billed_from is None:
+            return ""
+        return (
+            f"Tidak dapat diubah atau dihapus: bulan {months.label(self.billed_from)} dalam "
+            "periodenya sudah ditagih dengan parameter PKS ini."
+        )
+
+
+def agreement_umk_missing(agreement: Agreement) -> list[int]:
+    """The years of the PKS period with no UMK of the programme's region (in force now)."""
+    start, end = agreement.period_start, agreement.period_end
+    return [
+        year
+        for year in range(start.year, end.year + 1)
+        if umk_for(agreement.programme, max(start, date(year, 1, 1))) is None
+    ]
+
+
+def agreement_rows(programme: Programme) -> list[AgreementRow]:
+    return [
+        AgreementRow(a, agreement_first_billing(a), agreement_umk_missing(a))
+        for a in agreements(programme).select_related("programme")
+    ]
+
+
+def get_agreement(programme: Programme, agreement_id: int) -> Agreement:
+    agreement = Agreement.objects.filter(programme=programme, pk=agreement_id).first()
+    if agreement is None:
+        raise Http404("PKS tidak ditemukan.")
+    return agreement
 
 
 @dataclass

@@ -21,12 +21,12 @@ from lindung.core import changes, sql
 from lindung.core.formatting import long_date, rupiah
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import authorize
-from lindung.programmes.queries import umk_for
+from lindung.programmes.queries import pu_basis, umk_for
 from lindung.registry.models import Participant, Segment
 from lindung.rules.contributions import bpu_lapse, due_date
 from lindung.rules.parameters import params_on
 
-from . import membership, months
+from . import membership, months, queries
 from .billing import BillingResult, Progress, bill_month, state_for
 from .errors import (
     AgreementError,
@@ -65,6 +65,7 @@ __all__ = [
     "cancel_invoice",
     "create_agreement",
     "create_funder",
+    "delete_agreement",
     "end_enrolment",
     "enrol",
     "enrol_many",
@@ -73,6 +74,7 @@ __all__ = [
     "record_payment",
     "resolve_difference",
     "resume",
+    "update_agreement",
     "run_billing",
     "update_funder",
 ]
@@ -122,6 +124,90 @@ def agreement_parameters(programme: Programme, on: date) -> list[dict]:
     return values + ([umk.to_dict()] if umk is not None else [])
 
 
+AGREEMENT_FIELDS = (
+    "year",
+    "number",
+    "signed_on",
+    "period_start",
+    "period_end",
+    "bpjs_branch",
+    "budget_pu",
+    "budget_bpu",
+    "note",
+)
+
+
+def _check_umk(programme: Programme, *, period_start: date, period_end: date, budget_pu: int):
+    """A PKS whose PU contributions are computed on the UMK needs the UMK of every year of its
+    period; a BPU-only PKS (no PU budget, no PU participant) or a wage basis needs none."""
+    if (
+        budget_pu == 0
+        and not Participant.objects.filter(programme=programme, segment=Segment.PU).exists()
+    ):
+        return
+    for year in range(period_start.year, period_end.year + 1):
+        on = max(period_start, date(year, 1, 1))
+        if pu_basis(programme, on).needs_umk and umk_for(programme, on) is None:
+            area = programme.wording.area
+            raise AgreementError(
+                f"UMK {area} tahun {year} belum tercatat, padahal iuran pekerja non-ASN (PU) "
+                f"program ini dihitung dari UMK. Masukkan dulu UMK {year} beserta nomor "
+                "Keputusan Gubernur di halaman Parameter (bagian UMK, tombol Tambah), lalu "
+                "simpan PKS ini lagi.",
+                f"No UMK recorded for {year}: enter it on the Parameter page first.",
+                "period_start",
+            )
+
+
+def _clean_agreement(programme: Programme, fields: dict, exclude: int | None = None) -> dict:
+    """The PKS fields checked (number, period, budgets, one per year, no overlap, the UMK)."""
+    fields["number"] = (fields.get("number") or "").strip()
+    number, year = fields["number"], fields["year"]
+    period_start, period_end = fields["period_start"], fields["period_end"]
+    if not number:
+        raise AgreementError("Nomor PKS wajib diisi.", "The PKS number is required.", "number")
+    if period_end < period_start:
+        raise AgreementError(
+            "Akhir periode tidak boleh sebelum awal periode.",
+            "The period ends before it starts.",
+            "period_end",
+        )
+    if fields["budget_pu"] < 0 or fields["budget_bpu"] < 0:
+        raise AgreementError("Anggaran tidak boleh negatif.", "Budgets must not be negative.")
+    others = Agreement.objects.filter(programme=programme).exclude(pk=exclude)
+    if others.filter(year=year).exists():
+        raise AgreementError(
+            f"PKS untuk tahun {year} sudah tercatat. Ubah PKS itu (selama belum ada penagihan "
+            "dalam periodenya) atau pilih tahun lain.",
+            f"A PKS for {year} exists.",
+            "year",
+        )
+    if others.filter(number=number).exists():
+        raise AgreementError(
+            f"Nomor PKS '{number}' sudah dipakai.", "The PKS number is taken.", "number"
+        )
+    overlap = others.filter(period_start__lte=period_end, period_end__gte=period_start).first()
+    if overlap:
+        raise AgreementError(
+            f"Periode bertumpang tindih dengan {overlap} "
+            f"({long_date(overlap.period_start)} – {long_date(overlap.period_end)}).",
+            "The period overlaps another agreement.",
+            "period_start",
+        )
+    _check_umk(
+        programme,
+        period_start=period_start,
+        period_end=period_end,
+        budget_pu=fields["budget_pu"],
+    )
+    fields["bpjs_branch"] = fields.get("bpjs_branch") or programme.bpjs_branch
+    fields["parameters"] = {
+        "on": period_start.isoformat(),
+        "values": agreement_parameters(programme, period_start),
+    }
+    return fields
+
+
 @transaction.atomic
 def create_agreement(
     programme: Programme,
@@ -139,52 +225,59 @@ def create_agreement(
 ) -> Agreement:
     """Record the year's PKS; the contribution parameters in force are copied into it."""
     authorize(actor, "funder.edit", programme)
-    number = (number or "").strip()
-    if not number:
-        raise AgreementError("Nomor PKS wajib diisi.", "The PKS number is required.", "number")
-    if period_end < period_start:
-        raise AgreementError(
-            "Akhir periode tidak boleh sebelum awal periode.",
-            "The period ends before it starts.",
-            "period_end",
-        )
-    if budget_pu < 0 or budget_bpu < 0:
-        raise AgreementError("Anggaran tidak boleh negatif.", "Budgets must not be negative.")
-    if Agreement.objects.filter(programme=programme, year=year).exists():
-        raise AgreementError(
-            f"PKS untuk tahun {year} sudah tercatat.", f"A PKS for {year} exists.", "year"
-        )
-    if Agreement.objects.filter(programme=programme, number=number).exists():
-        raise AgreementError(
-            f"Nomor PKS '{number}' sudah dipakai.", "The PKS number is taken.", "number"
-        )
-    overlap = Agreement.objects.filter(
-        programme=programme, period_start__lte=period_end, period_end__gte=period_start
-    ).first()
-    if overlap:
-        raise AgreementError(
-            f"Periode bertumpang tindih dengan {overlap} "
-            f"({long_date(overlap.period_start)} – {long_date(overlap.period_end)}).",
-            "The period overlaps another agreement.",
-            "period_start",
-        )
-    agreement = Agreement(
-        programme=programme,
-        year=year,
-        number=number,
-        signed_on=signed_on,
-        period_start=period_start,
-        period_end=period_end,
-        bpjs_branch=bpjs_branch or programme.bpjs_branch,
-        budget_pu=budget_pu,
-        budget_bpu=budget_bpu,
-        parameters={
-            "on": period_start.isoformat(),
-            "values": agreement_parameters(programme, period_start),
+    fields = _clean_agreement(
+        programme,
+        {
+            "year": year,
+            "number": number,
+            "signed_on": signed_on,
+            "period_start": period_start,
+            "period_end": period_end,
+            "bpjs_branch": bpjs_branch,
+            "budget_pu": budget_pu,
+            "budget_bpu": budget_bpu,
+            "note": note,
         },
-        note=note,
     )
+    return _save(Agreement(programme=programme, **fields), actor)
+
+
+def _refuse_if_billed(agreement: Agreement, verb: str) -> None:
+    first = queries.agreement_first_billing(agreement)
+    if first is not None:
+        raise AgreementError(
+            f"{agreement} tidak dapat {verb}: bulan {months.label(first)} dalam periodenya "
+            "sudah ditagih, dan tagihan itu memakai parameter PKS ini. Perubahan perjanjian "
+            "sesudah penagihan dicatat sebagai catatan atau PKS tahun berikutnya.",
+            f"{agreement} was billed already; it can no longer be changed.",
+        )
+
+
+@transaction.atomic
+def update_agreement(agreement: Agreement, *, actor, **fields) -> Agreement:
+    """Change a PKS until its first billing run; the parameters in force are copied again (so
+    a UMK entered after the PKS was recorded is now in it)."""
+    authorize(actor, "funder.edit", agreement.programme)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    unknown = set(fields) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise AgreementError(f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}.")
+    _refuse_if_billed(agreement, "diubah")
+    merged = {name: fields.get(name, getattr(agreement, name)) for name in AGREEMENT_FIELDS}
+    for key, value in _clean_agreement(agreement.programme, merged, agreement.pk).items():
+        setattr(agreement, key, value)
     return _save(agreement, actor)
+
+
+@transaction.atomic
+def delete_agreement(agreement: Agreement, *, actor) -> None:
+    """Delete a PKS recorded by mistake, until its first billing run (history keeps it)."""
+    authorize(actor, "funder.edit", agreement.programme)
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _refuse_if_billed(agreement, "dihapus")
+    if _user(actor):
+        agreement._history_user = actor
+    agreement.delete()
 
 
 @transaction.atomic

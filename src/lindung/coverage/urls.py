@@ -27,6 +27,16 @@ urlpatterns = [
     path(P + "iuran/pembayaran/", views.payment_list, name="coverage_payments"),
     path(P + "kerja-sama/", views.funders, name="coverage_funders"),
     path(P + "kerja-sama/pks/baru/", views.agreement_new, name="coverage_agreement_new"),
+    path(
+        P + "kerja-sama/pks/<int:agreement_id>/",
+        views.agreement_edit,
+        name="coverage_agreement",
+    ),
+    path(
+        P + "kerja-sama/pks/<int:agreement_id>/hapus/",
+        views.agreement_delete,
+        name="coverage_agreement_delete",
+    ),
     path(P + "kerja-sama/dana/baru/", views.funder_new, name="coverage_funder_new"),
     path(P + "kerja-sama/dana/<int:funder_id>/", views.funder_detail, name="coverage_funder"),
     path(

@@ -299,7 +299,7 @@ def funders(request, programme):
         request,
         "coverage/funders.html",
         {
-            "agreements": [] if scope.restricted else queries.agreements(programme),
+            "agreements": [] if scope.restricted else queries.agreement_rows(programme),
             "rows": queries.funders_overview(programme, scope),
             "can_edit": can_edit,
             "agreement_form": forms.AgreementForm(initial={"bpjs_branch": programme.bpjs_branch}),
@@ -311,12 +311,64 @@ def funders(request, programme):
 @require_POST
 @programme_view("funder.edit")
 def agreement_new(request, programme):
-    _submit(
+    agreement = _submit(
         request,
         forms.AgreementForm(request.POST),
         lambda d: services.create_agreement(programme, actor=request.user, **d),
         lambda a: f"{a} dicatat.",
     )
+    if agreement is not None:
+        _warn_umk(request, agreement)
+    return redirect("coverage_funders", programme.code)
+
+
+def _warn_umk(request, agreement) -> None:
+    """A PKS without the UMK of a year of its period is said, never silent."""
+    missing = queries.agreement_umk_missing(agreement)
+    if missing:
+        years = ", ".join(str(y) for y in missing)
+        messages.warning(
+            request,
+            f"UMK {agreement.programme.wording.area} tahun {years} belum tercatat. Pekerja "
+            "non-ASN (PU) tanpa upah tercatat tidak dapat ditagih sampai UMK dimasukkan di "
+            "halaman Parameter; sesudah itu simpan ulang PKS ini agar UMK tercatat di dalamnya.",
+        )
+
+
+@programme_view("funder.edit")
+def agreement_edit(request, programme, agreement_id):
+    """Change a PKS (until its first billing run) or say why it can no longer change."""
+    _no_mitra(request, programme, "funder.edit")
+    agreement = queries.get_agreement(programme, agreement_id)
+    first = queries.agreement_first_billing(agreement)
+    form = forms.AgreementForm(
+        request.POST or None,
+        initial={name: getattr(agreement, name) for name in services.AGREEMENT_FIELDS},
+    )
+    if request.method == "POST" and first is None:
+        saved = _submit(
+            request,
+            form,
+            lambda d: services.update_agreement(agreement, actor=request.user, **d),
+            lambda a: f"{a} diperbarui.",
+        )
+        if saved is not None:
+            _warn_umk(request, saved)
+            return redirect("coverage_funders", programme.code)
+    row = queries.AgreementRow(agreement, first, queries.agreement_umk_missing(agreement))
+    return render(request, "coverage/agreement.html", {"row": row, "form": form})
+
+
+@require_POST
+@programme_view("funder.edit")
+def agreement_delete(request, programme, agreement_id):
+    _no_mitra(request, programme, "funder.edit")
+    agreement = queries.get_agreement(programme, agreement_id)
+    label = str(agreement)
+    with refusals(request) as outcome:
+        services.delete_agreement(agreement, actor=request.user)
+    if not outcome.refused:
+        messages.success(request, f"{label} dihapus.")
     return redirect("coverage_funders", programme.code)
 
 

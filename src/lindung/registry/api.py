@@ -57,6 +57,8 @@ class ParticipantOut(Schema):
     income_tier: int | None
     decile: int | None
     breadwinner: bool | None
+    prior_months: int = 0
+    prior_evidence: str = ""
 
 
 class ParticipantDetailOut(ParticipantOut):
@@ -107,6 +109,8 @@ def _out(user, p: Participant) -> dict:
         "income_tier": p.income_tier,
         "decile": p.decile,
         "breadwinner": p.breadwinner,
+        "prior_months": p.prior_months,
+        "prior_evidence": p.prior_evidence,
     }
 
 

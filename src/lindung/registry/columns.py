@@ -55,7 +55,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
             "n_i_k",
             "nik_ktp_16_digit",
         ),
-        example="3577014101900001",
+        example="",
         width=20,
         form_help="16 digit sesuai KTP/KK.",
     ),
@@ -80,7 +80,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         "Tempat lahir",
         "Kota/kabupaten tempat lahir.",
         synonyms=("tmp_lahir", "tmpt_lahir", "tempat_lhr", "kota_lahir"),
-        example="MADIUN",
+        example="",
     ),
     Column(
         "tanggal_lahir",
@@ -107,7 +107,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         "Nomor KK",
         "Nomor Kartu Keluarga, 16 digit, format Teks.",
         synonyms=("nomor_kk", "kk", "nkk", "nomor_kartu_keluarga", "no_kartu_keluarga"),
-        example="3577010101080001",
+        example="",
         width=20,
         form_help="16 digit.",
     ),
@@ -124,7 +124,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
     Column(
         "kode_kelurahan",
         "Kode kelurahan/desa",
-        "Kode kelurahan/desa Kemendagri, mis. 35.77.01.1001 (lihat lembar Kode wilayah).",
+        "Kode kelurahan/desa Kemendagri, 10 digit (lihat lembar Kode wilayah).",
         "BPU",
         (
             "kode_desa",
@@ -135,7 +135,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
             "kode_kelurahan_desa",
             "kode_desa_kelurahan",
         ),
-        example="35.77.01.1001",
+        example="",
         form_help="Kelurahan/desa tempat tinggal (kode Kemendagri).",
     ),
     Column(
@@ -188,13 +188,13 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
     Column(
         "upah",
         "Upah sebulan (Rp)",
-        "Upah sebulan dalam rupiah, bilangan bulat tanpa desimal (mis. 2422105 atau 2.422.105). "
+        "Upah sebulan dalam rupiah, bilangan bulat tanpa desimal (mis. 2500000 atau 2.500.000). "
         "Hanya untuk PU.",
         "PU",
         ("gaji", "upah_sebulan", "gaji_pokok", "upah_bulanan", "upah_rp", "gaji_sebulan"),
         text=False,
-        example="2422105",
-        form_help="Rupiah, bilangan bulat (mis. 2422105 atau 2.422.105).",
+        example="2500000",
+        form_help="Rupiah, bilangan bulat (mis. 2500000 atau 2.500.000).",
     ),
     Column(
         "kelas_risiko",
@@ -254,6 +254,34 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         synonyms=("tgl_mulai", "tmt", "mulai", "tanggal_kepesertaan", "tmt_kepesertaan", "tgl_tmt"),
         example="01/01/2025",
     ),
+    Column(
+        "bulan_iuran_sebelumnya",
+        "Bulan iuran sebelumnya",
+        "Jumlah bulan iuran BPJS Ketenagakerjaan (JKK/JKM) yang sudah dibayar sebelum masuk "
+        "program ini, 0–600; ikut dihitung untuk syarat beasiswa 36 bulan. Isi bersama kolom "
+        "Bukti iuran sebelumnya. Kosong: tidak berubah.",
+        synonyms=(
+            "bulan_iuran_sebelum_program",
+            "masa_iuran_sebelumnya",
+            "bulan_iuran_bpjs_sebelumnya",
+            "iuran_sebelumnya",
+            "lama_iuran_sebelumnya",
+            "bulan_iuran_lalu",
+        ),
+        example="",
+        width=10,
+        form_help="Bulan iuran BPJS TK JKK/JKM sebelum program (0–600). Kosong: tidak berubah.",
+    ),
+    Column(
+        "bukti_iuran_sebelumnya",
+        "Bukti iuran sebelumnya",
+        "Bukti bulan iuran sebelumnya, mis. nomor surat keterangan atau rincian iuran BPJS "
+        "Ketenagakerjaan; wajib bila Bulan iuran sebelumnya lebih dari 0.",
+        synonyms=("bukti_iuran", "bukti_iuran_bpjs", "nomor_bukti_iuran", "bukti_bulan_iuran"),
+        example="",
+        width=24,
+        form_help="Mis. nomor surat keterangan/rincian iuran BPJS TK.",
+    ),
 )
 
 FAMILY_COLUMNS: tuple[Column, ...] = (
@@ -263,7 +291,7 @@ FAMILY_COLUMNS: tuple[Column, ...] = (
         "NIK peserta (yang sudah terdaftar di program) yang memiliki anggota keluarga ini.",
         "all",
         ("nik_pekerja", "nik_kepala_keluarga", "nik_peserta_utama"),
-        example="3577014101900001",
+        example="",
         width=20,
     ),
     Column(
@@ -289,7 +317,7 @@ FAMILY_COLUMNS: tuple[Column, ...] = (
         "NIK",
         "NIK anggota keluarga (16 digit, format Teks), jika ada.",
         synonyms=("nik_anggota", "no_nik", "nomor_nik"),
-        example="3577010505150001",
+        example="",
         width=20,
     ),
     Column(
@@ -387,8 +415,8 @@ VIRTUAL_COLUMNS: tuple[Column, ...] = (
     Column(
         "tempat_tanggal_lahir",
         "Tempat/tanggal lahir (satu kolom)",
-        "Tempat dan tanggal lahir dalam satu sel, mis. 'MADIUN, 17-08-1990' atau "
-        "'Madiun, 17 Agustus 1990': dipisah menjadi tempat lahir dan tanggal lahir.",
+        "Tempat dan tanggal lahir dalam satu sel, mis. 'SURABAYA, 17-08-1990' atau "
+        "'Surabaya, 17 Agustus 1990': dipisah menjadi tempat lahir dan tanggal lahir.",
         synonyms=(
             "tempat_tgl_lahir",
             "tempat_tanggal_lahir",
@@ -404,7 +432,7 @@ VIRTUAL_COLUMNS: tuple[Column, ...] = (
             "tempat_lahir_tanggal_lahir",
             "tempat_lahir_tgl_lahir",
         ),
-        example="MADIUN, 17-08-1990",
+        example="",
     ),
     Column(
         "nama_kelurahan",
@@ -430,14 +458,14 @@ VIRTUAL_COLUMNS: tuple[Column, ...] = (
             "kelurahan_domisili",
             "desa_domisili",
         ),
-        example="Oro-oro Ombo",
+        example="",
     ),
     Column(
         "nama_kecamatan",
         "Kecamatan (nama)",
         "Nama kecamatan (boleh dengan 'Kec.'): memilih di antara desa/kelurahan yang namanya sama.",
         synonyms=("kecamatan", "kec", "nama_kecamatan", "kecamatan_domisili"),
-        example="Kartoharjo",
+        example="",
     ),
     Column(
         "rt_rw",
@@ -487,6 +515,78 @@ def columns_for(kind: str) -> tuple[Column, ...]:
     if kind == "candidates":
         return CANDIDATE_COLUMNS
     return FAMILY_COLUMNS if kind == "family" else PARTICIPANT_COLUMNS
+
+
+@dataclass(frozen=True)
+class RegionExamples:
+    """Examples from the programme's own region: a kelurahan/desa and its kecamatan, NIKs and a
+    KK number whose first six digits are that kecamatan, the region's name as a birth place."""
+
+    kelurahan: str
+    village: str
+    district: str
+    place: str
+
+    @property
+    def prefix(self) -> str:
+        return self.kelurahan.replace(".", "")[:6] if self.kelurahan[:1].isdigit() else ""
+
+    def number(self, tail: str) -> str:
+        return f"{self.prefix}{tail}" if self.prefix else ""
+
+
+def region_examples(region_code: str) -> RegionExamples:
+    """The examples of a region (blank when the region is unknown).
+
+    >>> e = region_examples("35.02")
+    >>> e.kelurahan, e.number("4101900001"), e.place
+    ('35.02.01.2001', '3502014101900001', 'PONOROGO')
+    """
+    from lindung.programmes.wording import example_kelurahan, region_kind_and_name
+    from lindung.rules import regions
+
+    code = example_kelurahan(region_code or "")
+    village = regions.region(code) if code[:1].isdigit() else None
+    district = regions.region(code[:8]) if village else None
+    name = region_kind_and_name(region_code or "")[1] or ""
+    return RegionExamples(
+        code if village else "",
+        village.name if village else "",
+        district.name if district else "",
+        name.upper(),
+    )
+
+
+def localized(
+    columns: tuple[Column, ...], region_code: str, umk: int | None = None
+) -> tuple[Column, ...]:
+    """``columns`` with the examples of the programme's region and its UMK (template, help)."""
+    e = region_examples(region_code)
+    if umk:
+        columns = tuple(replace(c, example=str(umk)) if c.name == "upah" else c for c in columns)
+    if not e.kelurahan:
+        return columns
+    born = f"{e.place}, 17-08-1990" if e.place else ""
+    examples = {
+        "nik": e.number("4101900001"),
+        "nik_peserta": e.number("4101900001"),
+        "no_kk": e.number("0101080001"),
+        "tempat_lahir": e.place,
+        "kode_kelurahan": e.kelurahan,
+        "tempat_tanggal_lahir": born,
+        "nama_kelurahan": e.village,
+        "nama_kecamatan": e.district,
+    }
+    helps = {"kode_kelurahan": f" Mis. {e.kelurahan}."}
+    out = []
+    for col in columns:
+        example = col.example
+        if col.name in examples:
+            example = examples[col.name]
+        if col.name == "nik" and any(c.name == "nik_peserta" for c in columns):
+            example = e.number("0505150001")  # the family list: a child's NIK
+        out.append(replace(col, example=example, help=col.help + helps.get(col.name, "")))
+    return tuple(out)
 
 
 def fields_for(kind: str) -> tuple[Column, ...]:

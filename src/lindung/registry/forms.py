@@ -67,7 +67,17 @@ class ParticipantForm(forms.Form):
             else:
                 attrs = (
                     {"inputmode": "numeric"}
-                    if col.name in {"nik", "no_kk", "no_hp", "upah", "rt", "rw", "desil"}
+                    if col.name
+                    in {
+                        "nik",
+                        "no_kk",
+                        "no_hp",
+                        "upah",
+                        "rt",
+                        "rw",
+                        "desil",
+                        "bulan_iuran_sebelumnya",
+                    }
                     else {}
                 )
                 field = forms.CharField(
@@ -91,6 +101,10 @@ class ParticipantForm(forms.Form):
             _("Khusus BPU (pekerja rentan)"),
             ("pekerjaan", "penghasilan", "desil", "tulang_punggung"),
         ),
+        (
+            _("Iuran BPJS TK sebelum program"),
+            ("bulan_iuran_sebelumnya", "bukti_iuran_sebelumnya"),
+        ),
     )
 
     def fieldsets(self):
@@ -98,30 +112,7 @@ class ParticipantForm(forms.Form):
 
     @staticmethod
     def initial_for(participant: Participant) -> dict[str, str]:
-        person = participant.person
-        return {
-            "nik": person.nik,
-            "nama": person.full_name,
-            "tempat_lahir": person.birth_place,
-            "tanggal_lahir": person.birth_date.isoformat() if person.birth_date else "",
-            "jenis_kelamin": person.sex,
-            "no_kk": person.kk_number,
-            "alamat": person.address,
-            "rt": person.rt,
-            "rw": person.rw,
-            "kode_kelurahan": person.kelurahan_code,
-            "no_hp": person.phone,
-            "segmen": participant.segment,
-            "instansi": participant.agency.code if participant.agency_id else "",
-            "jabatan": participant.position,
-            "upah": "" if participant.monthly_wage is None else str(participant.monthly_wage),
-            "kelas_risiko": "" if participant.risk_class is None else str(participant.risk_class),
-            "pekerjaan": participant.occupation,
-            "penghasilan": "" if participant.income_tier is None else str(participant.income_tier),
-            "desil": "" if participant.decile is None else str(participant.decile),
-            "tulang_punggung": {True: "Y", False: "T"}.get(participant.breadwinner, ""),
-            "tanggal_mulai": participant.start_date.isoformat() if participant.start_date else "",
-        }
+        return queries.record_of(participant)
 
     def record(self) -> dict[str, str]:
         return {name: (self.cleaned_data.get(name) or "") for name in self.fields}
@@ -320,3 +311,20 @@ class StatusForm(forms.Form):
         help_text=_("Tanggal meninggal/berakhir, atau tanggal aktif kembali. Kosong: hari ini."),
     )
     note = forms.CharField(label=_("Alasan"), required=False, max_length=200)
+
+
+class PriorMonthsForm(forms.Form):
+    months = forms.IntegerField(
+        label=_("Bulan iuran sebelum program"),
+        min_value=0,
+        max_value=600,
+        help_text=_(
+            "Bulan iuran BPJS TK JKK/JKM yang dibayar sebelum masuk program (0: tidak ada)."
+        ),
+    )
+    evidence = forms.CharField(
+        label=_("Bukti"),
+        required=False,
+        max_length=200,
+        help_text=_("Mis. nomor surat keterangan atau rincian iuran BPJS Ketenagakerjaan."),
+    )

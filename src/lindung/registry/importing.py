@@ -17,7 +17,13 @@ import polars as pl
 from . import bulk
 from .models import Candidate, FamilyMember, Participant, Person, PossibleDuplicate
 from .undo import Journal, capture_before
-from .validation import FAMILY_FIELDS, PARTICIPANT_FIELDS, PERSON_FIELDS, name_key
+from .validation import (
+    FAMILY_FIELDS,
+    KEEP_IF_BLANK,
+    PARTICIPANT_FIELDS,
+    PERSON_FIELDS,
+    name_key,
+)
 
 PERSON_TABLE = Person._meta.db_table
 PARTICIPANT_TABLE = Participant._meta.db_table
@@ -50,10 +56,13 @@ EXISTING_SCHEMA: dict[str, pl.DataType] = {
     "income_tier_db": pl.Int64,
     "decile_db": pl.Int64,
     "breadwinner_db": pl.Boolean,
+    "prior_months_db": pl.Int64,
+    "prior_evidence_db": pl.String,
 }
 
 
-HASHED_PARTICIPANT = tuple(f for f in PARTICIPANT_FIELDS if f != "start_date")
+HASHED_PARTICIPANT = tuple(f for f in PARTICIPANT_FIELDS if f not in KEEP_IF_BLANK)
+KEPT_DB = tuple(f"{f}_db" for f in KEEP_IF_BLANK)
 
 
 def _row_hashes(suffix: str = "") -> list[pl.Expr]:
@@ -70,7 +79,7 @@ def _compact(existing: pl.DataFrame) -> pl.DataFrame:
         "person_id",
         "participant_id",
         *_row_hashes("_db"),
-        "start_date_db",
+        *KEPT_DB,
         name_key(pl.col("full_name_db")).alias("name_key_db"),
         "birth_date_db",
     )
@@ -134,22 +143,22 @@ def diff_participants(valid: pl.DataFrame, existing: pl.DataFrame) -> Plan:
             updated=0,
             unchanged=0,
         )
-    cls = valid.select("nik", "start_date", *_row_hashes()).join(
+    cls = valid.select("nik", *KEEP_IF_BLANK, *_row_hashes()).join(
         existing, on="nik", how="left", maintain_order="left"
     )
     known = pl.col("person_id").is_not_null()
     has_part = pl.col("participant_id").is_not_null()
-    start_changed = pl.col("start_date").is_not_null() & (
-        pl.col("start_date") != pl.col("start_date_db")
+    kept_changed = pl.any_horizontal(
+        [pl.col(f).is_not_null() & pl.col(f).ne_missing(pl.col(f"{f}_db")) for f in KEEP_IF_BLANK]
     )
     flags = cls.select(
         pl.col("person_id"),
         pl.col("participant_id"),
         (~known).alias("_new"),
         (known & (pl.col("_hp") != pl.col("_hp_db"))).alias("_pc"),
-        (known & has_part & ((pl.col("_ha") != pl.col("_ha_db")) | start_changed)).alias("_ac"),
+        (known & has_part & ((pl.col("_ha") != pl.col("_ha_db")) | kept_changed)).alias("_ac"),
         (known & ~has_part).alias("_ai"),
-        pl.col("start_date_db"),
+        *KEPT_DB,
     )
     del cls
     w = valid.hstack(flags)
@@ -158,7 +167,7 @@ def diff_participants(valid: pl.DataFrame, existing: pl.DataFrame) -> Plan:
         (~pl.col("_new") & (pl.col("_pc") | pl.col("_ac") | pl.col("_ai"))).sum().alias("changed"),
         (~pl.col("_new")).sum().alias("old"),
     ).row(0, named=True)
-    keep_start = pl.coalesce("start_date", "start_date_db").alias("start_date")
+    keep_start = [pl.coalesce(f, f"{f}_db").alias(f) for f in KEEP_IF_BLANK]
     return Plan(
         new=w.filter(pl.col("_new")).select(valid.columns),
         person_updates=w.filter(pl.col("_pc")),
@@ -225,6 +234,8 @@ def _participant_rows(
         pl.col("income_tier"),
         pl.col("decile"),
         pl.col("breadwinner"),
+        pl.col("prior_months").fill_null(0),
+        pl.col("prior_evidence").fill_null(""),
         pl.lit(tsv).alias("created_at"),
         pl.lit(tsv).alias("updated_at"),
     )

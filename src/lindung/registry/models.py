@@ -124,6 +124,21 @@ class Participant(models.Model):
     income_tier = models.BigIntegerField(_("penghasilan/tingkat upah (Rp)"), null=True, blank=True)
     decile = models.PositiveSmallIntegerField(_("desil DTSEN"), null=True, blank=True)
     breadwinner = models.BooleanField(_("tulang punggung keluarga"), null=True, blank=True)
+    # Earlier BPJS TK JKK/JKM membership carried in (counts towards the scholarship's 36 months)
+    prior_months = models.PositiveSmallIntegerField(
+        _("bulan iuran sebelum program"),
+        default=0,
+        help_text=_(
+            "Jumlah bulan iuran BPJS Ketenagakerjaan (JKK/JKM) yang sudah dibayar sebelum "
+            "peserta masuk program ini; ikut dihitung untuk syarat beasiswa 36 bulan."
+        ),
+    )
+    prior_evidence = models.CharField(
+        _("bukti iuran sebelum program"),
+        max_length=200,
+        blank=True,
+        help_text=_("Mis. nomor surat keterangan atau rincian iuran dari BPJS Ketenagakerjaan."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

@@ -23,6 +23,7 @@ from lindung.core.formatting import mask_nik
 from lindung.programmes import queries as programme_queries
 from lindung.programmes.models import Programme, Role
 from lindung.programmes.permissions import can, role_of
+from lindung.programmes.queries import umk_for
 from lindung.programmes.wording import example_kelurahan
 from lindung.rules import regions
 from lindung.rules.parameters import params_on
@@ -120,7 +121,18 @@ def reference_for(
         agency_risk=agency_risk,
         kelurahan_example=example_kelurahan(programme.region_code),
         region_code=programme.region_code or "",
+        umk_by_year=_umk_by_year(programme, today),
     )
+
+
+def _umk_by_year(programme: Programme, today: date) -> dict[int, int]:
+    """The region's UMK per year (1 January) from 2015 to next year, where one is recorded."""
+    out = {}
+    for year in range(2015, today.year + 2):
+        umk = programme_queries.umk_for(programme, year)
+        if umk is not None:
+            out[year] = int(umk.value)
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -284,6 +296,8 @@ EXPORT_COLUMNS = [
     ("desil", "decile"),
     ("tulang_punggung", "breadwinner"),
     ("tanggal_mulai", "start_date"),
+    ("bulan_iuran_sebelumnya", "prior_months"),
+    ("bukti_iuran_sebelumnya", "prior_evidence"),
     ("status", "status"),
 ]
 EXPORT_SCHEMA = {
@@ -308,6 +322,8 @@ EXPORT_SCHEMA = {
     "desil": pl.Int64,
     "tulang_punggung": pl.Boolean,
     "tanggal_mulai": pl.Date,
+    "bulan_iuran_sebelumnya": pl.Int64,
+    "bukti_iuran_sebelumnya": pl.String,
     "status": pl.String,
 }
 
@@ -588,3 +604,48 @@ def duplicates(programme: Programme, decision: str = "open") -> QuerySet[Possibl
     if decision in PossibleDuplicate.Decision.values:
         qs = qs.filter(decision=decision)
     return qs.order_by("-created_at", "id")
+
+
+def umk_example(programme: Programme) -> int | None:
+    """The UMK of the programme's region this year (an example wage in the template)."""
+    umk = umk_for(programme, timezone.localdate())
+    return int(umk.value) if umk is not None else None
+
+
+def record_of(participant: Participant) -> dict[str, str]:
+    """A participant as the import's canonical columns (the edit form's values)."""
+    person = participant.person
+    return {
+        "nik": person.nik,
+        "nama": person.full_name,
+        "tempat_lahir": person.birth_place,
+        "tanggal_lahir": person.birth_date.isoformat() if person.birth_date else "",
+        "jenis_kelamin": person.sex,
+        "no_kk": person.kk_number,
+        "alamat": person.address,
+        "rt": person.rt,
+        "rw": person.rw,
+        "kode_kelurahan": person.kelurahan_code,
+        "no_hp": person.phone,
+        "segmen": participant.segment,
+        "instansi": participant.agency.code if participant.agency_id else "",
+        "jabatan": participant.position,
+        "upah": "" if participant.monthly_wage is None else str(participant.monthly_wage),
+        "kelas_risiko": "" if participant.risk_class is None else str(participant.risk_class),
+        "pekerjaan": participant.occupation,
+        "penghasilan": "" if participant.income_tier is None else str(participant.income_tier),
+        "desil": "" if participant.decile is None else str(participant.decile),
+        "tulang_punggung": {True: "Y", False: "T"}.get(participant.breadwinner, ""),
+        "tanggal_mulai": participant.start_date.isoformat() if participant.start_date else "",
+        "bulan_iuran_sebelumnya": str(participant.prior_months),
+        "bukti_iuran_sebelumnya": participant.prior_evidence,
+    }
+
+
+def participant_warnings(programme: Programme, participant: Participant) -> list[str]:
+    """The import's warnings on the participant as recorded now (NIK outside the region, wage
+    below this year's UMK, …); a record the checks would refuse today shows its reasons too."""
+    from .validation import validate_record
+
+    result = validate_record(record_of(participant), reference_for(programme))
+    return result.issues.get_column("message").to_list()

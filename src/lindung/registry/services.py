@@ -39,10 +39,12 @@ from .reading import ROW, SUPPORTED
 from .undo import Journal
 from .validation import (
     FAMILY_FIELDS,
+    KEEP_IF_BLANK,
+    MAX_PRIOR_MONTHS,
     PARTICIPANT_FIELDS,
     PERSON_FIELDS,
     validate_family,
-    validate_participants,
+    validate_record,
 )
 
 
@@ -733,16 +735,7 @@ def run_import(
 
 def _validate_record(programme: Programme, record: dict[str, str]) -> dict:
     """Run the import's checks on one record; return the clean row or raise InvalidRecord."""
-    from .columns import PARTICIPANT_COLUMNS
-
-    data = {c.name: [(record.get(c.name) or None)] for c in PARTICIPANT_COLUMNS}
-    frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String)).with_columns(
-        pl.lit(1, dtype=pl.Int64).alias(ROW),
-        pl.lit(False).alias("_num_nik"),
-        pl.lit(False).alias("_num_no_kk"),
-        pl.lit(False).alias("_num_no_hp"),
-    )
-    validated = validate_participants(frame, queries.reference_for(programme))
+    validated = validate_record(record, queries.reference_for(programme))
     _refuse_errors(validated)
     if validated.valid.height == 0:
         raise InvalidRecord({"nik": ["Data kosong."]})
@@ -759,8 +752,9 @@ def _refuse_errors(validated) -> None:
         raise InvalidRecord(errors)
 
 
-#: What the form writes: the import's fields (the start date is decided below).
-PARTICIPANT_ATTRS = tuple(f for f in PARTICIPANT_FIELDS if f != "start_date")
+#: What the form writes: the import's fields (the start date is decided below; the months
+#: carried in and their evidence only when given).
+PARTICIPANT_ATTRS = tuple(f for f in PARTICIPANT_FIELDS if f not in KEEP_IF_BLANK)
 
 
 @changes.atomic()
@@ -796,6 +790,9 @@ def save_participant(
     participant.person = person
     for attr in PARTICIPANT_ATTRS:
         setattr(participant, attr, row[attr])
+    for attr in ("prior_months", "prior_evidence"):
+        if row[attr] is not None:
+            setattr(participant, attr, row[attr])
     moved = not new and participant.start_date != start
     participant.start_date = start
     _with_actor(participant, actor).save()
@@ -804,6 +801,37 @@ def save_participant(
     elif moved:
         membership.start_changed(programme, [participant.pk], actor=actor)
     participant.warnings = row["_warnings"]
+    return participant
+
+
+@transaction.atomic
+def set_prior_months(
+    *, actor, participant: Participant, months: int, evidence: str = ""
+) -> Participant:
+    """Record the contribution months of earlier BPJS TK JKK/JKM membership a worker carries
+    into the programme, with its evidence (they count towards the scholarship's 36 months).
+    ``months=0`` clears them. Written with history (who, when, the value before)."""
+    _check(actor, participant.programme, "participant.edit")
+    evidence = (evidence or "").strip()
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise RegistryError("Bulan iuran sebelumnya harus bilangan bulat.")
+    if not 0 <= months <= MAX_PRIOR_MONTHS:
+        raise RegistryError(
+            f"Bulan iuran sebelumnya harus 0–{MAX_PRIOR_MONTHS} bulan (sekarang {months})."
+        )
+    if months and not evidence:
+        raise RegistryError(
+            "Bukti iuran sebelumnya wajib diisi, mis. nomor surat keterangan atau rincian iuran "
+            "dari BPJS Ketenagakerjaan."
+        )
+    if len(evidence) > 200:
+        raise RegistryError("Bukti iuran sebelumnya terlalu panjang: paling banyak 200 karakter.")
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant.prior_months = months
+    participant.prior_evidence = evidence if months else ""
+    _with_actor(participant, actor).save(
+        update_fields=["prior_months", "prior_evidence", "updated_at"]
+    )
     return participant
 
 

@@ -16,7 +16,7 @@ import xlsxwriter
 
 from lindung.core import csvsafe
 
-from .columns import Column, columns_for
+from .columns import Column, columns_for, localized
 
 TEXT_HEADERS = {"nik", "no_kk", "no_hp", "nik_peserta", "NIK", "Nomor KK", "Nomor HP"}
 
@@ -40,12 +40,15 @@ def template_bytes(
     kelurahan: Sequence[tuple[str, str, str]] = (),
     tiers: Sequence[int] = (),
     programme_name: str = "",
+    region_code: str = "",
+    umk: int | None = None,
 ) -> bytes:
-    """The import template: a data sheet with the canonical headers, and help sheets."""
+    """The import template: a data sheet with the canonical headers, and help sheets (examples
+    from the programme's region and UMK)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     f = _formats(wb)
-    columns = columns_for(kind)
+    columns = localized(columns_for(kind), region_code, umk)
     sheet_name = {"family": "Keluarga", "candidates": "Calon peserta"}.get(kind, "Peserta")
     ws = wb.add_worksheet(sheet_name)
     for j, col in enumerate(columns):

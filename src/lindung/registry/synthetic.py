@@ -124,6 +124,8 @@ def clean_rows(n: int, seed: int = 1, start: int = 0) -> pl.DataFrame:
             "desil": decile.astype(str),
             "tulang_punggung": np.where(rng.random(n) < 0.7, "Y", "T"),
             "tanggal_mulai": "01/01/2025",
+            "bulan_iuran_sebelumnya": pl.Series([None] * n, dtype=pl.String),
+            "bukti_iuran_sebelumnya": pl.Series([None] * n, dtype=pl.String),
         }
     )
     is_pu = pl.col("segmen") == "PU"
@@ -239,7 +241,7 @@ def messy_rows(n: int, seed: int = 7, blank_every: int = 500, bad_every: int = 2
         elif kind == "wage_decimal":
             r["upah"] = r["upah"] + ".5"
         elif kind == "tier":
-            r["penghasilan"] = "1500000"
+            r["penghasilan"] = "25000000"
         elif kind == "name_missing":
             r["nama"] = None
         elif kind == "phone":

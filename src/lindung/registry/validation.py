@@ -69,7 +69,14 @@ PARTICIPANT_FIELDS = (
     "income_tier",
     "decile",
     "breadwinner",
+    "prior_months",
+    "prior_evidence",
 )
+#: Participant fields a blank cell leaves as they are (an import without the column, or a row
+#: without the value, never clears them).
+KEEP_IF_BLANK = ("start_date", "prior_months", "prior_evidence")
+#: The most contribution months that can be carried in (50 years).
+MAX_PRIOR_MONTHS = 600
 FAMILY_FIELDS = (
     "participant_id",
     "relationship",
@@ -107,6 +114,8 @@ CLEAN_SCHEMA: dict[str, pl.DataType] = {
     "income_tier": pl.Int64,
     "decile": pl.Int64,
     "breadwinner": pl.Boolean,
+    "prior_months": pl.Int64,
+    "prior_evidence": pl.String,
     "name_key": pl.String,
 }
 
@@ -233,6 +242,7 @@ class Reference:
     agency_risk: dict[int, int] = field(default_factory=dict)  # agency id -> default risk class
     kelurahan_example: str = "PP.KK.CC.DDDD"  # a kelurahan of the programme's region, for messages
     region_code: str = ""  # the programme's Kemendagri region (names are matched within it)
+    umk_by_year: dict[int, int] = field(default_factory=dict)  # the region's UMK per year
 
 
 @dataclass
@@ -825,6 +835,7 @@ def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.L
         _risk=_map(pl.col("kelas_risiko").str.replace(r"(?i)^kelas\s*", ""), RISK, pl.Int64),
         _decile=_small_int("desil"),
         _breadwinner=_map(pl.col("tulang_punggung"), YES_NO, pl.Boolean),
+        _prior=_small_int("bulan_iuran_sebelumnya"),
         _phone=phone,
         _phone_n=pieces,
         _rt=pl.col("rt").str.replace(r"(?i)^rt\.?\s*", ""),
@@ -1171,7 +1182,7 @@ def participant_checks(ref: Reference) -> list[tuple]:
         (
             "upah",
             is_pu & pl.col("upah").is_not_null() & pl.col("_wage").is_null() & ~_negative("upah"),
-            pl.lit("Upah harus bilangan bulat rupiah tanpa desimal, mis. 2422105 atau 2.422.105."),
+            pl.lit("Upah harus bilangan bulat rupiah tanpa desimal, mis. 2500000 atau 2.500.000."),
         ),
         (
             "upah",
@@ -1199,8 +1210,11 @@ def participant_checks(ref: Reference) -> list[tuple]:
         ),
         (
             "penghasilan",
-            is_bpu & pl.col("_tier").is_not_null() & ~pl.col("_tier").is_in(tiers),
-            pl.lit(f"Penghasilan harus salah satu nominal tabel BPU BPJS TK: {tier_text}."),
+            is_bpu & (pl.col("_tier") > tiers[-1]),
+            pl.lit(
+                f"Penghasilan di atas nominal tertinggi tabel BPU BPJS TK ({rupiah(tiers[-1])}); "
+                f"nominal yang boleh: {tier_text}."
+            ),
         ),
         (
             "desil",
@@ -1227,8 +1241,94 @@ def participant_checks(ref: Reference) -> list[tuple]:
             pl.col("_start") > max_start,
             pl.lit("Tanggal mulai lebih dari setahun ke depan: periksa tahunnya."),
         ),
+        (
+            "bulan_iuran_sebelumnya",
+            pl.col("bulan_iuran_sebelumnya").is_not_null()
+            & ~pl.col("_prior").is_between(0, MAX_PRIOR_MONTHS).fill_null(False),
+            pl.lit(
+                f"Bulan iuran sebelumnya harus bilangan bulat 0–{MAX_PRIOR_MONTHS} (jumlah bulan "
+                "iuran BPJS Ketenagakerjaan sebelum program)."
+            ),
+        ),
+        (
+            "bukti_iuran_sebelumnya",
+            (pl.col("_prior") > 0) & pl.col("bukti_iuran_sebelumnya").is_null(),
+            pl.lit(
+                "Bukti iuran sebelumnya wajib diisi bila ada bulan iuran sebelumnya, mis. nomor "
+                "surat keterangan atau rincian iuran dari BPJS Ketenagakerjaan."
+            ),
+        ),
+        too_long("bukti_iuran_sebelumnya", 200),
+        *pemda_warnings(ref),
     ]
     return checks
+
+
+def tier_up(expr: pl.Expr, tiers: list[int]) -> pl.Expr:
+    """A BPU income rounded up to the next tier of the table (``rules.contributions``'s rule:
+    the contribution of an income between two tiers is the upper tier's)."""
+    out = pl.when(expr <= tiers[0]).then(pl.lit(tiers[0], pl.Int64))
+    for t in tiers[1:]:
+        out = out.when(expr <= t).then(pl.lit(t, pl.Int64))
+    return out.otherwise(expr)
+
+
+def pemda_warnings(ref: Reference) -> list[tuple]:
+    """What a Pemda wants to know but that never refuses a row: a NIK issued outside the
+    programme's region (an old code that maps into it counts as inside), a PU wage below the
+    UMK of its year, a BPU income that is not a tier (rounded up; said to what)."""
+    seg = pl.col("_segment")
+    tiers = list(ref.tiers)
+    region = regions.region_name(ref.region_code) or ref.region_code or "-"
+    inside = [c.replace(".", "") for c in regions.codes_inside(ref.region_code)]
+    nik_regency = pl.col("_nik").str.slice(0, 4)
+    # the wage is today's (or the future start's): compared with the UMK of that year
+    year = pl.max_horizontal(pl.col("_start"), pl.lit(ref.today)).dt.year()
+    umk = year.replace_strict(ref.umk_by_year, default=None, return_dtype=pl.Int64)
+    umk_text = year.replace_strict(
+        {y: rupiah(v) for y, v in ref.umk_by_year.items()}, default=None, return_dtype=pl.String
+    )
+    up = tier_up(pl.col("_tier"), tiers)
+    return [
+        (
+            "nik",
+            pl.col("_nik").str.contains(r"^\d{16}$")
+            & pl.lit(bool(inside))
+            & ~nik_regency.is_in(inside),
+            fmt(
+                "NIK diterbitkan di luar wilayah program (kode wilayah {}, bukan "
+                + region
+                + "): diterima; periksa domisili peserta.",
+                nik_regency.str.slice(0, 2) + pl.lit(".") + nik_regency.str.slice(2, 2),
+            ),
+            WARNING,
+        ),
+        (
+            "upah",
+            (seg == "PU") & (pl.col("_wage") < umk),
+            fmt(
+                "Upah {} di bawah UMK " + region + " tahun {} ({}): diterima; periksa upahnya.",
+                pl.col("_wage").cast(pl.String),
+                year.cast(pl.String),
+                umk_text,
+            ),
+            WARNING,
+        ),
+        (
+            "penghasilan",
+            (seg == "BPU")
+            & pl.col("_tier").is_not_null()
+            & ~pl.col("_tier").is_in(tiers)
+            & (pl.col("_tier") <= tiers[-1]),
+            fmt(
+                "Penghasilan {} bukan nominal tabel BPU BPJS TK: dibulatkan ke atas menjadi {} "
+                "(nominal berikutnya), dasar iuran dan manfaatnya.",
+                pl.col("_tier").cast(pl.String),
+                up.cast(pl.String),
+            ),
+            WARNING,
+        ),
+    ]
 
 
 def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
@@ -1265,10 +1365,12 @@ def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         .alias("risk_class"),
         pl.when(is_bpu).then(pl.col("pekerjaan")).fill_null(empty).alias("occupation"),
         pl.when(is_bpu)
-        .then(pl.col("_tier").fill_null(ref.default_tier or ref.tiers[0]))
+        .then(tier_up(pl.col("_tier"), list(ref.tiers)).fill_null(ref.default_tier or ref.tiers[0]))
         .alias("income_tier"),
         pl.when(is_bpu).then(pl.col("_decile")).alias("decile"),
         pl.when(is_bpu).then(pl.col("_breadwinner")).alias("breadwinner"),
+        pl.col("_prior").alias("prior_months"),
+        pl.col("bukti_iuran_sebelumnya").alias("prior_evidence"),
         name_key(pl.col("nama")).alias("name_key"),
     ).cast(CLEAN_SCHEMA)
 
@@ -1587,3 +1689,17 @@ def validate_candidates(frame: pl.DataFrame, ref: Reference) -> Validated:
         pl.col("_elsewhere").fill_null(False).alias("covered_elsewhere"),
     ).cast(CANDIDATE_SCHEMA)
     return Validated(valid=valid, issues=errors, rows=w.height, blank_rows=blanks)
+
+
+def validate_record(record: dict[str, str], ref: Reference) -> Validated:
+    """The import's checks on one participant record (canonical column -> text)."""
+    from .columns import PARTICIPANT_COLUMNS
+
+    data = {c.name: [(record.get(c.name) or None)] for c in PARTICIPANT_COLUMNS}
+    frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String)).with_columns(
+        pl.lit(1, dtype=pl.Int64).alias(ROW),
+        pl.lit(False).alias("_num_nik"),
+        pl.lit(False).alias("_num_no_kk"),
+        pl.lit(False).alias("_num_no_hp"),
+    )
+    return validate_participants(frame, ref)

@@ -29,6 +29,7 @@ from .forms import (
     FamilyForm,
     MappingForm,
     ParticipantForm,
+    PriorMonthsForm,
     StatusForm,
     UploadForm,
 )
@@ -97,6 +98,13 @@ def person(request, programme, pk):
             "can_history": can(request.user, programme, "audit.view"),
             "status_form": StatusForm(initial={"status": participant.status}),
             "panels": person_panels(request.user, programme, participant),
+            "warnings": queries.participant_warnings(programme, participant),
+            "prior_form": PriorMonthsForm(
+                initial={
+                    "months": participant.prior_months,
+                    "evidence": participant.prior_evidence,
+                }
+            ),
         },
     )
 
@@ -155,6 +163,29 @@ def participant_status(request, programme, pk):
         )
     if not outcome.refused:
         messages.success(request, f"Status peserta: {changed.get_status_display()}.")
+    return redirect("registry_person", programme.code, pk)
+
+
+@require_POST
+@programme_view("participant.edit")
+def participant_prior_months(request, programme, pk):
+    """Contribution months of earlier BPJS TK membership carried in, with their evidence."""
+    participant = queries.participant_detail(request.user, programme, pk)
+    form = PriorMonthsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("registry_person", programme.code, pk)
+    with refusals(request) as outcome:
+        changed = services.set_prior_months(
+            actor=request.user,
+            participant=participant,
+            months=form.cleaned_data["months"],
+            evidence=form.cleaned_data["evidence"],
+        )
+    if not outcome.refused:
+        messages.success(
+            request, f"Bulan iuran sebelum program: {changed.prior_months} bulan (tercatat)."
+        )
     return redirect("registry_person", programme.code, pk)
 
 
@@ -308,6 +339,8 @@ def import_template(request, programme, kind):
         kelurahan=queries.kelurahan_choices(programme.region_code),
         tiers=ref.tiers,
         programme_name=programme.name,
+        region_code=programme.region_code,
+        umk=queries.umk_example(programme),
     )
     return file_response(content, f"templat-{kind}-{programme.code}.xlsx")
 

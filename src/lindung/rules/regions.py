@@ -268,3 +268,26 @@ def former_code(code: str) -> FormerCode | None:
         ref="; ".join(s["ref"] for s in known),
         successors=tuple(code for s in known for code in s["new"]),
     )
+
+
+def codes_inside(region_code: str) -> frozenset[str]:
+    """The regency/city codes that mean ``region_code``: itself and the old codes that map into
+    it (a regency that moved province, a retired number whose successors include it).
+
+    >>> sorted(codes_inside("35.02"))
+    ['35.02']
+    """
+    region = normalize_code(region_code or "")
+    if region is None or len(region) != 5:
+        return frozenset()
+    inside = {region}
+    moves, splits = _history()
+    inside.update(old for old, move in moves.items() if move["new"] == region)
+    for parent, known in splits.items():
+        if len(parent) != 2 or not any(region in s["new"] for s in known):
+            continue
+        for n in range(1, 100):
+            former = former_code(f"{parent}.{n:02d}")
+            if former is not None and region in former.successors:
+                inside.add(former.code)
+    return frozenset(inside)
