@@ -20,6 +20,11 @@ class NotCoveredError(TransitionError):
     override reason."""
 
 
+class FourEyesError(TransitionError):
+    """Approval by the person who entered or verified the claim, while the programme asks for
+    four eyes (``Programme.four_eyes``)."""
+
+
 class DocumentError(ClaimError):
     """A refused upload or document change."""
 

@@ -11,6 +11,11 @@ models are registered — one ``UNION ALL`` over every history and log table fin
 entries, one reads those rows with the row each follows (as JSON, for the before/after), one
 reads their users. A record's history page reads its rows in order and compares neighbours
 (no query per row).
+
+Masked here, in the data layer: the before/after values of a viewer without full-NIK rights go
+through :mod:`lindung.programmes.masking` (NIKs masked, birth dates cut to the year, kelurahan
+and address hidden), so a page rendering a :class:`Change` needs nothing. Without a viewer the
+values are masked (fail closed).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from django.utils.dateparse import parse_datetime
 
 from lindung.core import sql
 
+from . import masking
 from .models import Programme
 
 # model label ("app_label.modelname") -> where its programme is: "programme" (a foreign key),
@@ -273,6 +279,14 @@ def _diff(model, now: dict, before: dict) -> list[tuple[str, Any, Any]]:
     ]
 
 
+def _masked(changes: list[tuple[str, Any, Any]], mask: masking.Masking) -> list:
+    return [(name, mask.value(name, old), mask.value(name, new)) for name, old, new in changes]
+
+
+def _viewer_mask(programme: Programme, viewer) -> masking.Masking:
+    return masking.MASKED if viewer is None else masking.for_user(viewer, programme)
+
+
 def _history_change(label: str, row: tuple, users: dict) -> Change:
     _label, _hid, at, kind, user_id, reason, now, before = row
     model = apps.get_model(label)
@@ -322,8 +336,12 @@ def _users(rows) -> dict:
     return get_user_model().objects.in_bulk(ids) if ids else {}
 
 
-def recent_changes(programme: Programme, limit: int = 100, offset: int = 0) -> list[Change]:
-    """The programme's changes, newest first: ``limit`` of them after ``offset`` (3 queries)."""
+def recent_changes(
+    programme: Programme, limit: int = 100, offset: int = 0, *, viewer=None
+) -> list[Change]:
+    """The programme's changes, newest first: ``limit`` of them after ``offset`` (3 queries),
+    personal values masked for ``viewer`` (masked when not given)."""
+    mask = _viewer_mask(programme, viewer)
     page = _page(programme, limit, offset)
     rows = _rows(page)
     users = _users(rows.values())
@@ -333,7 +351,9 @@ def recent_changes(programme: Programme, limit: int = 100, offset: int = 0) -> l
         if row is None:
             continue
         maker = _log_change if label in _LOGS else _history_change
-        out.append(maker(label, row, users))
+        change = maker(label, row, users)
+        change.changes = _masked(change.changes, mask)
+        out.append(change)
     return out
 
 
@@ -353,8 +373,10 @@ def _scoped_model(programme: Programme, label: str):
     return model, scope
 
 
-def record_history(programme: Programme, label: str, pk) -> list[Change]:
-    """Every change of one record, newest first (its rows read once, neighbours compared)."""
+def record_history(programme: Programme, label: str, pk, *, viewer=None) -> list[Change]:
+    """Every change of one record, newest first (its rows read once, neighbours compared),
+    personal values masked for ``viewer`` (masked when not given)."""
+    mask = _viewer_mask(programme, viewer)
     model, scope = _scoped_model(programme, label)
     records = list(
         model.history.filter(id=pk)
@@ -369,7 +391,7 @@ def record_history(programme: Programme, label: str, pk) -> list[Change]:
         changes = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            changes = _masked([(c.field, c.old, c.new) for c in delta.changes], mask)
         values = {f.attname: getattr(record, f.attname, None) for f in model._meta.concrete_fields}
         out.append(
             Change(

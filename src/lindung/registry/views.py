@@ -17,9 +17,10 @@ from django_htmx.http import HttpResponseClientRefresh
 from lindung.core import params
 from lindung.core.downloads import XLSX, file_response
 from lindung.core.errors import DomainError, refusals
+from lindung.programmes import masking
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can
-from lindung.programmes.services import log_access
+from lindung.programmes.services import log_access, log_read
 
 from . import queries, services, spreadsheets
 from .forms import (
@@ -33,6 +34,11 @@ from .forms import (
 )
 from .models import FamilyMember, ImportBatch, Participant, PossibleDuplicate
 
+MASKED_SEARCH_NOTE = (
+    "Untuk peran Anda, pencarian dengan angka hanya cocok dengan NIK atau nomor KK lengkap "
+    "(16 digit) dan saringan kelurahan tidak berlaku: NIK peserta ditampilkan tersamar."
+)
+
 # --- list and person -----------------------------------------------------------------------------
 
 
@@ -41,15 +47,24 @@ def participant_list(request, programme):
     filters = queries.Filters.from_query(request.GET)
     qs = queries.search(request.user, programme, filters)
     page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
-    full = can(request.user, programme, "nik.full")
+    mask = masking.for_user(request.user, programme)
     rows = [
         {
             "p": p,
-            "nik": p.person.nik if full else None,
-            "kelurahan": queries.kelurahan_name(p.person.kelurahan_code),
+            "nik": p.person.nik if mask.full else None,
+            "kelurahan": queries.kelurahan_name(p.person.kelurahan_code) if mask.full else None,
         }
         for p in page
     ]
+    log_read(
+        request,
+        programme,
+        "registry.participant",
+        len(rows),
+        f"halaman {page.number}, filter: {filters.describe()}",
+    )
+    if mask.masked and (filters.kelurahan or (filters.q.isdigit() and len(filters.q) != 16)):
+        messages.info(request, MASKED_SEARCH_NOTE)
     return render(
         request,
         "registry/list.html",
@@ -57,6 +72,7 @@ def participant_list(request, programme):
             "page": page,
             "rows": rows,
             "filters": filters,
+            "mask": mask,
             "query": filters.as_query(),
             "agencies": queries.agencies(programme),
             "kelurahan": queries.kelurahan_choices(programme.region_code),
@@ -80,7 +96,8 @@ def person(request, programme, pk):
         detail=f"peserta {participant.pk}",
         request=request,
     )
-    full = can(request.user, programme, "nik.full")
+    mask = masking.for_user(request.user, programme)
+    full = mask.full
     family = [{"m": m, "nik": m.nik if full else None} for m in queries.family_of(participant)]
     return render(
         request,
@@ -91,7 +108,10 @@ def person(request, programme, pk):
             "nik": participant.person.nik if full else None,
             "kk": participant.person.kk_number if full else None,
             "family": family,
-            "kelurahan": queries.kelurahan_name(participant.person.kelurahan_code),
+            "mask": mask,
+            "kelurahan": queries.kelurahan_name(participant.person.kelurahan_code)
+            if full
+            else None,
             "can_edit": can(request.user, programme, "participant.edit"),
             "can_history": can(request.user, programme, "audit.view"),
             "status_form": StatusForm(initial={"status": participant.status}),
@@ -238,6 +258,7 @@ def export(request, programme, fmt):
         object_type="registry.participant",
         detail=f"{frame.height} baris, {fmt}, filter: {filters.describe()}",
         request=request,
+        records=frame.height,
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"peserta-{programme.code}-{stamp}.{fmt}"
@@ -260,6 +281,7 @@ def export_kolektif(request, programme, segment):
         object_type="registry.participant",
         detail=f"pendaftaran kolektif {segment}: {frame.height} baris",
         request=request,
+        records=frame.height,
     )
     title = f"Pendaftaran kolektif {segment} — {programme.pemda_name} — {programme.bpjs_branch}"
     content = spreadsheets.frame_xlsx(frame, sheet=f"Kolektif {segment}", title=title)
