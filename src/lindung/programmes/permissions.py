@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "participant.import": frozenset({A, OP}),
     "participant.export": frozenset({A, OP, AU}),
     "nik.full": frozenset({A, OP, V}),
+    "subject.export": frozenset({A}),
     "billing.view": ALL,
     "billing.run": frozenset({A, OP}),
     "payment.record": frozenset({A, OP}),

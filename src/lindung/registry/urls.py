@@ -14,6 +14,9 @@ urlpatterns = [
     path(P + "peserta/<int:pk>/", views.person, name="registry_person"),
     path(P + "peserta/<int:pk>/ubah/", views.participant_edit, name="registry_edit"),
     path(P + "peserta/<int:pk>/status/", views.participant_status, name="registry_status"),
+    path(
+        P + "peserta/<int:pk>/data-subjek.<str:fmt>", views.subject_export, name="registry_subject"
+    ),
     path(P + "peserta/<int:pk>/keluarga/baru/", views.family_add, name="registry_family_add"),
     path(
         P + "peserta/<int:pk>/keluarga/<int:fid>/ubah/",

@@ -22,7 +22,7 @@ from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can
 from lindung.programmes.services import log_access, log_read
 
-from . import queries, services, spreadsheets
+from . import queries, services, spreadsheets, subject
 from .forms import (
     AgencyForm,
     DecisionForm,
@@ -114,9 +114,31 @@ def person(request, programme, pk):
             else None,
             "can_edit": can(request.user, programme, "participant.edit"),
             "can_history": can(request.user, programme, "audit.view"),
+            "can_subject": can(request.user, programme, "subject.export"),
             "status_form": StatusForm(initial={"status": participant.status}),
         },
     )
+
+
+@programme_view("subject.export")
+def subject_export(request, programme, pk, fmt):
+    """UU PDP data-subject access: everything held on one person (Admin), JSON or xlsx."""
+    if fmt not in {"json", "xlsx"}:
+        raise Http404
+    participant = queries.participant_detail(request.user, programme, pk)
+    data = subject.subject_data(participant)
+    log_access(
+        user=request.user,
+        programme=programme,
+        action="export",
+        object_type="registry.person",
+        object_id=participant.person_id,
+        detail=f"ekspor data subjek (UU PDP) {fmt}: peserta {participant.pk}",
+        request=request,
+    )
+    name = f"data-subjek-{programme.code}-{participant.pk}.{fmt}"
+    body = subject.subject_json(data) if fmt == "json" else subject.subject_xlsx(data)
+    return file_response(body, name)
 
 
 def _save_participant(request, programme, participant=None):
