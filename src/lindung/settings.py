@@ -276,6 +276,17 @@ CACHES = {
 LINDUNG_API_RATE_TOKEN = os.environ.get("LINDUNG_API_RATE_TOKEN", "120/min")
 LINDUNG_API_RATE_USER = os.environ.get("LINDUNG_API_RATE_USER", "300/min")
 
+# --- Access log (docs/security.md): rows older than this many days are deleted by
+# `lindung accesslog prune` (run it daily from cron). Two years by default: long enough to answer a
+# data subject's or the supervisor's question about who read their data, short enough not to keep
+# a record of every read for ever.
+LINDUNG_ACCESS_LOG_DAYS = int(os.environ.get("LINDUNG_ACCESS_LOG_DAYS", "730"))
+# People whose membership ended more than this many years ago are anonymised by
+# `lindung anonymise` (figures kept, identity removed). Lindung's choice, not a statutory figure:
+# it outlasts the period in which a JKK/JKM claim can still be made and the usual ten-year keeping
+# of financial records; a Pemda may set its own retention schedule (docs/security.md).
+LINDUNG_RETENTION_YEARS = int(os.environ.get("LINDUNG_RETENTION_YEARS", "10"))
+
 # --- Imports of uploaded lists (docs/registry.md, "Limits") -------------------------------------
 # An upload larger than this is refused (a 1,000,000-row participant CSV is about 170 MB).
 LINDUNG_UPLOAD_MAX_MB = int(os.environ.get("LINDUNG_UPLOAD_MAX_MB", "256"))

@@ -124,7 +124,7 @@ def test_handover_guards_and_letter(programme, users):
     ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
-    services.approve(claim, actor=users["verifikator"])
+    services.approve(claim, actor=users["admin"])
     with pytest.raises(AccessDenied, match="Peran Anda"):
         services.record_handover(claim, *args, actor=users["verifikator"])
     heir = claim.heirs.get(is_recipient=True)

@@ -117,7 +117,7 @@ def test_api_reads_and_creates_claims(programme, users, client_for):
     ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
-    services.approve(claim, actor=users["verifikator"])
+    services.approve(claim, actor=users["admin"])
     plans = op.get(f"/api/v1/programmes/{programme.code}/scholarships").json()
     assert len(plans) == 1 and plans[0]["commitment"] == 87_000_000
     assert len(plans[0]["instalments"]) == 19
@@ -134,7 +134,7 @@ def test_cli_export_lists_every_claim_with_the_issue_fields(programme, users, tm
     ready_for_bpjs(claim, users["operator"])
     services.submit(claim, actor=users["operator"])
     services.verify(claim, actor=users["verifikator"])
-    services.approve(claim, actor=users["verifikator"])
+    services.approve(claim, actor=users["admin"])
     services.record_bpjs_amounts(claim, 42_000_000, 42_000_000, actor=users["operator"])
     services.mark_paid(claim, actor=users["operator"])
     services.record_handover(

@@ -79,7 +79,13 @@ def test_operator_walks_a_jkm_claim_on_the_screens(programme, users, client_for)
     assert "tidak mengizinkan" in r.text
     assert Claim.objects.get(pk=claim.pk).state == ClaimState.SUBMITTED
     ver.post(url("claims_transition", programme, claim.pk), {"to": "verified", "note": "Lengkap"})
-    ver.post(url("claims_transition", programme, claim.pk), {"to": "approved"})
+    # four eyes: the Verifikator who verified may not approve; a second person (Admin) does
+    r = ver.post(url("claims_transition", programme, claim.pk), {"to": "approved"}, follow=True)
+    assert "prinsip empat mata" in r.text
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.VERIFIED
+    client_for(users["admin"]).post(
+        url("claims_transition", programme, claim.pk), {"to": "approved"}
+    )
     claim.refresh_from_db()
     assert claim.state == ClaimState.APPROVED and claim.frozen
 

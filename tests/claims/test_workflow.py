@@ -42,25 +42,25 @@ def test_death_in_an_unpaid_month_is_not_covered_and_needs_an_override(
     claim = _to_verified(claim, users)
 
     with pytest.raises(NotCoveredError, match="tidak terlindungi pada tanggal peristiwa"):
-        services.approve(claim, actor=users["verifikator"])
+        services.approve(claim, actor=users["admin"])
     with pytest.raises(NotCoveredError):
-        services.approve(claim, actor=users["verifikator"], override_reason="   ")
+        services.approve(claim, actor=users["admin"], override_reason="   ")
     with pytest.raises(AccessDenied, match="Peran Anda"):
         services.approve(claim, actor=users["operator"], override_reason="Operator mencoba")
     assert Claim.objects.get(pk=claim.pk).state == ClaimState.VERIFIED
 
     reason = "Iuran Maret terlambat karena DPA belum disahkan; BPJS menerima tunggakan."
-    claim = services.approve(claim, actor=users["verifikator"], override_reason=reason)
+    claim = services.approve(claim, actor=users["admin"], override_reason=reason)
     assert claim.state == ClaimState.APPROVED
     assert claim.override_reason == reason
-    assert claim.override_by == users["verifikator"]
+    assert claim.override_by == users["admin"]
     assert claim.snapshot["coverage"] == {
         "covered": False,
         "paid_months": 2,
         "override_reason": reason,
     }
     log = ClaimTransition.objects.get(claim=claim, to_state=ClaimState.APPROVED)
-    assert log.override is True and reason in log.note and log.user == users["verifikator"]
+    assert log.override is True and reason in log.note and log.user == users["admin"]
     assert claim.history.filter(override_reason=reason).exists()
 
 
@@ -70,7 +70,7 @@ def test_covered_claim_needs_no_override(programme, users):
     claim = services.create_claim(
         programme, p, "jkm_death", date(2025, 3, 10), actor=users["operator"]
     )
-    claim = services.approve(_to_verified(claim, users), actor=users["verifikator"])
+    claim = services.approve(_to_verified(claim, users), actor=users["admin"])
     assert claim.covered is True and claim.override_reason == ""
     assert not ClaimTransition.objects.filter(claim=claim, override=True).exists()
 
@@ -210,7 +210,7 @@ def test_paid_needs_bpjs_amounts_and_differences_are_flagged(programme, users):
     claim = services.create_claim(
         programme, p, "jkm_death", date(2025, 3, 10), actor=users["operator"]
     )
-    claim = services.approve(_to_verified(claim, users), actor=users["verifikator"])
+    claim = services.approve(_to_verified(claim, users), actor=users["admin"])
     with pytest.raises(TransitionError, match="dibayar BPJS"):
         services.mark_paid(claim, actor=users["operator"])
     claim = services.record_bpjs_amounts(claim, 42_000_000, 40_000_000, actor=users["operator"])
@@ -229,7 +229,7 @@ def test_snapshot_is_frozen_at_approval(programme, users):
     claim = services.create_claim(
         programme, p, "jkm_death", date(2025, 3, 10), actor=users["operator"]
     )
-    claim = services.approve(_to_verified(claim, users), actor=users["verifikator"])
+    claim = services.approve(_to_verified(claim, users), actor=users["admin"])
     snap = claim.snapshot
     assert snap["quote"]["cash_total"] == 42_000_000
     assert snap["inputs"]["request"]["benefit"] == "jkm_death"

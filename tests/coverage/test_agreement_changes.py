@@ -106,7 +106,7 @@ def test_an_edit_is_checked_like_a_new_pks(programme, users):
         services.update_agreement(pks, period_start=date(2026, 6, 1), actor=users["admin"])
     with pytest.raises(AgreementError, match="tidak dapat diubah: programme"):
         services.update_agreement(pks, programme=None, actor=users["admin"])
-    with pytest.raises(Exception, match="Peran Anda \(Operator\) tidak mengizinkan"):
+    with pytest.raises(Exception, match=r"Peran Anda \(Operator\) tidak mengizinkan"):
         services.update_agreement(pks, note="x", actor=users["operator"])
 
 

@@ -115,6 +115,9 @@ def test_jkm_claim_from_entry_to_handover_and_a_scholarship_year(page, shot, set
     open_claim(page, claim)
     page.get_by_role("button", name="Verifikasi").click()
     page.wait_for_load_state("networkidle")
+    # four eyes: the claim is approved by a second Verifikator
+    relogin(page, "verifikator2")
+    open_claim(page, claim)
     page.get_by_label("Catatan untuk langkah ini").fill("Hak sesuai aturan, ahli waris: istri.")
     page.get_by_role("button", name="Setujui").click()
     page.wait_for_load_state("networkidle")

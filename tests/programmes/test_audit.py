@@ -142,7 +142,8 @@ def test_the_audit_trail_reads_a_page_in_a_bounded_number_of_queries(
     # The whole page, request and menu included.
     client = client_for(users["auditor"])
     client.get(reverse("audit_trail", args=[programme.code]))  # session and caches warm
-    with django_assert_max_num_queries(10):
+    # (11: the ten of the page and the access-log row of this read, issue 15)
+    with django_assert_max_num_queries(11):
         html = client.get(reverse("audit_trail", args=[programme.code])).content.decode()
     assert "Cabang Baru" in html and "berakhir" in html
 

@@ -36,6 +36,7 @@ NOT_USE_CASES = {
     "agreement_parameters",
     "ensure_user",
     "log_access",
+    "log_read",  # like log_access: records the request's own user
     "summary",
     "validate_import",
     "validate_import_job",
@@ -61,6 +62,7 @@ NOT_USE_CASES = {
     "evaluate",
     "result_json",
     "client_ip",
+    "access_log_days",
 }
 
 

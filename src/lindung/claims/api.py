@@ -11,6 +11,7 @@ from datetime import date
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from lindung.programmes import masking
 from lindung.programmes.permissions import programme_for
 from lindung.programmes.services import log_access
 from lindung.registry.models import Participant
@@ -156,7 +157,8 @@ class PlanOut(Schema):
     id: int
     claim_number: str
     child_name: str
-    birth_date: date
+    birth_date: date | None = Field(None, description="Kosong (null) bila NIK tersamar.")
+    birth_year: int
     state: str
     commitment: int
     paid: int
@@ -221,9 +223,11 @@ def claim_list(
         programme=programme,
         action="view",
         object_type="claims.claim",
-        detail=f"API daftar klaim ({len(rows)})",
+        detail=f"API daftar klaim ({len(rows)}), filter: jenis={type or '-'} status={state or '-'} "
+        f"bulan={month or '-'} segmen={segment or '-'}, offset {offset}",
         channel="api",
         request=request,
+        records=len(rows),
     )
     return [_claim_out(request, programme, c) for c in rows]
 
@@ -365,11 +369,13 @@ def scholarship_list(
         programme=programme,
         action="view",
         object_type="claims.scholarshipplan",
-        detail=f"API daftar beasiswa ({len(plans)})",
+        detail=f"API daftar beasiswa ({len(plans)}), status={state or '-'}, offset {offset}",
         channel="api",
         request=request,
+        records=len(plans),
     )
-    return [queries.plan_json(p) for p in plans]
+    mask = masking.for_user(request.user, programme)
+    return [queries.plan_json(p, mask) for p in plans]
 
 
 @router.get(
@@ -384,6 +390,7 @@ def scholarship_due(request, code: str, month: str = ""):
     except ValueError as exc:
         raise HttpError(400, "Bulan ditulis TTTT-BB, mis. 2026-07.") from exc
     rows = queries.due_instalments(programme, on)
+    mask = masking.for_user(request.user, programme)
     log_access(
         user=request.user,
         programme=programme,
@@ -392,6 +399,7 @@ def scholarship_due(request, code: str, month: str = ""):
         detail=f"API jatuh tempo ({len(rows)}, dengan kontak)",
         channel="api",
         request=request,
+        records=len(rows),
     )
     return [
         {
@@ -409,7 +417,7 @@ def scholarship_due(request, code: str, month: str = ""):
             "missing_documents": i.missing_docs,
             "contact_name": i.plan.contact_name,
             "contact_phone": i.plan.contact_phone,
-            "contact_address": i.plan.contact_address,
+            "contact_address": mask.place(i.plan.contact_address) or "",
         }
         for i in rows
     ]

@@ -37,6 +37,11 @@ class SubmissionError(TransitionError):
         return {**super().to_dict(), "missing": self.missing}
 
 
+class FourEyesError(TransitionError):
+    """Approval by the person who entered or verified the claim, while the programme asks for
+    four eyes (``Programme.four_eyes``)."""
+
+
 class DocumentError(ClaimError):
     """A refused upload or document change."""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from lindung.programmes.masking import FULL, Masking
 from lindung.programmes.models import Programme
 
 from . import queries
@@ -40,8 +41,8 @@ MONEY = {
 }
 
 
-def export_document(programme: Programme) -> dict[str, Any]:
-    rows = queries.export_claims(programme)
+def export_document(programme: Programme, mask: Masking = FULL) -> dict[str, Any]:
+    rows = queries.export_claims(programme, mask)
     return {
         "programme": programme.code,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
@@ -67,10 +68,12 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def to_xlsx(programme: Programme) -> bytes:
+def to_xlsx(programme: Programme, mask: Masking = FULL, *, document: dict | None = None) -> bytes:
+    """The claims workbook; NIKs as ``mask`` shows them (the page passes the viewer's), or of
+    an ``document`` already made by :func:`export_document`."""
     import xlsxwriter
 
-    doc = export_document(programme)
+    doc = document if document is not None else export_document(programme, mask)
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
     head = book.add_format({"bold": True, "bg_color": "#E8F3EE", "border": 1, "text_wrap": True})

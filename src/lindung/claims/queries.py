@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lindung.core import params
+from lindung.programmes.masking import FULL, Masking
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import can
 from lindung.registry.queries import show_nik
@@ -73,9 +74,11 @@ def claims(
     segment: str = "",
     search: str = "",
     difference: bool | None = None,
+    exact_nik: bool = False,
 ) -> QuerySet[Claim]:
     """Claims of the programme, newest event first, with the filters of the list screen
-    (``month`` is the event month)."""
+    (``month`` is the event month). ``exact_nik``: digits match the whole NIK only (a masked
+    role: a prefix would reveal the hidden digits)."""
     qs = Claim.objects.filter(programme=programme).select_related("participant__person", "handover")
     if type:
         qs = qs.filter(type=type)
@@ -89,7 +92,9 @@ def claims(
         qs = qs.filter(difference_flag=difference)
     search = (search or "").strip()
     if search:
-        if search.isascii() and search.isdigit():
+        if search.isascii() and search.isdigit() and exact_nik:
+            qs = qs.filter(participant__person__nik=search)
+        elif search.isascii() and search.isdigit():
             qs = qs.filter(participant__person__nik__startswith=search)
         else:
             qs = qs.filter(
@@ -746,23 +751,27 @@ def _has_handover(claim: Claim) -> bool:
     return True
 
 
-def export_claims(programme: Programme) -> list[dict[str, Any]]:
-    """Every claim of the programme (``lindung claims export``), oldest event first."""
+def export_claims(programme: Programme, mask: Masking = FULL) -> list[dict[str, Any]]:
+    """Every claim of the programme (``lindung claims export``), oldest event first; NIKs as
+    ``mask`` shows them (the command line: in full)."""
     qs = (
         Claim.objects.filter(programme=programme)
         .select_related("participant__person", "handover")
         .order_by("event_date", "id")
     )
-    return [claim_json(c) for c in qs.iterator(chunk_size=500)]
+    return [
+        claim_json(c, nik=mask.nik(c.participant.person.nik)) for c in qs.iterator(chunk_size=500)
+    ]
 
 
-def plan_json(plan: ScholarshipPlan) -> dict[str, Any]:
+def plan_json(plan: ScholarshipPlan, mask: Masking = FULL) -> dict[str, Any]:
     instalments = list(plan.instalments.order_by("school_year"))
     return {
         "id": plan.pk,
         "claim_number": plan.claim.number,
         "child_name": plan.child_name,
-        "birth_date": plan.birth_date.isoformat(),
+        "birth_date": plan.birth_date.isoformat() if mask.full else None,
+        "birth_year": plan.birth_date.year,
         "state": plan.state,
         "commitment": plan.commitment,
         "paid": sum(i.paid_amount or 0 for i in instalments if i.state == InstalmentState.PAID),

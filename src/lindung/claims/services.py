@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from lindung.core import changes
+from lindung.core.actors import is_system
 from lindung.core.formatting import rupiah
 from lindung.coverage.queries import covered_on, paid_months_before
 from lindung.programmes.models import Programme
@@ -33,6 +34,7 @@ from lindung.rules.scholarships import WORKING, Child, scholarships
 from . import checklists, entitlement, readiness, uploads
 from .errors import (
     ClaimError,
+    FourEyesError,
     HandoverError,
     HeirError,
     NotCoveredError,
@@ -586,6 +588,40 @@ def _check_transition(claim: Claim, to_state: str, actor) -> None:
         f"langkah '{step.label}' (dilakukan oleh "
         f"{'Verifikator' if step.action == 'claim.verify' else 'Operator'})",
     )
+    if to_state == ClaimState.APPROVED:
+        _check_four_eyes(claim, actor)
+
+
+FOUR_EYES_MESSAGE = (
+    "Klaim {number} {what} oleh Anda sendiri, jadi harus disetujui orang lain (prinsip empat "
+    "mata): minta Verifikator lain menyetujuinya. Admin dapat mengubah aturan ini di Pengaturan "
+    "program."
+)
+
+
+def _check_four_eyes(claim: Claim, actor) -> None:
+    """Refuse the approval by the user who entered or verified the claim when the programme
+    asks for four eyes (a named system actor, e.g. a data migration, is no person: exempt)."""
+    if not claim.programme.four_eyes or is_system(actor):
+        return
+    user_id = getattr(actor, "pk", None)
+    verifier = (
+        ClaimTransition.objects.filter(claim=claim, to_state=ClaimState.VERIFIED)
+        .order_by("-at", "-id")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    what = []
+    if claim.created_by_id == user_id:
+        what.append("dicatat")
+    if verifier == user_id:
+        what.append("diverifikasi")
+    if what:
+        raise FourEyesError(
+            FOUR_EYES_MESSAGE.format(number=claim.number, what=" dan ".join(what)),
+            "Four eyes: the person who entered or verified a claim may not approve it.",
+            "actor",
+        )
 
 
 def _freeze(claim: Claim, actor, at, override_reason: str | None) -> None:

@@ -14,9 +14,10 @@ from lindung.core import params
 from lindung.core.downloads import file_response
 from lindung.core.errors import refusals
 from lindung.core.redirects import safe_next
+from lindung.programmes import masking
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import authorize, can
-from lindung.programmes.services import log_access
+from lindung.programmes.services import log_access, log_read
 from lindung.registry.models import Participant
 from lindung.registry.queries import show_nik
 
@@ -55,6 +56,12 @@ def _form_errors(form) -> str:
     return " ".join(parts)
 
 
+def _described(filters: dict, page) -> str:
+    """A list read's filter and page for the access log."""
+    shown = ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "semua"
+    return f"halaman {page.number}, filter: {shown}"
+
+
 # --- claims ----------------------------------------------------------------------------------
 
 
@@ -71,10 +78,12 @@ def claims_list(request, programme):
             "segment": c.get("segment") or "",
             "search": c.get("q") or "",
         }
-    qs = queries.claims(programme, **filters)
+    mask = masking.for_user(request.user, programme)
+    qs = queries.claims(programme, **filters, exact_nik=mask.masked)
     page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
     for c in page:
-        c.nik_shown = show_nik(request.user, programme, c.participant.person.nik)
+        c.nik_shown = mask.nik(c.participant.person.nik)
+    log_read(request, programme, "claims.claim", len(page.object_list), _described(filters, page))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -92,16 +101,19 @@ def claims_list(request, programme):
 
 @programme_view("claim.view")
 def claims_export(request, programme):
+    doc = exports.export_document(programme, masking.for_user(request.user, programme))
     log_access(
         user=request.user,
         programme=programme,
         action="export",
         object_type="claims.claim",
-        detail="ekspor klaim (xlsx)",
+        detail=f"ekspor klaim (xlsx): {doc['count']} klaim",
         request=request,
+        records=doc["count"],
     )
     stamp = timezone.localdate().isoformat()
-    return file_response(exports.to_xlsx(programme), f"klaim-{programme.code}-{stamp}.xlsx")
+    data = exports.to_xlsx(programme, document=doc)
+    return file_response(data, f"klaim-{programme.code}-{stamp}.xlsx")
 
 
 @programme_view("claim.view")
@@ -199,6 +211,7 @@ def claim_detail(request, programme, pk):
         {
             "p": page,
             "claim": claim,
+            "mask": masking.for_user(request.user, programme),
             "can_edit": can(request.user, programme, "claim.edit"),
             "can_handover": can(request.user, programme, "handover.edit"),
             "can_audit": can(request.user, programme, "audit.view"),
@@ -510,11 +523,14 @@ def scholarships(request, programme):
     search = params.text(request.GET, "q")
     qs = queries.scholarship_plans(programme, state=state, search=search)
     page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
+    described = _described({"status": state, "cari": search}, page)
+    log_read(request, programme, "claims.scholarshipplan", len(page.object_list), described)
     return render(
         request,
         "claims/scholarships.html",
         {
             "page": page,
+            "mask": masking.for_user(request.user, programme),
             "state": state,
             "search": search,
             "states": ScholarshipPlan.State.choices,
@@ -540,6 +556,7 @@ def scholarships_due(request, programme):
         object_type="claims.instalment",
         detail=f"daftar jatuh tempo {on:%Y-%m} ({len(rows)} anak, dengan kontak)",
         request=request,
+        records=len(rows),
     )
     return render(
         request,
@@ -550,6 +567,7 @@ def scholarships_due(request, programme):
             "month_value": f"{on:%Y-%m}",
             "can_edit": can(request.user, programme, "claim.edit"),
             "has_upcoming": any(r.state == InstalmentState.UPCOMING for r in rows),
+            "mask": masking.for_user(request.user, programme),
         },
     )
 
@@ -594,6 +612,7 @@ def plan_detail(request, programme, pk):
         "claims/plan.html",
         {
             "plan": plan,
+            "mask": masking.for_user(request.user, programme),
             "instalments": instalments,
             "active": active,
             "verify_form": verify_form,

@@ -181,6 +181,7 @@ def invoice_lines(
         detail=f"baris tagihan {inv.number} ({offset}+{len(lines)})",
         channel="api",
         request=request,
+        records=len(lines),
     )
     cancelled = inv.state == "cancelled"
     return [

@@ -190,6 +190,7 @@ def invoice_detail(request, programme, invoice_id):
         object_id=invoice.pk,
         detail=f"rincian tagihan {invoice.number} halaman {page.number}",
         request=request,
+        records=len(page.object_list),
     )
     return render(
         request,
@@ -425,8 +426,9 @@ def funder_detail(request, programme, funder_id):
             action="view",
             object_type="coverage.funder",
             object_id=funder.pk,
-            detail=f"pekerja yang dibiayai {funder.code}",
+            detail=f"pekerja yang dibiayai {funder.code}, halaman {page.number}",
             request=request,
+            records=len(page.object_list),
         )
     return render(
         request,
@@ -582,8 +584,9 @@ def reconciliation_detail(request, programme, recon_id):
         action="view",
         object_type="coverage.reconciliation",
         object_id=recon.pk,
-        detail=f"selisih rekonsiliasi {recon.month:%Y-%m}",
+        detail=f"selisih rekonsiliasi {recon.month:%Y-%m}, halaman {page.number}",
         request=request,
+        records=len(page.object_list),
     )
     return render(
         request,

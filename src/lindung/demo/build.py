@@ -9,18 +9,21 @@ from datetime import date
 
 from django.db import transaction
 
+from lindung.core import exposure
 from lindung.core.actors import system_actor
 from lindung.programmes.models import Membership, Programme, Role
 from lindung.programmes.services import create_programme, ensure_user, set_membership
 
 DEMO_CODE = "kota-madiun"
-DEMO_PASSWORD = "lindung-demo"
+DEMO_PASSWORD = exposure.DEMO_PASSWORD  # `lindung check` / `serve` warn while it still works
 
 # (username, full name, role)
 DEMO_USERS = [
     ("admin", "Admin Program", Role.ADMIN),
     ("operator", "Operator Disnaker", Role.OPERATOR),
     ("verifikator", "Verifikator Program", Role.VERIFIKATOR),
+    # a second Verifikator approves what the first verified (four eyes, Programme.four_eyes)
+    ("verifikator2", "Verifikator Kedua", Role.VERIFIKATOR),
     ("pimpinan", "Kepala Dinas", Role.PIMPINAN),
     ("auditor", "Auditor Inspektorat", Role.AUDITOR),
     ("mitra", "Mitra CSR", Role.MITRA_CSR),

@@ -167,6 +167,7 @@ class Builder:
         self.admin = users.get(username="admin")
         self.op = users.get(username="operator")
         self.ver = users.get(username="verifikator")
+        self.ver2 = users.get(username="verifikator2")
         self.gen = Generator(seed=2025)
         self.dir = Path(settings.VAR_DIR) / "demo"
         self.events: list[dict] = []  # claims to create: participant row + event details
@@ -368,7 +369,7 @@ class Builder:
                 claim, actor=self.ver, note="Dokumen lengkap", at=_at(day + timedelta(days=5))
             )
             claims.approve(
-                claim, actor=self.ver, note="Sesuai ketentuan", at=_at(day + timedelta(days=6))
+                claim, actor=self.ver2, note="Sesuai ketentuan", at=_at(day + timedelta(days=6))
             )
             claim.refresh_from_db()
             paid = P.MEDICAL_PAID if ev["type"] == ClaimType.JKK_MEDICAL else claim.entitled_cash

@@ -107,6 +107,7 @@ def scenario_detail(request, programme, pk):
         object_id=str(stored.pk),
         detail=f"daftar terpilih, halaman {page.number}",
         request=request,
+        records=len(page.object_list),
     )
     job = None
     if stored.adoption.get("job") and stored.state != Scenario.State.ADOPTED:

@@ -11,6 +11,11 @@ models are registered — one ``UNION ALL`` over every history and log table fin
 entries, one reads those rows with the row each follows (as JSON, for the before/after), one
 reads their users. A record's history page reads its rows in order and compares neighbours
 (no query per row).
+
+Masked here, in the data layer: the before/after values of a viewer without full-NIK rights go
+through :mod:`lindung.programmes.masking` (NIKs masked, birth dates cut to the year, kelurahan
+and address hidden), by the field's own name before it is labelled, so a page rendering a
+:class:`Change` needs nothing. Without a viewer the values are masked (fail closed).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from django.utils.dateparse import parse_datetime
 
 from lindung.core import sql
 
+from . import masking
 from .models import Programme
 
 # model label ("app_label.modelname") -> where its programme is: "programme" (a foreign key),
@@ -322,8 +328,14 @@ def _shown(field, value):
     return value
 
 
-def _diff(model, now: dict, before: dict) -> list[tuple[str, Any, Any]]:
-    """``(field's verbose name, before, after)`` of each changed column."""
+def _viewer_mask(programme: Programme, viewer) -> masking.Masking:
+    return masking.MASKED if viewer is None else masking.for_user(viewer, programme)
+
+
+def _diff(
+    model, now: dict, before: dict, mask: masking.Masking = masking.MASKED
+) -> list[tuple[str, Any, Any]]:
+    """``(field's verbose name, before, after)`` of each changed column, masked for ``mask``."""
     if not before:
         return []
     fields = {f.column: f for f in model._meta.concrete_fields}
@@ -333,6 +345,8 @@ def _diff(model, now: dict, before: dict) -> list[tuple[str, Any, Any]]:
             continue
         field = fields.get(column)
         name = str(field.verbose_name) if field is not None else column
+        key = field.name if field is not None else column
+        old, value = mask.value(key, old), mask.value(key, value)
         out.append((name, _shown(field, old), _shown(field, value)))
     return out
 
@@ -351,7 +365,9 @@ def _resolve_users(changes: list[Change], users: dict) -> None:
         ]
 
 
-def _history_change(label: str, row: tuple, users: dict) -> Change:
+def _history_change(
+    label: str, row: tuple, users: dict, mask: masking.Masking = masking.MASKED
+) -> Change:
     _label, _hid, at, kind, user_id, reason, now, before = row
     model = apps.get_model(label)
     now, before = _loads(now), _loads(before)
@@ -364,7 +380,7 @@ def _history_change(label: str, row: tuple, users: dict) -> Change:
         object_id=now.get("id"),
         object_repr=_title(model, now),
         reason=reason or "",
-        changes=_diff(model, now, before) if kind == "~" else [],
+        changes=_diff(model, now, before, mask) if kind == "~" else [],
     )
 
 
@@ -415,12 +431,17 @@ class Page:
 
 
 def audit_page(
-    programme: Programme, limit: int = 100, offset: int = 0, flt: Filter | None = None
+    programme: Programme,
+    limit: int = 100,
+    offset: int = 0,
+    flt: Filter | None = None,
+    *,
+    viewer=None,
 ) -> Page:
     """The audit page: :func:`recent_changes` and, from the same users query, the programme's
-    members (for the user filter) — 3 queries."""
+    members (for the user filter) — 3 queries; values masked for ``viewer``."""
     users: dict = {}
-    changes = recent_changes(programme, limit, offset, flt, _users_out=users)
+    changes = recent_changes(programme, limit, offset, flt, viewer=viewer, _users_out=users)
     return Page(changes, users)
 
 
@@ -430,10 +451,12 @@ def recent_changes(
     offset: int = 0,
     flt: Filter | None = None,
     *,
+    viewer=None,
     _users_out: dict | None = None,
 ) -> list[Change]:
     """The programme's changes, newest first: ``limit`` of them after ``offset``, narrowed by
-    ``flt`` (3 queries)."""
+    ``flt`` (3 queries); personal values masked for ``viewer`` (masked when not given)."""
+    mask = _viewer_mask(programme, viewer)
     page = _page(programme, limit, offset, flt)
     rows = _rows(page)
     made = []
@@ -441,8 +464,11 @@ def recent_changes(
         row = rows.get((label, ref))
         if row is None:
             continue
-        maker = _log_change if label in _LOGS else _history_change
-        made.append((maker(label, row, {}), row[4]))
+        if label in _LOGS:
+            change = _log_change(label, row, {})
+        else:
+            change = _history_change(label, row, {}, mask)
+        made.append((change, row[4]))
     out = [change for change, _user in made]
     members_of = programme if _users_out is not None else None
     users = _users(rows.values(), out, members_of)
@@ -470,8 +496,10 @@ def _scoped_model(programme: Programme, label: str):
     return model, scope
 
 
-def record_history(programme: Programme, label: str, pk) -> list[Change]:
-    """Every change of one record, newest first (its rows read once, neighbours compared)."""
+def record_history(programme: Programme, label: str, pk, *, viewer=None) -> list[Change]:
+    """Every change of one record, newest first (its rows read once, neighbours compared),
+    personal values masked for ``viewer`` (masked when not given)."""
+    mask = _viewer_mask(programme, viewer)
     model, scope = _scoped_model(programme, label)
     records = list(
         model.history.filter(id=pk)
@@ -490,7 +518,8 @@ def record_history(programme: Programme, label: str, pk) -> list[Change]:
             for c in delta.changes:
                 field = model._meta.get_field(c.field)
                 name = str(getattr(field, "verbose_name", c.field))
-                changes.append((name, _shown(field, c.old), _shown(field, c.new)))
+                old, new = mask.value(c.field, c.old), mask.value(c.field, c.new)
+                changes.append((name, _shown(field, old), _shown(field, new)))
         values = {f.attname: getattr(record, f.attname, None) for f in model._meta.concrete_fields}
         out.append(
             Change(

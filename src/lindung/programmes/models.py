@@ -100,6 +100,14 @@ class Programme(models.Model):
         blank=True,
         help_text=_("Kosongkan untuk Pendopo/Balai Kota daerah Anda."),
     )
+    four_eyes = models.BooleanField(
+        _("empat mata pada persetujuan klaim"),
+        default=True,
+        help_text=_(
+            "Bila aktif, klaim tidak dapat disetujui oleh pengguna yang mencatat atau "
+            "memverifikasinya."
+        ),
+    )
     #: The logo for PDFs, normalised to PNG (see ``services.set_logo``); kept out of the
     #: history tables, whose ``logo_sha256`` records every change.
     logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
@@ -176,10 +184,13 @@ class Membership(models.Model):
 
 
 class AccessLog(models.Model):
-    """Reads and exports of personal data (UU PDP 27/2022). Append-only."""
+    """Reads and exports of personal data (UU PDP 27/2022). Append-only: one row per request
+    (a list page, an API list, an export: ``records`` is how many persons it gave), pruned after
+    ``LINDUNG_ACCESS_LOG_DAYS`` by ``lindung access-log prune``."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("lihat")
+        LIST = "list", _("daftar")
         EXPORT = "export", _("ekspor")
         REVEAL = "reveal", _("buka NIK")
         DOWNLOAD = "download", _("unduh")
@@ -197,11 +208,13 @@ class AccessLog(models.Model):
     detail = models.CharField(max_length=500, blank=True)
     channel = models.CharField(max_length=10, default="web")  # web / api / cli
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    records = models.PositiveIntegerField(_("jumlah orang dibaca"), default=0)
 
     class Meta:
         verbose_name = _("log akses data pribadi")
         verbose_name_plural = _("log akses data pribadi")
         ordering = ["-at"]
+        indexes = [models.Index(fields=["programme", "at"], name="accesslog_programme_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"

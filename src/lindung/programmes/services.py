@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from lindung.core.actors import is_system
@@ -375,6 +378,24 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def log_read(
+    request, programme, object_type: str, records: int, detail: str = "", action: str = "list"
+) -> AccessLog:
+    """Record one request that read a list of ``records`` persons (a page, an API list): the
+    channel is ``api`` under ``/api/``, ``web`` otherwise. One row per request, never per person."""
+    channel = "api" if request.path.startswith("/api/") else "web"
+    return log_access(
+        user=request.user,
+        programme=programme,
+        action=action,
+        object_type=object_type,
+        detail=detail,
+        channel=channel,
+        request=request,
+        records=records,
+    )
+
+
 def log_access(
     *,
     user,
@@ -385,9 +406,14 @@ def log_access(
     detail: str = "",
     channel: str = "web",
     request=None,
+    records: int | None = None,
 ) -> AccessLog:
-    """Record a read or export of personal data (UU PDP 27/2022)."""
+    """Record a read or export of personal data (UU PDP 27/2022): one row per request.
+    ``records``: how many persons it gave (default 1 for one record, 0 otherwise)."""
+    if records is None:
+        records = 1 if object_id not in ("", None) else 0
     return AccessLog.objects.create(
+        records=max(0, int(records)),
         user=user if getattr(user, "pk", None) else None,
         programme=programme,
         action=AccessLog.Action(action),
@@ -397,3 +423,42 @@ def log_access(
         channel=channel,
         ip_address=client_ip(request),
     )
+
+
+@transaction.atomic
+def set_four_eyes(*, actor, programme: Programme, enabled: bool, reason: str = "") -> Programme:
+    """Turn the four-eyes rule on claim approvals on or off (Admin; kept in the programme's
+    history with ``reason``)."""
+    authorize(actor, "programme.edit", programme, "mengubah aturan empat mata")
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if programme.four_eyes == enabled:
+        return programme
+    programme.four_eyes = enabled
+    state = "diaktifkan" if enabled else "dimatikan"
+    programme._change_reason = (f"Empat mata {state}. {reason or ''}").strip()[:100]
+    _with_actor(programme, actor).save(update_fields=["four_eyes"])
+    return programme
+
+
+def access_log_days() -> int:
+    """How long access-log rows are kept (``LINDUNG_ACCESS_LOG_DAYS``)."""
+    return int(settings.LINDUNG_ACCESS_LOG_DAYS)
+
+
+def prune_access_log(*, actor, days: int | None = None) -> int:
+    """Delete access-log rows older than ``days`` (default: ``LINDUNG_ACCESS_LOG_DAYS``) in
+    every programme; a command of the system administrator (a named system actor). Returns how
+    many rows were deleted."""
+    if not is_system(actor):
+        raise AccessDenied(
+            "Pemangkasan log akses hanya lewat perintah `lindung accesslog prune` di server.",
+            "Pruning the access log is a server command.",
+            action="accesslog.prune",
+        )
+    days = access_log_days() if days is None else days
+    if days < 1:
+        raise DomainError("Masa simpan paling sedikit 1 hari.", "Keep at least 1 day.")
+    cutoff = timezone.now() - timedelta(days=days)
+    with transaction.atomic():
+        deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()
+    return deleted

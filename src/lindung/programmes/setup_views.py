@@ -16,7 +16,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from lindung.core import params
 from lindung.rules import regions
 
 from . import services
@@ -128,6 +130,18 @@ def settings_view(request, programme):
     else:
         form = ProfileForm(initial=initial)
     return render(request, "programmes/settings.html", {"form": form})
+
+
+@require_POST
+@programme_view("programme.edit")
+def four_eyes(request, programme):
+    """The Admin turns the four-eyes rule on claim approvals on or off (with a reason)."""
+    enabled = params.choice(request.POST, "empat_mata", ["ya", "tidak"]) == "ya"
+    reason = params.text(request.POST, "alasan", 90)
+    services.set_four_eyes(actor=request.user, programme=programme, enabled=enabled, reason=reason)
+    state = "aktif" if enabled else "tidak aktif"
+    messages.success(request, f"Aturan empat mata pada persetujuan klaim kini {state}.")
+    return redirect("programme_settings", programme.code)
 
 
 @programme_view()

@@ -13,12 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from lindung.core import params
+from lindung.core.downloads import file_response
 
-from . import audit
+from . import access, audit, masking
 from .decorators import programme_view
 from .menu import entries_for
 from .models import AccessLog, Job, Membership, Programme, Role
 from .permissions import allowed_actions, can, role_of, visible_programmes
+from .services import access_log_days, log_access, log_read
 from .setup_views import steps_for
 
 
@@ -101,8 +103,13 @@ def audit_trail(request, programme):
     flt, form = _audit_filter(request)
     number = params.page(request.GET)
     page = audit.audit_page(
-        programme, limit=AUDIT_PAGE + 1, offset=(number - 1) * AUDIT_PAGE, flt=flt
+        programme,
+        limit=AUDIT_PAGE + 1,
+        offset=(number - 1) * AUDIT_PAGE,
+        flt=flt,
+        viewer=request.user,
     )
+    log_read(request, programme, "programmes.audit", len(page.changes), "jejak audit")
     form["users"] = sorted(
         ((str(pk), u.get_full_name() or u.username) for pk, u in page.users.items()),
         key=lambda item: item[1].lower(),
@@ -124,7 +131,8 @@ def audit_trail(request, programme):
 
 @programme_view("audit.view")
 def record_history(request, programme, label, pk):
-    changes = audit.record_history(programme, label, pk)
+    changes = audit.record_history(programme, label, pk, viewer=request.user)
+    log_read(request, programme, "programmes.audit", len(changes), f"riwayat {label} {pk}")
     return render(
         request, "programmes/record_history.html", {"changes": changes, "label": label, "pk": pk}
     )
@@ -134,7 +142,49 @@ def record_history(request, programme, label, pk):
 def access_log(request, programme):
     logs = AccessLog.objects.filter(programme=programme).select_related("user")
     page = Paginator(logs, 50).get_page(params.page(request.GET))
+    mask = masking.for_user(request.user, programme)
+    for log in page:
+        log.detail_shown = mask.text(log.detail)  # a search typed by an Admin may hold a NIK
+        log.channel_shown = access.channel_label(log.action, log.channel)
     return render(request, "programmes/access_log.html", {"page": page})
+
+
+@programme_view("audit.view")
+def access_report(request, programme):
+    """Who read how many persons' data when, by channel (UU PDP), with an xlsx export."""
+    end = params.day(request.GET, "sampai") or timezone.localdate()
+    start = params.day(request.GET, "dari") or end - timedelta(days=29)
+    if start > end:
+        start, end = end, start
+    rows = access.access_report(programme, start, end)
+    if params.choice(request.GET, "format", ["xlsx"]) == "xlsx":
+        log_access(
+            user=request.user,
+            programme=programme,
+            action="export",
+            object_type="programmes.accesslog",
+            detail=f"laporan akses {start:%Y-%m-%d}..{end:%Y-%m-%d} (xlsx)",
+            request=request,
+        )
+        data = access.report_xlsx(programme, rows, start, end)
+        return file_response(
+            data, f"laporan-akses-{programme.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+        )
+    totals = {
+        "requests": sum(r.requests for r in rows),
+        "records": sum(r.records for r in rows),
+    }
+    return render(
+        request,
+        "programmes/access_report.html",
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "totals": totals,
+            "retention": access_log_days(),
+        },
+    )
 
 
 @programme_view("job.view")

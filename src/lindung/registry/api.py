@@ -1,7 +1,8 @@
 """Registry API: ``GET /api/v1/participants`` and ``GET /api/v1/participants/{id}``.
 
 Scoped by programme and role exactly like the pages: a programme the user has no role in does
-not exist for them (404); NIKs are masked unless the role has ``nik.full``; looking a person up by
+not exist for them (404); NIKs are masked unless the role has ``nik.full`` (and then the birth date is only its year and the
+kelurahan is not given: :mod:`lindung.programmes.masking`); looking a person up by
 NIK and reading one participant are written to the access log (channel ``api``).
 """
 
@@ -12,8 +13,9 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema
 
+from lindung.programmes import masking
 from lindung.programmes.permissions import can, programme_for, visible_programmes
-from lindung.programmes.services import log_access
+from lindung.programmes.services import log_access, log_read
 
 from . import queries
 from .models import Participant
@@ -27,7 +29,10 @@ class FamilyOut(Schema):
     relationship: str
     full_name: str
     nik: str
-    birth_date: date | None
+    birth_date: date | None = Field(
+        description="Kosong (null) bila NIK tersamar: lihat birth_year."
+    )
+    birth_year: int | None
     sex: str
     education_level: str
     year_in_level: int | None
@@ -42,9 +47,12 @@ class ParticipantOut(Schema):
     kk_number: str
     full_name: str
     birth_place: str
-    birth_date: date
+    birth_date: date | None = Field(
+        description="Kosong (null) bila NIK tersamar: lihat birth_year."
+    )
+    birth_year: int
     sex: str
-    kelurahan_code: str
+    kelurahan_code: str | None = Field(description="Kosong (null) bila NIK tersamar.")
     segment: str
     status: str
     start_date: date
@@ -84,19 +92,20 @@ class ListParams(Schema):
 
 def _out(user, p: Participant) -> dict:
     programme = p.programme
-    full = can(user, programme, "nik.full")
+    mask = masking.for_user(user, programme)
     person = p.person
     return {
         "id": p.pk,
         "programme": programme.code,
-        "nik": queries.show_nik(user, programme, person.nik),
-        "nik_masked": not full,
-        "kk_number": queries.show_nik(user, programme, person.kk_number),
+        "nik": mask.nik(person.nik),
+        "nik_masked": mask.masked,
+        "kk_number": mask.nik(person.kk_number),
         "full_name": person.full_name,
         "birth_place": person.birth_place,
-        "birth_date": person.birth_date,
+        "birth_date": person.birth_date if mask.full else None,
+        "birth_year": person.birth_date.year,
         "sex": person.sex,
-        "kelurahan_code": person.kelurahan_code,
+        "kelurahan_code": mask.place(person.kelurahan_code),
         "segment": p.segment,
         "status": p.status,
         "start_date": p.start_date,
@@ -144,17 +153,13 @@ def list_participants(request, params: Query[ListParams]):
             start = max(0, offset - count)
             items.extend(qs[start : start + (limit - len(items))])
         count += n
-        if params.nik:
-            log_access(
-                user=request.user,
-                programme=programme,
-                action="view",
-                object_type="registry.person",
-                object_id="",
-                detail=f"cari NIK lewat API: {n} hasil",
-                channel="api",
-                request=request,
-            )
+    for programme in programmes:
+        given = sum(1 for p in items if p.programme_id == programme.pk)
+        if given or params.nik or params.programme:
+            what = "cari NIK" if params.nik else f"filter: {filters.describe()}"
+            action = "view" if params.nik else "list"
+            detail = f"{what}; offset {offset}"
+            log_read(request, programme, "registry.person", given, detail, action=action)
     return {
         "count": count,
         "limit": limit,
@@ -178,13 +183,15 @@ def participant_detail(request, participant_id: int):
         request=request,
     )
     out = _out(request.user, participant)
+    mask = masking.for_user(request.user, programme)
     out["family"] = [
         {
             "id": m.pk,
             "relationship": m.relationship,
             "full_name": m.full_name,
-            "nik": queries.show_nik(request.user, programme, m.nik),
-            "birth_date": m.birth_date,
+            "nik": mask.nik(m.nik),
+            "birth_date": m.birth_date if mask.full else None,
+            "birth_year": m.birth_date.year if m.birth_date else None,
             "sex": m.sex,
             "education_level": m.education_level,
             "year_in_level": m.year_in_level,

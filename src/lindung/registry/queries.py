@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from lindung.core import params
-from lindung.core.formatting import mask_nik
+from lindung.programmes import masking
 from lindung.programmes import queries as programme_queries
 from lindung.programmes.models import Programme, Role
 from lindung.programmes.permissions import can, role_of
@@ -77,7 +77,8 @@ def participants_for(user, programme: Programme) -> QuerySet[Participant]:
 
 
 def show_nik(user, programme: Programme, nik: str) -> str:
-    return nik if can(user, programme, "nik.full") else mask_nik(nik)
+    """The NIK (or KK number) as ``user`` may see it (:mod:`lindung.programmes.masking`)."""
+    return masking.for_user(user, programme).nik(nik)
 
 
 # --- reference data ------------------------------------------------------------------------------
@@ -218,10 +219,17 @@ class Filters:
 
 def search(user, programme: Programme, filters: Filters) -> QuerySet[Participant]:
     qs = participants_for(user, programme).select_related("person", "agency")
+    mask = masking.for_user(user, programme)
     q = filters.q
     if q:
         digits = q.replace(" ", "").replace(".", "")
-        if digits.isdigit() and len(digits) >= 4:
+        if digits.isdigit() and mask.masked:
+            # a masked role finds a person by the whole NIK (or KK number) only: a prefix or a
+            # suffix would reveal the hidden digits one query at a time
+            qs = qs.filter(Q(person__nik=digits) | Q(person__kk_number=digits))
+            if len(digits) != 16:
+                qs = qs.none()
+        elif digits.isdigit() and len(digits) >= 4:
             qs = qs.filter(
                 Q(person__nik__startswith=digits)
                 | Q(person__kk_number__startswith=digits)
@@ -233,7 +241,8 @@ def search(user, programme: Programme, filters: Filters) -> QuerySet[Participant
         qs = qs.filter(segment=filters.segment)
     if filters.agency.isascii() and filters.agency.isdigit() and len(filters.agency) < 19:
         qs = qs.filter(agency_id=int(filters.agency))
-    if filters.kelurahan:
+    if filters.kelurahan and mask.full:
+        # not for a masked role: the kelurahan holds the NIK's kecamatan digits
         qs = qs.filter(person__kelurahan_code=filters.kelurahan)
     if filters.status in Participant.Status.values:
         qs = qs.filter(status=filters.status)
@@ -343,10 +352,14 @@ def export_frame(
             {True: "Y", False: "T"}, default=None, return_dtype=pl.String
         )
     )
-    if not can(user, programme, "nik.full"):
+    mask = masking.for_user(user, programme)
+    if mask.masked:
+        hidden = [c for c in frame.columns if c in masking.PLACE_FIELDS]
         frame = frame.with_columns(
-            pl.col("nik").map_elements(mask_nik, return_dtype=pl.String),
-            pl.col("no_kk").map_elements(mask_nik, return_dtype=pl.String),
+            pl.col("nik").map_elements(mask.nik, return_dtype=pl.String),
+            pl.col("no_kk").map_elements(mask.nik, return_dtype=pl.String),
+            pl.col("tanggal_lahir").dt.year().alias("tanggal_lahir"),
+            *[pl.lit(None, dtype=pl.String).alias(c) for c in hidden],
         )
     return frame
 

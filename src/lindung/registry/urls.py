@@ -19,6 +19,9 @@ urlpatterns = [
         views.participant_prior_months,
         name="registry_prior_months",
     ),
+    path(
+        P + "peserta/<int:pk>/data-subjek.<str:fmt>", views.subject_export, name="registry_subject"
+    ),
     path(P + "peserta/<int:pk>/keluarga/baru/", views.family_add, name="registry_family_add"),
     path(
         P + "peserta/<int:pk>/keluarga/<int:fid>/ubah/",

@@ -17,12 +17,13 @@ from django_htmx.http import HttpResponseClientRefresh
 from lindung.core import params
 from lindung.core.downloads import XLSX, file_response
 from lindung.core.errors import DomainError, refusals
+from lindung.programmes import masking
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.hooks import person_panels
 from lindung.programmes.permissions import can
-from lindung.programmes.services import log_access
+from lindung.programmes.services import log_access, log_read
 
-from . import queries, services, spreadsheets
+from . import queries, services, spreadsheets, subject
 from .forms import (
     AgencyForm,
     DecisionForm,
@@ -35,6 +36,11 @@ from .forms import (
 )
 from .models import FamilyMember, ImportBatch, Participant, PossibleDuplicate
 
+MASKED_SEARCH_NOTE = (
+    "Untuk peran Anda, pencarian dengan angka hanya cocok dengan NIK atau nomor KK lengkap "
+    "(16 digit) dan saringan kelurahan tidak berlaku: NIK peserta ditampilkan tersamar."
+)
+
 # --- list and person -----------------------------------------------------------------------------
 
 
@@ -43,15 +49,24 @@ def participant_list(request, programme):
     filters = queries.Filters.from_query(request.GET)
     qs = queries.search(request.user, programme, filters)
     page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
-    full = can(request.user, programme, "nik.full")
+    mask = masking.for_user(request.user, programme)
     rows = [
         {
             "p": p,
-            "nik": p.person.nik if full else None,
-            "kelurahan": queries.kelurahan_name(p.person.kelurahan_code),
+            "nik": p.person.nik if mask.full else None,
+            "kelurahan": queries.kelurahan_name(p.person.kelurahan_code) if mask.full else None,
         }
         for p in page
     ]
+    log_read(
+        request,
+        programme,
+        "registry.participant",
+        len(rows),
+        f"halaman {page.number}, filter: {filters.describe()}",
+    )
+    if mask.masked and (filters.kelurahan or (filters.q.isdigit() and len(filters.q) != 16)):
+        messages.info(request, MASKED_SEARCH_NOTE)
     return render(
         request,
         "registry/list.html",
@@ -59,6 +74,7 @@ def participant_list(request, programme):
             "page": page,
             "rows": rows,
             "filters": filters,
+            "mask": mask,
             "query": filters.as_query(),
             "agencies": queries.agencies(programme),
             "kelurahan": queries.kelurahan_choices(programme.region_code),
@@ -82,7 +98,8 @@ def person(request, programme, pk):
         detail=f"peserta {participant.pk}",
         request=request,
     )
-    full = can(request.user, programme, "nik.full")
+    mask = masking.for_user(request.user, programme)
+    full = mask.full
     family = [{"m": m, "nik": m.nik if full else None} for m in queries.family_of(participant)]
     return render(
         request,
@@ -93,9 +110,13 @@ def person(request, programme, pk):
             "nik": participant.person.nik if full else None,
             "kk": participant.person.kk_number if full else None,
             "family": family,
-            "kelurahan": queries.kelurahan_name(participant.person.kelurahan_code),
+            "mask": mask,
+            "kelurahan": queries.kelurahan_name(participant.person.kelurahan_code)
+            if full
+            else None,
             "can_edit": can(request.user, programme, "participant.edit"),
             "can_history": can(request.user, programme, "audit.view"),
+            "can_subject": can(request.user, programme, "subject.export"),
             "status_form": StatusForm(initial={"status": participant.status}),
             "panels": person_panels(request.user, programme, participant),
             "warnings": queries.participant_warnings(programme, participant),
@@ -107,6 +128,27 @@ def person(request, programme, pk):
             ),
         },
     )
+
+
+@programme_view("subject.export")
+def subject_export(request, programme, pk, fmt):
+    """UU PDP data-subject access: everything held on one person (Admin), JSON or xlsx."""
+    if fmt not in {"json", "xlsx"}:
+        raise Http404
+    participant = queries.participant_detail(request.user, programme, pk)
+    data = subject.subject_data(participant)
+    log_access(
+        user=request.user,
+        programme=programme,
+        action="export",
+        object_type="registry.person",
+        object_id=participant.person_id,
+        detail=f"ekspor data subjek (UU PDP) {fmt}: peserta {participant.pk}",
+        request=request,
+    )
+    name = f"data-subjek-{programme.code}-{participant.pk}.{fmt}"
+    body = subject.subject_json(data) if fmt == "json" else subject.subject_xlsx(data)
+    return file_response(body, name)
 
 
 def _save_participant(request, programme, participant=None):
@@ -271,6 +313,7 @@ def export(request, programme, fmt):
         object_type="registry.participant",
         detail=f"{frame.height} baris, {fmt}, filter: {filters.describe()}",
         request=request,
+        records=frame.height,
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"peserta-{programme.code}-{stamp}.{fmt}"
@@ -293,6 +336,7 @@ def export_kolektif(request, programme, segment):
         object_type="registry.participant",
         detail=f"pendaftaran kolektif {segment}: {frame.height} baris",
         request=request,
+        records=frame.height,
     )
     title = f"Pendaftaran kolektif {segment} — {programme.pemda_name} — {programme.bpjs_branch}"
     content = spreadsheets.frame_xlsx(frame, sheet=f"Kolektif {segment}", title=title)

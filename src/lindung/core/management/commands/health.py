@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 
@@ -12,9 +13,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 import lindung
+from lindung.core import exposure
+
+DEFAULT = "127.0.0.1:8000"
 
 
-def health() -> dict:
+def health(bind: str | None = None) -> dict:
+    """The report; ``bind``: the address ``lindung serve`` listens on (``LINDUNG_BIND``)."""
     db = settings.DATABASES["default"]
     report: dict = {
         "version": lindung.__version__,
@@ -55,6 +60,14 @@ def health() -> dict:
         report["ok"] = False
         report["database"]["reachable"] = False
         report["problems"].append(f"Basis data tidak dapat dihubungi: {exc}")
+    if report["database"].get("reachable"):
+        try:
+            warning = exposure.exposure_warning(bind or os.environ.get("LINDUNG_BIND", DEFAULT))
+        except Exception:  # noqa: BLE001 — e.g. no user table yet
+            warning = ""
+        if warning:
+            report["ok"] = False
+            report["problems"].append(warning)
     if settings.SECRET_KEY.startswith("django-insecure"):
         report["ok"] = False
         report["problems"].append("LINDUNG_SECRET_KEY tidak aman.")
@@ -66,8 +79,16 @@ class Command(BaseCommand):
     requires_system_checks: list = []
     requires_migrations_checks = False
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--bind", default=None, help="alamat yang dilayani (bawaan: LINDUNG_BIND, 127.0.0.1)"
+        )
+
     def handle(self, *args, **options):
-        report = health()
+        report = health(options["bind"])
+        for problem in report["problems"]:
+            if problem.startswith("PERINGATAN"):
+                self.stderr.write(self.style.ERROR(problem))
         self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
         if not report["ok"]:
             sys.exit(1)

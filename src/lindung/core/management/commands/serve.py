@@ -20,6 +20,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from lindung.core import exposure
+
 log = logging.getLogger("lindung.serve")
 
 #: A worker that ran this long before dying is restarted at once (the back-off starts again).
@@ -135,6 +137,11 @@ class Command(BaseCommand):
             "--access-logfile",
             "-",
         ]
+        warning = exposure.exposure_warning(options["bind"])
+        if warning:
+            line = "!" * 78
+            self.stderr.write(self.style.ERROR(f"{line}\n{warning}\n{line}"))
+            self.stderr.flush()
         say(f"Lindung berjalan di http://{options['bind']}/  (Ctrl+C untuk berhenti)")
         server = subprocess.Popen(gunicorn, env=env)
         stopping = {"now": False}
