@@ -51,6 +51,8 @@ HEADERS = [
     "Desil DTSEN",
     "Tulang Punggung",
     "TMT",
+    "Bulan Iuran Sebelumnya",
+    "Bukti Iuran Sebelumnya",
 ]
 
 

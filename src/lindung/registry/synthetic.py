@@ -56,7 +56,9 @@ JOBS = (
     "PEMULUNG",
 )
 POSITIONS = ("TENAGA ADMINISTRASI", "PENGEMUDI", "PETUGAS KEBERSIHAN", "TENAGA TEKNIS", "SATPAM")
-UMK = 2_422_105
+#: Kota Madiun's UMK 2026 (Keputusan Gubernur Jawa Timur 100.3.3.1/937/013/2025, the latest in umk.yaml): the
+#: synthetic PU wages start there, so a clean row draws no "upah di bawah UMK" warning.
+UMK = 2_588_794
 COLUMNS = [c.name for c in PARTICIPANT_COLUMNS]
 NUMBER_COLUMNS = {c.name for c in (*PARTICIPANT_COLUMNS, *FAMILY_COLUMNS) if not c.text}
 
