@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from lindung.core import changes, sql
@@ -189,6 +189,12 @@ def enrol(
             _save(enrolment, actor, note)
     except IntegrityError as exc:  # the partial unique index: someone else was faster
         raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
+    except OperationalError as exc:
+        # PostgreSQL chose this transaction as the victim of a deadlock with a bulk enrolment
+        # of the same participant (both waiting on the one-open-period index).
+        if not _deadlock(exc):
+            raise
+        raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
     _event(enrolment, "", State.ACTIVE, actor, note or Reason(reason).label)
     _follow(participant, actor, note)
     return enrolment
@@ -331,6 +337,11 @@ def _next_day(day: date) -> date:
 # --- in bulk -----------------------------------------------------------------------------------
 
 
+def _deadlock(exc: OperationalError) -> bool:
+    """A deadlock PostgreSQL broke by aborting this transaction (SQLSTATE 40P01)."""
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) == "40P01"
+
+
 def _chunks(items: list, size: int = 500):
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -358,6 +369,10 @@ def _open_many(
         with transaction.atomic():
             sql.bulk_insert(Enrolment, ENROLMENT_COLUMNS, rows)
     except IntegrityError as exc:
+        raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
+    except OperationalError as exc:
+        if not _deadlock(exc):
+            raise
         raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
     _after_bulk(programme, now, actor, note or Reason(reason).label)
     for chunk in _chunks(sorted(starts)):
