@@ -163,6 +163,26 @@ def _enrolled_combinations(m: Month) -> list[tuple[str, int | None, int, int | N
     ]
 
 
+def price(segment: str, wage: int, month: date, risk_class: int, funding: str, params):
+    """A rate card's contribution by the rules (``RulesError`` when they refuse)."""
+    return monthly_contribution(
+        segment,
+        wage,
+        month,
+        risk_class=ROMAN.get(risk_class) if segment == "PU" else None,
+        funding=funding,
+        params=params,
+    )
+
+
+def card_trace(contribution, segment: str, risk_class: int, funding: str) -> dict:
+    """What a rate card keeps of how its amount was computed."""
+    trace = contribution.to_dict()
+    trace["risk_class"] = ROMAN.get(risk_class) if segment == "PU" else None
+    trace["funding"] = funding
+    return trace
+
+
 def _price_combinations(
     m: Month, combos: list[tuple], fundings: set[str], result: BillingResult
 ) -> tuple[dict, set[tuple]]:
@@ -198,23 +218,14 @@ def _price_combinations(
             if key in existing:
                 continue
             try:
-                contribution = monthly_contribution(
-                    seg,
-                    wage,
-                    m.first,
-                    risk_class=ROMAN.get(rc) if seg == "PU" else None,
-                    funding=funding,
-                    params=m.params,
-                )
+                contribution = price(seg, wage, m.first, rc, funding, m.params)
             except RulesError as exc:
                 result.skipped.append(
                     {"segment": seg, "wage": wage, "count": count, "reason": exc.message_id}
                 )
                 ok = False
                 break
-            trace = contribution.to_dict()
-            trace["risk_class"] = ROMAN.get(rc) if seg == "PU" else None
-            trace["funding"] = funding
+            trace = card_trace(contribution, seg, rc, funding)
             new_cards.append(
                 RateCard(
                     programme=m.programme,

@@ -27,11 +27,10 @@ from django.db.models import Count, Sum
 from lindung.core import sql
 from lindung.programmes.models import Programme
 from lindung.registry.models import Participant
-from lindung.rules.contributions import monthly_contribution
 from lindung.rules.errors import RulesError
 
 from . import months
-from .billing import ROMAN
+from .billing import card_trace, price
 from .lines import Month
 from .models import CoverageMonth, Invoice, RateCard
 
@@ -39,17 +38,7 @@ from .models import CoverageMonth, Invoice, RateCard
 def _price(segment: str, wage: int, month: date, risk_class: int, funding: str, params):
     """The contribution the rules give today (``None`` with the reason when they refuse)."""
     try:
-        return (
-            monthly_contribution(
-                segment,
-                wage,
-                month,
-                risk_class=ROMAN.get(risk_class) if segment == "PU" else None,
-                funding=funding,
-                params=params,
-            ),
-            "",
-        )
+        return price(segment, wage, month, risk_class, funding, params), ""
     except RulesError as exc:
         return None, exc.message_id
 
@@ -239,9 +228,7 @@ def reprice_cards(programme: Programme, first: date) -> int:
         )
         if priced is None or priced.total == card.total:
             continue
-        trace = priced.to_dict()
-        trace["risk_class"] = card.trace.get("risk_class")
-        trace["funding"] = card.funding
+        trace = card_trace(priced, card.segment, card.risk_class, card.funding)
         trace["replaces"] = {"total": card.total, "trace": card.trace}
         card.total, card.trace = priced.total, trace
         card.save(update_fields=["total", "trace"])
