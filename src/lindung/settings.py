@@ -286,6 +286,10 @@ LINDUNG_ACCESS_LOG_DAYS = int(os.environ.get("LINDUNG_ACCESS_LOG_DAYS", "730"))
 # it outlasts the period in which a JKK/JKM claim can still be made and the usual ten-year keeping
 # of financial records; a Pemda may set its own retention schedule (docs/security.md).
 LINDUNG_RETENTION_YEARS = int(os.environ.get("LINDUNG_RETENTION_YEARS", "10"))
+# Uploaded lists (many people in one file) are deleted this many days after their import ended
+# (committed, undone, failed, or left unfinished) by the same `lindung anonymise`; the import keeps
+# its counts. Undo needs the files, so an import can be undone for at most this long.
+LINDUNG_IMPORT_FILE_DAYS = int(os.environ.get("LINDUNG_IMPORT_FILE_DAYS", "90"))
 
 # --- Imports of uploaded lists (docs/registry.md, "Limits") -------------------------------------
 # An upload larger than this is refused (a 1,000,000-row participant CSV is about 170 MB).

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from lindung.claims import services as claims_services
 from lindung.claims.models import Heir
 from lindung.core.errors import AccessDenied
 from lindung.registry import anonymise
-from lindung.registry.models import FamilyMember, Participant, Person
+from lindung.registry.models import FamilyMember, ImportBatch, Participant, Person
+from tests.actors import system
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +47,10 @@ def people(billing_ready, make_participant, users):
     gone = person("Lama Keluar", start=date(2010, 1, 1), end=date(2013, 6, 30), status="left")
     claim = claims_services.create_claim(
         billing_ready, gone, "jkm_death", date(2013, 6, 1), actor=users["operator"]
+    )
+    # free text on their own rows may name them or their family
+    claim.__class__.objects.filter(pk=claim.pk).update(
+        difference_note="Selisih dibayar ke Istri Lama Keluar"
     )
     recent = person("Baru Keluar", start=date(2024, 1, 1), end=date(2024, 6, 30), status="left")
     active = person("Masih Aktif")
@@ -99,6 +108,7 @@ def test_people_who_left_long_ago_lose_their_identity_and_keep_their_figures(peo
     )
     leaked = {s for s in secrets if s in everything}
     assert not leaked
+    assert people["claim"].__class__.objects.get(pk=people["claim"].pk).difference_note == ""
     participant = Participant.objects.get(pk=gone.pk)
     assert (participant.segment, participant.start_date) == (before["segment"], before["start"])
     assert Participant.objects.count() == before["participants"]
@@ -110,3 +120,58 @@ def test_people_who_left_long_ago_lose_their_identity_and_keep_their_figures(peo
     again = io.StringIO()
     call_command("anonymise", stdout=again)
     assert json.loads(again.getvalue())["people"] == 0
+
+
+def test_uploaded_lists_are_deleted_after_their_keeping_period(billing_ready, users, client):
+    """An uploaded list holds many people: its folder goes LINDUNG_IMPORT_FILE_DAYS (90) days
+    after the import ended, or after an upload was left unfinished; busy and recent imports keep
+    theirs, and the import page says when and why its files went."""
+    now = timezone.now()
+
+    def batch(name, state, days_ago, **stamps):
+        b = ImportBatch.objects.create(
+            programme=billing_ready, filename=f"{name}.xlsx", state=state, rows=3
+        )
+        b.directory = f"imports/{billing_ready.pk}/{b.pk}"
+        folder = Path(settings.MEDIA_ROOT) / b.directory
+        (folder / "undo").mkdir(parents=True)
+        (folder / "upload.xlsx").write_bytes(b"NIK;Nama")
+        (folder / "undo" / "meta.json").write_text("{}")
+        when = now - timedelta(days=days_ago)
+        ImportBatch.objects.filter(pk=b.pk).update(
+            directory=b.directory, created_at=when, **{k: when for k in stamps}
+        )
+        return ImportBatch.objects.get(pk=b.pk), folder
+
+    old, old_dir = batch("lama", ImportBatch.State.COMMITTED, 100, committed_at=1)
+    fresh, fresh_dir = batch("baru", ImportBatch.State.COMMITTED, 10, committed_at=1)
+    left, left_dir = batch("tertinggal", ImportBatch.State.VALIDATED, 95, validated_at=1)
+    busy, busy_dir = batch("sibuk", ImportBatch.State.VALIDATING, 200)
+
+    with pytest.raises(AccessDenied):
+        anonymise.prune_import_files(actor=users["admin"])
+    assert anonymise.prune_import_files(actor=system(), dry_run=True) == 2
+    assert old_dir.exists() and left_dir.exists()
+
+    out = io.StringIO()
+    call_command("anonymise", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["imports"] == 2 and report["import_days"] == 90
+    assert not old_dir.exists() and not left_dir.exists()
+    assert fresh_dir.exists() and busy_dir.exists()
+    old.refresh_from_db()
+    left.refresh_from_db()
+    assert old.state == ImportBatch.State.COMMITTED and old.rows == 3  # the counts stay
+    assert old.info["files_removed_on"] == timezone.localdate().strftime("%d/%m/%Y")
+    assert left.state == ImportBatch.State.FAILED and "Unggah lagi" in left.message
+
+    client.force_login(users["operator"])
+    page = client.get(
+        reverse("registry_import_batch", args=[billing_ready.code, old.pk])
+    ).content.decode()
+    assert 'id="files-removed"' in page and "masa simpannya habis" in page
+    # once is enough
+    again = io.StringIO()
+    call_command("anonymise", "--import-days", "5", stdout=again)
+    assert json.loads(again.getvalue())["imports"] == 1  # only the fresh one is due at 5 days
+    assert not fresh_dir.exists() and busy_dir.exists()

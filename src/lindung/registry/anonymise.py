@@ -7,24 +7,32 @@ Kept: the rows themselves, amounts, dates of membership, claims, segment, sex, t
 (counts per kelurahan) and the **year** of birth (ages in reports). Removed, in the rows and in
 their change history: names, NIK (the person's becomes ``X`` + 15 digits, never a valid NIK), KK,
 place of birth, day and month of birth, address, RT/RW, phone numbers, bank accounts, guardians,
-contacts — in the person, the participant, every row referring to them (family, heirs,
-scholarship plans, handovers …, found by foreign keys as in :mod:`.subject`) and inside JSON
-snapshots; stored documents (scans of ID cards, certificates) are deleted from disk.
+contacts, and free-text notes on their rows — in the person, the participant, every row referring
+to them (family, heirs, scholarship plans, handovers …, found by foreign keys as in
+:mod:`.subject`) and inside JSON snapshots; stored documents (scans of ID cards, certificates) are
+deleted from disk.
+
+Uploaded lists hold many people at once, so they are not edited but kept only for a while:
+:func:`prune_import_files` deletes an import's folder (the upload, its staging data, the error and
+warning lists, the undo journal) ``LINDUNG_IMPORT_FILE_DAYS`` days (default 90) after the import
+ended; the batch keeps its counts and says when its files went.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lindung.core.actors import is_system
 from lindung.core.errors import AccessDenied
 
-from .models import Participant, Person
+from .models import ImportBatch, Participant, Person
 from .subject import referring_objects
 
 #: Field names that identify a person (blanked; a person's NIK gets a placeholder).
@@ -51,6 +59,11 @@ IDENTITY = frozenset(
         "participant_nik",
         "participant_name",
     }
+)
+#: Free text written about a person on their own rows (notes, reasons, a statement number): it may
+#: name them or their family, so it goes too.
+FREE_TEXT = frozenset(
+    {"note", "difference_note", "override_reason", "stop_reason", "prior_evidence"}
 )
 BIRTH = frozenset({"birth_date"})
 LEFT = (
@@ -107,7 +120,7 @@ def _scrub(obj, result: Result, person_pk: int | None = None) -> list[str]:
             new = f"{PLACEHOLDER}{person_pk:015d}"[:16]
         elif name == "full_name" and person_pk is not None:
             new = f"Anonim {person_pk}"
-        elif name in IDENTITY and isinstance(value, str):
+        elif name in IDENTITY | FREE_TEXT and isinstance(value, str):
             new = ""
         elif name in BIRTH and isinstance(value, date):
             new = date(value.year, 1, 1)
@@ -183,3 +196,66 @@ def anonymise(*, actor, programme=None, years: int | None = None, dry_run: bool 
 
         transaction.on_commit(delete_files)
     return result
+
+
+# --- uploaded lists --------------------------------------------------------------------------------
+
+#: Imports whose files may go: ended ones, and uploads left unfinished (never committed).
+ENDED = (ImportBatch.State.COMMITTED, ImportBatch.State.UNDONE, ImportBatch.State.FAILED)
+ABANDONED = (
+    ImportBatch.State.UPLOADED,
+    ImportBatch.State.MAPPING,
+    ImportBatch.State.VALIDATED,
+)
+
+
+def import_file_days() -> int:
+    return int(settings.LINDUNG_IMPORT_FILE_DAYS)
+
+
+def imports_due(today: date | None = None, days: int | None = None, programme=None):
+    """Imports whose files are past their keeping period and still on disk."""
+    today = today or timezone.localdate()
+    days = import_file_days() if days is None else days
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    last = Coalesce("undone_at", "committed_at", "validated_at", "created_at")
+    qs = (
+        ImportBatch.objects.annotate(last=last)
+        .filter(state__in=ENDED + ABANDONED, last__lt=cutoff)
+        .exclude(info__has_key="files_removed_on")
+    )
+    return qs.filter(programme=programme) if programme is not None else qs
+
+
+def prune_import_files(
+    *, actor, programme=None, days: int | None = None, dry_run: bool = False, today=None
+) -> int:
+    """Delete the folders of the imports due (:func:`imports_due`); the number of imports. An
+    unfinished upload becomes *gagal* with the reason (it can no longer be committed)."""
+    if not is_system(actor):
+        raise AccessDenied(
+            "Penghapusan berkas impor hanya lewat perintah `lindung anonymise` di server.",
+            "Removing import files is a server command.",
+            action="registry.anonymise",
+        )
+    from . import queries
+
+    today = today or timezone.localdate()
+    batches = list(imports_due(today, days, programme))
+    if dry_run:
+        return len(batches)
+    for batch in batches:
+        folder = queries.import_dir(batch)
+        if batch.directory and folder.is_dir():
+            shutil.rmtree(folder)
+        batch.info = {**(batch.info or {}), "files_removed_on": today.strftime("%d/%m/%Y")}
+        fields = ["info"]
+        if batch.state in ABANDONED:
+            batch.state = ImportBatch.State.FAILED
+            batch.message = (
+                "Impor ini tidak disimpan dalam masa simpan berkasnya; berkasnya sudah dihapus. "
+                "Unggah lagi bila masih diperlukan."
+            )
+            fields += ["state", "message"]
+        batch.save(update_fields=fields)
+    return len(batches)
