@@ -156,3 +156,24 @@ def test_undo_through_the_page(programme, agencies, write, run, users, client_fo
         reverse("registry_import_batch", args=[programme.code, again["batch"]])
     ).content.decode()
     assert 'id="undo-refusal"' in html and 'id="undo"' not in html
+
+
+def test_undo_of_a_corrected_start_date_moves_the_enrolment_back(agencies, write, run, users):
+    """An import that corrects a start date moves the single enrolment period's start with it;
+    undoing it puts both back (the membership follows the registry)."""
+    from lindung.coverage.models import Enrolment
+
+    run(write([one()], "a.xlsx"))
+    siti = Participant.objects.get(person__nik="3577014101900001")
+    assert Enrolment.objects.get(participant=siti).start_date == date(2025, 1, 1)
+    corrected = run(write([one(tanggal_mulai="01/03/2025")], "b.xlsx"), actor=users["operator"])
+    assert corrected["updated"] == 1
+    assert Enrolment.objects.get(participant=siti).start_date == date(2025, 3, 1)
+
+    result = undo(corrected["batch"], users["operator"])
+    assert result["state"] == "undone" and result["restored"] == 1
+    siti.refresh_from_db()
+    assert siti.start_date == date(2025, 1, 1)
+    period = Enrolment.objects.get(participant=siti)
+    assert period.start_date == date(2025, 1, 1)
+    assert period.events.order_by("-pk").first().note.startswith("Tanggal mulai dikoreksi")

@@ -344,7 +344,17 @@ def undo(batch, journal: Journal, *, ts: datetime, actor, reason: str, progress)
                 )
             bulk.write_history_rows(model, rows, ts=ts, user_id=user_id, reason=reason, kind="~")
         restored += before.height
-    return {"removed": removed, "restored": restored}
+    # A restored start date takes the enrolment period's start back with it (as the import's
+    # correction had moved it): the membership follows the registry, through coverage's handler.
+    moved = 0
+    if scope.changed_participants:
+        from . import membership
+
+        follow = membership.start_changed(
+            batch.programme, list(scope.changed_participants), actor=actor
+        )
+        moved = follow.get("moved", 0)
+    return {"removed": removed, "restored": restored, "periods_moved": moved}
 
 
 def _schema(model) -> dict:
