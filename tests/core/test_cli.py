@@ -68,3 +68,22 @@ def test_demo_builds_programme_and_users_idempotently(capsys):
         "auditor",
         "mitra_csr",
     }
+
+
+@pytest.mark.django_db
+def test_serve_says_what_to_do_first_only_on_a_fresh_database():
+    """`lindung serve` on a database nobody can log in to names `lindung createsuperuser`; on a
+    database with users (the demo, a Pemda at work) it says nothing of the kind."""
+    import io
+
+    from django.contrib.auth import get_user_model
+
+    from lindung.core.management.commands.serve import Command
+
+    out = io.StringIO()
+    Command(stdout=out).first_run_hint()
+    assert "lindung createsuperuser" in out.getvalue()
+    get_user_model().objects.create_user("operator", password="x-Rahasia-123")
+    out = io.StringIO()
+    Command(stdout=out).first_run_hint()
+    assert out.getvalue() == ""

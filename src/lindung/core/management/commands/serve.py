@@ -93,11 +93,12 @@ class Command(BaseCommand):
         )
 
     def first_run_hint(self) -> None:
-        """On a fresh database say what to do next (a superuser, then the set-up page)."""
+        """On a fresh database (nobody can log in yet) say what to do next: a superuser, then
+        the set-up page. A database with users (the demo, a running Pemda) needs no hint."""
         from django.contrib.auth import get_user_model
 
         User = get_user_model()
-        if not User.objects.filter(is_superuser=True, is_active=True).exists():
+        if not User.objects.filter(is_active=True).exists():
             self.stdout.write(
                 "Belum ada administrator sistem. Buat dengan: lindung createsuperuser "
                 "(di folder proyek: .venv/bin/lindung createsuperuser), lalu masuk untuk "
