@@ -205,3 +205,25 @@ def test_pages_show_the_ledger_opening(billing_ready, taken_over, client, users)
     assert "2 bulan (November 2024–Desember 2024)" in html
     html = client.get(reverse("coverage_arrears", args=[code])).content.decode()
     assert "2 bulan (November 2024–Desember 2024)" in html and "Rp 150.000" in html
+
+
+def test_the_person_page_shows_months_before_lindung_apart(
+    billing_ready, taken_over, client, users
+):
+    """Item 2: carried-in months and months paid to BPJS before Lindung are their own rows of
+    the person page's coverage section, apart from Lindung's months."""
+    path, niks, _ = taken_over
+    registry.run_import(programme=billing_ready, path=path, commit=True, actor=system())
+    a = _p(niks[0])
+    registry.set_prior_months(actor=system(), participant=a, months=12, evidence="BPJS/KET/7")
+    services.run_billing(billing_ready, 2025, 3, actor=system())
+    client.force_login(users["operator"])
+    html = client.get(reverse("registry_person", args=[billing_ready.code, a.pk])).content.decode()
+    section = html[html.index('id="person-coverage"') :]
+    before, lindung = section.split('id="person-coverage-months"', 1)
+    assert 'id="prior-carried"' in before and "12 bulan iuran BPJS TK sebelum program" in before
+    assert 'id="paid-before"' in before and "36 bulan dibayar ke BPJS TK sebelum Lindung" in before
+    assert "Maret 2022" in before and "Februari 2025" in before
+    months_table = lindung.split("</table>")[0]
+    assert "belum ditagih" in months_table  # Lindung's own months (the last 12)
+    assert "2022" not in months_table and "Februari 2025" not in months_table

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from lindung.core import sql
 from lindung.programmes.models import Membership, Programme, Role
-from lindung.programmes.permissions import role_of
+from lindung.programmes.permissions import can, role_of
 from lindung.programmes.queries import umk_for
 from lindung.registry import takeover
 from lindung.registry.models import Participant
@@ -749,6 +749,25 @@ def bpu_arrears(programme: Programme, on: date, scope: Scope = EVERYTHING) -> li
             if pid in people
         ),
         key=lambda r: (-r["unpaid_months"], r["participant"].pk),
+    )
+
+
+def person_panel(user, programme: Programme, participant):
+    """The person page's "Kepesertaan dan iuran" section (registered in :mod:`.apps`): the
+    months before Lindung — carried in, paid to BPJS, owed — apart from Lindung's own (the last
+    12), and a link to the whole timeline."""
+    from lindung.programmes.hooks import PersonPanel
+
+    if not can(user, programme, "billing.view"):
+        return None
+    scope = viewer_scope(user, programme)
+    try:
+        timeline = participant_timeline(programme, participant.pk, scope)
+    except Http404:
+        return None
+    return PersonPanel(
+        "coverage/_person_coverage.html",
+        {"t": timeline, "recent": timeline.months[-12:][::-1], "programme": programme},
     )
 
 

@@ -36,6 +36,7 @@ from .reading import ROW
 #: BPJS TK prints a KPJ (Kartu Peserta Jamsostek) number as 11 digits.
 KPJ_DIGITS = 11
 
+
 def month_label(month: date | None) -> str:
     """``date(2026, 1, 1)`` -> ``'Januari 2026'``."""
     return "–" if month is None else month_year(month)

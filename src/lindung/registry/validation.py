@@ -372,6 +372,12 @@ def parse_rupiah(col: str) -> pl.Expr:
     return cleaned.str.to_integer(strict=False)
 
 
+def rupiah_expr(expr: pl.Expr) -> pl.Expr:
+    """Whole rupiah as the shared formatter writes them (``Rp 2.588.794``), for messages: the
+    findings are computed on the rows that have them only, so the per-value call is cheap."""
+    return expr.map_elements(rupiah, return_dtype=pl.String, skip_nulls=True)
+
+
 def _negative(col: str) -> pl.Expr:
     return pl.col(col).str.replace(r"(?i)^(rp|idr)\.?\s*", "").str.strip_chars().str.starts_with(
         "-"
@@ -1330,7 +1336,7 @@ def pemda_warnings(ref: Reference) -> list[tuple]:
             (seg == "PU") & (pl.col("_wage") < umk),
             fmt(
                 "Upah {} di bawah UMK " + region + " tahun {} ({}): diterima; periksa upahnya.",
-                pl.col("_wage").cast(pl.String),
+                rupiah_expr(pl.col("_wage")),
                 year.cast(pl.String),
                 umk_text,
             ),
@@ -1345,8 +1351,8 @@ def pemda_warnings(ref: Reference) -> list[tuple]:
             fmt(
                 "Penghasilan {} bukan nominal tabel BPU BPJS TK: dibulatkan ke atas menjadi {} "
                 "(nominal berikutnya), dasar iuran dan manfaatnya.",
-                pl.col("_tier").cast(pl.String),
-                up.cast(pl.String),
+                rupiah_expr(pl.col("_tier")),
+                rupiah_expr(up),
             ),
             WARNING,
         ),
