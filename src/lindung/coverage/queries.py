@@ -752,6 +752,17 @@ def bpu_arrears(programme: Programme, on: date, scope: Scope = EVERYTHING) -> li
     )
 
 
+def first_billed_day(programme: Programme) -> date | None:
+    """The start of the programme's earliest PKS (a membership taken over from BPJS is not
+    billed before it: lindung.registry.takeover)."""
+    return (
+        Agreement.objects.filter(programme=programme)
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+
+
 def person_panel(user, programme: Programme, participant):
     """The person page's "Kepesertaan dan iuran" section (registered in :mod:`.apps`): the
     months before Lindung — carried in, paid to BPJS, owed — apart from Lindung's own (the last

@@ -8,8 +8,8 @@ it, or an amount) — and the coverage ledger starts from it:
 - the months from the BPJS enrolment month up to the last month paid are **paid before Lindung**:
   never billed again, counted as paid months (scholarship) and as covered days;
 - Lindung's membership (its enrolment period, what it bills) starts at the **first month it
-  bills**: the month after the last paid, or the participant's start when that is later (a
-  start before it is moved there, with a warning);
+  bills**: the month after the last paid, or the file's start or the programme's first PKS day
+  when later (a start given before the month after the last paid is moved, with a warning);
 - arrears in months are the months right after the last paid: those before the first billed
   month are **owed from before Lindung** (listed with the arrears), those from it on are billed
   by Lindung like any month. Arrears given as an amount are listed as owed (months unknown).

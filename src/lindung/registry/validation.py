@@ -256,6 +256,7 @@ class Reference:
     kelurahan_example: str = "PP.KK.CC.DDDD"  # a kelurahan of the programme's region, for messages
     region_code: str = ""  # the programme's Kemendagri region (names are matched within it)
     umk_by_year: dict[int, int] = field(default_factory=dict)  # the region's UMK per year
+    billing_start: date | None = None  # the first day the programme bills (its earliest PKS)
 
 
 @dataclass
@@ -1365,11 +1366,13 @@ def _after_paid(ref: Reference) -> pl.Expr:
 
 
 def _lindung_start(ref: Reference) -> pl.Expr:
-    """The start in Lindung: the file's start (or, for a row taken over from BPJS without one,
-    the programme's), moved to the month after the last month paid when that is later."""
+    """The start in Lindung of a row taken over from BPJS: the month after the last month paid,
+    or the file's start or the programme's first billed day (its earliest PKS) when later.
+    Other rows keep the file's start."""
     taken = pl.col("_paid_through").is_not_null()
-    start = pl.when(taken).then(pl.col("_start").fill_null(ref.default_start)).otherwise("_start")
-    return pl.when(taken & (start < _after_paid(ref))).then(_after_paid(ref)).otherwise(start)
+    floor = [pl.lit(ref.billing_start)] if ref.billing_start else []
+    start = pl.max_horizontal(_after_paid(ref), pl.col("_start"), *floor)
+    return pl.when(taken).then(start).otherwise(pl.col("_start"))
 
 
 def takeover_checks(ref: Reference) -> list[tuple]:
