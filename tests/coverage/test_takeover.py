@@ -227,3 +227,18 @@ def test_the_person_page_shows_months_before_lindung_apart(
     months_table = lindung.split("</table>")[0]
     assert "belum ditagih" in months_table  # Lindung's own months (the last 12)
     assert "2022" not in months_table and "Februari 2025" not in months_table
+
+
+def test_the_kpj_number_is_shown_only_to_roles_that_see_niks(
+    billing_ready, taken_over, client, users
+):
+    path, niks, _ = taken_over
+    registry.run_import(programme=billing_ready, path=path, commit=True, actor=system())
+    code, c = billing_ready.code, _p(niks[2])
+    for role, shown in (("operator", True), ("pimpinan", False), ("auditor", False)):
+        client.force_login(users[role])
+        arrears = client.get(reverse("coverage_arrears", args=[code])).content.decode()
+        timeline = client.get(reverse("coverage_participant", args=[code, c.pk])).content.decode()
+        assert "Rp 150.000" in arrears and 'id="paid-before"' in timeline
+        assert ("23456789012" in arrears) is shown
+        assert ("23456789012" in timeline) is shown

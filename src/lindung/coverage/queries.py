@@ -778,7 +778,13 @@ def person_panel(user, programme: Programme, participant):
         return None
     return PersonPanel(
         "coverage/_person_coverage.html",
-        {"t": timeline, "recent": timeline.months[-12:][::-1], "programme": programme},
+        {
+            "t": timeline,
+            "recent": timeline.months[-12:][::-1],
+            "programme": programme,
+            # the KPJ number is an identifier like the NIK: shown to the roles that see NIKs
+            "show_nik": can(user, programme, "nik.full"),
+        },
     )
 
 
