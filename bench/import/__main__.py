@@ -298,6 +298,8 @@ def step_raw(args) -> dict:
                 "income_tier",
                 "decile",
                 "breadwinner",
+                pl.lit(0, dtype=pl.Int64).alias("prior_months"),
+                pl.lit("").alias("prior_evidence"),
                 pl.lit(ts).alias("created_at"),
                 pl.lit(ts).alias("updated_at"),
             ),

@@ -146,6 +146,8 @@ class Participant(models.Model):
         _("nomor KPJ"),
         max_length=20,
         blank=True,
+        default="",
+        db_default="",  # bulk writers that do not know the takeover columns keep working
         help_text=_("Nomor kartu peserta BPJS Ketenagakerjaan (KPJ), 11 angka."),
     )
     bpjs_since = models.DateField(_("tanggal kepesertaan BPJS"), null=True, blank=True)
@@ -158,9 +160,10 @@ class Participant(models.Model):
     arrears_months = models.PositiveSmallIntegerField(
         _("tunggakan (bulan)"),
         default=0,
+        db_default=0,
         help_text=_("Bulan iuran sesudah bulan terakhir dibayar yang belum dibayar."),
     )
-    arrears_amount = models.BigIntegerField(_("tunggakan (Rp)"), default=0)
+    arrears_amount = models.BigIntegerField(_("tunggakan (Rp)"), default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
