@@ -7,13 +7,25 @@ class CoverageConfig(AppConfig):
 
     def ready(self) -> None:
         from lindung.programmes import audit, menu
+        from lindung.programmes.hooks import register_person_panel
         from lindung.registry import membership as registry_membership
-        from lindung.registry.queries import register_csr_scope, register_funding_source
+        from lindung.registry.queries import (
+            register_billing_start,
+            register_csr_scope,
+            register_funding_source,
+        )
         from lindung.registry.undo import register_undo_hook
 
         from . import membership, models, undo
-        from .queries import funding_sources, sponsored_participants
+        from .queries import (
+            first_billed_day,
+            funding_sources,
+            person_panel,
+            sponsored_participants,
+        )
 
+        register_person_panel(person_panel)
+        register_billing_start(first_billed_day)
         register_csr_scope(sponsored_participants)
         register_funding_source(funding_sources)
         register_undo_hook(

@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from lindung.core import sql
 from lindung.programmes.models import Membership, Programme, Role
-from lindung.programmes.permissions import role_of
+from lindung.programmes.permissions import can, role_of
 from lindung.programmes.queries import umk_for
+from lindung.registry import takeover
 from lindung.registry.models import Participant
 
 from . import months
@@ -173,16 +174,39 @@ _COVERED_SQL = (
 _PAID_SQL = "SELECT COUNT(*) FROM {t} WHERE participant_id = %s AND month < %s AND covered = TRUE"
 
 
+def _taken_over(ids: list[int]) -> dict[int, tuple[date, date]]:
+    """``{participant id: (BPJS enrolment date, last month paid)}`` of the participants taken
+    over from BPJS (:mod:`lindung.registry.takeover`: the ledger's opening)."""
+    out: dict[int, tuple[date, date]] = {}
+    for chunk in _chunks(ids):
+        out.update(
+            (pid, (since, through))
+            for pid, since, through in Participant.objects.filter(
+                pk__in=chunk, paid_through__isnull=False, bpjs_since__isnull=False
+            ).values_list("pk", "bpjs_since", "paid_through")
+        )
+    return out
+
+
 def covered_on(participant, on: date) -> bool:
-    """Was the participant covered on ``on``? (enrolled that day and that month fully paid)"""
-    params = (_pid(participant), on.replace(day=1), on, on)
-    return sql.fetchone_prepared(_COVERED_SQL, params, t=CoverageMonth) is not None
+    """Was the participant covered on ``on``? (enrolled that day and that month fully paid, or a
+    month paid to BPJS before Lindung took the membership over)"""
+    pid = _pid(participant)
+    params = (pid, on.replace(day=1), on, on)
+    if sql.fetchone_prepared(_COVERED_SQL, params, t=CoverageMonth) is not None:
+        return True
+    opening = _taken_over([pid]).get(pid)
+    return bool(opening) and takeover.covered_before(*opening, on)
 
 
 def paid_months_before(participant, on: date) -> int:
-    """Paid contribution months strictly before the month of ``on`` (see module docstring)."""
-    params = (_pid(participant), on.replace(day=1))
-    return sql.fetchone_prepared(_PAID_SQL, params, t=CoverageMonth)[0]
+    """Paid contribution months strictly before the month of ``on`` (see module docstring),
+    the months paid to BPJS before Lindung included."""
+    pid = _pid(participant)
+    params = (pid, on.replace(day=1))
+    ledger = sql.fetchone_prepared(_PAID_SQL, params, t=CoverageMonth)[0]
+    opening = _taken_over([pid]).get(pid)
+    return ledger + (takeover.paid_before(*opening, on) if opening else 0)
 
 
 def _chunks(ids: list[int], size: int = 900):
@@ -204,6 +228,8 @@ def paid_months_before_many(participant_ids: Iterable, on: date) -> dict[int, in
             ids=sql.marks(len(chunk)),
         ):
             out[pid] = int(count)
+    for pid, (since, through) in _taken_over(ids).items():
+        out[pid] += takeover.paid_before(since, through, on)
     return out
 
 
@@ -220,6 +246,8 @@ def covered_on_many(participant_ids: Iterable, on: date) -> dict[int, bool]:
             ids=sql.marks(len(chunk)),
         ):
             out[pid] = True
+    for pid, (since, through) in _taken_over([i for i in ids if not out[i]]).items():
+        out[pid] = takeover.covered_before(since, through, on)
     return out
 
 
@@ -255,6 +283,13 @@ class Timeline:
     covered_today: bool
     unpaid_run: int
     billed_after_end: list[date] = field(default_factory=list)
+    #: the months before Lindung: taken over from BPJS (paid, owed) — None when not taken over
+    opening: takeover.Opening | None = None
+
+    @property
+    def prior_months(self) -> int:
+        """Contribution months carried in from earlier membership (with their evidence)."""
+        return int(self.participant.prior_months or 0)
 
     @property
     def years(self) -> list[tuple[int, list[MonthRow]]]:
@@ -350,6 +385,7 @@ def participant_timeline(
         enrolments=enrolments,
         months=out,
         paid_months=paid_months_before(participant, months.add_months(current, 1)),
+        opening=takeover.opening(participant),
         covered_today=covered_on(participant, today),
         unpaid_run=run,
         billed_after_end=sorted(billed_after_end),
@@ -714,6 +750,61 @@ def bpu_arrears(programme: Programme, on: date, scope: Scope = EVERYTHING) -> li
         ),
         key=lambda r: (-r["unpaid_months"], r["participant"].pk),
     )
+
+
+def first_billed_day(programme: Programme) -> date | None:
+    """The start of the programme's earliest PKS (a membership taken over from BPJS is not
+    billed before it: lindung.registry.takeover)."""
+    return (
+        Agreement.objects.filter(programme=programme)
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+
+
+def person_panel(user, programme: Programme, participant):
+    """The person page's "Kepesertaan dan iuran" section (registered in :mod:`.apps`): the
+    months before Lindung — carried in, paid to BPJS, owed — apart from Lindung's own (the last
+    12), and a link to the whole timeline."""
+    from lindung.programmes.hooks import PersonPanel
+
+    if not can(user, programme, "billing.view"):
+        return None
+    scope = viewer_scope(user, programme)
+    try:
+        timeline = participant_timeline(programme, participant.pk, scope)
+    except Http404:
+        return None
+    return PersonPanel(
+        "coverage/_person_coverage.html",
+        {
+            "t": timeline,
+            "recent": timeline.months[-12:][::-1],
+            "programme": programme,
+            # the KPJ number is an identifier like the NIK: shown to the roles that see NIKs
+            "show_nik": can(user, programme, "nik.full"),
+        },
+    )
+
+
+def takeover_arrears(programme: Programme, scope: Scope = EVERYTHING) -> list[dict]:
+    """Participants taken over from BPJS with arrears from before Lindung (months after the
+    last month paid that Lindung does not bill, or an amount): ``participant``, ``opening``."""
+    qs = (
+        Participant.objects.filter(programme=programme)
+        .filter(Q(arrears_months__gt=0, paid_through__isnull=False) | Q(arrears_amount__gt=0))
+        .select_related("person")
+        .order_by("pk")
+    )
+    if scope.restricted:
+        qs = qs.filter(enrolments__funder_id__in=scope.funder_ids).distinct()
+    rows = []
+    for participant in qs:
+        opening = takeover.opening(participant)
+        if opening is not None and opening.owes:
+            rows.append({"participant": participant, "opening": opening})
+    return rows
 
 
 # --- Reconciliation ---------------------------------------------------------------------------------

@@ -139,6 +139,7 @@ def arrears(request, programme):
         "coverage/arrears.html",
         {
             "rows": rows,
+            "takeover_rows": queries.takeover_arrears(programme, scope),
             "on": on,
             "form": form,
             "result": result,

@@ -282,6 +282,81 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         width=24,
         form_help="Mis. nomor surat keterangan/rincian iuran BPJS TK.",
     ),
+    # Taking over a membership that already runs with BPJS TK (lindung.registry.takeover)
+    Column(
+        "no_kpj",
+        "No KPJ",
+        "Nomor kartu peserta BPJS Ketenagakerjaan (KPJ), 11 angka seperti tercetak di kartu; "
+        "kolom berformat Teks. Kosong: tidak berubah.",
+        synonyms=(
+            "kpj",
+            "nomor_kpj",
+            "no_kartu_bpjs",
+            "nomor_kartu_bpjs",
+            "no_peserta_bpjs",
+            "nomor_peserta_bpjs",
+            "no_kartu_peserta",
+            "nomor_kartu_peserta",
+        ),
+        example="",
+        width=14,
+        form_help="11 angka seperti tercetak di kartu BPJS Ketenagakerjaan.",
+    ),
+    Column(
+        "tanggal_kepesertaan_bpjs",
+        "Tgl kepesertaan BPJS",
+        "Tanggal peserta terdaftar di BPJS Ketenagakerjaan (sebelum Lindung), HH/BB/TTTT. "
+        "Bulan-bulan sejak tanggal ini sampai Bulan terakhir dibayar dicatat sudah dibayar "
+        "sebelum Lindung. Kosong: tidak berubah.",
+        synonyms=(
+            "tgl_kepesertaan_bpjs",
+            "tanggal_terdaftar_bpjs",
+            "tgl_terdaftar_bpjs",
+            "tgl_daftar_bpjs",
+            "tanggal_daftar_bpjs",
+            "tmt_bpjs",
+            "tgl_kepesertaan_bpjs_tk",
+            "tanggal_kepesertaan_bpjs_tk",
+        ),
+        example="",
+        width=14,
+    ),
+    Column(
+        "bulan_terakhir_dibayar",
+        "Bulan terakhir dibayar",
+        "Bulan iuran terakhir yang sudah dibayar ke BPJS Ketenagakerjaan sebelum Lindung, mis. "
+        "12/2025 atau Desember 2025. Lindung menagih mulai bulan sesudahnya. Kosong: tidak "
+        "berubah.",
+        synonyms=(
+            "bulan_iuran_terakhir",
+            "iuran_terakhir",
+            "iuran_terakhir_dibayar",
+            "bulan_terakhir_bayar",
+            "terakhir_dibayar",
+            "terakhir_bayar",
+            "bulan_terakhir_dibayarkan",
+            "periode_terakhir_dibayar",
+        ),
+        example="",
+        width=14,
+    ),
+    Column(
+        "tunggakan",
+        "Tunggakan",
+        "Iuran yang belum dibayar sesudah Bulan terakhir dibayar: jumlah bulan (mis. 2 atau "
+        "2 bulan) atau nominal rupiah (mis. Rp 33.600). Kosong: tidak berubah; 0: tidak ada.",
+        synonyms=(
+            "tunggakan_iuran",
+            "jumlah_tunggakan",
+            "tunggakan_bulan",
+            "bulan_tunggakan",
+            "nilai_tunggakan",
+            "tunggakan_rp",
+            "arrears",
+        ),
+        example="",
+        width=12,
+    ),
 )
 
 FAMILY_COLUMNS: tuple[Column, ...] = (
@@ -640,6 +715,11 @@ KEYWORDS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = tuple(
         ({"jabatan"}, set(), "jabatan"),
         ({"instansi"}, set(), "instansi"),
         ({"opd"}, set(), "instansi"),
+        ({"kpj"}, set(), "no_kpj"),
+        ({"kepesertaan", "bpjs"}, set(), "tanggal_kepesertaan_bpjs"),
+        ({"terakhir", "dibayar"}, set(), "bulan_terakhir_dibayar"),
+        ({"terakhir", "bayar"}, set(), "bulan_terakhir_dibayar"),
+        ({"tunggakan"}, set(), "tunggakan"),
     )
 )
 

@@ -58,6 +58,11 @@ EXISTING_SCHEMA: dict[str, pl.DataType] = {
     "breadwinner_db": pl.Boolean,
     "prior_months_db": pl.Int64,
     "prior_evidence_db": pl.String,
+    "kpj_db": pl.String,
+    "bpjs_since_db": pl.Date,
+    "paid_through_db": pl.Date,
+    "arrears_months_db": pl.Int64,
+    "arrears_amount_db": pl.Int64,
 }
 
 
@@ -236,6 +241,11 @@ def _participant_rows(
         pl.col("breadwinner"),
         pl.col("prior_months").fill_null(0),
         pl.col("prior_evidence").fill_null(""),
+        pl.col("kpj").fill_null(""),
+        pl.col("bpjs_since"),
+        pl.col("paid_through"),
+        pl.col("arrears_months").fill_null(0),
+        pl.col("arrears_amount").fill_null(0),
         pl.lit(tsv).alias("created_at"),
         pl.lit(tsv).alias("updated_at"),
     )

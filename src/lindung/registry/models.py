@@ -139,6 +139,31 @@ class Participant(models.Model):
         blank=True,
         help_text=_("Mis. nomor surat keterangan atau rincian iuran dari BPJS Ketenagakerjaan."),
     )
+    # Taking over a membership that already runs with BPJS TK (the import's takeover columns):
+    # what BPJS's list says; coverage derives the ledger's opening from it (lindung.registry.
+    # takeover; the enrolment starts at the first month Lindung bills).
+    kpj = models.CharField(
+        _("nomor KPJ"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",  # bulk writers that do not know the takeover columns keep working
+        help_text=_("Nomor kartu peserta BPJS Ketenagakerjaan (KPJ), 11 angka."),
+    )
+    bpjs_since = models.DateField(_("tanggal kepesertaan BPJS"), null=True, blank=True)
+    paid_through = models.DateField(
+        _("bulan terakhir dibayar sebelum Lindung"),
+        null=True,
+        blank=True,
+        help_text=_("Hari pertama bulan iuran terakhir yang sudah dibayar ke BPJS TK."),
+    )
+    arrears_months = models.PositiveSmallIntegerField(
+        _("tunggakan (bulan)"),
+        default=0,
+        db_default=0,
+        help_text=_("Bulan iuran sesudah bulan terakhir dibayar yang belum dibayar."),
+    )
+    arrears_amount = models.BigIntegerField(_("tunggakan (Rp)"), default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from . import spreadsheets
+from . import spreadsheets, takeover
 from .columns import fields_for
 from .mapping import Mapping
 from .reading import ROW, read_table
@@ -173,6 +173,8 @@ def check_source(*, folder: str, kind: str, mapping: dict, ref: Reference, progr
         "valid": validated.valid.height,
         "missing": m.missing(kind),
         "file_issues": file_issues,
+        # what the coverage ledger will say of the rows taken over from BPJS (participants)
+        "ledger": takeover.ledger_preview(validated.valid) if kind == "participants" else {},
     }
 
 

@@ -65,6 +65,22 @@ def funding_sources(programme: Programme, participant_ids: list[int], on: date) 
     return out
 
 
+#: ``func(programme) -> date | None``: the first day the programme bills (its earliest PKS), so
+#: that a membership taken over from BPJS starts no earlier (registry.takeover). The coverage app
+#: registers one; without it only the last month paid decides.
+_BILLING_STARTS: list[Callable] = []
+
+
+def register_billing_start(func: Callable) -> None:
+    if func not in _BILLING_STARTS:
+        _BILLING_STARTS.append(func)
+
+
+def billing_start(programme: Programme) -> date | None:
+    starts = [d for d in (func(programme) for func in _BILLING_STARTS) if d is not None]
+    return min(starts) if starts else None
+
+
 def participants_for(user, programme: Programme) -> QuerySet[Participant]:
     """The participants ``user`` may see in ``programme`` (role-aware)."""
     qs = Participant.objects.filter(programme=programme)
@@ -123,6 +139,7 @@ def reference_for(
         kelurahan_example=example_kelurahan(programme.region_code),
         region_code=programme.region_code or "",
         umk_by_year=_umk_by_year(programme, today),
+        billing_start=billing_start(programme),
     )
 
 

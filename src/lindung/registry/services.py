@@ -201,6 +201,7 @@ def _summary(batch: ImportBatch) -> dict:
         "warnings_file": str(warned) if warned else None,
         "mapping": batch.mapping,
         "message": batch.message,
+        "ledger": (batch.info or {}).get("ledger") or {"rows": 0},
     }
 
 
@@ -397,7 +398,13 @@ def validate_import(batch_id, progress=None) -> dict:
         raise UnreadableImport(f"Perbandingan gagal: {exc}") from exc
     progress(90, "Menyimpan hasil pemeriksaan…")
     info = dict(batch.info)
-    info.update({"missing": counts["missing"], "file_issues": counts["file_issues"]})
+    info.update(
+        {
+            "missing": counts["missing"],
+            "file_issues": counts["file_issues"],
+            "ledger": counts.get("ledger") or {},
+        }
+    )
     ImportBatch.objects.filter(pk=batch.pk).update(
         state=ImportBatch.State.VALIDATED,
         rows=counts["rows"],

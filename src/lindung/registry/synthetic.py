@@ -128,6 +128,11 @@ def clean_rows(n: int, seed: int = 1, start: int = 0) -> pl.DataFrame:
             "tanggal_mulai": "01/01/2025",
             "bulan_iuran_sebelumnya": pl.Series([None] * n, dtype=pl.String),
             "bukti_iuran_sebelumnya": pl.Series([None] * n, dtype=pl.String),
+            **{
+                name: pl.Series([None] * n, dtype=pl.String)
+                for name in ("no_kpj", "tanggal_kepesertaan_bpjs", "bulan_terakhir_dibayar")
+            },
+            "tunggakan": pl.Series([None] * n, dtype=pl.String),
         }
     )
     is_pu = pl.col("segmen") == "PU"

@@ -30,7 +30,7 @@ from lindung.core.formatting import rupiah
 from lindung.rules import nik as nik_rules
 from lindung.rules import regions
 
-from . import recovery
+from . import recovery, takeover
 from .columns import FAMILY_COLUMNS, fields_for
 from .reading import ROW
 
@@ -71,10 +71,18 @@ PARTICIPANT_FIELDS = (
     "breadwinner",
     "prior_months",
     "prior_evidence",
+    "kpj",
+    "bpjs_since",
+    "paid_through",
+    "arrears_months",
+    "arrears_amount",
 )
+#: The takeover columns (lindung.registry.takeover): what BPJS's list says of a membership that
+#: already runs; a blank cell keeps what was recorded.
+TAKEOVER_FIELDS = ("kpj", "bpjs_since", "paid_through", "arrears_months", "arrears_amount")
 #: Participant fields a blank cell leaves as they are (an import without the column, or a row
 #: without the value, never clears them).
-KEEP_IF_BLANK = ("start_date", "prior_months", "prior_evidence")
+KEEP_IF_BLANK = ("start_date", "prior_months", "prior_evidence", *TAKEOVER_FIELDS)
 #: The most contribution months that can be carried in (50 years).
 MAX_PRIOR_MONTHS = 600
 FAMILY_FIELDS = (
@@ -116,6 +124,11 @@ CLEAN_SCHEMA: dict[str, pl.DataType] = {
     "breadwinner": pl.Boolean,
     "prior_months": pl.Int64,
     "prior_evidence": pl.String,
+    "kpj": pl.String,
+    "bpjs_since": pl.Date,
+    "paid_through": pl.Date,
+    "arrears_months": pl.Int64,
+    "arrears_amount": pl.Int64,
     "name_key": pl.String,
 }
 
@@ -243,6 +256,7 @@ class Reference:
     kelurahan_example: str = "PP.KK.CC.DDDD"  # a kelurahan of the programme's region, for messages
     region_code: str = ""  # the programme's Kemendagri region (names are matched within it)
     umk_by_year: dict[int, int] = field(default_factory=dict)  # the region's UMK per year
+    billing_start: date | None = None  # the first day the programme bills (its earliest PKS)
 
 
 @dataclass
@@ -357,6 +371,12 @@ def parse_rupiah(col: str) -> pl.Expr:
         .otherwise(None)
     )
     return cleaned.str.to_integer(strict=False)
+
+
+def rupiah_expr(expr: pl.Expr) -> pl.Expr:
+    """Whole rupiah as the shared formatter writes them (``Rp 2.588.794``), for messages: the
+    findings are computed on the rows that have them only, so the per-value call is cheap."""
+    return expr.map_elements(rupiah, return_dtype=pl.String, skip_nulls=True)
 
 
 def _negative(col: str) -> pl.Expr:
@@ -823,6 +843,9 @@ def _region_facts(frame: pl.DataFrame, ref: Reference, dup=None, copies=None) ->
 
 def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.LazyFrame:
     phone, pieces = recovery.phone_parts(pl.col("no_hp"), facts.phones)
+    arrears_months, arrears_amount = takeover.parse_arrears(
+        pl.col("tunggakan"), parse_rupiah("tunggakan")
+    )
     lf = _recover(lf, facts).with_columns(
         _nik=_digits("nik"),
         _kk=_digits("no_kk"),
@@ -836,6 +859,11 @@ def _parse_participants(lf: pl.LazyFrame, ref: Reference, facts: _Facts) -> pl.L
         _decile=_small_int("desil"),
         _breadwinner=_map(pl.col("tulang_punggung"), YES_NO, pl.Boolean),
         _prior=_small_int("bulan_iuran_sebelumnya"),
+        _kpj=takeover.kpj_digits(pl.col("no_kpj")),
+        _bpjs_since=parse_date("tanggal_kepesertaan_bpjs", named=facts.named_dates),
+        _paid_through=takeover.parse_month(pl.col("bulan_terakhir_dibayar")),
+        _arrears_m=arrears_months,
+        _arrears_rp=arrears_amount,
         _phone=phone,
         _phone_n=pieces,
         _rt=pl.col("rt").str.replace(r"(?i)^rt\.?\s*", ""),
@@ -1260,6 +1288,7 @@ def participant_checks(ref: Reference) -> list[tuple]:
         ),
         too_long("bukti_iuran_sebelumnya", 200),
         *pemda_warnings(ref),
+        *takeover_checks(ref),
     ]
     return checks
 
@@ -1308,7 +1337,7 @@ def pemda_warnings(ref: Reference) -> list[tuple]:
             (seg == "PU") & (pl.col("_wage") < umk),
             fmt(
                 "Upah {} di bawah UMK " + region + " tahun {} ({}): diterima; periksa upahnya.",
-                pl.col("_wage").cast(pl.String),
+                rupiah_expr(pl.col("_wage")),
                 year.cast(pl.String),
                 umk_text,
             ),
@@ -1323,8 +1352,128 @@ def pemda_warnings(ref: Reference) -> list[tuple]:
             fmt(
                 "Penghasilan {} bukan nominal tabel BPU BPJS TK: dibulatkan ke atas menjadi {} "
                 "(nominal berikutnya), dasar iuran dan manfaatnya.",
-                pl.col("_tier").cast(pl.String),
-                up.cast(pl.String),
+                rupiah_expr(pl.col("_tier")),
+                rupiah_expr(up),
+            ),
+            WARNING,
+        ),
+    ]
+
+
+def _after_paid(ref: Reference) -> pl.Expr:
+    """The first day of the month after the last month paid to BPJS (null without one)."""
+    return pl.col("_paid_through").dt.offset_by("1mo")
+
+
+def _lindung_start(ref: Reference) -> pl.Expr:
+    """The start in Lindung of a row taken over from BPJS: the month after the last month paid,
+    or the file's start or the programme's first billed day (its earliest PKS) when later.
+    Other rows keep the file's start."""
+    taken = pl.col("_paid_through").is_not_null()
+    floor = [pl.lit(ref.billing_start)] if ref.billing_start else []
+    start = pl.max_horizontal(_after_paid(ref), pl.col("_start"), *floor)
+    return pl.when(taken).then(start).otherwise(pl.col("_start"))
+
+
+def takeover_checks(ref: Reference) -> list[tuple]:
+    """The takeover columns (:mod:`lindung.registry.takeover`): an odd KPJ number is a warning,
+    an unreadable or impossible month or arrears refuses the row (they decide what is billed)."""
+    from .takeover import KPJ_DIGITS, MAX_ARREARS_MONTHS
+
+    latest = ref.today + timedelta(days=366)
+    since_month = pl.col("_bpjs_since").dt.truncate("1mo")
+    return [
+        (
+            "no_kpj",
+            pl.col("_kpj").is_not_null() & ~pl.col("_kpj").str.contains(rf"^\d{{{KPJ_DIGITS}}}$"),
+            fmt(
+                f"Nomor KPJ {{}} bukan {KPJ_DIGITS} angka seperti tercetak di kartu BPJS "
+                "Ketenagakerjaan: diterima; periksa nomornya.",
+                pl.col("no_kpj"),
+            ),
+            WARNING,
+        ),
+        (
+            "no_kpj",
+            pl.col("no_kpj").str.len_chars() > 20,
+            pl.lit("Terlalu panjang: paling banyak 20 karakter."),
+        ),
+        (
+            "tanggal_kepesertaan_bpjs",
+            pl.col("tanggal_kepesertaan_bpjs").is_not_null() & pl.col("_bpjs_since").is_null(),
+            _date_problem("tanggal_kepesertaan_bpjs", "Tgl kepesertaan BPJS"),
+        ),
+        (
+            "tanggal_kepesertaan_bpjs",
+            pl.col("_bpjs_since") > pl.lit(ref.today),
+            pl.lit("Tgl kepesertaan BPJS di masa depan: periksa tahunnya."),
+        ),
+        (
+            "bulan_terakhir_dibayar",
+            pl.col("bulan_terakhir_dibayar").is_not_null() & pl.col("_paid_through").is_null(),
+            pl.lit(
+                "Bulan terakhir dibayar tidak terbaca: tulis bulan dan tahunnya, mis. 12/2025 "
+                "atau Desember 2025."
+            ),
+        ),
+        (
+            "bulan_terakhir_dibayar",
+            pl.col("_paid_through") < since_month,
+            fmt(
+                "Bulan terakhir dibayar ({}) sebelum Tgl kepesertaan BPJS ({}): periksa keduanya.",
+                pl.col("bulan_terakhir_dibayar"),
+                pl.col("tanggal_kepesertaan_bpjs"),
+            ),
+        ),
+        (
+            "bulan_terakhir_dibayar",
+            pl.col("_paid_through") > pl.lit(latest),
+            pl.lit("Bulan terakhir dibayar lebih dari setahun ke depan: periksa tahunnya."),
+        ),
+        (
+            "bulan_terakhir_dibayar",
+            pl.col("_paid_through").is_not_null() & pl.col("_bpjs_since").is_null(),
+            pl.lit(
+                "Tgl kepesertaan BPJS kosong: bulan yang sudah dibayar sebelum Lindung tidak "
+                "dapat dihitung untuk syarat beasiswa 36 bulan; Lindung tetap menagih mulai bulan "
+                "sesudah bulan terakhir dibayar."
+            ),
+            WARNING,
+        ),
+        (
+            "tunggakan",
+            pl.col("tunggakan").is_not_null()
+            & pl.col("_arrears_m").is_null()
+            & pl.col("_arrears_rp").is_null(),
+            pl.lit(
+                "Tunggakan tidak terbaca: tulis jumlah bulan (mis. 2) atau nominal rupiah "
+                "(mis. Rp 33.600)."
+            ),
+        ),
+        (
+            "tunggakan",
+            pl.col("_arrears_m") > MAX_ARREARS_MONTHS,
+            pl.lit(
+                f"Tunggakan lebih dari {MAX_ARREARS_MONTHS} bulan: bila maksudnya nominal, "
+                "tulis dengan Rp (mis. Rp 500)."
+            ),
+        ),
+        (
+            "tunggakan",
+            (pl.col("_arrears_m") > 0) & pl.col("_paid_through").is_null(),
+            pl.lit(
+                "Tunggakan dalam bulan perlu Bulan terakhir dibayar (tunggakan dihitung sesudah "
+                "bulan itu); atau tulis nominalnya dalam rupiah."
+            ),
+        ),
+        (
+            "tanggal_mulai",
+            pl.col("_paid_through").is_not_null() & (pl.col("_start") < _after_paid(ref)),
+            fmt(
+                "Tanggal mulai {} tidak sesudah bulan terakhir dibayar ke BPJS: Lindung mulai "
+                "menagih {} (bulan sesudahnya).",
+                pl.col("_start").dt.strftime("%d/%m/%Y"),
+                _after_paid(ref).dt.strftime("%m/%Y"),
             ),
             WARNING,
         ),
@@ -1350,7 +1499,7 @@ def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         pl.col("_kel").fill_null(empty).alias("kelurahan_code"),
         pl.col("_phone").fill_null(empty).alias("phone"),
         seg.alias("segment"),
-        pl.col("_start").alias("start_date"),
+        _lindung_start(ref).alias("start_date"),
         pl.when(is_pu).then(pl.col("_agency")).alias("agency_id"),
         pl.when(is_pu).then(pl.col("jabatan")).fill_null(empty).alias("position"),
         pl.when(is_pu).then(pl.col("_wage")).alias("monthly_wage"),
@@ -1371,6 +1520,15 @@ def _clean_participants(ok: pl.DataFrame, ref: Reference) -> pl.DataFrame:
         pl.when(is_bpu).then(pl.col("_breadwinner")).alias("breadwinner"),
         pl.col("_prior").alias("prior_months"),
         pl.col("bukti_iuran_sebelumnya").alias("prior_evidence"),
+        pl.col("_kpj").alias("kpj"),
+        pl.col("_bpjs_since").alias("bpjs_since"),
+        pl.col("_paid_through").alias("paid_through"),
+        pl.coalesce(
+            "_arrears_m", pl.when(pl.col("_arrears_rp").is_not_null()).then(pl.lit(0))
+        ).alias("arrears_months"),
+        pl.coalesce(
+            "_arrears_rp", pl.when(pl.col("_arrears_m").is_not_null()).then(pl.lit(0))
+        ).alias("arrears_amount"),
         name_key(pl.col("nama")).alias("name_key"),
     ).cast(CLEAN_SCHEMA)
 
