@@ -45,7 +45,7 @@ def test_jkm_claim_from_entry_to_handover_and_a_scholarship_year(page, shot, set
     page.get_by_role("button", name="Cari").click()
     page.get_by_role("link", name="Pilih").click()
     page.get_by_label("Jenis klaim").select_option("jkm_death")
-    page.get_by_label("Tanggal peristiwa").fill("2025-12-01")
+    page.get_by_label("Tanggal peristiwa").fill("1/12/2025")
     page.get_by_label("Tempat peristiwa").fill("RSUD Kota Madiun")
     page.get_by_label("Kronologi").fill("Meninggal dunia karena sakit jantung di rumah sakit.")
     page.get_by_label("Nama pelapor").fill("Siti Aminah")

@@ -564,7 +564,7 @@ def scholarships_due(request, programme):
         {
             "rows": rows,
             "on": on,
-            "month_value": f"{on:%Y-%m}",
+            "month_value": f"{on:%m/%Y}",
             "can_edit": can(request.user, programme, "claim.edit"),
             "has_upcoming": any(r.state == InstalmentState.UPCOMING for r in rows),
             "mask": masking.for_user(request.user, programme),

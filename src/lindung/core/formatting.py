@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 MONTHS = (
     "Januari",
@@ -21,16 +23,72 @@ MONTHS = (
     "Desember",
 )
 MONTHS_SHORT = tuple("Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split())
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+MONTHS_SHORT_EN = tuple("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
+NBSP = "\u00a0"
 
 
-def long_date(d: date) -> str:
-    """``date(2025, 8, 17)`` -> ``'17 Agustus 2025'``."""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+def _english(language: str | None) -> bool:
+    """Indonesian unless ``language`` is English; ``None`` is the request's active language."""
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language() or "id"
+    return language.startswith("en")
 
 
-def month_year(d: date) -> str:
-    """``date(2025, 12, 1)`` -> ``'Desember 2025'``."""
-    return f"{MONTHS[d.month - 1]} {d.year}"
+def month_name(month: int, language: str | None = "id", short: bool = False) -> str:
+    """``8`` -> ``'Agustus'`` (``'August'`` in English; ``short``: ``'Agu'``/``'Aug'``)."""
+    if _english(language):
+        return (MONTHS_SHORT_EN if short else MONTHS_EN)[month - 1]
+    return (MONTHS_SHORT if short else MONTHS)[month - 1]
+
+
+WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday(d: date, language: str | None = "id") -> str:
+    """``date(2025, 8, 17)`` -> ``'Minggu'`` (``'Sunday'`` in English)."""
+    return (WEEKDAYS_EN if _english(language) else WEEKDAYS)[d.weekday()]
+
+
+def long_date(d: date, language: str | None = "id") -> str:
+    """``date(2025, 8, 17)`` -> ``'17 Agustus 2025'`` (``'17 August 2025'`` in English). A
+    timestamp is shown in local time with its hour: ``'17 Agustus 2025 10.05'``
+    (``'17 August 2025 10:05'``). Pass ``language=None`` for the active language (pages);
+    domain messages, which are Indonesian, keep the default."""
+    if isinstance(d, datetime):
+        local = timezone.localtime(d) if timezone.is_aware(d) else d
+        sep = ":" if _english(language) else "."
+        return f"{long_date(local.date(), language)} {local:%H}{sep}{local:%M}"
+    return f"{d.day} {month_name(d.month, language)} {d.year}"
+
+
+def short_date(d: date) -> str:
+    """``date(2025, 8, 17)`` -> ``'17/08/2025'`` (day first in both languages)."""
+    if isinstance(d, datetime):
+        local = timezone.localtime(d) if timezone.is_aware(d) else d
+        return f"{local:%d/%m/%Y %H.%M}"
+    return f"{d:%d/%m/%Y}"
+
+
+def month_year(d: date, language: str | None = "id") -> str:
+    """``date(2025, 12, 1)`` -> ``'Desember 2025'`` (``'December 2025'`` in English)."""
+    return f"{month_name(d.month, language)} {d.year}"
 
 
 def group(n: int) -> str:
@@ -40,12 +98,15 @@ def group(n: int) -> str:
 
 
 def rupiah(amount) -> str:
-    """``1234567`` -> ``'Rp 1.234.567'``; ``None`` -> ``'–'``."""
+    """``1234567`` -> ``'Rp 1.234.567'`` with a non-breaking space (``Rp`` never wraps away
+    from its amount); ``None`` -> ``'–'``. The same in English pages: rupiah are written as in
+    Indonesian documents (thousands dots), so a figure reads the same in both languages and in
+    the exports."""
     if amount is None or amount == "":
         return "–"
     if isinstance(amount, float):
         raise TypeError("Money must not be a float")
-    return f"Rp {group(int(Decimal(amount)))}"
+    return f"Rp{NBSP}{group(int(Decimal(amount)))}"
 
 
 def rupiah_short(amount) -> str:
@@ -58,7 +119,7 @@ def rupiah_short(amount) -> str:
         if abs(value) >= size:
             scaled = (value / size).quantize(Decimal("0.1"))
             text = f"{scaled:f}".rstrip("0").rstrip(".").replace(".", ",")
-            return f"Rp {text} {suffix}"
+            return f"Rp{NBSP}{text}{NBSP}{suffix}"
     return rupiah(amount)
 
 

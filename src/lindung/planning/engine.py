@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lindung.core.formatting import rupiah
 from lindung.rules.benefits import jkk_death, jkk_total_disability, jkm_death
 from lindung.rules.contributions import monthly_contribution
 from lindung.rules.money import DEFAULT_RULE, round_rupiah
@@ -559,9 +560,7 @@ def _pay_current(
     if still_owed > 0:
         warnings.append(
             "Anggaran APBD dan CSR tidak cukup untuk membiayai peserta yang sudah ada "
-            f"(kurang Rp {still_owed:,}); tidak ada peserta baru yang dapat ditambahkan.".replace(
-                ",", "."
-            )
+            f"(kurang {rupiah(still_owed)}); tidak ada peserta baru yang dapat ditambahkan."
         )
         free = dict.fromkeys(free, 0)
     return current_by, free

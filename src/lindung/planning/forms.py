@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.formatting import MONTHS as MONTH_NAMES
+from lindung.core.formatting import rupiah
 
 from .engine import CRITERIA, CRITERIA_LABELS
 
@@ -107,10 +108,9 @@ class ScenarioForm(forms.Form):
         self.fields["quotas"].widget.attrs["placeholder"] = self.quota_example
         self.pledges = {str(p["id"]): p for p in pledges}
         self.fields["csr_pledges"].choices = [
-            (str(p["id"]), f"{p['name']} ({p['funder']}): Rp {p['amount']:,}".replace(",", "."))
-            for p in pledges
+            (str(p["id"]), f"{p['name']} ({p['funder']}): {rupiah(p['amount'])}") for p in pledges
         ]
-        self.fields["income_tier"].choices = [(t, f"Rp {t:,}".replace(",", ".")) for t in tiers]
+        self.fields["income_tier"].choices = [(t, rupiah(t)) for t in tiers]
 
     def clean_apbd_budget(self):
         return parse_rupiah(self.cleaned_data["apbd_budget"], "Anggaran APBD")

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from lindung.core import charts
-from lindung.core.formatting import MONTHS_SHORT, mask_nik, percent, rupiah, rupiah_short
+from lindung.core.formatting import mask_nik, month_name, percent, rupiah, rupiah_short
 from lindung.rules import regions
 
 from .engine import CRITERIA_LABELS
@@ -35,7 +35,7 @@ def summary_rows(r: dict) -> list[tuple[str, str]]:
     """The headline figures of one result, as (label, formatted value)."""
     pc = r["projected_claims"]
     return [
-        ("Tahun dan bulan mulai", f"{MONTHS_SHORT[r['start_month'] - 1]} {r['year']}"),
+        ("Tahun dan bulan mulai", f"{month_name(r['start_month'], None)} {r['year']}"),
         ("Segmen / upah atau penghasilan", f"{r['segment']} / {rupiah(r['wage'])}"),
         ("Anggaran APBD", rupiah(r["apbd_budget"])),
         ("Dana CSR", rupiah(r["csr_budget"])),
@@ -73,7 +73,7 @@ def chart_svgs(stored: Scenario) -> dict[str, str]:
     if r.get("monthly"):
         names = list(r["monthly"][0]["by_funder"])
         out["cashflow"] = charts.bars(
-            [MONTHS_SHORT[int(m["month"][5:7]) - 1] for m in r["monthly"]],
+            [month_name(int(m["month"][5:7]), None, short=True) for m in r["monthly"]],
             {n: [m["by_funder"][n] for m in r["monthly"]] for n in names},
             title="Iuran peserta baru per bulan per penyandang dana (Rp juta)",
             unit="Rp juta",

@@ -85,8 +85,8 @@ def _audit_filter(request) -> tuple[audit.Filter, dict]:
     form = {
         "types": types,
         "user": str(user or ""),
-        "dari": since.isoformat() if since else "",
-        "sampai": until.isoformat() if until else "",
+        "dari": f"{since:%d/%m/%Y}" if since else "",
+        "sampai": f"{until:%d/%m/%Y}" if until else "",
         "jenis": kind,
     }
     return flt, form

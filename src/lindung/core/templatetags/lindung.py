@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import date, datetime
 
 from django import template
+from django.utils.translation import gettext as _
 
 from lindung.core import formatting
 
@@ -10,6 +11,39 @@ register = template.Library()
 @register.filter
 def rupiah(value):
     return formatting.rupiah(value)
+
+
+@register.filter
+def tanggal(value, mode="panjang"):
+    """The one way a page shows a date, in the page's language: ``panjang`` (default) "17
+    Agustus 2025" (a timestamp with its hour, "17 Agustus 2025 10.05"), ``pendek``
+    "17/08/2025", ``bulan`` "Agustus 2025", ``namabulan`` "Agustus"; nothing is "–"."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10]) if len(value) <= 10 else value
+        except ValueError:
+            return value
+        if isinstance(value, str):
+            return value
+    if mode == "pendek":
+        return formatting.short_date(value)
+    if mode == "hari":  # a timestamp's day only
+        return formatting.long_date(_day(value), None)
+    if mode == "bulan":
+        return formatting.month_year(value, None)
+    if mode == "namabulan":
+        return formatting.month_name(value.month, None)
+    return formatting.long_date(value, None)
+
+
+def _day(value):
+    from django.utils import timezone
+
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
 
 
 @register.filter
@@ -45,9 +79,9 @@ def dasar_hukum(value):
 def nilai(value):
     """A value in the audit trail: yes/no in Indonesian, "–" for nothing."""
     if value is True:
-        return "ya"
+        return _("ya")
     if value is False:
-        return "tidak"
+        return _("tidak")
     if value is None or value == "":
         return "–"
     if hasattr(value, "get_full_name"):  # a user
@@ -55,11 +89,11 @@ def nilai(value):
         return f"{full} ({username})" if full else username
     if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
         try:  # a date or a timestamp as stored: in words
-            return formatting.long_date(date.fromisoformat(value[:10])) + value[10:16].replace(
-                "T", " "
-            )
+            return formatting.long_date(date.fromisoformat(value[:10]), None) + value[
+                10:16
+            ].replace("T", " ")
         except ValueError:
             return value
     if isinstance(value, date):
-        return formatting.long_date(value)
+        return formatting.long_date(value, None)
     return value
