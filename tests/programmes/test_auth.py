@@ -120,6 +120,8 @@ def test_browser_language_is_ignored_until_english_is_chosen(programme, make_use
     html = client.get(reverse("password_change")).content.decode()
     assert '<html lang="en">' in html
     assert "Your password can" in html  # Django's own English
+    assert "<h1>Change password</h1>" in html and "Old password" in html  # Lindung's catalogue
+    assert "Ganti kata sandi" not in html
     client.post(reverse("set_language"), {"language": "id", "next": "/"})
     html = client.get(reverse("password_change"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="id">' in html and "Kata sandi lama" in html

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClaimsConfig(AppConfig):
@@ -28,6 +29,6 @@ class ClaimsConfig(AppConfig):
 
         hooks.register_person_panel(queries.person_panel)
 
-        menu.register("Klaim", "claims_list", "claim.view", order=400)
-        menu.register("Beasiswa", "claims_scholarships", "claim.view", order=410)
-        menu.register("Penyerahan santunan", "claims_handovers", "claim.view", order=420)
+        menu.register(_("Klaim"), "claims_list", "claim.view", order=400)
+        menu.register(_("Beasiswa"), "claims_scholarships", "claim.view", order=410)
+        menu.register(_("Penyerahan santunan"), "claims_handovers", "claim.view", order=420)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlanningConfig(AppConfig):
@@ -11,7 +12,7 @@ class PlanningConfig(AppConfig):
         from .models import Scenario
 
         audit.register(Scenario, "programme")
-        menu.register("Perencanaan", "planning_list", "plan.view", order=60)
+        menu.register(_("Perencanaan"), "planning_list", "plan.view", order=60)
 
         from lindung.programmes.jobs import register_on_abandoned
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
@@ -15,8 +16,8 @@ class ReportsConfig(AppConfig):
 
         from . import counts
 
-        menu.register("Dasbor", "reports_dashboard", "report.view", order=5)
-        menu.register("Koreksi parameter", "reports_corrections", "audit.view", order=810)
+        menu.register(_("Dasbor"), "reports_dashboard", "report.view", order=5)
+        menu.register(_("Koreksi parameter"), "reports_corrections", "audit.view", order=810)
         # The dashboard's read model follows every save and delete of the records it counts
         # (bulk writers record their changes themselves) and is brought up to date in the
         # writing transaction.
