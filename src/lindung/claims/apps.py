@@ -24,9 +24,10 @@ class ClaimsConfig(AppConfig):
 
         from lindung.programmes import hooks, menu
 
-        from . import queries
+        from . import queries, todo
 
         hooks.register_person_panel(queries.person_panel)
+        hooks.register_todo(todo.todo)
 
         menu.register("Klaim", "claims_list", "claim.view", order=400)
         menu.register("Beasiswa", "claims_scholarships", "claim.view", order=410)

@@ -25,6 +25,11 @@ class ClaimFilterForm(forms.Form):
     )
     segment = forms.ChoiceField(label="Segmen", choices=_blank(Segment.choices), required=False)
     q = forms.CharField(label="Cari (nomor, nama, NIK)", required=False)
+    dokumen = forms.ChoiceField(
+        label="Dokumen",
+        choices=_blank([("kurang", "dokumen wajib belum lengkap")]),
+        required=False,
+    )
 
     def clean_month(self):
         value = (self.cleaned_data.get("month") or "").strip()

@@ -77,6 +77,7 @@ def claims_list(request, programme):
             "month": c.get("month"),
             "segment": c.get("segment") or "",
             "search": c.get("q") or "",
+            "missing_documents": c.get("dokumen") == "kurang",
         }
     mask = masking.for_user(request.user, programme)
     qs = queries.claims(programme, **filters, exact_nik=mask.masked)

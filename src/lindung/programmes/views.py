@@ -15,7 +15,7 @@ from django.utils import timezone
 from lindung.core import params
 from lindung.core.downloads import file_response
 
-from . import access, audit, masking
+from . import access, audit, hooks, masking
 from .decorators import programme_view
 from .menu import entries_for
 from .models import AccessLog, Job, Membership, Programme, Role
@@ -59,6 +59,7 @@ def programme_home(request, programme):
         request,
         "programmes/home.html",
         {
+            "todo": hooks.todos(request.user, programme, role_of(request.user, programme)),
             "entries": entries_for(request.user, programme),
             "actions": allowed_actions(request.user, programme),
             "member_count": programme.memberships.count(),
