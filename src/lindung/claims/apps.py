@@ -28,6 +28,8 @@ class ClaimsConfig(AppConfig):
 
         hooks.register_person_panel(queries.person_panel)
         hooks.register_todo(todo.todo)
+        hooks.register_record_page("claims.claim", "claims_detail")
+        hooks.register_record_page("claims.scholarshipplan", "claims_scholarship")
 
         menu.register("Klaim", "claims_list", "claim.view", order=400)
         menu.register("Beasiswa", "claims_scholarships", "claim.view", order=410)

@@ -58,6 +58,9 @@ def register() -> None:
 
     hooks.register_funder_choices(funder_choices)
     hooks.register_todo(todo)
+    hooks.register_record_page("coverage.invoice", "coverage_invoice")
+    hooks.register_record_page("coverage.funder", "coverage_funder")
+    hooks.register_record_page("coverage.reconciliation", "coverage_reconciliation")
     for step in STEPS:
         hooks.register_setup_step(*step)
 

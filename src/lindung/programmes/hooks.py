@@ -112,3 +112,16 @@ def register_todo(func: Callable[..., list[Todo]]) -> None:
 def todos(user, programme, role: str) -> list[Todo]:
     lines = [todo for func in _todo_sources for todo in func(user, programme, role)]
     return sorted(lines, key=lambda t: t.order)
+
+
+_record_pages: dict[str, str] = {}
+
+
+def register_record_page(model_label: str, url_name: str) -> None:
+    """The page of one record of ``model_label`` (``"claims.claim"``): a URL name taking the
+    programme code and the record's id. The access log links what was read to it."""
+    _record_pages[model_label] = url_name
+
+
+def record_page(model_label: str) -> str | None:
+    return _record_pages.get(model_label)

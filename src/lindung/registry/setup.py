@@ -21,6 +21,8 @@ def register() -> None:
 
     hooks.register_agency_choices(agency_choices)
     hooks.register_todo(todo)
+    hooks.register_record_page("registry.participant", "registry_person")
+    hooks.register_record_page("registry.importbatch", "registry_import_batch")
     hooks.register_setup_step(
         70,
         "Impor daftar peserta",
