@@ -25,9 +25,12 @@ class ClaimsConfig(AppConfig):
 
         from lindung.programmes import hooks, menu
 
-        from . import queries
+        from . import queries, todo
 
         hooks.register_person_panel(queries.person_panel)
+        hooks.register_todo(todo.todo)
+        hooks.register_record_page("claims.claim", "claims_detail")
+        hooks.register_record_page("claims.scholarshipplan", "claims_scholarship")
 
         menu.register(_("Klaim"), "claims_list", "claim.view", order=400)
         menu.register(_("Beasiswa"), "claims_scholarships", "claim.view", order=410)

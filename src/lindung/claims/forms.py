@@ -26,6 +26,11 @@ class ClaimFilterForm(forms.Form):
     month = fields.MonthField(label=_("Bulan peristiwa"), required=False)
     segment = forms.ChoiceField(label=_("Segmen"), choices=_blank(Segment.choices), required=False)
     q = forms.CharField(label=_("Cari (nomor, nama, NIK)"), required=False)
+    dokumen = forms.ChoiceField(
+        label=_("Dokumen"),
+        choices=_blank([("kurang", _("dokumen wajib belum lengkap"))]),
+        required=False,
+    )
 
 
 class ClaimForm(forms.Form):

@@ -57,5 +57,32 @@ def register() -> None:
     from lindung.programmes import hooks
 
     hooks.register_funder_choices(funder_choices)
+    hooks.register_todo(todo)
+    hooks.register_record_page("coverage.invoice", "coverage_invoice")
+    hooks.register_record_page("coverage.funder", "coverage_funder")
+    hooks.register_record_page("coverage.reconciliation", "coverage_reconciliation")
     for step in STEPS:
         hooks.register_setup_step(*step)
+
+
+def todo(user, programme, role: str) -> list:
+    """The Operator's to-do line: invoices not fully paid (issued or partly paid)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext as _
+
+    from lindung.programmes.hooks import Todo
+    from lindung.programmes.models import Role
+    from lindung.programmes.queries import count_each
+
+    from .queries import UNPAID, UNPAID_STATES
+
+    if role != Role.OPERATOR:
+        return []
+    n = count_each(
+        programme,
+        unpaid=Invoice.objects.filter(programme=programme, state__in=UNPAID_STATES),
+    )
+    url = reverse("coverage_invoices", args=[programme.code]) + "?" + urlencode({"status": UNPAID})
+    lines = [Todo(_("Tagihan iuran belum lunas"), n["unpaid"], url, 40)]
+    return [line for line in lines if line.count]

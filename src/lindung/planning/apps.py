@@ -7,11 +7,12 @@ class PlanningConfig(AppConfig):
     verbose_name = "Perencanaan"
 
     def ready(self) -> None:
-        from lindung.programmes import audit, menu
+        from lindung.programmes import audit, hooks, menu
 
         from .models import Scenario
 
         audit.register(Scenario, "programme")
+        hooks.register_record_page("planning.scenario", "planning_detail")
         menu.register(_("Perencanaan"), "planning_list", "plan.view", order=60)
 
         from lindung.programmes.jobs import register_on_abandoned

@@ -527,3 +527,17 @@ def dashboard(programme: Programme, period: Period, as_of: date | None = None) -
         "by_kecamatan": by_kecamatan(areas),
         "by_agency": by_agency(programme, period, as_of, counts=counts, claim_groups=claim_groups),
     }
+
+
+def todo(user, programme, role: str) -> list:
+    """The Pimpinan's line of the to-do queue: the dashboard (where they land after logging in)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from lindung.programmes.hooks import Todo
+    from lindung.programmes.models import Role
+
+    if role != Role.PIMPINAN:
+        return []
+    url = reverse("reports_dashboard", args=[programme.code])
+    return [Todo(_("Baca dasbor program: peserta, iuran dan klaim bulan terakhir"), None, url, 1)]
