@@ -102,7 +102,7 @@ def test_first_run_setup_of_kabupaten_ponorogo(page, shot, tmp_path, monkeypatch
     # the programme's own wage basis with its reference.
     page.get_by_role("navigation").get_by_role("link", name="Parameter", exact=True).click()
     umk = page.locator("#umk-table")
-    assert "Rp 2.549.876" in umk.inner_text() and "100.3.3.1/937/013/2025" in umk.inner_text()
+    assert "Rp\u00a02.549.876" in umk.inner_text() and "100.3.3.1/937/013/2025" in umk.inner_text()
     page.locator("summary", has_text="Dasar upah iuran PU").click()
     basis = page.locator("#form-pubasis")
     basis.get_by_label("UMK daerah").check()
