@@ -113,3 +113,18 @@ def test_no_template_formats_dates_on_its_own():
         if "|date:" in p.read_text() or "|date }}" in p.read_text()
     ]
     assert offenders == []
+
+
+def test_rule_texts_in_the_pages_language():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{% load lindung %}{{ line|teks:"label" }}|{{ other|teks:"label" }}')
+    context = {
+        "line": {"label": "Santunan kematian", "label_en": "Death benefit"},
+        "other": {"label": "Biaya pemakaman"},
+    }
+    with translation.override("id"):
+        assert template.render(Context(context)) == "Santunan kematian|Biaya pemakaman"
+    with translation.override("en"):
+        assert template.render(Context(context)) == "Death benefit|Biaya pemakaman"

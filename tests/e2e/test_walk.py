@@ -234,5 +234,6 @@ def test_every_page_of_every_role_in_both_languages_and_widths(browser, live_ser
             page.locator("#lang-select").select_option("en")
         _walk_role(page, live_server.url, username, "en", details, failures, shots)
         context.close()
+    (ARTIFACTS / "walk-findings.txt").write_text("\n".join(failures) + "\n")
     assert shots == {(n, w) for n in SHOTS.values() for w in (WIDE, NARROW)}
     assert failures == [], "\n".join(failures)

@@ -97,3 +97,19 @@ def nilai(value):
     if isinstance(value, date):
         return formatting.long_date(value, None)
     return value
+
+
+@register.filter
+def teks(item, field):
+    """A text the rules give in both languages (``label``/``label_en``, ``reason``/
+    ``reason_en``): the English one on an English page, when there is one."""
+    from django.utils.translation import get_language
+
+    def get(name):
+        return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+    if (get_language() or "id").startswith("en"):
+        english = get(f"{field}_en")
+        if english:
+            return english
+    return get(field)
