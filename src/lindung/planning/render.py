@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.core import charts
 from lindung.core.formatting import mask_nik, month_name, percent, rupiah, rupiah_short
@@ -35,23 +36,23 @@ def summary_rows(r: dict) -> list[tuple[str, str]]:
     """The headline figures of one result, as (label, formatted value)."""
     pc = r["projected_claims"]
     return [
-        ("Tahun dan bulan mulai", f"{month_name(r['start_month'], None)} {r['year']}"),
-        ("Segmen / upah atau penghasilan", f"{r['segment']} / {rupiah(r['wage'])}"),
-        ("Anggaran APBD", rupiah(r["apbd_budget"])),
-        ("Dana CSR", rupiah(r["csr_budget"])),
-        ("Biaya peserta lama (diambil dahulu)", rupiah(r["funders_current"])),
-        ("Peserta baru terpilih", f"{r['selected']:,}".replace(",", ".")),
-        ("Iuran per orang per bulan (awal)", rupiah(r["monthly"][0]["per_person"])),
-        ("Biaya peserta baru tahun ini", rupiah(r["cost"])),
-        ("Biaya peserta baru setahun penuh", rupiah(r["full_year_cost"])),
-        ("Sisa anggaran", rupiah(r["budget_left"])),
-        ("Cakupan UCJ sebelum", _pct(r["coverage_before"])),
-        ("Cakupan UCJ sesudah", _pct(r["coverage_after"])),
-        ("Proyeksi klaim (tengah)", rupiah(pc["central"])),
-        ("Rentang 80 %", f"{rupiah(pc['p80'][0])} – {rupiah(pc['p80'][1])}"),
-        ("Rentang 95 %", f"{rupiah(pc['p95'][0])} – {rupiah(pc['p95'][1])}"),
+        (_("Tahun dan bulan mulai"), f"{month_name(r['start_month'], None)} {r['year']}"),
+        (_("Segmen / upah atau penghasilan"), f"{r['segment']} / {rupiah(r['wage'])}"),
+        (_("Anggaran APBD"), rupiah(r["apbd_budget"])),
+        (_("Dana CSR"), rupiah(r["csr_budget"])),
+        (_("Biaya peserta lama (diambil dahulu)"), rupiah(r["funders_current"])),
+        (_("Peserta baru terpilih"), f"{r['selected']:,}".replace(",", ".")),
+        (_("Iuran per orang per bulan (awal)"), rupiah(r["monthly"][0]["per_person"])),
+        (_("Biaya peserta baru tahun ini"), rupiah(r["cost"])),
+        (_("Biaya peserta baru setahun penuh"), rupiah(r["full_year_cost"])),
+        (_("Sisa anggaran"), rupiah(r["budget_left"])),
+        (_("Cakupan UCJ sebelum"), _pct(r["coverage_before"])),
+        (_("Cakupan UCJ sesudah"), _pct(r["coverage_after"])),
+        (_("Proyeksi klaim (tengah)"), rupiah(pc["central"])),
+        (_("Rentang 80 %"), f"{rupiah(pc['p80'][0])} – {rupiah(pc['p80'][1])}"),
+        (_("Rentang 95 %"), f"{rupiah(pc['p95'][0])} – {rupiah(pc['p95'][1])}"),
         (
-            "Proyeksi rasio klaim",
+            _("Proyeksi rasio klaim"),
             _pct(r["projected_claim_ratio"]) if r["projected_claim_ratio"] else "–",
         ),
     ]
@@ -75,8 +76,8 @@ def chart_svgs(stored: Scenario) -> dict[str, str]:
         out["cashflow"] = charts.bars(
             [month_name(int(m["month"][5:7]), None, short=True) for m in r["monthly"]],
             {n: [m["by_funder"][n] for m in r["monthly"]] for n in names},
-            title="Iuran peserta baru per bulan per penyandang dana (Rp juta)",
-            unit="Rp juta",
+            title=_("Iuran peserta baru per bulan per penyandang dana (Rp juta)"),
+            unit=_("Rp juta"),
             money=True,
             stacked=True,
         )
@@ -84,9 +85,9 @@ def chart_svgs(stored: Scenario) -> dict[str, str]:
     if by_type:
         out["claims"] = charts.bars(
             [TYPE_LABELS.get(k, k) for k in by_type],
-            {"Proyeksi tengah": [v["central"] for v in by_type.values()]},
-            title="Proyeksi klaim per jenis (Rp juta)",
-            unit="Rp juta",
+            {_("Proyeksi tengah"): [v["central"] for v in by_type.values()]},
+            title=_("Proyeksi klaim per jenis (Rp juta)"),
+            unit=_("Rp juta"),
             money=True,
             horizontal=True,
         )
