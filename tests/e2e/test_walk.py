@@ -49,7 +49,7 @@ INDONESIAN_WORDS = re.compile(
     r"Simpan|Tambah|Ubah|Hapus|Cari|Unduh|Lihat|Tampilkan|Kembali|Batal|Hitung|Catat|"
     r"semua|bulan|Bulan|tahun|Tahun|tanggal|Tanggal|peserta|Peserta|tagihan|Tagihan|"
     r"iuran|Iuran|klaim|Klaim|penyandang|Penyandang|dana|Dana|jumlah|Jumlah|"
-    r"baru|Baru|status|nama|Nama|jenis|Jenis|halaman|Halaman|keterangan|Keterangan)\b"
+    r"baru|Baru|nama|Nama|jenis|Jenis|halaman|Halaman|keterangan|Keterangan)\b"
 )
 # Terms that stay in English pages (statutory names, Indonesian institutions and places).
 ALLOWED_TERMS = re.compile(
@@ -63,8 +63,9 @@ RAW_CODES = [
         r"\b(registry|coverage|claims|programmes|reports|planning|participant|claim|billing|"
         r"members|report|benefit|parameters|scenario|audit|programme|person)\.[a-z_]{3,}\b"
     ),  # participant.import, registry.person
-    re.compile(r"\{'[^']*':|\['[^']*'[,\]]|\b(None|True|False)\b"),  # reprs
+    re.compile(r"\{'[^']*':|\['[^']*'[,\]]"),  # dict and list reprs
 ]
+PY_CONSTANTS = re.compile(r"\b(None|True|False)\b")  # on Indonesian pages (English has "None")
 
 # The interface text of a page: what the user reads as the page's own words.
 INTERFACE_TEXT = """() => {
@@ -72,7 +73,7 @@ INTERFACE_TEXT = """() => {
     + 'main > p, section > p, .card > p, form p, .msg, .muted, option:checked, a.button';
   const out = [];
   for (const el of document.querySelectorAll(pick)) {
-    if (el.closest('td') || el.closest('dd') || el.closest('[data-walk-data]')) continue;
+    if (el.closest('td') || el.closest('dd') || el.closest('th[scope=row]')) continue;
     const text = (el.innerText || el.textContent || '').trim();
     if (text) out.push(text);
   }
@@ -150,7 +151,7 @@ def _problems(page, language: str, width: int) -> list[str]:
         if words:
             lines = [ln for ln in interface.split("\n") if INDONESIAN_WORDS.search(ln)][:5]
             found.append(f"Indonesian words {words} in: {lines}")
-    for pattern in RAW_CODES:
+    for pattern in [*RAW_CODES, *([PY_CONSTANTS] if language == "id" else [])]:
         for m in pattern.finditer(visible):
             found.append(f"raw code {m.group(0)!r}: …{_around(visible, m)}…")
     return found

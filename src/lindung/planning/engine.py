@@ -70,6 +70,15 @@ CANDIDATE_COLUMNS = {
 }
 THIN_HISTORY_CLAIMS = 5
 THIN_HISTORY_MONTHS = 12_000
+# Benefit types in words (warnings, calibration table, charts).
+TYPE_LABELS = {
+    "jkm_death": "JKM meninggal",
+    "jkk_death": "JKK meninggal",
+    "jkk_total_disability": "JKK cacat total",
+    "jkk_partial_disability": "JKK cacat sebagian",
+    "jkk_stmb": "JKK STMB",
+    "jkk_medical": "JKK perawatan",
+}
 
 
 class ScenarioError(ValueError):
@@ -456,7 +465,7 @@ def project(
             thin = h.count < THIN_HISTORY_CLAIMS or h.participant_months < THIN_HISTORY_MONTHS
             if thin:
                 warnings.append(
-                    f"Riwayat klaim {h.type} ({h.segment}) tipis: {h.count} klaim dalam "
+                    f"Riwayat klaim {TYPE_LABELS.get(h.type, h.type)} ({h.segment}) tipis: {h.count} klaim dalam "
                     f"{h.participant_months:,} bulan-peserta; proyeksi kurang andal.".replace(
                         ",", "."
                     )

@@ -14,18 +14,10 @@ from lindung.core import charts
 from lindung.core.formatting import mask_nik, month_name, percent, rupiah, rupiah_short
 from lindung.rules import regions
 
-from .engine import CRITERIA_LABELS
+from .engine import CRITERIA_LABELS, TYPE_LABELS
 from .models import Scenario
 
 MAX_COMPARE = 4
-TYPE_LABELS = {
-    "jkm_death": "JKM meninggal",
-    "jkk_death": "JKK meninggal",
-    "jkk_total_disability": "JKK cacat total",
-    "jkk_partial_disability": "JKK cacat sebagian",
-    "jkk_stmb": "JKK STMB",
-    "jkk_medical": "JKK perawatan",
-}
 
 
 def _pct(value) -> str:

@@ -91,9 +91,9 @@ class ProfileForm(forms.Form):
 
     SECTIONS = (
         ("Pemda", ("kind", "place_name", "pemda_name", "name")),
-        ("Kerja sama", ("bpjs_branch", "workforce", "covered_elsewhere")),
+        (_("Kerja sama"), ("bpjs_branch", "workforce", "covered_elsewhere")),
         (
-            "Surat dan penanda tangan",
+            _("Surat dan penanda tangan"),
             (
                 "dinas_name",
                 "head_name",

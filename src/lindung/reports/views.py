@@ -6,6 +6,7 @@ from datetime import date
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from lindung.core import params
 from lindung.core.downloads import file_response
@@ -23,11 +24,15 @@ def default_period(programme, today: date) -> tuple[str, str, str]:
     month = latest_complete_month(programme, today)
     if month is None:
         this = f"{today:%Y-%m}"
-        return this, this, "Belum ada bulan lengkap yang berisi data; ditampilkan bulan ini."
-    note = (
-        f"Ditampilkan bulan lengkap terakhir yang berisi data: {month_year(month)}. "
+        return (
+            this,
+            this,
+            gettext("Belum ada bulan lengkap yang berisi data; ditampilkan bulan ini."),
+        )
+    note = gettext(
+        "Ditampilkan bulan lengkap terakhir yang berisi data: %(month)s. "
         "Pilih bulan lain di atas untuk periode yang lebih panjang."
-    )
+    ) % {"month": month_year(month, None)}
     return f"{month:%Y-%m}", f"{month:%Y-%m}", note
 
 
