@@ -49,6 +49,16 @@ from lindung.rules.contributions import monthly_contribution
 from lindung.rules.money import DEFAULT_RULE, round_rupiah
 
 CRITERIA = ("decile", "breadwinner", "dependants", "occupation", "kelurahan")
+#: The benefits projected, in words (tables, charts and warnings).
+TYPE_LABELS = {
+    "jkm_death": "JKM meninggal",
+    "jkk_death": "JKK meninggal",
+    "jkk_total_disability": "JKK cacat total",
+    "jkk_partial_disability": "JKK cacat sebagian",
+    "jkk_stmb": "JKK STMB",
+    "jkk_medical": "JKK perawatan",
+}
+
 CRITERIA_LABELS = {
     "decile": "desil DTSEN terendah dahulu",
     "breadwinner": "tulang punggung keluarga dahulu",
@@ -455,7 +465,7 @@ def project(
             thin = h.count < THIN_HISTORY_CLAIMS or h.participant_months < THIN_HISTORY_MONTHS
             if thin:
                 warnings.append(
-                    f"Riwayat klaim {h.type} ({h.segment}) tipis: {h.count} klaim dalam "
+                    f"Riwayat klaim {TYPE_LABELS.get(h.type, h.type)} ({h.segment}) tipis: {h.count} klaim dalam "
                     f"{h.participant_months:,} bulan-peserta; proyeksi kurang andal.".replace(
                         ",", "."
                     )
