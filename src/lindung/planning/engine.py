@@ -50,6 +50,16 @@ from lindung.rules.contributions import monthly_contribution
 from lindung.rules.money import DEFAULT_RULE, round_rupiah
 
 CRITERIA = ("decile", "breadwinner", "dependants", "occupation", "kelurahan")
+#: The benefits projected, in words (tables, charts and warnings).
+TYPE_LABELS = {
+    "jkm_death": "JKM meninggal",
+    "jkk_death": "JKK meninggal",
+    "jkk_total_disability": "JKK cacat total",
+    "jkk_partial_disability": "JKK cacat sebagian",
+    "jkk_stmb": "JKK STMB",
+    "jkk_medical": "JKK perawatan",
+}
+
 CRITERIA_LABELS = {
     "decile": "desil DTSEN terendah dahulu",
     "breadwinner": "tulang punggung keluarga dahulu",

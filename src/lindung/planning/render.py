@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.core import charts
-from lindung.core.formatting import mask_nik, month_name, percent, rupiah, rupiah_short
+from lindung.core.formatting import (
+    mask_nik,
+    month_name,
+    percent,
+    rupiah,
+    rupiah_short,
+)
 from lindung.rules import regions
 
 from .engine import CRITERIA_LABELS, TYPE_LABELS
@@ -24,11 +30,29 @@ def _pct(value) -> str:
     return percent(Decimal(value), 2) if value not in (None, "") else "–"
 
 
+def start_label(r: dict) -> str:
+    """The scenario's first month in words: "Juli 2026"."""
+    return f"{month_name(r['start_month'], None)} {r['year']}"
+
+
+def start_notice(items: list[Scenario]) -> str:
+    """Said above a comparison whose scenarios start in different months: their costs "this
+    year" cover different numbers of months."""
+    starts = [start_label(s.result) for s in items]
+    if len(set(starts)) <= 1:
+        return ""
+    listed = "; ".join(f"{s.name}: {start}" for s, start in zip(items, starts, strict=True))
+    return _(
+        "Skenario ini mulai pada bulan yang berbeda (%(listed)s). Biaya tahun ini mencakup "
+        "jumlah bulan yang berbeda; bandingkan juga biaya setahun penuh."
+    ) % {"listed": listed}
+
+
 def summary_rows(r: dict) -> list[tuple[str, str]]:
     """The headline figures of one result, as (label, formatted value)."""
     pc = r["projected_claims"]
     return [
-        (_("Tahun dan bulan mulai"), f"{month_name(r['start_month'], None)} {r['year']}"),
+        (_("Mulai bulan"), start_label(r)),
         (_("Segmen / upah atau penghasilan"), f"{r['segment']} / {rupiah(r['wage'])}"),
         (_("Anggaran APBD"), rupiah(r["apbd_budget"])),
         (_("Dana CSR"), rupiah(r["csr_budget"])),
@@ -50,6 +74,11 @@ def summary_rows(r: dict) -> list[tuple[str, str]]:
     ]
 
 
+def _month_label(month: str) -> str:
+    """``"2026-07"`` -> ``"Juli 2026"``."""
+    return f"{month_name(int(month[5:7]), None)} {month[:4]}"
+
+
 def enrich(r: dict) -> dict:
     """Add display helpers to a stored result (names of kelurahan, current cost)."""
     r = dict(r)
@@ -57,6 +86,11 @@ def enrich(r: dict) -> dict:
     for row in r.get("by_kelurahan", []):
         row["name"] = regions.region_name(row["kelurahan"] or "") or row["kelurahan"]
     r["type_labels"] = TYPE_LABELS
+    r["start_label"] = start_label(r)
+    r["monthly"] = [{**m, "label": _month_label(m["month"])} for m in r.get("monthly", [])]
+    r["calibration"] = [
+        {**c, "type_label": TYPE_LABELS.get(c["type"], c["type"])} for c in r.get("calibration", [])
+    ]
     return r
 
 
@@ -97,6 +131,11 @@ def compare_rows(items: list[Scenario]) -> list[tuple[str, list[str]]]:
     return [("Urutan prioritas", priorities), *rows.items()]
 
 
+def _chart_percent(ratio) -> float:
+    """A coverage ratio as a per cent with one decimal, for a chart's bar (never money)."""
+    return float((Decimal(ratio) * 100).quantize(Decimal("0.1")))
+
+
 def compare_svgs(items: list[Scenario]) -> dict[str, str]:
     names = [s.name[:28] for s in items]
     return {
@@ -119,11 +158,11 @@ def compare_svgs(items: list[Scenario]) -> dict[str, str]:
         "coverage": charts.bars(
             names,
             {
-                "Sebelum": [round(Decimal(s.result["coverage_before"]) * 10000) for s in items],
-                "Sesudah": [round(Decimal(s.result["coverage_after"]) * 10000) for s in items],
+                "Sebelum": [_chart_percent(s.result["coverage_before"]) for s in items],
+                "Sesudah": [_chart_percent(s.result["coverage_after"]) for s in items],
             },
-            title="Cakupan UCJ (basis poin, 10.000 = 100 %)",
-            unit="basis poin",
+            title="Cakupan UCJ (%)",
+            unit="%",
         ),
     }
 

@@ -113,3 +113,44 @@ def teks(item, field):
         if english:
             return english
     return get(field)
+
+
+@register.filter
+def persen_tarif(value):
+    """A rate as a percentage with the digits it has: ``0.0024`` -> ``0,24 %``."""
+    return "–" if value is None or value == "" else formatting.ratio_percent(value)
+
+
+@register.filter
+def bulan_tahun(value):
+    """``date(2026, 7, 1)`` or ``"2026-07"`` -> ``Juli 2026``."""
+    if isinstance(value, str):
+        try:
+            year, month = value[:7].split("-")
+            value = date(int(year), int(month), 1)
+        except ValueError:
+            return value
+    return formatting.month_year(value, None) if value else "–"
+
+
+@register.filter
+def nilai_parameter(param):
+    """A parameter dict of a quote or an invoice snapshot (``value``, ``unit``, ``name``) as
+    people read it: "1 %", "Rp 6.800", "48 × upah" (never "0.01 rate")."""
+    try:
+        return formatting.parameter_value(
+            param["value"], param.get("unit", ""), None, param.get("name", "")
+        )
+    except (KeyError, TypeError, AttributeError):
+        return param
+
+
+@register.filter
+def tanggal_iso(value):
+    """``"2019-12-02"`` -> ``2 Desember 2019`` (dates stored as text in quotes and snapshots)."""
+    if isinstance(value, date):
+        return formatting.long_date(value, None)
+    try:
+        return formatting.long_date(date.fromisoformat(str(value)[:10]), None)
+    except ValueError:
+        return value
