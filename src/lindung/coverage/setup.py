@@ -4,6 +4,7 @@ funders a Mitra CSR user may be scoped to, and the set-up steps of a new program
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import Agreement, Funder, FunderKind, Invoice
 
@@ -31,21 +32,23 @@ def _billed(programme) -> bool:
 STEPS = [
     (
         30,
-        "Catat PKS tahun berjalan",
+        gettext_lazy("Catat PKS tahun berjalan"),
         "coverage_funders",
         _agreement_done,
-        "Nomor, tanggal dan periode kerja sama dengan BPJS Ketenagakerjaan.",
+        gettext_lazy("Nomor, tanggal dan periode kerja sama dengan BPJS Ketenagakerjaan."),
     ),
     (
         40,
-        "Tambahkan penyandang dana APBD (dan CSR bila ada)",
+        gettext_lazy("Tambahkan penyandang dana APBD (dan CSR bila ada)"),
         "coverage_funders",
         _funders_done,
-        "APBD sebagai penyandang dana cadangan membayar semua peserta yang tidak dialokasikan.",
+        gettext_lazy(
+            "APBD sebagai penyandang dana cadangan membayar semua peserta yang tidak dialokasikan."
+        ),
     ),
     (
         80,
-        "Buat tagihan bulan pertama dan catat pembayarannya",
+        gettext_lazy("Buat tagihan bulan pertama dan catat pembayarannya"),
         "coverage_billing",
         _billed,
         "",

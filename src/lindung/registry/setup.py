@@ -3,6 +3,8 @@ agencies a default risk class may be set for, and the set-up step "import partic
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from .models import Agency, ImportBatch, Participant
 
 
@@ -25,10 +27,12 @@ def register() -> None:
     hooks.register_record_page("registry.importbatch", "registry_import_batch")
     hooks.register_setup_step(
         70,
-        "Impor daftar peserta",
+        gettext_lazy("Impor daftar peserta"),
         "registry_import",
         _participants_done,
-        "Unduh templat, isi satu baris per orang (kolom NIK sebagai teks), lalu unggah.",
+        gettext_lazy(
+            "Unduh templat, isi satu baris per orang (kolom NIK sebagai teks), lalu unggah."
+        ),
     )
 
 
