@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["quote", "import", "billing", "report", "plan", "load"]
+ORDER = ["quote", "import", "billing", "report", "plan", "audit", "load"]
 
 
 def available() -> list[str]:

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from lindung.api import api
 from lindung.programmes.setup_views import LoginView
-from lindung.programmes.user_views import PasswordChangeView
+from lindung.programmes.user_views import PasswordChangeDoneView, PasswordChangeView
 
 admin.site.site_header = "Lindung — administrasi sistem"
 admin.site.site_title = "Lindung"
@@ -15,7 +15,7 @@ urlpatterns = [
     path("kata-sandi/", PasswordChangeView.as_view(), name="password_change"),
     path(
         "kata-sandi/selesai/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),

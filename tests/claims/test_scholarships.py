@@ -157,7 +157,7 @@ def test_the_scholarship_screens_walk_a_year(programme, users, plan, client_for)
     inst.refresh_from_db()
     assert inst.state == "paid"
     page = op.get(f"/p/{code}/beasiswa/{plan.pk}/")
-    assert "Rp 85.500.000" in page.text
+    assert "Rp\u00a085.500.000" in page.text
 
 
 def test_each_re_verification_recomputes_the_commitment_from_the_actual_level(

@@ -43,7 +43,11 @@ def test_operator_walks_a_jkm_claim_on_the_screens(programme, users, client_for)
     page = op.get(r.url)
     assert page.status_code == 200
     text = page.text
-    assert "Rp 42.000.000" in text and "Rp 87.000.000" in text and "Rp 129.000.000" in text
+    assert (
+        "Rp\u00a042.000.000" in text
+        and "Rp\u00a087.000.000" in text
+        and "Rp\u00a0129.000.000" in text
+    )
     assert "Yang masih kurang" in text and "Akta kematian" in text
     assert AccessLog.objects.filter(object_type="claims.claim", object_id=str(claim.pk)).exists()
 

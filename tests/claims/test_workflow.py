@@ -215,7 +215,7 @@ def test_paid_needs_bpjs_amounts_and_differences_are_flagged(programme, users):
         services.mark_paid(claim, actor=users["operator"])
     claim = services.record_bpjs_amounts(claim, 42_000_000, 40_000_000, actor=users["operator"])
     assert claim.difference_flag is True and claim.difference == -2_000_000
-    assert "kurang Rp 2.000.000" in claim.difference_note
+    assert "kurang Rp\u00a02.000.000" in claim.difference_note
     assert list(queries.differences(programme)) == [claim]
     claim = services.record_bpjs_amounts(claim, 42_000_000, 42_000_000, actor=users["operator"])
     assert claim.difference_flag is False and claim.difference == 0

@@ -174,9 +174,9 @@ def test_calculator_page_shows_lines_with_basis_and_totals(programme, users, cli
         "anak-0-level": "none",
     }
     html = client.get(url, params).content.decode()
-    assert "Rp 42.000.000" in html
-    assert "Rp 87.000.000" in html
-    assert "Rp 129.000.000" in html
+    assert "Rp\u00a042.000.000" in html
+    assert "Rp\u00a087.000.000" in html
+    assert "Rp\u00a0129.000.000" in html
     assert "PP 82/2019" in html
     short = client.get(url, {**params, "contribution_months": "20"}).content.decode()
     assert "tidak berhak" in short and "36" in short
@@ -220,9 +220,9 @@ def test_calculator_offers_the_disability_table_grouped_and_searchable(
         "anak-INITIAL_FORMS": "0",
     }
     html = client.get(url, params).content.decode()
-    assert "Rp 17.439.156" in html and "Jari telunjuk tangan kanan — 9%" in html
+    assert "Rp\u00a017.439.156" in html and "Jari telunjuk tangan kanan — 9%" in html
     html = client.get(url, {**params, "left_handed": "on"}).content.decode()
-    assert "Rp 13.563.788" in html and 'id="disability-row">Jari telunjuk tangan kiri' in html
+    assert "Rp\u00a013.563.788" in html and 'id="disability-row">Jari telunjuk tangan kiri' in html
     html = client.get(
         url, {**params, "disability_item": "dengar_turun_keduanya", "monthly_wage": "2000000"}
     ).content.decode()
@@ -245,6 +245,6 @@ def test_calculator_child_not_at_school_follows_the_normal_path_or_the_chosen_on
         "anak-0-level": "none",
     }
     html = client.get(url, params).content.decode()
-    assert "Rp 84.000.000" in html and "mulai SD 1 tahun ajaran 2026/2027" in html
+    assert "Rp\u00a084.000.000" in html and "mulai SD 1 tahun ajaran 2026/2027" in html
     html = client.get(url, {**params, "anak-0-start_level": "TK"}).content.decode()
-    assert "Rp 63.000.000" in html and "mulai TK 1" in html
+    assert "Rp\u00a063.000.000" in html and "mulai TK 1" in html

@@ -12,7 +12,7 @@ H = "tests.core.sandbox_helpers"
 
 
 def test_results_and_python_errors_come_back():
-    assert sandbox.run("lindung.core.formatting:rupiah", {"amount": 10_000}) == "Rp 10.000"
+    assert sandbox.run("lindung.core.formatting:rupiah", {"amount": 10_000}) == "Rp\u00a010.000"
     with pytest.raises(sandbox.SandboxFailure) as exc:
         sandbox.run("lindung.core.formatting:rupiah", {"amount": "x"})
     assert exc.value.kind == "error" and exc.value.error_type == "InvalidOperation"

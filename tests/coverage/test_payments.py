@@ -61,7 +61,7 @@ def test_overpayment_is_refused_with_the_outstanding_amount(march):
     services.record_payment(invoice, 50_000, date(2025, 4, 2), "SP2D-001", actor=system())
     with pytest.raises(PaymentError) as exc:
         services.record_payment(invoice, 10_000, date(2025, 4, 3), "SP2D-002", actor=system())
-    assert "Pembayaran melebihi sisa tagihan Rp 9.758" in str(exc.value)
+    assert "Pembayaran melebihi sisa tagihan Rp\u00a09.758" in str(exc.value)
     invoice.refresh_from_db()
     assert invoice.paid == 50_000
 

@@ -64,7 +64,7 @@ def test_operator_pages_render(world, users, client_for):
         assert response.status_code == 200, address
         assert text in response.content.decode(), address
     html = c.get(url("coverage_billing", p) + "?tahun=2025").content.decode()
-    assert "Rp 29.879" in html  # APBD March: 13,079 + 16,800
+    assert "Rp\u00a029.879" in html  # APBD March: 13,079 + 16,800
     assert "Jalankan penagihan" in html
     home = c.get(reverse("programme_home", args=[p.code])).content.decode()
     assert "Iuran &amp; tagihan" in home
@@ -97,7 +97,7 @@ def test_payment_form_records_and_refuses(world, users, client_for):
     address = url("coverage_record_payment", world["programme"], inv.pk)
     form = {"amount": 40_000, "paid_on": "2025-04-02", "reference": "SP2D-1"}
     page = c.post(address, form, follow=True).content.decode()
-    assert "Pembayaran melebihi sisa tagihan Rp 29.879" in page
+    assert "Pembayaran melebihi sisa tagihan Rp\u00a029.879" in page
     c.post(address, {**form, "amount": 29_879}, follow=True)
     inv.refresh_from_db()
     assert inv.state == "paid"
@@ -131,7 +131,7 @@ def test_mitra_csr_sees_only_its_own_workers_and_money(world, users, client_for)
     assert c.get(url("coverage_participant", p, world["sponsored"].pk)).status_code == 200
     assert c.get(url("coverage_participant", p, world["apbd_pu"].pk)).status_code == 404
     overview = c.get(url("coverage_billing", p) + "?tahun=2025").content.decode()
-    assert "Rp 16.800" in overview and "Rp 29.879" not in overview
+    assert "Rp\u00a016.800" in overview and "Rp\u00a029.879" not in overview
     assert "APBD" not in overview
     funders = c.get(url("coverage_funders", p)).content.decode()
     assert "PKS/001/2025" not in funders and "CSR-PTX" in funders
@@ -200,7 +200,7 @@ def test_invoice_pdf_and_xlsx(world, users, client_for):
     inv = world["apbd_invoice"]
     html = documents.invoice_html(inv, show_nik=False)
     assert "dua puluh sembilan ribu delapan ratus tujuh puluh sembilan rupiah" in html.lower()
-    assert "TAG/2025/03/APBD" in html and "Rp 29.879" in html
+    assert "TAG/2025/03/APBD" in html and "Rp\u00a029.879" in html
     c = client_for(users["operator"])
     pdf = c.get(url("coverage_invoice_pdf", world["programme"], inv.pk))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

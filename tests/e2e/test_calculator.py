@@ -23,15 +23,15 @@ def test_operator_quotes_a_jkm_death_with_a_child(page, shot):
     page.get_by_label("Jenjang 1", exact=True).select_option("none")
     page.get_by_role("button", name="Hitung").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator("#cash-total").inner_text() == "Rp 42.000.000"
-    assert page.locator("#commitment").inner_text() == "Rp 87.000.000"
-    assert page.locator("#grand-total").inner_text() == "Rp 129.000.000"
+    assert page.locator("#cash-total").inner_text() == "Rp\u00a042.000.000"
+    assert page.locator("#commitment").inner_text() == "Rp\u00a087.000.000"
+    assert page.locator("#grand-total").inner_text() == "Rp\u00a0129.000.000"
     shot(page, "calculator-jkm-129")
     page.get_by_label("Bulan iuran terbayar sebelum peristiwa").fill("20")
     page.get_by_role("button", name="Hitung").click()
     page.wait_for_load_state("networkidle")
     assert "tidak berhak" in page.locator("#scholarship-reason").inner_text()
-    assert page.locator("#grand-total").inner_text() == "Rp 42.000.000"
+    assert page.locator("#grand-total").inner_text() == "Rp\u00a042.000.000"
     shot(page, "calculator-jkm-no-scholarship")
 
 
@@ -47,6 +47,6 @@ def test_operator_finds_a_finger_in_the_disability_table(page, shot):
     page.locator("#id_disability_item").select_option("telunjuk_kanan")
     page.get_by_role("button", name="Hitung").click()
     page.wait_for_load_state("networkidle")
-    assert page.locator("#cash-total").inner_text() == "Rp 17.439.156"
+    assert page.locator("#cash-total").inner_text() == "Rp\u00a017.439.156"
     assert "Jari telunjuk tangan kanan" in page.locator("#disability-row").inner_text()
     shot(page, "calculator-right-index-finger")

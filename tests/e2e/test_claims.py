@@ -45,7 +45,7 @@ def test_jkm_claim_from_entry_to_handover_and_a_scholarship_year(page, shot, set
     page.get_by_role("button", name="Cari").click()
     page.get_by_role("link", name="Pilih").click()
     page.get_by_label("Jenis klaim").select_option("jkm_death")
-    page.get_by_label("Tanggal peristiwa").fill("2025-12-01")
+    page.get_by_label("Tanggal peristiwa").fill("1/12/2025")
     page.get_by_label("Tempat peristiwa").fill("RSUD Kota Madiun")
     page.get_by_label("Kronologi").fill("Meninggal dunia karena sakit jantung di rumah sakit.")
     page.get_by_label("Nama pelapor").fill("Siti Aminah")
@@ -56,9 +56,9 @@ def test_jkm_claim_from_entry_to_handover_and_a_scholarship_year(page, shot, set
     claim = Claim.objects.get(participant=worker)
     assert page.locator("#covered").inner_text().startswith("ya")
     assert page.locator("#paid-months").inner_text() == "38 bulan"
-    assert page.locator("#cash-total").inner_text() == "Rp 42.000.000"
-    assert page.locator("#commitment").inner_text() == "Rp 87.000.000"
-    assert page.locator("#grand-total").inner_text() == "Rp 129.000.000"
+    assert page.locator("#cash-total").inner_text() == "Rp\u00a042.000.000"
+    assert page.locator("#commitment").inner_text() == "Rp\u00a087.000.000"
+    assert page.locator("#grand-total").inner_text() == "Rp\u00a0129.000.000"
     assert "Akta kematian" in page.locator("#missing").inner_text()
     shot(page, "claims-02-claim-draft")
 
@@ -211,6 +211,6 @@ def test_jkm_claim_from_entry_to_handover_and_a_scholarship_year(page, shot, set
     page.wait_for_load_state("networkidle")
     inst.refresh_from_db()
     assert inst.state == InstalmentState.PAID and inst.paid_amount == 1_500_000
-    assert page.locator("#plan-paid").inner_text() == "Rp 1.500.000"
-    assert page.locator("#plan-remaining").inner_text() == "Rp 85.500.000"
+    assert page.locator("#plan-paid").inner_text() == "Rp\u00a01.500.000"
+    assert page.locator("#plan-remaining").inner_text() == "Rp\u00a085.500.000"
     shot(page, "claims-06-scholarship-paid")

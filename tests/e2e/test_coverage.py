@@ -93,7 +93,9 @@ def test_operator_bills_a_month_and_records_a_payment(page, shot, settings):
     page.get_by_label("Tanggal bayar").fill("2025-04-10")
     page.get_by_label("Referensi (SP2D / bukti transfer)").fill("SP2D/0412/2025")
     page.get_by_role("button", name="Catat pembayaran").click()
-    assert "Pembayaran melebihi sisa tagihan Rp 85.916" in page.get_by_role("status").inner_text()
+    assert (
+        "Pembayaran melebihi sisa tagihan Rp\u00a085.916" in page.get_by_role("status").inner_text()
+    )
     shot(page, "coverage-03-overpayment-refused")
 
     page.get_by_label("Jumlah dibayar (Rp)").fill("85916")

@@ -17,9 +17,9 @@ def test_pimpinan_reads_the_dashboard_follows_a_figure_and_downloads_the_pdf(pag
     assert "/dasbor/" in page.url
     assert "bulan lengkap terakhir yang berisi data" in page.locator("#period").inner_text()
     page.get_by_role("navigation").get_by_role("link", name="Dasbor").click()
-    page.get_by_label("Dari bulan").fill("2025-01")
-    page.get_by_label("sampai", exact=True).fill("2025-11")
-    page.get_by_label("Peserta aktif per", exact=True).fill("2025-12-31")
+    page.get_by_label("Dari bulan").fill("01/2025")
+    page.get_by_label("sampai", exact=True).fill("11/2025")
+    page.get_by_label("Peserta aktif per", exact=True).fill("31/12/2025")
     page.get_by_role("button", name="Tampilkan").click()
     page.wait_for_load_state("networkidle")
     assert "17.484" in page.locator("#kpi-active").inner_text()

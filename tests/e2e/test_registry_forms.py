@@ -24,7 +24,7 @@ def test_add_participant_form_and_masked_view(page, shot):
     page.get_by_role("link", name="Tambah peserta").click()
     page.get_by_label("NIK").fill("3577014101900001")
     page.get_by_label("Nama lengkap").fill("Siti Aminah")
-    page.get_by_label("Tanggal lahir").fill("1990-01-02")
+    page.get_by_label("Tanggal lahir").fill("02/01/1990")
     page.get_by_label("Jenis kelamin").select_option("L")
     page.get_by_label("Segmen").select_option("BPU")
     page.get_by_role("button", name="Simpan").click()

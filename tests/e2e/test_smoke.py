@@ -30,5 +30,5 @@ def test_wrong_password_explains_itself(page, shot):
     build_foundation()
     login(page, "operator", "bukan-ini")
     assert page.get_by_role("alert").count() == 1
-    assert "benar" in page.get_by_role("alert").inner_text()
+    assert "kata sandi salah" in page.get_by_role("alert").inner_text()
     shot(page, "04-login-error")

@@ -193,12 +193,15 @@ def test_parameter_page_shows_values_and_forms_to_the_admin_only(programme, user
     record_umk(users["admin"], programme, 2026, 2_600_000)
     url = reverse("parameters", args=[programme.code])
     admin_page = client_for(users["admin"]).get(url).content.decode()
-    assert "Rp 2.600.000" in admin_page and DECREE_2026 in admin_page
+    assert "Rp\u00a02.600.000" in admin_page and DECREE_2026 in admin_page
     assert "dicatat program" in admin_page and "Catat nilai baru" in admin_page
     operator_page = client_for(users["operator"]).get(url).content.decode()
-    assert "Rp 2.600.000" in operator_page and "Catat nilai baru" not in operator_page
-    # Other regions' UMK are not listed among the national parameters.
-    assert "umk.35.02" not in admin_page and "umk.35.77" in admin_page
+    assert "Rp\u00a02.600.000" in operator_page and "Catat nilai baru" not in operator_page
+    # Other regions' UMK are not listed among the national parameters (named in words, never
+    # by their key such as umk.35.77).
+    national = admin_page[admin_page.index('id="national"') :]
+    assert "UMK Kota Madiun" in national and "Ponorogo" not in national
+    assert "umk.35.77" not in admin_page
     # Posting through the page: errors are shown in the form, nothing is saved.
     add = reverse("parameter_add", args=[programme.code, "umk"])
     response = client_for(users["admin"]).post(

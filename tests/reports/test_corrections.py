@@ -143,7 +143,7 @@ def test_an_approved_claim_computed_differently_today_is_flagged_not_changed(
     )
     assert flagged.status_code == 302
     note = ClaimTransition.objects.filter(claim=claim).latest("at").note
-    assert note.startswith("Koreksi parameter:") and "selisih Rp 1.000.000" in note
+    assert note.startswith("Koreksi parameter:") and "selisih Rp\u00a01.000.000" in note
     claim.refresh_from_db()
     assert claim.snapshot["quote"]["cash_total"] == approved_cash - 1_000_000
     assert report(programme)["claims"][0]["flagged"] is True

@@ -103,11 +103,11 @@ def test_the_issue_examples_answer_400_with_a_reason(world, users, client_for):
     for address, reason in [
         (f"{base}/iuran/?tahun=0", "Tahun"),
         (f"{base}/dasbor/?dari=0001-01&sampai=9999-12", "Tahun periode"),
-        (f"{base}/dasbor/?dari=2025-01&sampai=2025-13", "YYYY-MM"),
+        (f"{base}/dasbor/?dari=2025-01&sampai=2025-13", "bb/tttt"),
         (f"{base}/dasbor/?per=9999-99-99", "Tanggal"),
         (f"{base}/rencana/banding/?s=999999999999999999999999", "antara"),
-        (f"{base}/klaim/?month=99999999999999999999-01", "TTTT-BB"),
-        (f"{base}/beasiswa/jatuh-tempo/?bulan=0-0", "TTTT-BB"),
+        (f"{base}/klaim/?month=99999999999999999999-01", "bb/tttt"),
+        (f"{base}/beasiswa/jatuh-tempo/?bulan=0-0", "bb/tttt"),
         (f"{base}/peserta/?q=%00", "NUL"),
     ]:
         r = admin.get(address)

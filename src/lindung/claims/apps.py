@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClaimsConfig(AppConfig):
@@ -24,10 +25,13 @@ class ClaimsConfig(AppConfig):
 
         from lindung.programmes import hooks, menu
 
-        from . import queries
+        from . import queries, todo
 
         hooks.register_person_panel(queries.person_panel)
+        hooks.register_todo(todo.todo)
+        hooks.register_record_page("claims.claim", "claims_detail")
+        hooks.register_record_page("claims.scholarshipplan", "claims_scholarship")
 
-        menu.register("Klaim", "claims_list", "claim.view", order=400)
-        menu.register("Beasiswa", "claims_scholarships", "claim.view", order=410)
-        menu.register("Penyerahan santunan", "claims_handovers", "claim.view", order=420)
+        menu.register(_("Klaim"), "claims_list", "claim.view", order=400)
+        menu.register(_("Beasiswa"), "claims_scholarships", "claim.view", order=410)
+        menu.register(_("Penyerahan santunan"), "claims_handovers", "claim.view", order=420)

@@ -3,97 +3,92 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from lindung.core import fields
 from lindung.registry.models import FamilyMember, Segment
 
 from .models import ClaimState, ClaimType, HeirRelationship
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = fields.DateInput()
 
 
-def _blank(choices, label="— semua —"):
+ALL = _("— semua —")
+
+
+def _blank(choices, label=ALL):
     return [("", label), *choices]
 
 
 class ClaimFilterForm(forms.Form):
-    type = forms.ChoiceField(label="Jenis", choices=_blank(ClaimType.choices), required=False)
-    state = forms.ChoiceField(label="Status", choices=_blank(ClaimState.choices), required=False)
-    month = forms.CharField(
-        label="Bulan peristiwa",
+    type = forms.ChoiceField(label=_("Jenis"), choices=_blank(ClaimType.choices), required=False)
+    state = forms.ChoiceField(label=_("Status"), choices=_blank(ClaimState.choices), required=False)
+    month = fields.MonthField(label=_("Bulan peristiwa"), required=False)
+    segment = forms.ChoiceField(label=_("Segmen"), choices=_blank(Segment.choices), required=False)
+    q = forms.CharField(label=_("Cari (nomor, nama, NIK)"), required=False)
+    dokumen = forms.ChoiceField(
+        label=_("Dokumen"),
+        choices=_blank([("kurang", _("dokumen wajib belum lengkap"))]),
         required=False,
-        widget=forms.DateInput(attrs={"type": "month"}),
     )
-    segment = forms.ChoiceField(label="Segmen", choices=_blank(Segment.choices), required=False)
-    q = forms.CharField(label="Cari (nomor, nama, NIK)", required=False)
-
-    def clean_month(self):
-        value = (self.cleaned_data.get("month") or "").strip()
-        if not value:
-            return None
-        from .queries import parse_month
-
-        try:
-            return parse_month(value)
-        except ValueError:
-            raise forms.ValidationError("Tulis bulan sebagai TTTT-BB, mis. 2025-12.") from None
 
 
 class ClaimForm(forms.Form):
     """Entry and correction of a claim's details."""
 
-    type = forms.ChoiceField(label="Jenis klaim", choices=ClaimType.choices)
-    event_date = forms.DateField(label="Tanggal peristiwa", widget=DATE)
-    place = forms.CharField(label="Tempat peristiwa", max_length=200, required=False)
+    type = forms.ChoiceField(label=_("Jenis klaim"), choices=ClaimType.choices)
+    event_date = fields.DateField(label=_("Tanggal peristiwa"), widget=DATE)
+    place = forms.CharField(label=_("Tempat peristiwa"), max_length=200, required=False)
     chronology = forms.CharField(
-        label="Kronologi (tempat, sebab, tanggal/jam)",
+        label=_("Kronologi (tempat, sebab, tanggal/jam)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    reporter = forms.CharField(label="Nama pelapor", max_length=200, required=False)
-    reporter_phone = forms.CharField(label="Nomor HP pelapor", max_length=20, required=False)
+    reporter = forms.CharField(label=_("Nama pelapor"), max_length=200, required=False)
+    reporter_phone = forms.CharField(label=_("Nomor HP pelapor"), max_length=20, required=False)
     wage = forms.IntegerField(
-        label="Upah/tingkat penghasilan (Rp)",
+        label=_("Upah/tingkat penghasilan (Rp)"),
         min_value=1,
         required=False,
-        help_text="Untuk JKK. Kosongkan untuk memakai data peserta.",
+        help_text=_("Untuk JKK. Kosongkan untuk memakai data peserta."),
     )
-    stage1_reported_on = forms.DateField(
-        label="Tanggal laporan tahap I (JKK)", required=False, widget=DATE
+    stage1_reported_on = fields.DateField(
+        label=_("Tanggal laporan tahap I (JKK)"), required=False, widget=DATE
     )
-    doctor_statement_on = forms.DateField(
-        label="Tanggal surat keterangan dokter (JKK)", required=False, widget=DATE
+    doctor_statement_on = fields.DateField(
+        label=_("Tanggal surat keterangan dokter (JKK)"), required=False, widget=DATE
     )
-    stage2_reported_on = forms.DateField(
-        label="Tanggal laporan tahap II (JKK)", required=False, widget=DATE
+    stage2_reported_on = fields.DateField(
+        label=_("Tanggal laporan tahap II (JKK)"), required=False, widget=DATE
     )
     disability_percent = forms.DecimalField(
-        label="Persentase cacat menurut tabel (%)",
+        label=_("Persentase cacat menurut tabel (%)"),
         min_value=0,
         max_value=100,
         required=False,
         decimal_places=2,
     )
     function_loss_percent = forms.DecimalField(
-        label="Persentase hilangnya fungsi (%)",
+        label=_("Persentase hilangnya fungsi (%)"),
         min_value=0,
         max_value=100,
         required=False,
         decimal_places=2,
     )
     incapacity_months = forms.IntegerField(
-        label="Lama tidak mampu bekerja (bulan, STMB)", min_value=1, required=False
+        label=_("Lama tidak mampu bekerja (bulan, STMB)"), min_value=1, required=False
     )
     transport_land = forms.IntegerField(
-        label="Biaya angkutan darat/sungai/danau (Rp)", min_value=0, required=False
+        label=_("Biaya angkutan darat/sungai/danau (Rp)"), min_value=0, required=False
     )
     transport_sea = forms.IntegerField(
-        label="Biaya angkutan laut (Rp)", min_value=0, required=False
+        label=_("Biaya angkutan laut (Rp)"), min_value=0, required=False
     )
     transport_air = forms.IntegerField(
-        label="Biaya angkutan udara (Rp)", min_value=0, required=False
+        label=_("Biaya angkutan udara (Rp)"), min_value=0, required=False
     )
     home_care_cost = forms.IntegerField(
-        label="Biaya perawatan di rumah (Rp)", min_value=0, required=False
+        label=_("Biaya perawatan di rumah (Rp)"), min_value=0, required=False
     )
 
     DETAILS = (
@@ -148,7 +143,7 @@ class ClaimForm(forms.Form):
 class ClaimEditForm(ClaimForm):
     """Correction of a claim: its type is fixed, so a JKM claim shows no JKK-only field."""
 
-    reason = forms.CharField(label="Alasan perubahan", max_length=100, required=False)
+    reason = forms.CharField(label=_("Alasan perubahan"), max_length=100, required=False)
 
     def __init__(self, *args, claim_type: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,49 +160,53 @@ class TransitionForm(forms.Form):
 
 
 class BpjsForm(forms.Form):
-    bpjs_reference = forms.CharField(label="Nomor klaim BPJS", max_length=100, required=False)
-    bpjs_decided = forms.IntegerField(label="Diputuskan BPJS (Rp)", min_value=0, required=False)
-    bpjs_paid = forms.IntegerField(label="Dibayar BPJS (Rp)", min_value=0, required=False)
-    bpjs_paid_on = forms.DateField(label="Tanggal dibayar", required=False, widget=DATE)
+    bpjs_reference = forms.CharField(label=_("Nomor klaim BPJS"), max_length=100, required=False)
+    bpjs_decided = forms.IntegerField(label=_("Diputuskan BPJS (Rp)"), min_value=0, required=False)
+    bpjs_paid = forms.IntegerField(label=_("Dibayar BPJS (Rp)"), min_value=0, required=False)
+    bpjs_paid_on = fields.DateField(label=_("Tanggal dibayar"), required=False, widget=DATE)
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Berkas (PDF, JPEG, PNG)")
+    file = forms.FileField(label=_("Berkas (PDF, JPEG, PNG)"))
 
 
 class HeirForm(forms.Form):
-    full_name = forms.CharField(label="Nama lengkap", max_length=200)
-    relationship = forms.ChoiceField(label="Hubungan", choices=HeirRelationship.choices)
-    nik = forms.CharField(label="NIK", max_length=16, required=False)
-    birth_date = forms.DateField(label="Tanggal lahir", required=False, widget=DATE)
-    phone = forms.CharField(label="Nomor HP", max_length=20, required=False)
-    address = forms.CharField(label="Alamat", max_length=300, required=False)
-    entitled = forms.BooleanField(label="Berhak", required=False, initial=True)
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=200)
+    relationship = forms.ChoiceField(label=_("Hubungan"), choices=HeirRelationship.choices)
+    nik = forms.CharField(label=_("NIK"), max_length=16, required=False)
+    birth_date = fields.DateField(label=_("Tanggal lahir"), required=False, widget=DATE)
+    phone = forms.CharField(label=_("Nomor HP"), max_length=20, required=False)
+    address = forms.CharField(label=_("Alamat"), max_length=300, required=False)
+    entitled = forms.BooleanField(label=_("Berhak"), required=False, initial=True)
     reason = forms.CharField(
-        label="Alasan (wajib)",
+        label=_("Alasan (wajib)"),
         max_length=500,
-        help_text="Mis. 'sesuai surat keterangan ahli waris kelurahan'.",
+        help_text=_("Mis. 'sesuai surat keterangan ahli waris kelurahan'."),
     )
 
 
 class RecipientForm(forms.Form):
-    bank_name = forms.CharField(label="Nama bank", max_length=100, required=False)
-    bank_account = forms.CharField(label="Nomor rekening", max_length=30, required=False)
-    account_holder = forms.CharField(label="Nama pemilik rekening", max_length=200, required=False)
-    guardian_name = forms.CharField(label="Nama wali (untuk anak di bawah umur)", required=False)
-    guardian_nik = forms.CharField(label="NIK wali", max_length=16, required=False)
-    guardian_relationship = forms.CharField(label="Hubungan wali", max_length=100, required=False)
-    guardian_phone = forms.CharField(label="Nomor HP wali", max_length=20, required=False)
-    reason = forms.CharField(label="Catatan", max_length=500, required=False)
+    bank_name = forms.CharField(label=_("Nama bank"), max_length=100, required=False)
+    bank_account = forms.CharField(label=_("Nomor rekening"), max_length=30, required=False)
+    account_holder = forms.CharField(
+        label=_("Nama pemilik rekening"), max_length=200, required=False
+    )
+    guardian_name = forms.CharField(label=_("Nama wali (untuk anak di bawah umur)"), required=False)
+    guardian_nik = forms.CharField(label=_("NIK wali"), max_length=16, required=False)
+    guardian_relationship = forms.CharField(
+        label=_("Hubungan wali"), max_length=100, required=False
+    )
+    guardian_phone = forms.CharField(label=_("Nomor HP wali"), max_length=20, required=False)
+    reason = forms.CharField(label=_("Catatan"), max_length=500, required=False)
 
 
 class HandoverForm(forms.Form):
-    date = forms.DateField(label="Tanggal penyerahan", widget=DATE)
-    place = forms.CharField(label="Tempat", max_length=200)
-    handed_by = forms.CharField(label="Diserahkan oleh", max_length=200)
-    recipient = forms.CharField(label="Penerima", max_length=200)
-    amount = forms.IntegerField(label="Jumlah (Rp)", min_value=1)
-    note = forms.CharField(label="Catatan", max_length=300, required=False)
+    date = fields.DateField(label=_("Tanggal penyerahan"), widget=DATE)
+    place = forms.CharField(label=_("Tempat"), max_length=200)
+    handed_by = forms.CharField(label=_("Diserahkan oleh"), max_length=200)
+    recipient = forms.CharField(label=_("Penerima"), max_length=200)
+    amount = forms.IntegerField(label=_("Jumlah (Rp)"), min_value=1)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
     def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,25 +223,27 @@ WORKING_CHOICES = [
 
 
 class VerifyInstalmentForm(forms.Form):
-    level = forms.ChoiceField(label="Jenjang tahun ajaran ini", choices=FamilyMember.Level.choices)
-    year_in_level = forms.IntegerField(label="Kelas/tahun ke-", min_value=0, required=False)
-    school_name = forms.CharField(
-        label="Nama sekolah/perguruan tinggi", max_length=200, required=False
+    level = forms.ChoiceField(
+        label=_("Jenjang tahun ajaran ini"), choices=FamilyMember.Level.choices
     )
-    married = forms.BooleanField(label="Sudah menikah", required=False)
-    working = forms.ChoiceField(label="Status bekerja", choices=WORKING_CHOICES)
+    year_in_level = forms.IntegerField(label=_("Kelas/tahun ke-"), min_value=0, required=False)
+    school_name = forms.CharField(
+        label=_("Nama sekolah/perguruan tinggi"), max_length=200, required=False
+    )
+    married = forms.BooleanField(label=_("Sudah menikah"), required=False)
+    working = forms.ChoiceField(label=_("Status bekerja"), choices=WORKING_CHOICES)
     working_months = forms.IntegerField(
-        label="Lama bekerja berturut-turut (bulan, untuk PU)", min_value=0, required=False
+        label=_("Lama bekerja berturut-turut (bulan, untuk PU)"), min_value=0, required=False
     )
     note = forms.CharField(
-        label="Catatan", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class InstalmentPaidForm(forms.Form):
-    paid_on = forms.DateField(label="Tanggal dibayar", widget=DATE)
-    amount = forms.IntegerField(label="Jumlah dibayar (Rp)", min_value=0, required=False)
-    reference = forms.CharField(label="Referensi", max_length=100, required=False)
+    paid_on = fields.DateField(label=_("Tanggal dibayar"), widget=DATE)
+    amount = forms.IntegerField(label=_("Jumlah dibayar (Rp)"), min_value=0, required=False)
+    reference = forms.CharField(label=_("Referensi"), max_length=100, required=False)
 
 
 class NoteForm(forms.Form):

@@ -41,6 +41,7 @@ from .models import (
     InstalmentState,
     ScholarshipPlan,
 )
+from .todo import missing_documents as lacking_documents
 from .workflow import (
     EDITABLE_STATES,
     OPEN_INSTALMENT_STATES,
@@ -75,6 +76,7 @@ def claims(
     search: str = "",
     difference: bool | None = None,
     exact_nik: bool = False,
+    missing_documents: bool = False,
 ) -> QuerySet[Claim]:
     """Claims of the programme, newest event first, with the filters of the list screen
     (``month`` is the event month). ``exact_nik``: digits match the whole NIK only (a masked
@@ -90,6 +92,8 @@ def claims(
         qs = qs.filter(segment=segment)
     if difference is not None:
         qs = qs.filter(difference_flag=difference)
+    if missing_documents:
+        qs = qs.filter(lacking_documents())
     search = (search or "").strip()
     if search:
         if search.isascii() and search.isdigit() and exact_nik:

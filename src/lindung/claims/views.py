@@ -62,6 +62,20 @@ def _described(filters: dict, page) -> str:
     return f"halaman {page.number}, filter: {shown}"
 
 
+def _form_described(form, page) -> str:
+    """A list read's filters in words, as the form labels them ("Jenis: JKM — meninggal
+    dunia"), for the access log."""
+    shown = []
+    if form.is_bound and form.is_valid():
+        for name, value in form.cleaned_data.items():
+            if not value:
+                continue
+            field = form.fields[name]
+            choices = dict(getattr(field, "choices", []) or [])
+            shown.append(f"{field.label}: {choices.get(value, value)}")
+    return f"halaman {page.number}, filter: {', '.join(shown) or 'semua'}"
+
+
 # --- claims ----------------------------------------------------------------------------------
 
 
@@ -77,13 +91,14 @@ def claims_list(request, programme):
             "month": c.get("month"),
             "segment": c.get("segment") or "",
             "search": c.get("q") or "",
+            "missing_documents": c.get("dokumen") == "kurang",
         }
     mask = masking.for_user(request.user, programme)
     qs = queries.claims(programme, **filters, exact_nik=mask.masked)
     page = Paginator(qs, queries.PAGE_SIZE).get_page(params.page(request.GET))
     for c in page:
         c.nik_shown = mask.nik(c.participant.person.nik)
-    log_read(request, programme, "claims.claim", len(page.object_list), _described(filters, page))
+    log_read(request, programme, "claims.claim", len(page.object_list), _form_described(form, page))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -564,7 +579,7 @@ def scholarships_due(request, programme):
         {
             "rows": rows,
             "on": on,
-            "month_value": f"{on:%Y-%m}",
+            "month_value": f"{on:%m/%Y}",
             "can_edit": can(request.user, programme, "claim.edit"),
             "has_upcoming": any(r.state == InstalmentState.UPCOMING for r in rows),
             "mask": masking.for_user(request.user, programme),

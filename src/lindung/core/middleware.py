@@ -78,3 +78,28 @@ class NulCharacterMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return render(request, "400.html", {"message": message}, status=400)
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware:
+    """Bahasa Indonesia unless the user chose another language with the switch in the page
+    footer (Django's ``set_language`` keeps the choice in the language cookie). The browser's
+    ``Accept-Language`` is ignored on purpose: an office computer set to English must still show
+    Indonesian pages, and a page is never half translated because of a browser setting."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        available = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

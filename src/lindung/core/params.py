@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from . import dates
+
 #: Years a Pemda programme can be about (BPJS Ketenagakerjaan exists since 2014; its
 #: predecessor Jamsostek since 1992); a plan looks a few decades ahead at most.
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -20,8 +22,6 @@ YEAR_MIN, YEAR_MAX = 1990, 2100
 INT_MAX = 2**63 - 1
 #: Page numbers: far more than any list has; a larger number shows the last page.
 PAGE_MAX = 10**9
-
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 
 class BadParameter(ValueError):
@@ -68,15 +68,17 @@ def year(data, name: str, default: int | None = None) -> int | None:
 
 
 def parse_month(text: str, name: str = "bulan") -> date:
-    """``'2025-03'`` → ``date(2025, 3, 1)`` (year within the bounds), else :class:`BadParameter`."""
-    m = _MONTH.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or not YEAR_MIN <= int(m.group(1)) <= YEAR_MAX:
+    """``'03/2025'``, ``'2025-03'`` or ``'Maret 2025'`` → ``date(2025, 3, 1)`` (year within the
+    bounds), else :class:`BadParameter`."""
+    try:
+        value = dates.parse_month(text)
+    except ValueError as exc:
+        raise BadParameter(name, f"{exc} Tahun {YEAR_MIN}–{YEAR_MAX}.") from None
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
         raise BadParameter(
-            name,
-            f"Bulan '{(text or '')[:30]}' tidak dikenali; tulis sebagai TTTT-BB, mis. 2025-03 "
-            f"(tahun {YEAR_MIN}–{YEAR_MAX}).",
+            name, f"Bulan '{(text or '')[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}."
         )
-    return date(int(m.group(1)), int(m.group(2)), 1)
+    return value
 
 
 def month(data, name: str, default: date | None = None) -> date | None:
@@ -85,20 +87,16 @@ def month(data, name: str, default: date | None = None) -> date | None:
 
 
 def day(data, name: str, default: date | None = None) -> date | None:
-    """A date ``YYYY-MM-DD`` (year within the bounds)."""
+    """A date ``hh/bb/tttt`` (or ``tttt-bb-hh``), year within the bounds."""
     raw = _raw(data, name)
     if not raw:
         return default
     try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        value = None
-    if value is None or not YEAR_MIN <= value.year <= YEAR_MAX:
-        raise BadParameter(
-            name,
-            f"Tanggal '{raw[:30]}' tidak dikenali; tulis sebagai TTTT-BB-HH, mis. 2025-12-31 "
-            f"(tahun {YEAR_MIN}–{YEAR_MAX}).",
-        )
+        value = dates.parse_date(raw)
+    except ValueError as exc:
+        raise BadParameter(name, f"{exc} Tahun {YEAR_MIN}–{YEAR_MAX}.") from None
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise BadParameter(name, f"Tanggal '{raw[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}.")
     return value
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoverageConfig(AppConfig):
@@ -66,8 +67,10 @@ class CoverageConfig(AppConfig):
         audit.register_log(models.EnrolmentEvent)
         audit.register_log(models.InvoiceEvent)
 
-        menu.register("Iuran & tagihan", "coverage_billing", "billing.view", order=300)
-        menu.register("Kerja sama & penyandang dana", "coverage_funders", "billing.view", order=310)
+        menu.register(_("Iuran & tagihan"), "coverage_billing", "billing.view", order=300)
+        menu.register(
+            _("Kerja sama & penyandang dana"), "coverage_funders", "billing.view", order=310
+        )
         # Reconciliation lists personal data of the whole roster: the roles that may export
         # participant lists (Admin, Operator, Auditor) see it; only Admin/Operator may edit.
-        menu.register("Rekonsiliasi BPJS", "coverage_reconciliations", "participant.export", 320)
+        menu.register(_("Rekonsiliasi BPJS"), "coverage_reconciliations", "participant.export", 320)

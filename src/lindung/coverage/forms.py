@@ -4,30 +4,18 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from lindung.core import fields
 from lindung.registry.models import Segment
 
-from . import months
 from .models import Enrolment, Funder, FunderKind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class MonthField(forms.CharField):
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "TTTT-BB"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return months.parse_month(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+DATE = fields.DateInput()
 
 
 class RunBillingForm(forms.Form):
-    month = MonthField(label="Bulan iuran")
+    month = fields.MonthField(label=_("Bulan iuran"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,58 +23,60 @@ class RunBillingForm(forms.Form):
 
 
 class LapseForm(forms.Form):
-    on = forms.DateField(label="Periksa per tanggal", widget=DATE)
+    on = fields.DateField(label=_("Periksa per tanggal"), widget=DATE)
 
 
 class AgreementForm(forms.Form):
-    year = forms.IntegerField(label="Tahun program", min_value=2015, max_value=2100)
-    number = forms.CharField(label="Nomor PKS", max_length=100)
-    signed_on = forms.DateField(label="Tanggal penandatanganan", widget=DATE)
-    period_start = forms.DateField(label="Awal periode", widget=DATE)
-    period_end = forms.DateField(label="Akhir periode", widget=DATE)
-    bpjs_branch = forms.CharField(label="Kantor cabang BPJS TK", max_length=200, required=False)
-    budget_pu = forms.IntegerField(label="Anggaran non-ASN/PU (Rp)", min_value=0, initial=0)
+    year = forms.IntegerField(label=_("Tahun program"), min_value=2015, max_value=2100)
+    number = forms.CharField(label=_("Nomor PKS"), max_length=100)
+    signed_on = fields.DateField(label=_("Tanggal penandatanganan"), widget=DATE)
+    period_start = fields.DateField(label=_("Awal periode"), widget=DATE)
+    period_end = fields.DateField(label=_("Akhir periode"), widget=DATE)
+    bpjs_branch = forms.CharField(label=_("Kantor cabang BPJS TK"), max_length=200, required=False)
+    budget_pu = forms.IntegerField(label=_("Anggaran non-ASN/PU (Rp)"), min_value=0, initial=0)
     budget_bpu = forms.IntegerField(
-        label="Anggaran pekerja rentan/BPU (Rp)", min_value=0, initial=0
+        label=_("Anggaran pekerja rentan/BPU (Rp)"), min_value=0, initial=0
     )
     note = forms.CharField(
-        label="Catatan", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class FunderForm(forms.Form):
-    code = forms.SlugField(label="Kode", max_length=30, help_text="mis. APBD, CSR-BANKJATIM")
-    name = forms.CharField(label="Nama", max_length=200)
-    kind = forms.ChoiceField(label="Kelompok (kode BPJS)", choices=FunderKind.choices)
+    code = forms.SlugField(label=_("Kode"), max_length=30, help_text=_("mis. APBD, CSR-BANKJATIM"))
+    name = forms.CharField(label=_("Nama"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kelompok (kode BPJS)"), choices=FunderKind.choices)
     is_default = forms.BooleanField(
-        label="Penyandang dana cadangan (membayar semua yang tidak dialokasikan)", required=False
+        label=_("Penyandang dana cadangan (membayar semua yang tidak dialokasikan)"), required=False
     )
-    contact = forms.CharField(label="Kontak", max_length=200, required=False)
+    contact = forms.CharField(label=_("Kontak"), max_length=200, required=False)
 
 
 class PledgeForm(forms.Form):
-    amount = forms.IntegerField(label="Jumlah komitmen (Rp)", min_value=1)
-    start = forms.DateField(label="Mulai", widget=DATE)
-    end = forms.DateField(label="Sampai", widget=DATE)
-    note = forms.CharField(label="Catatan", max_length=300, required=False)
+    amount = forms.IntegerField(label=_("Jumlah komitmen (Rp)"), min_value=1)
+    start = fields.DateField(label=_("Mulai"), widget=DATE)
+    end = fields.DateField(label=_("Sampai"), widget=DATE)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
 
 class RuleForm(forms.Form):
-    priority = forms.IntegerField(label="Urutan (kecil dulu)", min_value=0, initial=100)
+    priority = forms.IntegerField(label=_("Urutan (kecil dulu)"), min_value=0, initial=100)
     segment = forms.ChoiceField(
-        label="Segmen", choices=[("", "semua segmen"), *Segment.choices], required=False
+        label=_("Segmen"), choices=[("", "semua segmen"), *Segment.choices], required=False
     )
-    kelurahan_code = forms.CharField(label="Kode kelurahan", max_length=13, required=False)
+    kelurahan_code = forms.CharField(label=_("Kode kelurahan"), max_length=13, required=False)
     participants = forms.CharField(
-        label="Nomor peserta yang disebut (pisahkan dengan koma)",
+        label=_("Nomor peserta yang disebut (pisahkan dengan koma)"),
         required=False,
-        help_text="Kosongkan bila aturan tidak menyebut nama pekerja.",
+        help_text=_("Kosongkan bila aturan tidak menyebut nama pekerja."),
     )
-    quota = forms.IntegerField(label="Kuota pekerja per bulan", min_value=1, required=False)
-    max_amount = forms.IntegerField(label="Batas iuran per bulan (Rp)", min_value=1, required=False)
-    valid_from = forms.DateField(label="Berlaku mulai", widget=DATE, required=False)
-    valid_until = forms.DateField(label="Berlaku sampai", widget=DATE, required=False)
-    note = forms.CharField(label="Catatan", max_length=300, required=False)
+    quota = forms.IntegerField(label=_("Kuota pekerja per bulan"), min_value=1, required=False)
+    max_amount = forms.IntegerField(
+        label=_("Batas iuran per bulan (Rp)"), min_value=1, required=False
+    )
+    valid_from = fields.DateField(label=_("Berlaku mulai"), widget=DATE, required=False)
+    valid_until = fields.DateField(label=_("Berlaku sampai"), widget=DATE, required=False)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
     def clean_participants(self):
         text = self.cleaned_data.get("participants") or ""
@@ -102,10 +92,10 @@ class RuleForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.IntegerField(label="Jumlah dibayar (Rp)", min_value=1)
-    paid_on = forms.DateField(label="Tanggal bayar", widget=DATE)
-    reference = forms.CharField(label="Referensi (SP2D / bukti transfer)", max_length=100)
-    note = forms.CharField(label="Catatan", max_length=300, required=False)
+    amount = forms.IntegerField(label=_("Jumlah dibayar (Rp)"), min_value=1)
+    paid_on = fields.DateField(label=_("Tanggal bayar"), widget=DATE)
+    reference = forms.CharField(label=_("Referensi (SP2D / bukti transfer)"), max_length=100)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,40 +103,40 @@ class PaymentForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label="Alasan pembatalan", max_length=300)
+    reason = forms.CharField(label=_("Alasan pembatalan"), max_length=300)
 
 
 class EnrolForm(forms.Form):
-    start = forms.DateField(label="Mulai", widget=DATE)
+    start = fields.DateField(label=_("Mulai"), widget=DATE)
     reason = forms.ChoiceField(
-        label="Alasan",
+        label=_("Alasan"),
         choices=[(r.value, r.label) for r in Enrolment.Reason if r in Enrolment.START_REASONS],
     )
-    note = forms.CharField(label="Catatan", max_length=300, required=False)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
 
 class EndEnrolmentForm(forms.Form):
-    end = forms.DateField(label="Berakhir", widget=DATE)
+    end = fields.DateField(label=_("Berakhir"), widget=DATE)
     reason = forms.ChoiceField(
-        label="Alasan",
+        label=_("Alasan"),
         choices=[(r.value, r.label) for r in Enrolment.Reason if r in Enrolment.END_REASONS],
     )
-    note = forms.CharField(label="Catatan", max_length=300, required=False)
+    note = forms.CharField(label=_("Catatan"), max_length=300, required=False)
 
 
 class UploadForm(forms.Form):
-    month = MonthField(label="Bulan iuran")
-    file = forms.FileField(label="Berkas BPJS TK (.xlsx atau .csv)")
+    month = fields.MonthField(label=_("Bulan iuran"))
+    file = forms.FileField(label=_("Berkas BPJS TK (.xlsx atau .csv)"))
     segment = forms.ChoiceField(
-        label="Segmen yang direkonsiliasi",
+        label=_("Segmen yang direkonsiliasi"),
         choices=[("", "Semua segmen"), ("PU", "PU — non-ASN"), ("BPU", "BPU — pekerja rentan")],
         required=False,
     )
     funder = forms.ModelChoiceField(
-        label="Tagihan penyandang dana",
+        label=_("Tagihan penyandang dana"),
         queryset=Funder.objects.none(),
         required=False,
-        empty_label="Semua penyandang dana",
+        empty_label=_("Semua penyandang dana"),
     )
 
     def __init__(self, *args, programme=None, **kwargs):
@@ -162,4 +152,4 @@ class UploadForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label="Catatan penyelesaian", max_length=500)
+    note = forms.CharField(label=_("Catatan penyelesaian"), max_length=500)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date
 
-from lindung.core.formatting import MONTHS
+from lindung.core import dates
+from lindung.core.formatting import month_year, rupiah
 
 
 def first_of(d: date) -> date:
@@ -37,21 +37,16 @@ def months_between(start: date, end: date) -> list[date]:
 
 def label(d: date) -> str:
     """``date(2025, 3, 1)`` -> ``'Maret 2025'``."""
-    return f"{MONTHS[d.month - 1]} {d.year}"
-
-
-_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+    return month_year(d)
 
 
 def parse_month(text: str) -> date:
-    """``'2025-03'`` -> ``date(2025, 3, 1)``; raises ``ValueError`` with an Indonesian message."""
-    m = _MONTH_RE.match(text or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ValueError(f"Bulan '{text}' tidak dikenali; tulis sebagai TTTT-BB, mis. 2025-03.")
-    return date(int(m.group(1)), int(m.group(2)), 1)
+    """``'2025-03'`` or ``'03/2025'`` -> ``date(2025, 3, 1)``; raises ``ValueError`` with an
+    Indonesian message (:func:`lindung.core.dates.parse_month`)."""
+    return dates.parse_month(text)
 
 
 def signed_rupiah(amount: int) -> str:
     """``+Rp 3.121`` / ``-Rp 13.079`` for corrections."""
     sign = "+" if amount >= 0 else "-"
-    return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
+    return f"{sign}{rupiah(abs(int(amount)))}"

@@ -484,6 +484,11 @@ def latest_runs(programme: Programme, limit: int = 10) -> list[BillingRun]:
 # --- Invoices and payments ---------------------------------------------------------------------
 
 
+#: The invoice list's filter value for "not fully paid" (issued or partly paid).
+UNPAID = "belum_lunas"
+UNPAID_STATES = (Invoice.State.ISSUED, Invoice.State.PARTIAL)
+
+
 def invoices(
     programme: Programme,
     scope: Scope = EVERYTHING,
@@ -497,7 +502,9 @@ def invoices(
         qs = qs.filter(month=months.first_of(month))
     if funder:
         qs = qs.filter(funder__code=funder.upper())
-    if state:
+    if state == UNPAID:
+        qs = qs.filter(state__in=UNPAID_STATES)
+    elif state:
         qs = qs.filter(state=state)
     return qs.order_by("-month", "funder__code", "-id")
 

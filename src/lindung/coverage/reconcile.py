@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lindung.core import sandbox, sql
+from lindung.core import dates, sandbox, sql
 from lindung.core.formatting import rupiah
 from lindung.registry import pipeline
 from lindung.registry.models import Participant, Person
@@ -221,19 +221,10 @@ def parse_period(value) -> date | None:
     text = str(value or "").strip()
     if not text:
         return None
-    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})(?:[-/]\d{1,2})?", text)
-    if m:
-        return date(int(m.group(1)), int(m.group(2)), 1)
-    m = re.fullmatch(r"(\d{1,2})[-/](\d{4})", text)
-    if m:
-        return date(int(m.group(2)), int(m.group(1)), 1)
-    m = re.fullmatch(r"([A-Za-z]+)\s+(\d{4})", text)
-    if m:
-        name = m.group(1).lower()[:3]
-        for i, b in enumerate(months.MONTHS):
-            if b.lower().startswith(name):
-                return date(int(m.group(2)), i + 1, 1)
-    raise ValueError(text)
+    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/]\d{1,2}", text)
+    if m:  # a date: its month
+        text = f"{m.group(1)}-{m.group(2)}"
+    return dates.parse_month(text)  # 2025-03, 03/2025, Maret 2025; else ValueError
 
 
 #: Header keys (letters and digits) the header row of a BPJS file is found by.

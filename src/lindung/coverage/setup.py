@@ -4,6 +4,7 @@ funders a Mitra CSR user may be scoped to, and the set-up steps of a new program
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import Agreement, Funder, FunderKind, Invoice
 
@@ -31,21 +32,23 @@ def _billed(programme) -> bool:
 STEPS = [
     (
         30,
-        "Catat PKS tahun berjalan",
+        gettext_lazy("Catat PKS tahun berjalan"),
         "coverage_funders",
         _agreement_done,
-        "Nomor, tanggal dan periode kerja sama dengan BPJS Ketenagakerjaan.",
+        gettext_lazy("Nomor, tanggal dan periode kerja sama dengan BPJS Ketenagakerjaan."),
     ),
     (
         40,
-        "Tambahkan penyandang dana APBD (dan CSR bila ada)",
+        gettext_lazy("Tambahkan penyandang dana APBD (dan CSR bila ada)"),
         "coverage_funders",
         _funders_done,
-        "APBD sebagai penyandang dana cadangan membayar semua peserta yang tidak dialokasikan.",
+        gettext_lazy(
+            "APBD sebagai penyandang dana cadangan membayar semua peserta yang tidak dialokasikan."
+        ),
     ),
     (
         80,
-        "Buat tagihan bulan pertama dan catat pembayarannya",
+        gettext_lazy("Buat tagihan bulan pertama dan catat pembayarannya"),
         "coverage_billing",
         _billed,
         "",
@@ -57,5 +60,32 @@ def register() -> None:
     from lindung.programmes import hooks
 
     hooks.register_funder_choices(funder_choices)
+    hooks.register_todo(todo)
+    hooks.register_record_page("coverage.invoice", "coverage_invoice")
+    hooks.register_record_page("coverage.funder", "coverage_funder")
+    hooks.register_record_page("coverage.reconciliation", "coverage_reconciliation")
     for step in STEPS:
         hooks.register_setup_step(*step)
+
+
+def todo(user, programme, role: str) -> list:
+    """The Operator's to-do line: invoices not fully paid (issued or partly paid)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext as _
+
+    from lindung.programmes.hooks import Todo
+    from lindung.programmes.models import Role
+    from lindung.programmes.queries import count_each
+
+    from .queries import UNPAID, UNPAID_STATES
+
+    if role != Role.OPERATOR:
+        return []
+    n = count_each(
+        programme,
+        unpaid=Invoice.objects.filter(programme=programme, state__in=UNPAID_STATES),
+    )
+    url = reverse("coverage_invoices", args=[programme.code]) + "?" + urlencode({"status": UNPAID})
+    lines = [Todo(_("Tagihan iuran belum lunas"), n["unpaid"], url, 40)]
+    return [line for line in lines if line.count]

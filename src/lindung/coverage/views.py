@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import params
@@ -152,6 +153,12 @@ def arrears(request, programme):
 # --- Invoices -------------------------------------------------------------------------------------
 
 
+INVOICE_STATES = [
+    (queries.UNPAID, _("belum lunas (terbit atau dibayar sebagian)")),
+    *Invoice.State.choices,
+]
+
+
 @programme_view("billing.view")
 def invoice_list(request, programme):
     scope = _scope(request, programme)
@@ -161,7 +168,7 @@ def invoice_list(request, programme):
         scope,
         month=month,
         funder=params.text(request.GET, "dana", 60) or None,
-        state=params.choice(request.GET, "status", Invoice.State.choices) or None,
+        state=params.choice(request.GET, "status", INVOICE_STATES) or None,
     )
     page = Paginator(qs, 50).get_page(params.page(request.GET))
     return render(
@@ -169,7 +176,7 @@ def invoice_list(request, programme):
         "coverage/invoices.html",
         {
             "page": page,
-            "states": Invoice.State.choices,
+            "states": INVOICE_STATES,
             "filters": request.GET,
             "query": _query(request),
         },

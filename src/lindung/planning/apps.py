@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlanningConfig(AppConfig):
@@ -6,12 +7,13 @@ class PlanningConfig(AppConfig):
     verbose_name = "Perencanaan"
 
     def ready(self) -> None:
-        from lindung.programmes import audit, menu
+        from lindung.programmes import audit, hooks, menu
 
         from .models import Scenario
 
         audit.register(Scenario, "programme")
-        menu.register("Perencanaan", "planning_list", "plan.view", order=60)
+        hooks.register_record_page("planning.scenario", "planning_detail")
+        menu.register(_("Perencanaan"), "planning_list", "plan.view", order=60)
 
         from lindung.programmes.jobs import register_on_abandoned
 

@@ -44,11 +44,22 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lindung.core.formatting import rupiah
 from lindung.rules.benefits import jkk_death, jkk_total_disability, jkm_death
 from lindung.rules.contributions import monthly_contribution
 from lindung.rules.money import DEFAULT_RULE, round_rupiah
 
 CRITERIA = ("decile", "breadwinner", "dependants", "occupation", "kelurahan")
+#: The benefits projected, in words (tables, charts and warnings).
+TYPE_LABELS = {
+    "jkm_death": "JKM meninggal",
+    "jkk_death": "JKK meninggal",
+    "jkk_total_disability": "JKK cacat total",
+    "jkk_partial_disability": "JKK cacat sebagian",
+    "jkk_stmb": "JKK STMB",
+    "jkk_medical": "JKK perawatan",
+}
+
 CRITERIA_LABELS = {
     "decile": "desil DTSEN terendah dahulu",
     "breadwinner": "tulang punggung keluarga dahulu",
@@ -69,6 +80,15 @@ CANDIDATE_COLUMNS = {
 }
 THIN_HISTORY_CLAIMS = 5
 THIN_HISTORY_MONTHS = 12_000
+# Benefit types in words (warnings, calibration table, charts).
+TYPE_LABELS = {
+    "jkm_death": "JKM meninggal",
+    "jkk_death": "JKK meninggal",
+    "jkk_total_disability": "JKK cacat total",
+    "jkk_partial_disability": "JKK cacat sebagian",
+    "jkk_stmb": "JKK STMB",
+    "jkk_medical": "JKK perawatan",
+}
 
 
 class ScenarioError(ValueError):
@@ -455,7 +475,7 @@ def project(
             thin = h.count < THIN_HISTORY_CLAIMS or h.participant_months < THIN_HISTORY_MONTHS
             if thin:
                 warnings.append(
-                    f"Riwayat klaim {h.type} ({h.segment}) tipis: {h.count} klaim dalam "
+                    f"Riwayat klaim {TYPE_LABELS.get(h.type, h.type)} ({h.segment}) tipis: {h.count} klaim dalam "
                     f"{h.participant_months:,} bulan-peserta; proyeksi kurang andal.".replace(
                         ",", "."
                     )
@@ -559,9 +579,7 @@ def _pay_current(
     if still_owed > 0:
         warnings.append(
             "Anggaran APBD dan CSR tidak cukup untuk membiayai peserta yang sudah ada "
-            f"(kurang Rp {still_owed:,}); tidak ada peserta baru yang dapat ditambahkan.".replace(
-                ",", "."
-            )
+            f"(kurang {rupiah(still_owed)}); tidak ada peserta baru yang dapat ditambahkan."
         )
         free = dict.fromkeys(free, 0)
     return current_by, free

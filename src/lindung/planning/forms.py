@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lindung.core.formatting import MONTHS as MONTH_NAMES
+from lindung.core.formatting import group as thousands
+from lindung.core.formatting import rupiah
 
 from .engine import CRITERIA, CRITERIA_LABELS
 
@@ -16,12 +18,12 @@ CRITERIA_CHOICES = [("", "—")] + [(c, CRITERIA_LABELS[c]) for c in CRITERIA]
 QUOTA_LINE = re.compile(r"^\s*(kelurahan|pekerjaan)\s+(.+?)\s*[=:]\s*([\d.]+)\s*$", re.IGNORECASE)
 
 
-def _rupiah_field(label, help_text="", required=True):
+def _rupiah_field(label, help_text="", required=True, placeholder="2.000.000.000"):
     return forms.CharField(
         label=label,
         help_text=help_text,
         required=required,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "2.000.000.000"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": placeholder}),
     )
 
 
@@ -101,16 +103,26 @@ class ScenarioForm(forms.Form):
         help_text=_("Benih yang sama memberi hasil proyeksi yang sama."),
     )
 
-    def __init__(self, *args, pledges=(), tiers=(), kelurahan_example="PP.KK.CC.DDDD", **kwargs):
+    def __init__(
+        self,
+        *args,
+        pledges=(),
+        tiers=(),
+        kelurahan_example="PP.KK.CC.DDDD",
+        wage_example: int | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # A wage a PU worker of this programme may earn (its UMK), not a budget-sized figure.
+        wage = self.fields["monthly_wage"].widget.attrs
+        wage["placeholder"] = thousands(wage_example) if wage_example else ""
         self.quota_example = f"kelurahan {kelurahan_example} = 500"  # the programme's own region
         self.fields["quotas"].widget.attrs["placeholder"] = self.quota_example
         self.pledges = {str(p["id"]): p for p in pledges}
         self.fields["csr_pledges"].choices = [
-            (str(p["id"]), f"{p['name']} ({p['funder']}): Rp {p['amount']:,}".replace(",", "."))
-            for p in pledges
+            (str(p["id"]), f"{p['name']} ({p['funder']}): {rupiah(p['amount'])}") for p in pledges
         ]
-        self.fields["income_tier"].choices = [(t, f"Rp {t:,}".replace(",", ".")) for t in tiers]
+        self.fields["income_tier"].choices = [(t, rupiah(t)) for t in tiers]
 
     def clean_apbd_budget(self):
         return parse_rupiah(self.cleaned_data["apbd_budget"], "Anggaran APBD")

@@ -8,53 +8,75 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.core import charts
-from lindung.core.formatting import MONTHS_SHORT, mask_nik, percent, rupiah, rupiah_short
+from lindung.core.formatting import (
+    mask_nik,
+    month_name,
+    percent,
+    rupiah,
+    rupiah_short,
+)
 from lindung.rules import regions
 
-from .engine import CRITERIA_LABELS
+from .engine import CRITERIA_LABELS, TYPE_LABELS
 from .models import Scenario
 
 MAX_COMPARE = 4
-TYPE_LABELS = {
-    "jkm_death": "JKM meninggal",
-    "jkk_death": "JKK meninggal",
-    "jkk_total_disability": "JKK cacat total",
-    "jkk_partial_disability": "JKK cacat sebagian",
-    "jkk_stmb": "JKK STMB",
-    "jkk_medical": "JKK perawatan",
-}
 
 
 def _pct(value) -> str:
     return percent(Decimal(value), 2) if value not in (None, "") else "–"
 
 
+def start_label(r: dict) -> str:
+    """The scenario's first month in words: "Juli 2026"."""
+    return f"{month_name(r['start_month'], None)} {r['year']}"
+
+
+def start_notice(items: list[Scenario]) -> str:
+    """Said above a comparison whose scenarios start in different months: their costs "this
+    year" cover different numbers of months."""
+    starts = [start_label(s.result) for s in items]
+    if len(set(starts)) <= 1:
+        return ""
+    listed = "; ".join(f"{s.name}: {start}" for s, start in zip(items, starts, strict=True))
+    return _(
+        "Skenario ini mulai pada bulan yang berbeda (%(listed)s). Biaya tahun ini mencakup "
+        "jumlah bulan yang berbeda; bandingkan juga biaya setahun penuh."
+    ) % {"listed": listed}
+
+
 def summary_rows(r: dict) -> list[tuple[str, str]]:
     """The headline figures of one result, as (label, formatted value)."""
     pc = r["projected_claims"]
     return [
-        ("Tahun dan bulan mulai", f"{MONTHS_SHORT[r['start_month'] - 1]} {r['year']}"),
-        ("Segmen / upah atau penghasilan", f"{r['segment']} / {rupiah(r['wage'])}"),
-        ("Anggaran APBD", rupiah(r["apbd_budget"])),
-        ("Dana CSR", rupiah(r["csr_budget"])),
-        ("Biaya peserta lama (diambil dahulu)", rupiah(r["funders_current"])),
-        ("Peserta baru terpilih", f"{r['selected']:,}".replace(",", ".")),
-        ("Iuran per orang per bulan (awal)", rupiah(r["monthly"][0]["per_person"])),
-        ("Biaya peserta baru tahun ini", rupiah(r["cost"])),
-        ("Biaya peserta baru setahun penuh", rupiah(r["full_year_cost"])),
-        ("Sisa anggaran", rupiah(r["budget_left"])),
-        ("Cakupan UCJ sebelum", _pct(r["coverage_before"])),
-        ("Cakupan UCJ sesudah", _pct(r["coverage_after"])),
-        ("Proyeksi klaim (tengah)", rupiah(pc["central"])),
-        ("Rentang 80 %", f"{rupiah(pc['p80'][0])} – {rupiah(pc['p80'][1])}"),
-        ("Rentang 95 %", f"{rupiah(pc['p95'][0])} – {rupiah(pc['p95'][1])}"),
+        (_("Mulai bulan"), start_label(r)),
+        (_("Segmen / upah atau penghasilan"), f"{r['segment']} / {rupiah(r['wage'])}"),
+        (_("Anggaran APBD"), rupiah(r["apbd_budget"])),
+        (_("Dana CSR"), rupiah(r["csr_budget"])),
+        (_("Biaya peserta lama (diambil dahulu)"), rupiah(r["funders_current"])),
+        (_("Peserta baru terpilih"), f"{r['selected']:,}".replace(",", ".")),
+        (_("Iuran per orang per bulan (awal)"), rupiah(r["monthly"][0]["per_person"])),
+        (_("Biaya peserta baru tahun ini"), rupiah(r["cost"])),
+        (_("Biaya peserta baru setahun penuh"), rupiah(r["full_year_cost"])),
+        (_("Sisa anggaran"), rupiah(r["budget_left"])),
+        (_("Cakupan UCJ sebelum"), _pct(r["coverage_before"])),
+        (_("Cakupan UCJ sesudah"), _pct(r["coverage_after"])),
+        (_("Proyeksi klaim (tengah)"), rupiah(pc["central"])),
+        (_("Rentang 80 %"), f"{rupiah(pc['p80'][0])} – {rupiah(pc['p80'][1])}"),
+        (_("Rentang 95 %"), f"{rupiah(pc['p95'][0])} – {rupiah(pc['p95'][1])}"),
         (
-            "Proyeksi rasio klaim",
+            _("Proyeksi rasio klaim"),
             _pct(r["projected_claim_ratio"]) if r["projected_claim_ratio"] else "–",
         ),
     ]
+
+
+def _month_label(month: str) -> str:
+    """``"2026-07"`` -> ``"Juli 2026"``."""
+    return f"{month_name(int(month[5:7]), None)} {month[:4]}"
 
 
 def enrich(r: dict) -> dict:
@@ -64,6 +86,11 @@ def enrich(r: dict) -> dict:
     for row in r.get("by_kelurahan", []):
         row["name"] = regions.region_name(row["kelurahan"] or "") or row["kelurahan"]
     r["type_labels"] = TYPE_LABELS
+    r["start_label"] = start_label(r)
+    r["monthly"] = [{**m, "label": _month_label(m["month"])} for m in r.get("monthly", [])]
+    r["calibration"] = [
+        {**c, "type_label": TYPE_LABELS.get(c["type"], c["type"])} for c in r.get("calibration", [])
+    ]
     return r
 
 
@@ -73,10 +100,10 @@ def chart_svgs(stored: Scenario) -> dict[str, str]:
     if r.get("monthly"):
         names = list(r["monthly"][0]["by_funder"])
         out["cashflow"] = charts.bars(
-            [MONTHS_SHORT[int(m["month"][5:7]) - 1] for m in r["monthly"]],
+            [month_name(int(m["month"][5:7]), None, short=True) for m in r["monthly"]],
             {n: [m["by_funder"][n] for m in r["monthly"]] for n in names},
-            title="Iuran peserta baru per bulan per penyandang dana (Rp juta)",
-            unit="Rp juta",
+            title=_("Iuran peserta baru per bulan per penyandang dana (Rp juta)"),
+            unit=_("Rp juta"),
             money=True,
             stacked=True,
         )
@@ -84,9 +111,9 @@ def chart_svgs(stored: Scenario) -> dict[str, str]:
     if by_type:
         out["claims"] = charts.bars(
             [TYPE_LABELS.get(k, k) for k in by_type],
-            {"Proyeksi tengah": [v["central"] for v in by_type.values()]},
-            title="Proyeksi klaim per jenis (Rp juta)",
-            unit="Rp juta",
+            {_("Proyeksi tengah"): [v["central"] for v in by_type.values()]},
+            title=_("Proyeksi klaim per jenis (Rp juta)"),
+            unit=_("Rp juta"),
             money=True,
             horizontal=True,
         )
@@ -102,6 +129,11 @@ def compare_rows(items: list[Scenario]) -> list[tuple[str, list[str]]]:
         ", ".join(CRITERIA_LABELS[c] for c in s.params.get("priority", [])) or "NIK" for s in items
     ]
     return [("Urutan prioritas", priorities), *rows.items()]
+
+
+def _chart_percent(ratio) -> float:
+    """A coverage ratio as a per cent with one decimal, for a chart's bar (never money)."""
+    return float((Decimal(ratio) * 100).quantize(Decimal("0.1")))
 
 
 def compare_svgs(items: list[Scenario]) -> dict[str, str]:
@@ -126,11 +158,11 @@ def compare_svgs(items: list[Scenario]) -> dict[str, str]:
         "coverage": charts.bars(
             names,
             {
-                "Sebelum": [round(Decimal(s.result["coverage_before"]) * 10000) for s in items],
-                "Sesudah": [round(Decimal(s.result["coverage_after"]) * 10000) for s in items],
+                "Sebelum": [_chart_percent(s.result["coverage_before"]) for s in items],
+                "Sesudah": [_chart_percent(s.result["coverage_after"]) for s in items],
             },
-            title="Cakupan UCJ (basis poin, 10.000 = 100 %)",
-            unit="basis poin",
+            title="Cakupan UCJ (%)",
+            unit="%",
         ),
     }
 

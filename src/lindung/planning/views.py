@@ -15,6 +15,7 @@ from lindung.core.downloads import file_response
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.models import Job
 from lindung.programmes.permissions import can
+from lindung.programmes.queries import umk_for
 from lindung.programmes.services import log_access
 from lindung.programmes.wording import example_kelurahan
 from lindung.rules.parameters import params_on
@@ -31,6 +32,15 @@ def _scenario(programme, pk) -> Scenario:
         return queries.get_scenario(programme, int(pk))
     except (Scenario.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def _umk_amount(programme, year: int) -> int | None:
+    """The programme's UMK of the scenario's year (else of this year): the wage placeholder."""
+    for on in (year, timezone.localdate().year):
+        umk = umk_for(programme, on)
+        if umk is not None:
+            return int(umk.value)
+    return None
 
 
 @programme_view("plan.view")
@@ -75,6 +85,7 @@ def scenario_new(request, programme):
         pledges=pledges,
         tiers=tiers,
         kelurahan_example=example_kelurahan(programme.region_code),
+        wage_example=_umk_amount(programme, year),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,6 +189,7 @@ def compare(request, programme):
         {
             "items": items,
             "rows": rendering.compare_rows(items),
+            "start_notice": rendering.start_notice(items),
             "svgs": rendering.compare_svgs(items),
             "query": request.GET.urlencode(),
         },

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, Sum
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import AccessLog, Programme
@@ -82,3 +87,151 @@ def report_xlsx(programme: Programme, rows: list[AccessRow], start: date, end: d
         sheet.write_number(n, 4, r.records, number)
     book.close()
     return buf.getvalue()
+
+
+# --- the access log page -----------------------------------------------------------------------
+
+#: What was read, in words, for the entries that name no model (a report, a comparison).
+KIND_WORDS = {
+    "report": "laporan dasbor",
+    "planning.comparison": "perbandingan skenario",
+    "programmes.audit": "jejak audit",
+}
+
+
+def kind_label(object_type: str) -> str:
+    """``claims.claim`` → "klaim": the model's verbose name, or a word for the other entries."""
+    if object_type in KIND_WORDS:
+        return KIND_WORDS[object_type]
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return "data lain"
+
+
+@dataclass(frozen=True)
+class AccessFilter:
+    """Who, when (``since`` and ``until`` inclusive days), what kind and which action."""
+
+    user_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+    kind: str = ""
+    action: str = ""
+
+
+@dataclass
+class AccessEntry:
+    at: Any
+    user: str
+    action: str
+    kind: str
+    record: str
+    url: str
+    detail: str
+    records: int
+    channel: str
+
+
+def _filtered(programme: Programme, flt: AccessFilter):
+    qs = AccessLog.objects.filter(programme=programme)
+    if flt.user_id:
+        qs = qs.filter(user_id=flt.user_id)
+    if flt.since:
+        qs = qs.filter(at__gte=_start(flt.since))
+    if flt.until:
+        qs = qs.filter(at__lt=_start(flt.until + timedelta(days=1)))
+    if flt.kind:
+        qs = qs.filter(object_type=flt.kind)
+    if flt.action:
+        qs = qs.filter(action=flt.action)
+    return qs.select_related("user").order_by("-at", "-id")
+
+
+def _start(day: date):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _labels(entries) -> dict[tuple[str, str], Any]:
+    """The records named on the page, one query per kind of record."""
+    wanted: dict[str, set] = {}
+    for e in entries:
+        if e.object_id and e.object_type not in KIND_WORDS:
+            wanted.setdefault(e.object_type, set()).add(e.object_id)
+    found = {}
+    for label, ids in wanted.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        pk = model._meta.pk
+        try:
+            keys = [pk.to_python(i) for i in ids]
+        except ValidationError:
+            continue
+        for key, obj in model._default_manager.in_bulk(keys).items():
+            found[(label, str(key))] = obj
+    return found
+
+
+def user_name(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else "sistem"
+
+
+def access_entries(programme: Programme, entries, mask) -> list[AccessEntry]:
+    """The page's log entries in words: the user's name, the action, the kind of record, the
+    record's own label with a link to its page (or its history), the detail masked for the
+    viewer."""
+    from .audit import audited_models
+    from .hooks import record_page
+
+    labels = _labels(entries)
+    audited = audited_models()
+    out = []
+    for e in entries:
+        obj = labels.get((e.object_type, e.object_id))
+        url = ""
+        if obj is not None and record_page(e.object_type):
+            url = reverse(record_page(e.object_type), args=[programme.code, obj.pk])
+        elif obj is not None and e.object_type in audited:
+            url = reverse("record_history", args=[programme.code, e.object_type, obj.pk])
+        record = (
+            mask.text(str(obj)) if obj is not None else ("(sudah dihapus)" if e.object_id else "")
+        )
+        out.append(
+            AccessEntry(
+                at=e.at,
+                user=user_name(e.user),
+                action=str(e.get_action_display()),
+                kind=kind_label(e.object_type),
+                record=record,
+                url=url,
+                detail=mask.text(e.detail),
+                records=e.records,
+                channel=channel_label(e.action, e.channel),
+            )
+        )
+    return out
+
+
+def access_log(programme: Programme, flt: AccessFilter):
+    """The access log of the programme narrowed by ``flt``, newest first (a queryset to page)."""
+    return _filtered(programme, flt)
+
+
+def filter_choices(programme: Programme) -> dict:
+    """The filter form's choices: the programme's members and past readers, the kinds of
+    record read, the actions."""
+    User = get_user_model()  # noqa: N806
+    readers = AccessLog.objects.filter(programme=programme).values("user_id")
+    users = User.objects.filter(Q(memberships__programme=programme) | Q(pk__in=readers)).distinct()
+    kinds = (
+        AccessLog.objects.filter(programme=programme)
+        .values_list("object_type", flat=True)
+        .distinct()
+    )
+    return {
+        "users": sorted(((str(u.pk), user_name(u)) for u in users), key=lambda i: i[1].lower()),
+        "kinds": sorted(((k, kind_label(k)) for k in kinds), key=lambda i: i[1].lower()),
+        "actions": list(AccessLog.Action.choices),
+    }

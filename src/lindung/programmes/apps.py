@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgrammesConfig(AppConfig):
@@ -20,13 +21,13 @@ class ProgrammesConfig(AppConfig):
         audit.register(Account, audit.members_of("user_id"))
         audit.register(get_user_model(), audit.members_of("id"))
 
-        menu.register("Beranda", "programme_home", "programme.view", order=0)
-        menu.register("Kalkulator Manfaat", "calculator", "benefit.quote", order=700)
-        menu.register("Parameter", "parameters", "parameters.view", order=800)
-        menu.register("Audit", "audit_trail", "audit.view", order=900)
-        menu.register("Pengguna", "members", "members.manage", order=950)
-        menu.register("Token API", "api_tokens", "api.token", order=970)
-        menu.register("Pengaturan", "programme_settings", "programme.edit", order=960)
+        menu.register(_("Beranda"), "programme_home", "programme.view", order=0)
+        menu.register(_("Kalkulator Manfaat"), "calculator", "benefit.quote", order=700)
+        menu.register(_("Parameter"), "parameters", "parameters.view", order=800)
+        menu.register(_("Audit"), "audit_trail", "audit.view", order=900)
+        menu.register(_("Pengguna"), "members", "members.manage", order=950)
+        menu.register(_("Token API"), "api_tokens", "api.token", order=970)
+        menu.register(_("Pengaturan"), "programme_settings", "programme.edit", order=960)
 
         user_logged_in.connect(note_temporary_password, dispatch_uid="lindung-temporary-password")
         for step in setup_steps.STEPS:

@@ -7,7 +7,9 @@ from datetime import date
 from django import forms
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from lindung.core import dates, fields
 from lindung.rules.disability import disability_groups, search_disability
 from lindung.rules.errors import RulesError
 from lindung.rules.quote import quote
@@ -35,34 +37,32 @@ MAX_CHILDREN = 3
 
 
 class QuoteForm(forms.Form):
-    benefit = forms.ChoiceField(label="Peristiwa", choices=BENEFITS)
+    benefit = forms.ChoiceField(label=_("Peristiwa"), choices=BENEFITS)
     segment = forms.ChoiceField(
-        label="Segmen", choices=[("PU", "Non-ASN (PU)"), ("BPU", "Pekerja rentan (BPU)")]
+        label=_("Segmen"), choices=[("PU", "Non-ASN (PU)"), ("BPU", "Pekerja rentan (BPU)")]
     )
     monthly_wage = forms.IntegerField(
-        label="Upah sebulan / tingkat penghasilan (Rp)", min_value=1, required=False
+        label=_("Upah sebulan / tingkat penghasilan (Rp)"), min_value=1, required=False
     )
-    event_date = forms.DateField(
-        label="Tanggal peristiwa", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    event_date = fields.DateField(label=_("Tanggal peristiwa"))
     contribution_months = forms.IntegerField(
-        label="Bulan iuran terbayar sebelum peristiwa", min_value=0, required=False
+        label=_("Bulan iuran terbayar sebelum peristiwa"), min_value=0, required=False
     )
     disability_percent = forms.DecimalField(
-        label="Persentase cacat menurut tabel (%)", min_value=0, max_value=100, required=False
+        label=_("Persentase cacat menurut tabel (%)"), min_value=0, max_value=100, required=False
     )
     function_loss_percent = forms.DecimalField(
-        label="Persentase hilangnya fungsi (%)", min_value=0, max_value=100, required=False
+        label=_("Persentase hilangnya fungsi (%)"), min_value=0, max_value=100, required=False
     )
     incapacity_months = forms.IntegerField(
-        label="Lama tidak mampu bekerja (bulan)", min_value=1, required=False
+        label=_("Lama tidak mampu bekerja (bulan)"), min_value=1, required=False
     )
     disability_item = forms.ChoiceField(
-        label="Baris tabel cacat (PP 44/2015 Lampiran III)", required=False
+        label=_("Baris tabel cacat (PP 44/2015 Lampiran III)"), required=False
     )
-    left_handed = forms.BooleanField(label="Kidal (kiri dan kanan ditukar)", required=False)
+    left_handed = forms.BooleanField(label=_("Kidal (kiri dan kanan ditukar)"), required=False)
     disability_units = forms.DecimalField(
-        label="Jumlah satuan (baris 'per satuan', mis. 3 untuk 30 desibel)",
+        label=_("Jumlah satuan (baris 'per satuan', mis. 3 untuk 30 desibel)"),
         min_value=0,
         required=False,
     )
@@ -99,7 +99,7 @@ def disability_choices(on: date, query: str = "") -> list:
 
 def _event_date(data) -> date:
     try:
-        return date.fromisoformat(str(data.get("event_date", "")))
+        return dates.parse_date(str(data.get("event_date", "")))
     except ValueError:
         return timezone.localdate()
 
@@ -116,20 +116,18 @@ def _disability_select(on: date, query: str, value: str) -> str:
 
 
 class ChildForm(forms.Form):
-    birth_date = forms.DateField(
-        label="Tanggal lahir anak", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    level = forms.ChoiceField(label="Jenjang", choices=LEVELS, required=False)
-    year_in_level = forms.IntegerField(label="Kelas/tahun ke-", min_value=1, required=False)
-    married = forms.BooleanField(label="Menikah", required=False)
-    working = forms.BooleanField(label="Bekerja", required=False)
+    birth_date = fields.DateField(label=_("Tanggal lahir anak"), required=False)
+    level = forms.ChoiceField(label=_("Jenjang"), choices=LEVELS, required=False)
+    year_in_level = forms.IntegerField(label=_("Kelas/tahun ke-"), min_value=1, required=False)
+    married = forms.BooleanField(label=_("Menikah"), required=False)
+    working = forms.BooleanField(label=_("Bekerja"), required=False)
     start_level = forms.ChoiceField(
-        label="Mulai sekolah dengan",
+        label=_("Mulai sekolah dengan"),
         choices=[("", "jalur normal"), ("TK", "TK dua tahun"), ("SD", "langsung SD")],
         required=False,
     )
     start_school_year = forms.IntegerField(
-        label="Tahun ajaran mulai (mis. 2026)", min_value=2015, max_value=2100, required=False
+        label=_("Tahun ajaran mulai (mis. 2026)"), min_value=2015, max_value=2100, required=False
     )
 
 
@@ -196,7 +194,7 @@ def calculator(request, programme):
             initial={
                 "benefit": "jkm_death",
                 "segment": "PU",
-                "event_date": today.isoformat(),
+                "event_date": today,
                 "monthly_wage": _default_wage(programme, today),
                 "contribution_months": 36,
             },

@@ -6,7 +6,9 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from lindung.core import fields
 from lindung.core.formatting import rupiah
 from lindung.rules import regions
 
@@ -14,82 +16,84 @@ from .hooks import agency_choices, funder_choices
 from .models import ProgrammeParameter, Role
 from .wording import Kind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = fields.DateInput()
 IMAGE_TYPES = "image/png,image/jpeg,image/gif,image/webp"
 
 
 class ProfileForm(forms.Form):
     """What a programme says about its Pemda, its letters and its PDFs."""
 
-    name = forms.CharField(label="Nama program", max_length=200)
+    name = forms.CharField(label=_("Nama program"), max_length=200)
     kind = forms.ChoiceField(
-        label="Jenis daerah",
+        label=_("Jenis daerah"),
         choices=Kind.choices,
         widget=forms.RadioSelect,
-        help_text="Kabupaten dipimpin Bupati (Pendopo); kota dipimpin Wali Kota (Balai Kota).",
+        help_text=_("Kabupaten dipimpin Bupati (Pendopo); kota dipimpin Wali Kota (Balai Kota)."),
     )
     place_name = forms.CharField(
-        label="Nama daerah",
+        label=_("Nama daerah"),
         max_length=100,
-        help_text="Tanpa kata 'Kabupaten'/'Kota', mis. Ponorogo.",
+        help_text=_("Tanpa kata 'Kabupaten'/'Kota', mis. Ponorogo."),
     )
-    pemda_name = forms.CharField(label="Nama Pemda (kop surat)", max_length=200)
+    pemda_name = forms.CharField(label=_("Nama Pemda (kop surat)"), max_length=200)
     bpjs_branch = forms.CharField(
-        label="Kantor cabang BPJS Ketenagakerjaan",
+        label=_("Kantor cabang BPJS Ketenagakerjaan"),
         max_length=200,
-        help_text="Nama kantor cabang yang menandatangani PKS dengan Pemda.",
+        help_text=_("Nama kantor cabang yang menandatangani PKS dengan Pemda."),
     )
     dinas_name = forms.CharField(
-        label="Dinas pengelola",
+        label=_("Dinas pengelola"),
         max_length=200,
         required=False,
-        help_text="Nama lengkap dinas, mis. Dinas Tenaga Kerja.",
+        help_text=_("Nama lengkap dinas, mis. Dinas Tenaga Kerja."),
     )
-    head_name = forms.CharField(label="Nama kepala dinas", max_length=200, required=False)
+    head_name = forms.CharField(label=_("Nama kepala dinas"), max_length=200, required=False)
     head_title = forms.CharField(
-        label="Jabatan penanda tangan tagihan",
+        label=_("Jabatan penanda tangan tagihan"),
         max_length=200,
         required=False,
-        help_text="Kosongkan untuk 'Kepala' + nama dinas.",
+        help_text=_("Kosongkan untuk 'Kepala' + nama dinas."),
     )
-    head_nip = forms.CharField(label="NIP kepala dinas", max_length=22, required=False)
+    head_nip = forms.CharField(label=_("NIP kepala dinas"), max_length=22, required=False)
     regional_head_name = forms.CharField(
-        label="Nama kepala daerah",
+        label=_("Nama kepala daerah"),
         max_length=200,
         required=False,
-        help_text="Nama Bupati/Wali Kota yang menyerahkan santunan.",
+        help_text=_("Nama Bupati/Wali Kota yang menyerahkan santunan."),
     )
     handover_place = forms.CharField(
-        label="Tempat penyerahan santunan",
+        label=_("Tempat penyerahan santunan"),
         max_length=200,
         required=False,
-        help_text="Usulan pada setiap penyerahan; dapat diubah saat itu.",
+        help_text=_("Usulan pada setiap penyerahan; dapat diubah saat itu."),
     )
     workforce = forms.IntegerField(
-        label="Jumlah angkatan kerja",
+        label=_("Jumlah angkatan kerja"),
         min_value=0,
         required=False,
-        help_text="Penduduk bekerja di daerah, untuk cakupan UCJ (BPS).",
+        help_text=_("Penduduk bekerja di daerah, untuk cakupan UCJ (BPS)."),
     )
     covered_elsewhere = forms.IntegerField(
-        label="Pekerja terlindungi di luar program",
+        label=_("Pekerja terlindungi di luar program"),
         min_value=0,
         required=False,
-        help_text="Peserta aktif BPJS TK di luar program ini (data BPJS TK cabang).",
+        help_text=_("Peserta aktif BPJS TK di luar program ini (data BPJS TK cabang)."),
     )
     logo = forms.FileField(
-        label="Logo untuk PDF",
+        label=_("Logo untuk PDF"),
         required=False,
-        help_text="PNG, JPEG, GIF atau WebP, paling besar 2 MB; disimpan sebagai PNG 600 piksel.",
+        help_text=_(
+            "PNG, JPEG, GIF atau WebP, paling besar 2 MB; disimpan sebagai PNG 600 piksel."
+        ),
         widget=forms.FileInput(attrs={"accept": IMAGE_TYPES}),
     )
-    remove_logo = forms.BooleanField(label="Hapus logo yang ada", required=False)
+    remove_logo = forms.BooleanField(label=_("Hapus logo yang ada"), required=False)
 
     SECTIONS = (
         ("Pemda", ("kind", "place_name", "pemda_name", "name")),
-        ("Kerja sama", ("bpjs_branch", "workforce", "covered_elsewhere")),
+        (_("Kerja sama"), ("bpjs_branch", "workforce", "covered_elsewhere")),
         (
-            "Surat dan penanda tangan",
+            _("Surat dan penanda tangan"),
             (
                 "dinas_name",
                 "head_name",
@@ -120,12 +124,12 @@ class ProfileForm(forms.Form):
 class SetupForm(ProfileForm):
     """The first-run set-up: the Pemda from the Kemendagri list, then the profile."""
 
-    province = forms.ChoiceField(label="Provinsi")
-    region_code = forms.ChoiceField(label="Kabupaten/kota")
+    province = forms.ChoiceField(label=_("Provinsi"))
+    region_code = forms.ChoiceField(label=_("Kabupaten/kota"))
     code = forms.SlugField(
-        label="Kode program",
+        label=_("Kode program"),
         max_length=50,
-        help_text="Dipakai di alamat halaman dan perintah CLI, mis. kab-ponorogo.",
+        help_text=_("Dipakai di alamat halaman dan perintah CLI, mis. kab-ponorogo."),
     )
 
     SECTIONS = (
@@ -160,18 +164,18 @@ class UserForm(forms.Form):
     """A new user of the programme (the Admin's *Pengguna* page)."""
 
     username = forms.CharField(
-        label="Nama pengguna",
+        label=_("Nama pengguna"),
         max_length=40,
-        help_text="Untuk masuk: huruf kecil, angka, titik atau tanda hubung, mis. budi.santoso.",
+        help_text=_("Untuk masuk: huruf kecil, angka, titik atau tanda hubung, mis. budi.santoso."),
     )
-    full_name = forms.CharField(label="Nama lengkap", max_length=150)
-    email = forms.EmailField(label="Surel (tidak wajib)", required=False)
-    role = forms.ChoiceField(label="Peran", choices=Role.choices, widget=forms.RadioSelect)
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
+    email = forms.EmailField(label=_("Surel (tidak wajib)"), required=False)
+    role = forms.ChoiceField(label=_("Peran"), choices=Role.choices, widget=forms.RadioSelect)
     scope = forms.MultipleChoiceField(
-        label="Penyandang dana yang boleh dilihat (khusus Mitra CSR)",
+        label=_("Penyandang dana yang boleh dilihat (khusus Mitra CSR)"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Mitra CSR hanya melihat pekerja dan uang penyandang dana yang dicentang.",
+        help_text=_("Mitra CSR hanya melihat pekerja dan uang penyandang dana yang dicentang."),
     )
 
     def __init__(self, *args, programme, **kwargs):
@@ -180,7 +184,7 @@ class UserForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Peran", choices=Role.choices, widget=forms.RadioSelect)
+    role = forms.ChoiceField(label=_("Peran"), choices=Role.choices, widget=forms.RadioSelect)
     scope = UserForm.base_fields["scope"]
 
     def __init__(self, *args, programme, **kwargs):
@@ -189,8 +193,8 @@ class RoleForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
-    full_name = forms.CharField(label="Nama lengkap", max_length=150)
-    email = forms.EmailField(label="Surel (tidak wajib)", required=False)
+    full_name = forms.CharField(label=_("Nama lengkap"), max_length=150)
+    email = forms.EmailField(label=_("Surel (tidak wajib)"), required=False)
 
 
 # --- programme parameters ----------------------------------------------------------------------
@@ -199,16 +203,16 @@ class IdentityForm(forms.Form):
 class ParameterForm(forms.Form):
     """One dated, cited value; the fields shown depend on the parameter (``name``)."""
 
-    valid_from = forms.DateField(label="Berlaku sejak", widget=DATE)
+    valid_from = fields.DateField(label=_("Berlaku sejak"), widget=DATE)
     reference = forms.CharField(
-        label="Dasar hukum",
+        label=_("Dasar hukum"),
         max_length=300,
         required=False,  # the service says why it is needed
-        help_text="Nomor keputusan/peraturan, mis. Keputusan Gubernur Jawa Timur Nomor …",
+        help_text=_("Nomor keputusan/peraturan, mis. Keputusan Gubernur Jawa Timur Nomor …"),
     )
-    note = forms.CharField(label="Catatan", max_length=500, required=False)
+    note = forms.CharField(label=_("Catatan"), max_length=500, required=False)
     unconfirmed = forms.BooleanField(
-        label="Belum terkonfirmasi (mis. masih usulan)", required=False
+        label=_("Belum terkonfirmasi (mis. masih usulan)"), required=False
     )
 
     name: str
@@ -219,13 +223,13 @@ class ParameterForm(forms.Form):
 
 class UmkForm(ParameterForm):
     name = ProgrammeParameter.Name.UMK
-    year = forms.IntegerField(label="Tahun", min_value=2015, max_value=2100)
-    value = forms.IntegerField(label="UMK sebulan (Rp)", min_value=1)
-    valid_from = forms.DateField(
-        label="Berlaku sejak",
+    year = forms.IntegerField(label=_("Tahun"), min_value=2015, max_value=2100)
+    value = forms.IntegerField(label=_("UMK sebulan (Rp)"), min_value=1)
+    valid_from = fields.DateField(
+        label=_("Berlaku sejak"),
         widget=DATE,
         required=False,
-        help_text="Kosongkan untuk 1 Januari tahun itu.",
+        help_text=_("Kosongkan untuk 1 Januari tahun itu."),
     )
 
     field_order = ["year", "value", "valid_from", "reference", "note", "unconfirmed"]
@@ -252,19 +256,19 @@ class UmkForm(ParameterForm):
 class BasisForm(ParameterForm):
     name = ProgrammeParameter.Name.PU_BASIS
     basis = forms.ChoiceField(
-        label="Dasar upah iuran PU",
+        label=_("Dasar upah iuran PU"),
         choices=ProgrammeParameter.Basis.choices,
         widget=forms.RadioSelect,
     )
     value = forms.IntegerField(
-        label="Jumlah tetap (Rp, hanya untuk 'jumlah tetap')", min_value=1, required=False
+        label=_("Jumlah tetap (Rp, hanya untuk 'jumlah tetap')"), min_value=1, required=False
     )
     field_order = ["basis", "value", "valid_from", "reference", "note", "unconfirmed"]
 
 
 class TierForm(ParameterForm):
     name = ProgrammeParameter.Name.BPU_TIER
-    value = forms.TypedChoiceField(label="Tingkat penghasilan BPU bawaan", coerce=int)
+    value = forms.TypedChoiceField(label=_("Tingkat penghasilan BPU bawaan"), coerce=int)
     field_order = ["value", "valid_from", "reference", "note", "unconfirmed"]
 
     def __init__(self, *args, tiers=(), **kwargs):
@@ -277,8 +281,8 @@ RISK_CHOICES = [(1, "I"), (2, "II"), (3, "III"), (4, "IV"), (5, "V")]
 
 class RiskForm(ParameterForm):
     name = ProgrammeParameter.Name.RISK_CLASS
-    key = forms.ChoiceField(label="Berlaku untuk", required=False)
-    value = forms.TypedChoiceField(label="Kelas risiko JKK", choices=RISK_CHOICES, coerce=int)
+    key = forms.ChoiceField(label=_("Berlaku untuk"), required=False)
+    value = forms.TypedChoiceField(label=_("Kelas risiko JKK"), choices=RISK_CHOICES, coerce=int)
     field_order = ["key", "value", "valid_from", "reference", "note", "unconfirmed"]
 
     def __init__(self, *args, programme, **kwargs):
@@ -297,4 +301,4 @@ PARAMETER_FORMS = {
 
 
 class DeleteParameterForm(forms.Form):
-    reason = forms.CharField(label="Alasan menghapus", max_length=300)
+    reason = forms.CharField(label=_("Alasan menghapus"), max_length=300)

@@ -86,3 +86,42 @@ def register_person_panel(func: Callable[..., PersonPanel | None]) -> None:
 def person_panels(user, programme, participant) -> list[PersonPanel]:
     panels = (func(user, programme, participant) for func in _person_panels)
     return [panel for panel in panels if panel is not None]
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line of a role's to-do queue on the programme home: how many things wait (``None``
+    for a set-up step that is simply not done yet) and the filtered page where they are done."""
+
+    label: str
+    count: int | None
+    url: str
+    order: int = 100
+
+
+_todo_sources: list[Callable] = []
+
+
+def register_todo(func: Callable[..., list[Todo]]) -> None:
+    """``func(user, programme, role) -> [Todo, …]``: an app's lines of the to-do queue for a
+    user of this role. One query per app; lines with nothing waiting are left out by the app
+    (a count of 0 is not work)."""
+    _add(_todo_sources, func)
+
+
+def todos(user, programme, role: str) -> list[Todo]:
+    lines = [todo for func in _todo_sources for todo in func(user, programme, role)]
+    return sorted(lines, key=lambda t: t.order)
+
+
+_record_pages: dict[str, str] = {}
+
+
+def register_record_page(model_label: str, url_name: str) -> None:
+    """The page of one record of ``model_label`` (``"claims.claim"``): a URL name taking the
+    programme code and the record's id. The access log links what was read to it."""
+    _record_pages[model_label] = url_name
+
+
+def record_page(model_label: str) -> str | None:
+    return _record_pages.get(model_label)

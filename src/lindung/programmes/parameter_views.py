@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from lindung.core.formatting import parameter_value
 from lindung.rules.parameters import all_parameters, discounts, params_on
 
 from . import parameters as services
@@ -39,12 +40,21 @@ def _form(name: str, programme, data=None, initial=None):
 
 def _national_rows(programme) -> list[dict]:
     own_umk = queries.umk_name(programme)
+    params = all_parameters()
+    labels = {name: param.label for name, param in params.items()}
     rows = []
-    for name, param in sorted(all_parameters().items()):
+    for name, param in sorted(params.items(), key=lambda item: item[1].label.lower()):
         if name.startswith("umk.") and name != own_umk:
             continue  # other regions' minimum wages are not this programme's business
         for value in param.values:
-            rows.append({"name": name, "label": param.label, "unit": param.unit, "v": value})
+            rows.append(
+                {
+                    "name": name,
+                    "label": param.label,
+                    "shown": parameter_value(value.value, param.unit, labels, name),
+                    "v": value,
+                }
+            )
     return rows
 
 

@@ -18,6 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
 from lindung.rules.parameters import params_on
 
 from .models import Programme, ProgrammeParameter
@@ -256,3 +259,21 @@ def parameter_entries(programme: Programme):
         .select_related("entered_by")
         .order_by("name", "key", "-valid_from")
     )
+
+
+def count_each(programme: Programme, **querysets: QuerySet) -> dict[str, int]:
+    """How many rows each queryset has, in one query (a scalar sub-select per queryset): the
+    to-do queue asks each app for its counts this way (``programmes.hooks.register_todo``)."""
+    if not querysets:
+        return {}
+    columns = {
+        name: Coalesce(
+            Subquery(
+                qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+        for name, qs in querysets.items()
+    }
+    return dict(Programme.objects.filter(pk=programme.pk).values(**columns).get())

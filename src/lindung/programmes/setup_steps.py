@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import Membership, Role
 
@@ -27,23 +28,23 @@ def _users_done(programme) -> bool:
 STEPS = [
     (
         10,
-        "Lengkapi data dinas dan penanda tangan surat",
+        gettext_lazy("Lengkapi data dinas dan penanda tangan surat"),
         "programme_settings",
         _profile_done,
-        "Nama dinas, kepala dinas dan NIP dicetak di tagihan dan berita acara.",
+        gettext_lazy("Nama dinas, kepala dinas dan NIP dicetak di tagihan dan berita acara."),
     ),
     (
         20,
-        "Catat UMK tahun berjalan dengan dasar hukumnya",
+        gettext_lazy("Catat UMK tahun berjalan dengan dasar hukumnya"),
         "parameters",
         _umk_done,
-        "UMK dipakai sebagai dasar iuran non-ASN (PU).",
+        gettext_lazy("UMK dipakai sebagai dasar iuran non-ASN (PU)."),
     ),
     (
         60,
-        "Buat pengguna untuk setiap peran",
+        gettext_lazy("Buat pengguna untuk setiap peran"),
         "members",
         _users_done,
-        "Paling sedikit seorang Operator untuk impor, tagihan dan klaim.",
+        gettext_lazy("Paling sedikit seorang Operator untuk impor, tagihan dan klaim."),
     ),
 ]

@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -29,9 +31,23 @@ from .models import Programme
 from .services import ProgrammeError
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form with its refusal said once: Django's Indonesian catalogue puts the
+    field's name after "nama pengguna" ("nama pengguna nama pengguna")."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil pada keduanya."
+        ),
+        "inactive": _("Akun ini tidak aktif. Hubungi Admin program Anda."),
+    }
+
+
 class LoginView(auth_views.LoginView):
     """Django's login; on an install without any user it says how to create the first one."""
 
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,7 @@ from .forms import IdentityForm, RoleForm, UserForm
 from .hooks import funder_choices
 from .middleware import SESSION_KEY
 from .models import Account, Membership, Role
+from .permissions import visible_programmes
 from .services import ProgrammeError
 
 TEMP_KEY = "lindung_temporary_password"
@@ -253,6 +255,13 @@ def user_remove(request, programme, user_id):
 class NewPasswordForm(PasswordChangeForm):
     """Django's password change, which also refuses keeping the same (temporary) password."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "kata sandi" as everywhere else in Lindung (Django's catalogue says "sandi")
+        self.fields["old_password"].label = _("Kata sandi lama")
+        self.fields["new_password1"].label = _("Kata sandi baru")
+        self.fields["new_password2"].label = _("Ulangi kata sandi baru")
+
     def save(self, commit=True):
         # Only the password column: the user's history (which leaves the hash out) gets no
         # empty "changed" row; the account's history records the change.
@@ -268,9 +277,24 @@ class NewPasswordForm(PasswordChangeForm):
         return new
 
 
+def with_own_programme(request) -> None:
+    """The user's own pages (password change) carry the programme's menu when the user works
+    in exactly one programme, so the page sits in the app's layout like every other."""
+    programmes = list(visible_programmes(request.user)[:2])
+    if len(programmes) == 1:
+        request.programme = programmes[0]
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Lindung's own password change (template ``registration/password_change_form.html`` in
+    ``core``, which comes before ``django.contrib.admin`` in ``INSTALLED_APPS``)."""
+
     form_class = NewPasswordForm
     success_url = reverse_lazy("password_change_done")
+
+    def dispatch(self, request, *args, **kwargs):
+        with_own_programme(request)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -282,3 +306,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         accounts.password_changed(self.request.user)
         self.request.session.pop(SESSION_KEY, None)
         return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    def dispatch(self, request, *args, **kwargs):
+        with_own_programme(request)
+        return super().dispatch(request, *args, **kwargs)

@@ -15,10 +15,10 @@ from django.utils import timezone
 from lindung.core import params
 from lindung.core.downloads import file_response
 
-from . import access, audit, masking
+from . import access, audit, hooks, masking
 from .decorators import programme_view
 from .menu import entries_for
-from .models import AccessLog, Job, Membership, Programme, Role
+from .models import Job, Membership, Programme, Role
 from .permissions import allowed_actions, can, role_of, visible_programmes
 from .services import access_log_days, log_access, log_read
 from .setup_views import steps_for
@@ -59,6 +59,7 @@ def programme_home(request, programme):
         request,
         "programmes/home.html",
         {
+            "todo": hooks.todos(request.user, programme, role_of(request.user, programme)),
             "entries": entries_for(request.user, programme),
             "actions": allowed_actions(request.user, programme),
             "member_count": programme.memberships.count(),
@@ -85,8 +86,8 @@ def _audit_filter(request) -> tuple[audit.Filter, dict]:
     form = {
         "types": types,
         "user": str(user or ""),
-        "dari": since.isoformat() if since else "",
-        "sampai": until.isoformat() if until else "",
+        "dari": f"{since:%d/%m/%Y}" if since else "",
+        "sampai": f"{until:%d/%m/%Y}" if until else "",
         "jenis": kind,
     }
     return flt, form
@@ -132,7 +133,16 @@ def audit_trail(request, programme):
 @programme_view("audit.view")
 def record_history(request, programme, label, pk):
     changes = audit.record_history(programme, label, pk, viewer=request.user)
-    log_read(request, programme, "programmes.audit", len(changes), f"riwayat {label} {pk}")
+    # The record whose history was read, so the access log names it (with a link).
+    log_access(
+        user=request.user,
+        programme=programme,
+        action="view",
+        object_type=label,
+        object_id=str(pk),
+        detail=f"riwayat perubahan ({len(changes)} perubahan)",
+        request=request,
+    )
     return render(
         request, "programmes/record_history.html", {"changes": changes, "label": label, "pk": pk}
     )
@@ -140,13 +150,39 @@ def record_history(request, programme, label, pk):
 
 @programme_view("audit.view")
 def access_log(request, programme):
-    logs = AccessLog.objects.filter(programme=programme).select_related("user")
-    page = Paginator(logs, 50).get_page(params.page(request.GET))
+    since, until = params.day(request.GET, "dari"), params.day(request.GET, "sampai")
+    if since and until and since > until:
+        since, until = until, since
+    choices = access.filter_choices(programme)
+    flt = access.AccessFilter(
+        user_id=params.integer(request.GET, "pengguna"),
+        since=since,
+        until=until,
+        kind=params.choice(request.GET, "jenis", choices["kinds"]),
+        action=params.choice(request.GET, "tindakan", choices["actions"]),
+    )
+    page = Paginator(access.access_log(programme, flt), 50).get_page(params.page(request.GET))
     mask = masking.for_user(request.user, programme)
-    for log in page:
-        log.detail_shown = mask.text(log.detail)  # a search typed by an Admin may hold a NIK
-        log.channel_shown = access.channel_label(log.action, log.channel)
-    return render(request, "programmes/access_log.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    form = {
+        **choices,
+        "user": str(flt.user_id or ""),
+        "dari": since.isoformat() if since else "",
+        "sampai": until.isoformat() if until else "",
+        "jenis": flt.kind,
+        "tindakan": flt.action,
+    }
+    return render(
+        request,
+        "programmes/access_log.html",
+        {
+            "page": page,
+            "entries": access.access_entries(programme, page.object_list, mask),
+            "form": form,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @programme_view("audit.view")

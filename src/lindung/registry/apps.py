@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistryConfig(AppConfig):
@@ -27,10 +28,10 @@ class RegistryConfig(AppConfig):
         register_on_abandoned("registry.import.validate", recover_abandoned_job)
         register_on_abandoned("registry.import.commit", recover_abandoned_job)
 
-        menu.register("Peserta", "registry_list", "participant.view", order=100)
-        menu.register("Impor", "registry_import", "participant.import", order=110)
-        menu.register("Instansi", "registry_agencies", "participant.view", order=120)
-        menu.register("Duplikat", "registry_duplicates", "participant.edit", order=130)
+        menu.register(_("Peserta"), "registry_list", "participant.view", order=100)
+        menu.register(_("Impor"), "registry_import", "participant.import", order=110)
+        menu.register(_("Instansi"), "registry_agencies", "participant.view", order=120)
+        menu.register(_("Duplikat"), "registry_duplicates", "participant.edit", order=130)
 
         from . import setup
 

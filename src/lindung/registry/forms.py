@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lindung.core import fields
 from lindung.core.formatting import rupiah
 
 from . import queries
@@ -14,7 +15,7 @@ from .columns import FAMILY_COLUMNS, PARTICIPANT_COLUMNS
 from .models import Agency, FamilyMember, Participant, PossibleDuplicate
 
 DATE_COLUMNS = {"tanggal_lahir", "tanggal_mulai"}
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = fields.DateInput()
 
 
 def _choices(values, blank=True):
@@ -62,7 +63,7 @@ class ParticipantForm(forms.Form):
                     label=col.label,
                     required=required,
                     help_text=help_text,
-                    widget=forms.DateInput(attrs={"type": "date"}),
+                    widget=fields.DateInput(),
                 )
             else:
                 attrs = (
@@ -147,7 +148,7 @@ class FamilyForm(forms.Form):
                     label=col.label,
                     required=False,
                     help_text=col.help,
-                    widget=forms.DateInput(attrs={"type": "date"}),
+                    widget=fields.DateInput(),
                 )
             else:
                 field = forms.CharField(
@@ -265,7 +266,7 @@ class MappingForm(forms.Form):
                     initial=values.get(name, ""),
                 )
             elif name == "tanggal_mulai":
-                self.fields[key] = forms.DateField(
+                self.fields[key] = fields.DateField(
                     label=label, required=False, widget=DATE_WIDGET, initial=values.get(name)
                 )
             else:
@@ -304,10 +305,10 @@ class DecisionForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Participant.Status.choices)
-    on = forms.DateField(
+    on = fields.DateField(
         label=_("Berlaku sejak"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=fields.DateInput(),
         help_text=_("Tanggal meninggal/berakhir, atau tanggal aktif kembali. Kosong: hari ini."),
     )
     note = forms.CharField(label=_("Alasan"), required=False, max_length=200)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
@@ -10,13 +11,15 @@ class ReportsConfig(AppConfig):
         from lindung.claims.models import Claim
         from lindung.core import changes
         from lindung.coverage.models import Enrolment
-        from lindung.programmes import menu
+        from lindung.programmes import hooks, menu
         from lindung.registry.models import Participant, Person
 
         from . import counts
+        from .queries import todo
 
-        menu.register("Dasbor", "reports_dashboard", "report.view", order=5)
-        menu.register("Koreksi parameter", "reports_corrections", "audit.view", order=810)
+        menu.register(_("Dasbor"), "reports_dashboard", "report.view", order=5)
+        hooks.register_todo(todo)
+        menu.register(_("Koreksi parameter"), "reports_corrections", "audit.view", order=810)
         # The dashboard's read model follows every save and delete of the records it counts
         # (bulk writers record their changes themselves) and is brought up to date in the
         # writing transaction.

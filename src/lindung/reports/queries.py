@@ -23,7 +23,8 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from lindung.claims.models import Claim, ClaimState, ClaimType, Instalment, ScholarshipPlan
-from lindung.core.formatting import MONTHS_SHORT
+from lindung.core import dates
+from lindung.core.formatting import month_name
 from lindung.core.params import YEAR_MAX, YEAR_MIN
 from lindung.coverage.models import Enrolment, Invoice
 from lindung.programmes.models import Programme
@@ -50,12 +51,13 @@ class Period:
 
     @classmethod
     def parse(cls, start: str, end: str) -> Period:
-        """``Period.parse("2025-01", "2025-11")``; raises ValueError with an Indonesian message."""
+        """``Period.parse("01/2025", "11/2025")`` (or ``"2025-01"``); raises ValueError with an Indonesian message."""
         try:
-            a = date.fromisoformat(f"{start}-01")
-            b = date.fromisoformat(f"{end}-01")
+            a, b = dates.parse_month(start), dates.parse_month(end)
         except ValueError:
-            raise ValueError("Periode harus berbentuk YYYY-MM, mis. 2025-01.") from None
+            raise ValueError(
+                "Periode harus berbentuk bb/tttt (atau tttt-bb), mis. 01/2025."
+            ) from None
         if b < a:
             raise ValueError("Bulan akhir periode tidak boleh sebelum bulan awal.")
         if not (YEAR_MIN <= a.year and b.year <= YEAR_MAX):
@@ -78,7 +80,8 @@ class Period:
 
     def label(self) -> str:
         a, b = self.start, self.end
-        return f"{MONTHS_SHORT[a.month - 1]} {a.year} – {MONTHS_SHORT[b.month - 1]} {b.year}"
+        first, last = month_name(a.month, None, short=True), month_name(b.month, None, short=True)
+        return f"{first} {a.year} – {last} {b.year}"
 
 
 def ratio(numerator: int, denominator: int) -> Decimal | None:
@@ -301,7 +304,7 @@ def monthly(
         out.append(
             {
                 "month": month.isoformat()[:7],
-                "label": f"{MONTHS_SHORT[month.month - 1]} {str(month.year)[2:]}",
+                "label": f"{month_name(month.month, None, short=True)} {str(month.year)[2:]}",
                 "billed": c.get("billed") or 0,
                 "paid": c.get("paid") or 0,
                 "claims": cl,
@@ -524,3 +527,17 @@ def dashboard(programme: Programme, period: Period, as_of: date | None = None) -
         "by_kecamatan": by_kecamatan(areas),
         "by_agency": by_agency(programme, period, as_of, counts=counts, claim_groups=claim_groups),
     }
+
+
+def todo(user, programme, role: str) -> list:
+    """The Pimpinan's line of the to-do queue: the dashboard (where they land after logging in)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from lindung.programmes.hooks import Todo
+    from lindung.programmes.models import Role
+
+    if role != Role.PIMPINAN:
+        return []
+    url = reverse("reports_dashboard", args=[programme.code])
+    return [Todo(_("Baca dasbor program: peserta, iuran dan klaim bulan terakhir"), None, url, 1)]

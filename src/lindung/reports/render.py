@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from lindung.core import charts
 from lindung.core.formatting import group, long_date, percent, rupiah, rupiah_short
@@ -46,13 +47,13 @@ def chart_svgs(data: dict) -> dict[str, str]:
         "contrib_claims": charts.bars(
             labels,
             {
-                "Iuran dibayar": [m["paid"] for m in months],
-                "Klaim dibayar": [m["claims"] for m in months],
+                _("Iuran dibayar"): [m["paid"] for m in months],
+                _("Klaim dibayar"): [m["claims"] for m in months],
             },
-            title="Iuran vs klaim per bulan",
+            title=_("Iuran vs klaim per bulan"),
             money=True,
             line=(
-                "Rasio klaim (%)",
+                _("Rasio klaim (%)"),
                 [float(m["ratio"] * 100) if m["ratio"] is not None else None for m in months],
             ),
             line_unit="%",
@@ -61,18 +62,18 @@ def chart_svgs(data: dict) -> dict[str, str]:
             labels,
             {
                 "Non-ASN (PU)": [m["PU"] for m in months],
-                "Pekerja rentan (BPU)": [m["BPU"] for m in months],
+                _("Pekerja rentan (BPU)"): [m["BPU"] for m in months],
             },
-            title="Peserta aktif per segmen",
-            unit="peserta",
+            title=_("Peserta aktif per segmen"),
+            unit=_("peserta"),
         ),
     }
     by_type = data["claims"]["by_type"]
     if by_type:
         svgs["claims_by_type"] = charts.bars(
             [v["label"].split("—")[-1].strip()[:28] for v in by_type.values()],
-            {"Nilai dibayar": [v["amount"] for v in by_type.values()]},
-            title="Klaim per jenis (nilai dibayar)",
+            {_("Nilai dibayar"): [v["amount"] for v in by_type.values()]},
+            title=_("Klaim per jenis (nilai dibayar)"),
             money=True,
             horizontal=True,
             height=0.45 * len(by_type) + 1.2,
@@ -81,18 +82,18 @@ def chart_svgs(data: dict) -> dict[str, str]:
     if kec:
         svgs["kecamatan"] = charts.bars(
             [k["kecamatan"] for k in kec],
-            {"Peserta aktif": [k["participants"] for k in kec]},
-            title="Peserta aktif per kecamatan",
-            unit="peserta",
+            {_("Peserta aktif"): [k["participants"] for k in kec]},
+            title=_("Peserta aktif per kecamatan"),
+            unit=_("peserta"),
             height=2.6,
         )
     agencies = data["by_agency"][:15]
     if agencies:
         svgs["agencies"] = charts.bars(
             [a["code"] for a in agencies],
-            {"Peserta non-ASN": [a["participants"] for a in agencies]},
-            title="Peserta non-ASN per OPD (15 terbesar)",
-            unit="peserta",
+            {_("Peserta non-ASN"): [a["participants"] for a in agencies]},
+            title=_("Peserta non-ASN per OPD (15 terbesar)"),
+            unit=_("peserta"),
             horizontal=True,
             height=0.3 * len(agencies) + 1.0,
         )
@@ -159,7 +160,7 @@ def to_xlsx(data: dict) -> bytes:
             sheet.write(0, j, h[0], bold)
             sheet.set_column(j, j, max(12, len(h[0]) + 2))
         for i, item in enumerate(items, start=1):
-            for j, (_, key) in enumerate(headers):
+            for j, (_header, key) in enumerate(headers):
                 value = item.get(key)
                 if isinstance(value, Decimal):
                     value = float(value)
@@ -238,27 +239,32 @@ def readings(data: dict) -> dict[str, str]:
     share = ratio(contrib["paid"], contrib["billed"])
     r = data["claim_ratio"]
     if r is None:
-        ratio_text = "belum ada iuran dibayar pada periode ini, rasio belum dapat dihitung"
+        ratio_text = _("belum ada iuran dibayar pada periode ini, rasio belum dapat dihitung")
     elif r >= 1:
-        ratio_text = f"klaim yang dibayar {_times(r)} kali iuran yang dibayar"
+        ratio_text = _("klaim yang dibayar %(times)s kali iuran yang dibayar") % {
+            "times": _times(r)
+        }
     else:
-        ratio_text = f"klaim yang dibayar {percent(r)} dari iuran yang dibayar"
+        ratio_text = _("klaim yang dibayar %(share)s dari iuran yang dibayar") % {
+            "share": percent(r)
+        }
     active = data["active_participants"]
     ucj = data["ucj"]["share"]
     return {
-        "active": f"{group(active['total'])} pekerja terlindungi program pada "
-        f"{long_date(_day(active['as_of']))}",
-        "contrib": f"{percent(share)} dari iuran yang ditagih sudah dibayar"
+        "active": _("%(n)s pekerja terlindungi program pada %(on)s")
+        % {"n": group(active["total"]), "on": long_date(_day(active["as_of"]), None)},
+        "contrib": _("%(share)s dari iuran yang ditagih sudah dibayar") % {"share": percent(share)}
         if share is not None
-        else "belum ada iuran yang ditagih pada periode ini",
-        "claims": f"{group(cl['count'])} klaim dibayar BPJS pada periode ini"
+        else _("belum ada iuran yang ditagih pada periode ini"),
+        "claims": _("%(n)s klaim dibayar BPJS pada periode ini") % {"n": group(cl["count"])}
         if cl["count"]
-        else "belum ada klaim dibayar pada periode ini",
+        else _("belum ada klaim dibayar pada periode ini"),
         "ratio": ratio_text,
-        "scholarships": f"{group(data['scholarships']['children'])} anak masih menerima beasiswa",
-        "ucj": f"{percent(ucj, 2)} angkatan kerja sudah terlindungi"
+        "scholarships": _("%(n)s anak masih menerima beasiswa")
+        % {"n": group(data["scholarships"]["children"])},
+        "ucj": _("%(share)s angkatan kerja sudah terlindungi") % {"share": percent(ucj, 2)}
         if ucj is not None
-        else "jumlah angkatan kerja belum diisi di pengaturan program",
+        else _("jumlah angkatan kerja belum diisi di pengaturan program"),
     }
 
 
@@ -271,32 +277,32 @@ def chart_tables(data: dict) -> dict[str, dict]:
     months = data["monthly"]
     tables = {
         "contrib_claims": {
-            "headers": ["Bulan", "Iuran dibayar", "Klaim dibayar", "Rasio klaim"],
+            "headers": [_("Bulan"), _("Iuran dibayar"), _("Klaim dibayar"), _("Rasio klaim")],
             "rows": [
                 [m["label"], _nb(rupiah(m["paid"])), _nb(rupiah(m["claims"])), percent(m["ratio"])]
                 for m in months
             ],
         },
         "segments": {
-            "headers": ["Bulan", "Non-ASN (PU)", "Pekerja rentan (BPU)"],
+            "headers": [_("Bulan"), _("Non-ASN (PU)"), _("Pekerja rentan (BPU)")],
             "rows": [[m["label"], group(m["PU"]), group(m["BPU"])] for m in months],
         },
         "claims_by_type": {
-            "headers": ["Jenis", "Jumlah klaim", "Nilai dibayar"],
+            "headers": [_("Jenis"), _("Jumlah klaim"), _("Nilai dibayar")],
             "rows": [
                 [v["label"], group(v["count"]), _nb(rupiah(v["amount"]))]
                 for v in data["claims"]["by_type"].values()
             ],
         },
         "kecamatan": {
-            "headers": ["Kecamatan", "Peserta", "Klaim"],
+            "headers": [_("Kecamatan"), _("Peserta"), _("Klaim")],
             "rows": [
                 [k["kecamatan"], group(k["participants"]), group(k["claims"])]
                 for k in data["by_kecamatan"]
             ],
         },
         "agencies": {
-            "headers": ["OPD", "Peserta non-ASN"],
+            "headers": ["OPD", _("Peserta non-ASN")],
             "rows": [[a["name"], group(a["participants"])] for a in data["by_agency"][:15]],
         },
     }
@@ -308,7 +314,7 @@ def kpis(data: dict) -> dict:
     active = data["active_participants"]
     return {
         "active": active,
-        "active_on": long_date(_day(active["as_of"])),
+        "active_on": long_date(_day(active["as_of"]), None),
         "readings": readings(data),
         "contrib_paid": _nb(rupiah_short(data["contributions"]["paid"])),
         "contrib_billed": _nb(rupiah(data["contributions"]["billed"])),

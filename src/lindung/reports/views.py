@@ -6,6 +6,7 @@ from datetime import date
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from lindung.core import params
 from lindung.core.downloads import file_response
@@ -23,11 +24,15 @@ def default_period(programme, today: date) -> tuple[str, str, str]:
     month = latest_complete_month(programme, today)
     if month is None:
         this = f"{today:%Y-%m}"
-        return this, this, "Belum ada bulan lengkap yang berisi data; ditampilkan bulan ini."
-    note = (
-        f"Ditampilkan bulan lengkap terakhir yang berisi data: {month_year(month)}. "
+        return (
+            this,
+            this,
+            gettext("Belum ada bulan lengkap yang berisi data; ditampilkan bulan ini."),
+        )
+    note = gettext(
+        "Ditampilkan bulan lengkap terakhir yang berisi data: %(month)s. "
         "Pilih bulan lain di atas untuk periode yang lebih panjang."
-    )
+    ) % {"month": month_year(month, None)}
     return f"{month:%Y-%m}", f"{month:%Y-%m}", note
 
 
@@ -68,9 +73,9 @@ def dashboard_view(request, programme):
             "d": data,
             "k": rendering.kpis(data),
             "svgs": rendering.chart_svgs(data),
-            "dari": period.start.isoformat()[:7],
-            "sampai": period.end.isoformat()[:7],
-            "per": (as_of or period.last_day).isoformat(),
+            "dari": f"{period.start:%m/%Y}",
+            "sampai": f"{period.end:%m/%Y}",
+            "per": f"{as_of or period.last_day:%d/%m/%Y}",
             "query": request.GET.urlencode(),
             "default_note": note,
             "period_words": period_words(period),

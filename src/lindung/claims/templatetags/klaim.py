@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django import template
 
 from lindung.claims.workflow import claim_state_label, instalment_state_label
-from lindung.core.formatting import long_date
+from lindung.core.formatting import weekday
 
 register = template.Library()
 
-HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 LEVELS = {
     "none": "belum sekolah",
     "TK": "TK",
@@ -22,25 +19,10 @@ LEVELS = {
 }
 
 
-def tanggal_panjang(d) -> str:
-    """``date(2025, 8, 17)`` → ``'17 Agustus 2025'``."""
-    if not d:
-        return "–"
-    if isinstance(d, str):
-        d = date.fromisoformat(d[:10])
-    if isinstance(d, datetime):
-        d = d.date()
-    return long_date(d)
-
-
-@register.filter
-def tanggal(d) -> str:
-    return tanggal_panjang(d)
-
-
 @register.filter
 def hari(d) -> str:
-    return HARI[d.weekday()] if d else ""
+    """The day of the week in the page's language (dates: ``|tanggal`` of ``lindung``)."""
+    return weekday(d, None) if d else ""
 
 
 @register.filter
