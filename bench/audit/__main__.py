@@ -90,31 +90,28 @@ def setup(rows: int) -> dict:
         risk_class=1,
     )
     history = Participant.history.model
+    from lindung.core import sql
+
     fields = {f.attname: getattr(participant, f.attname) for f in Participant._meta.concrete_fields}
+    columns = [f.attname for f in history._meta.concrete_fields if f.attname != "history_id"]
     start = datetime(2024, 12, 1, tzinfo=UTC)
     span = timedelta(days=730).total_seconds()
     batch, written = [], 0
-    for i in range(rows + rows // 20):  # 5 % more for the other programme
-        mine = i < rows
-        pid = participant.pk if i == 0 else 1_000_000 + (i % PEOPLE) + (0 if mine else PEOPLE)
-        row = dict(fields, id=pid, programme_id=(programme if mine else other).pk)
-        row["monthly_wage"] = 2_000_000 + (i % 700) * 1_000
-        batch.append(
-            history(
-                **row,
-                history_date=start + timedelta(seconds=span * i / rows),
-                history_type="+" if i < PEOPLE else "~",
-                history_user_id=users[i % USERS].pk,
-                history_change_reason="",
-            )
-        )
-        if len(batch) == 20_000:
-            history.objects.bulk_create(batch)
-            written += len(batch)
-            batch = []
-    if batch:
-        history.objects.bulk_create(batch)
-        written += len(batch)
+    with sql.bulk_session():
+        for i in range(rows + rows // 20):  # 5 % more for the other programme
+            mine = i < rows
+            pid = participant.pk if i == 0 else 1_000_000 + (i % PEOPLE) + (0 if mine else PEOPLE)
+            row = dict(fields, id=pid, programme_id=(programme if mine else other).pk)
+            row["monthly_wage"] = 2_000_000 + (i % 700) * 1_000
+            row["history_date"] = sql.ts_text(start + timedelta(seconds=span * i / rows))
+            row["history_type"] = "+" if i < PEOPLE else "~"
+            row["history_user_id"] = users[i % USERS].pk
+            row["history_change_reason"] = ""
+            batch.append(tuple(row.get(c) for c in columns))
+            if len(batch) == 50_000:
+                written += sql.bulk_insert(history, columns, batch)
+                batch = []
+        written += sql.bulk_insert(history, columns, batch)
     from django.db import connection
 
     if connection.vendor == "postgresql":
