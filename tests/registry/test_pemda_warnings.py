@@ -40,8 +40,8 @@ def test_a_bpu_income_between_tiers_is_imported_rounded_up_with_a_warning():
     assert result.errors.height == 0 and result.valid.height == 1
     assert result.valid["income_tier"].to_list() == [2_000_000]
     (message,) = _warnings(result, "penghasilan")
-    assert "Penghasilan Rp 1.500.000 bukan nominal tabel BPU" in message
-    assert "dibulatkan ke atas menjadi Rp 2.000.000" in message
+    assert "Penghasilan Rp\u00a01.500.000 bukan nominal tabel BPU" in message
+    assert "dibulatkan ke atas menjadi Rp\u00a02.000.000" in message
 
 
 def test_a_bpu_income_on_a_tier_has_no_warning_and_above_the_top_is_refused():
