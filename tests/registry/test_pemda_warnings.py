@@ -55,7 +55,9 @@ def test_a_pu_wage_below_the_umk_of_its_year_is_a_warning():
     low = validate_participants(frame_of([pu(upah="2000000")]), REF)
     assert low.errors.height == 0 and low.valid.height == 1
     (message,) = _warnings(low, "upah")
-    assert "Upah Rp\u00a02.000.000 di bawah UMK Kota Madiun tahun 2025 (Rp\u00a02.422.105)" in message
+    assert (
+        "Upah Rp\u00a02.000.000 di bawah UMK Kota Madiun tahun 2025 (Rp\u00a02.422.105)" in message
+    )
     at_umk = validate_participants(frame_of([pu(upah="2422105")]), REF)
     assert _warnings(at_umk, "upah") == []
     # a year without a recorded UMK: nothing to compare with, no warning
