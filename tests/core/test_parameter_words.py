@@ -20,7 +20,7 @@ from lindung.core.formatting import legal_reference, parameter_value, ratio_perc
         (Decimal("0.0024"), "rate", "0,24 %"),  # PP 44/2015 Lampiran I, risk class I
         (Decimal("0.0030"), "rate", "0,3 %"),  # JKM PU
         (Decimal("0.005"), "rate", "0,5 %"),  # PP 49/2020 late fine
-        (6800, "IDR", "Rp 6.800"),  # JKM BPU per month
+        (6800, "IDR", "Rp\u00a06.800"),  # JKM BPU per month
         (48, "times_wage", "48 × upah"),  # PP 82/2019 JKK death
         (24, "month", "24 bulan"),
         (5, "year", "5 tahun"),
@@ -33,7 +33,11 @@ from lindung.core.formatting import legal_reference, parameter_value, ratio_perc
             "rate",
             "kelompok I 0,24 %; kelompok II 0,54 %",
         ),
-        ({"land": 5_000_000, "sea": 2_000_000}, "IDR", "darat Rp 5.000.000; laut Rp 2.000.000"),
+        (
+            {"land": 5_000_000, "sea": 2_000_000},
+            "IDR",
+            "darat Rp\u00a05.000.000; laut Rp\u00a02.000.000",
+        ),
         (
             [
                 {"from_month": 1, "to_month": 12, "percent": 100},
@@ -71,7 +75,7 @@ def test_the_parameter_page_and_the_calculator_read_in_words(programme, users, c
     national = html[html.index('id="national"') :]
     row = re.search(r"Tarif iuran JKK Bukan Penerima Upah[^<]*</th><td>([^<]*)</td>", national)
     assert row and row.group(1) == "1 %"
-    assert "<td>Rp 6.800</td>" in national and "<td>48 × upah</td>" in national
+    assert "<td>Rp\u00a06.800</td>" in national and "<td>48 × upah</td>" in national
     assert "kelompok I 0,24 %" in national
     for raw in ("bpu.jkk_rate", ">rate<", "times_wage", "[N24b]", "DOMAIN.md", "{&#x27;", "0,01"):
         assert raw not in national, raw
