@@ -28,3 +28,5 @@ urlpatterns = [
     path("", include("lindung.reports.urls")),
     path("", include("lindung.planning.urls")),
 ]
+
+handler403 = "lindung.core.denied.permission_denied"

@@ -21,6 +21,9 @@ class ClaimsConfig(AppConfig):
         ):
             audit.register(model, "programme")
         audit.register_log(models.ClaimTransition)
+        from .checklists import document_label
+
+        audit.register_value_labels(models.Document, "code", document_label)
         audit.register_log(models.InstalmentTransition)
 
         from lindung.programmes import hooks, menu

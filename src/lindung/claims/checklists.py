@@ -123,3 +123,14 @@ def claim_checklist(claim_type: str, *, spouse_heir: bool = False) -> list[tuple
 
 def scholarship_checklist(first: bool) -> list[Item]:
     return SCHOLARSHIP_FIRST if first else SCHOLARSHIP_LATER
+
+
+def document_label(code: str) -> str:
+    """A document's kind in words (the audit trail shows a stored code this way)."""
+    from django.utils.translation import gettext
+
+    for items in (*CHECKLISTS.values(), SCHOLARSHIP_FIRST):
+        for item in items:
+            if item.code == code:
+                return gettext(item.label)
+    return code

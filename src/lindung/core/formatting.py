@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -273,3 +276,14 @@ def parameter_value(value, unit: str, labels: dict | None = None, name: str = ""
         word = _UNIT_WORDS.get(unit, "")
         return f"{_number(value)} {word}".strip()
     return str(value)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A JSON value as stored (a snapshot in the audit trail): pages fold it into a disclosure
+    as stored data instead of showing a dict."""
+
+    value: Any
+
+    def text(self) -> str:
+        return json.dumps(self.value, ensure_ascii=False, indent=1, default=str)

@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from lindung.core import sql
+from lindung.core import formatting, sql
 
 from . import masking
 from .models import Programme
@@ -83,6 +83,16 @@ def register(model: type[models.Model], programme_path: Any = "programme") -> No
 def register_log(model: type[models.Model]) -> None:
     """Show the entries of an append-only transition log (a ``TransitionLog`` subclass)."""
     _LOGS[model._meta.label_lower] = model.SUBJECT
+
+
+_VALUE_LABELS: dict[tuple[str, str], Any] = {}
+
+
+def register_value_labels(model: type[models.Model], field: str, label) -> None:
+    """Show ``model.field``'s stored codes in words in the audit trail: ``label(code)`` returns
+    the words (or the code itself when it has none) — for codes that are not the field's
+    ``choices`` (e.g. a claim document's kind, whose list lives with the claims' checklists)."""
+    _VALUE_LABELS[(model._meta.label_lower, field)] = label
 
 
 def audited_models() -> dict[str, Any]:
@@ -323,6 +333,15 @@ def _shown(field, value):
         return bool(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.JSONField):
+        # A stored snapshot (entitlement, checks): kept whole for who wants it, never a dict
+        # on the page (the value filter folds it into a disclosure).
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        return formatting.Stored(value)
     if field.is_relation and field.related_model is get_user_model():
         return UserRef(int(value))
     return value
@@ -347,6 +366,9 @@ def _diff(
         name = str(field.verbose_name) if field is not None else column
         key = field.name if field is not None else column
         old, value = mask.value(key, old), mask.value(key, value)
+        label = _VALUE_LABELS.get((model._meta.label_lower, key))
+        if label is not None:
+            old, value = (v if v in (None, "") else label(v) for v in (old, value))
         out.append((name, _shown(field, old), _shown(field, value)))
     return out
 

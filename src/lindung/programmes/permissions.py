@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from lindung.core.actors import is_system
 from lindung.core.errors import AccessDenied
@@ -67,35 +69,37 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 
 #: Each action in words, for a refusal that says what the user may not do.
 ACTION_WORDS: dict[str, str] = {
-    "programme.view": "membuka program ini",
-    "job.view": "melihat kemajuan pekerjaan",
-    "audit.view": "melihat jejak audit dan log akses",
-    "subject.export": "mengekspor seluruh data pribadi seorang peserta (hak subjek data)",
-    "members.manage": "mengelola pengguna dan peran",
-    "programme.edit": "mengubah pengaturan program",
-    "parameters.view": "melihat parameter",
-    "parameters.edit": "mengubah parameter",
-    "benefit.quote": "memakai kalkulator manfaat",
-    "participant.view": "melihat data peserta",
-    "participant.edit": "mengubah data peserta",
-    "participant.import": "mengimpor data peserta",
-    "participant.export": "mengunduh data peserta",
-    "nik.full": "melihat NIK lengkap",
-    "billing.view": "melihat tagihan iuran",
-    "billing.run": "membuat tagihan iuran",
-    "payment.record": "mencatat pembayaran iuran",
-    "reconcile.edit": "mencocokkan tagihan dengan BPJS",
-    "funder.edit": "mengubah penyandang dana",
-    "claim.view": "melihat klaim",
-    "claim.edit": "mencatat atau mengubah klaim",
-    "claim.verify": "memverifikasi atau menyetujui klaim",
-    "scholarship.verify": "memverifikasi beasiswa",
-    "handover.edit": "mencatat penyerahan santunan",
-    "report.view": "melihat dasbor dan laporan",
-    "plan.view": "melihat perencanaan",
-    "plan.edit": "menyusun skenario perencanaan",
-    "plan.adopt": "menerapkan skenario perencanaan",
-    "api.token": "membuat token API",
+    "programme.view": gettext_noop("membuka program ini"),
+    "job.view": gettext_noop("melihat kemajuan pekerjaan"),
+    "audit.view": gettext_noop("melihat jejak audit dan log akses"),
+    "subject.export": gettext_noop(
+        "mengekspor seluruh data pribadi seorang peserta (hak subjek data)"
+    ),
+    "members.manage": gettext_noop("mengelola pengguna dan peran"),
+    "programme.edit": gettext_noop("mengubah pengaturan program"),
+    "parameters.view": gettext_noop("melihat parameter"),
+    "parameters.edit": gettext_noop("mengubah parameter"),
+    "benefit.quote": gettext_noop("memakai kalkulator manfaat"),
+    "participant.view": gettext_noop("melihat data peserta"),
+    "participant.edit": gettext_noop("mengubah data peserta"),
+    "participant.import": gettext_noop("mengimpor data peserta"),
+    "participant.export": gettext_noop("mengunduh data peserta"),
+    "nik.full": gettext_noop("melihat NIK lengkap"),
+    "billing.view": gettext_noop("melihat tagihan iuran"),
+    "billing.run": gettext_noop("membuat tagihan iuran"),
+    "payment.record": gettext_noop("mencatat pembayaran iuran"),
+    "reconcile.edit": gettext_noop("mencocokkan tagihan dengan BPJS"),
+    "funder.edit": gettext_noop("mengubah penyandang dana"),
+    "claim.view": gettext_noop("melihat klaim"),
+    "claim.edit": gettext_noop("mencatat atau mengubah klaim"),
+    "claim.verify": gettext_noop("memverifikasi atau menyetujui klaim"),
+    "scholarship.verify": gettext_noop("memverifikasi beasiswa"),
+    "handover.edit": gettext_noop("mencatat penyerahan santunan"),
+    "report.view": gettext_noop("melihat dasbor dan laporan"),
+    "plan.view": gettext_noop("melihat perencanaan"),
+    "plan.edit": gettext_noop("menyusun skenario perencanaan"),
+    "plan.adopt": gettext_noop("menerapkan skenario perencanaan"),
+    "api.token": gettext_noop("membuat token API"),
 }
 
 DENIED_MESSAGE = "Peran Anda di program ini tidak mengizinkan tindakan ini."
@@ -110,15 +114,22 @@ __all__ = ["AccessDenied", "PERMISSIONS", "authorize", "can", "denied", "program
 def denied(action: str, role: Role | None, what: str = "") -> AccessDenied:
     """The refusal of ``action`` for a user with ``role`` (``what``: the action in words, e.g.
     "mencatat klaim", for a sentence instead of the action's code)."""
-    role_label = Role(role).label if role else "tanpa peran"
+    with translation.override("id"):
+        role_label = str(Role(role).label) if role else "tanpa peran"
     what = what or ACTION_WORDS.get(action, "")
     if what:
         message = f"Peran Anda ({role_label}) tidak mengizinkan {what}."
     else:
         message = f"{DENIED_MESSAGE} (tindakan: {action}; peran: {role_label})"
-    return AccessDenied(
-        message, f"Your role does not allow this ({action}).", action=action, role=role
+    with translation.override("en"):  # the same sentence for English pages and the API
+        role_en = str(Role(role).label) if role else "no role"
+        what_en = translation.gettext(what) if what else ""
+    message_en = (
+        f"Your role ({role_en}) does not allow {what_en}."
+        if what_en and what_en != what
+        else f"Your role ({role_en}) does not allow this."
     )
+    return AccessDenied(message, message_en, action=action, role=role)
 
 
 def role_of(user, programme: Programme) -> Role | None:

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from lindung.core import formatting
@@ -96,6 +97,12 @@ def nilai(value):
             return value
     if isinstance(value, date):
         return formatting.long_date(value, None)
+    if isinstance(value, formatting.Stored):  # a JSON snapshot
+        return format_html(
+            '<details class="stored"><summary>{}</summary><pre>{}</pre></details>',
+            _("data tersimpan (rincian)"),
+            value.text(),
+        )
     return value
 
 
