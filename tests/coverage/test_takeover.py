@@ -88,7 +88,7 @@ def test_the_preview_shows_what_the_ledger_will_say(taken_over):
     assert by_kpj["12345678901"]["paid_months"] == 36
     assert by_kpj["12345678901"]["first_billed"] == "Maret 2025"
     assert by_kpj["1234"]["owed_months"] == 2
-    assert by_kpj["23456789012"]["arrears_amount_text"] == "Rp 150.000"
+    assert by_kpj["23456789012"]["arrears_amount_text"] == "Rp\u00a0150.000"
 
 
 def test_odd_values_are_warned_or_refused_with_the_reason(billing_ready, tmp_path, settings):
@@ -171,7 +171,7 @@ def test_commit_bill_and_arrears_follow_the_takeover(billing_ready, taken_over):
     }
     assert owed == {
         b.pk: "2 bulan (November 2024–Desember 2024)",
-        c.pk: "Rp 150.000",
+        c.pk: "Rp\u00a0150.000",
     }
 
 
@@ -197,14 +197,14 @@ def test_pages_show_the_ledger_opening(billing_ready, taken_over, client, users)
     code = billing_ready.code
     page = client.get(reverse("registry_import_batch", args=[code, preview["batch"]]))
     html = page.content.decode()
-    assert 'id="ledger-preview"' in html and "Maret 2025" in html and "Rp 150.000" in html
+    assert 'id="ledger-preview"' in html and "Maret 2025" in html and "Rp\u00a0150.000" in html
     registry.run_import(programme=billing_ready, path=path, commit=True, actor=system())
     b = _p(niks[1])
     html = client.get(reverse("coverage_participant", args=[code, b.pk])).content.decode()
     assert 'id="paid-before"' in html and "5 bulan dibayar ke BPJS TK sebelum Lindung" in html
     assert "2 bulan (November 2024–Desember 2024)" in html
     html = client.get(reverse("coverage_arrears", args=[code])).content.decode()
-    assert "2 bulan (November 2024–Desember 2024)" in html and "Rp 150.000" in html
+    assert "2 bulan (November 2024–Desember 2024)" in html and "Rp\u00a0150.000" in html
 
 
 def test_the_person_page_shows_months_before_lindung_apart(
@@ -239,6 +239,6 @@ def test_the_kpj_number_is_shown_only_to_roles_that_see_niks(
         client.force_login(users[role])
         arrears = client.get(reverse("coverage_arrears", args=[code])).content.decode()
         timeline = client.get(reverse("coverage_participant", args=[code, c.pk])).content.decode()
-        assert "Rp 150.000" in arrears and 'id="paid-before"' in timeline
+        assert "Rp\u00a0150.000" in arrears and 'id="paid-before"' in timeline
         assert ("23456789012" in arrears) is shown
         assert ("23456789012" in timeline) is shown

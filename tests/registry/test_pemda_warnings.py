@@ -40,8 +40,8 @@ def test_a_bpu_income_between_tiers_is_imported_rounded_up_with_a_warning():
     assert result.errors.height == 0 and result.valid.height == 1
     assert result.valid["income_tier"].to_list() == [2_000_000]
     (message,) = _warnings(result, "penghasilan")
-    assert "Penghasilan Rp 1.500.000 bukan nominal tabel BPU" in message
-    assert "dibulatkan ke atas menjadi Rp 2.000.000" in message
+    assert "Penghasilan Rp\u00a01.500.000 bukan nominal tabel BPU" in message
+    assert "dibulatkan ke atas menjadi Rp\u00a02.000.000" in message
 
 
 def test_a_bpu_income_on_a_tier_has_no_warning_and_above_the_top_is_refused():
@@ -55,7 +55,9 @@ def test_a_pu_wage_below_the_umk_of_its_year_is_a_warning():
     low = validate_participants(frame_of([pu(upah="2000000")]), REF)
     assert low.errors.height == 0 and low.valid.height == 1
     (message,) = _warnings(low, "upah")
-    assert "Upah Rp\u00a02.000.000 di bawah UMK Kota Madiun tahun 2025 (Rp\u00a02.422.105)" in message
+    assert (
+        "Upah Rp\u00a02.000.000 di bawah UMK Kota Madiun tahun 2025 (Rp\u00a02.422.105)" in message
+    )
     at_umk = validate_participants(frame_of([pu(upah="2422105")]), REF)
     assert _warnings(at_umk, "upah") == []
     # a year without a recorded UMK: nothing to compare with, no warning
