@@ -4,6 +4,7 @@ at /panduan/, linked from every page's footer, with the screenshots the browser 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -117,3 +118,10 @@ def test_the_english_page_says_the_guide_is_indonesian_only(users, client_for):
     assert "This user guide is available in Indonesian only." in html
     assert ">User guide</a>" in html
     assert "<h1>Panduan Pimpinan</h1>" in html  # the content stays Indonesian
+
+
+def test_docs_panduan_is_the_packaged_guide():
+    """One source: ``docs/panduan`` in the repository is the folder shipped in the package."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "panduan"
+    assert docs.resolve() == guide.FOLDER.resolve()
+    assert (docs / "index.md").read_text() == (guide.FOLDER / "index.md").read_text()
