@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lindung.api import api
+from lindung.core import guide
 from lindung.programmes.setup_views import LoginView
 from lindung.programmes.user_views import PasswordChangeDoneView, PasswordChangeView
 
@@ -19,6 +20,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("panduan/", guide.index, name="panduan"),
+    path("panduan/img/<str:name>", guide.image, name="panduan_image"),
+    path("panduan/<slug:peran>/", guide.page, name="panduan_page"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("", include("lindung.programmes.urls")),
