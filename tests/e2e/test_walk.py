@@ -181,15 +181,6 @@ def _axe(page) -> list[str]:
 # other finding, and also when a gap below is no longer found (then remove it here).
 KNOWN_GAPS = [
     (
-        re.compile(r" /p/[^ ]+/audit/ @\d+: raw code "),
-        "the audit trail shows JSON snapshot values (scholarship checks, entitlement snapshots) "
-        "and claim document kind codes as stored",
-    ),
-    (
-        re.compile(r" en /p/[^ ]+ @\d+: Indonesian words .*Peran Anda \("),
-        "a refusal (AccessDenied, 403) is an Indonesian sentence; the API has message_en",
-    ),
-    (
         re.compile(r" en /p/[^ ]+/rencana/\d+/ @\d+: Indonesian words .*⚠"),
         "a scenario's warnings are stored in Indonesian in its result when it is calculated",
     ),

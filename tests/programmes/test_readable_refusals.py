@@ -45,6 +45,9 @@ def test_document_kinds_and_snapshots_read_as_words_in_the_audit_trail():
     changes = audit._diff(Document, {"code": "akta_kematian"}, {"code": "kartu_keluarga"})
     ((_name, old, new),) = changes
     assert (old, new) == ("Kartu Keluarga (KK)", "Akta kematian / surat keterangan kematian")
+    assert audit._title(Document, {"id": 7, "code": "kartu_pelajar"}) == (
+        "Kartu identitas anak / kartu pelajar"
+    )
     shown = nilai(formatting.Stored({"paid_months": 36, "eligible": True}))
     assert shown.startswith('<details class="stored"><summary>')
     assert "data tersimpan" in shown and "&quot;paid_months&quot;: 36" in shown

@@ -312,7 +312,8 @@ def _when(value) -> datetime:
 def _title(model, row: dict) -> str:
     for name in TITLE_FIELDS:
         if row.get(name):
-            return str(row[name])
+            label = _VALUE_LABELS.get((model._meta.label_lower, name))
+            return str(label(row[name]) if label is not None else row[name])
     return f"#{row.get('id', '')}"
 
 
