@@ -144,7 +144,7 @@ def test_two_scenarios_compared_exported_and_one_adopted(page, shot, settings, t
     page.wait_for_load_state("networkidle")
     page.get_by_role("link", name=first.full_name, exact=True).first.click()
     page.wait_for_load_state("networkidle")
-    page.get_by_role("link", name="Riwayat kepesertaan").click()
+    page.get_by_role("link", name="Riwayat kepesertaan", exact=True).click()
     page.wait_for_load_state("networkidle")
     assert "Impor" in page.content() or "impor" in page.content()
     shot(page, "planning-07-participant-history")

@@ -266,9 +266,9 @@ def test_the_set_up_day_of_kabupaten_ponorogo(page, step, settings, tmp_path, mo
     # The Operator's first login replaces the temporary password.
     login(page, "operator.ponorogo", temporary)
     assert page.url.endswith("/kata-sandi/")
-    page.get_by_label("Sandi lama").fill(temporary)
-    page.get_by_label("Sandi baru", exact=True).fill(OPERATOR_PASSWORD)
-    page.get_by_label("Konfirmasi sandi baru").fill(OPERATOR_PASSWORD)
+    page.get_by_label("Kata sandi lama").fill(temporary)
+    page.get_by_label("Kata sandi baru", exact=True).fill(OPERATOR_PASSWORD)
+    page.get_by_label("Ulangi kata sandi baru").fill(OPERATOR_PASSWORD)
     page.get_by_role("button", name="Simpan").click()
     page.wait_for_load_state("networkidle")
     assert "sudah diganti" in page.locator("main").inner_text()

@@ -53,6 +53,10 @@ HEADERS = [
     "TMT",
     "Bulan Iuran Sebelumnya",
     "Bukti Iuran Sebelumnya",
+    "No KPJ",
+    "Tgl Kepesertaan BPJS",
+    "Bulan Terakhir Dibayar",
+    "Tunggakan",
 ]
 
 
