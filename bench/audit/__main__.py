@@ -17,12 +17,12 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from bench.common import run_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = 50
@@ -201,19 +201,7 @@ def run_child(db: str, args) -> dict | None:
         "--repeat",
         str(args.repeat),
     ]
-    with tempfile.TemporaryDirectory(prefix="lindung-bench-") as tmp:
-        env = dict(os.environ, LINDUNG_VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="lindung.settings")
-        env.pop("DATABASE_URL", None)
-        if db == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            cmd = [sys.executable, str(ROOT / "tests" / "with_postgres.py"), "--", *cmd]
-        proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        print(f"[{db}] failed:\n{proc.stdout[-3000:]}", file=sys.stderr)
-        return None
-    return json.loads(lines[-1])
+    return run_worker(db, cmd)
 
 
 def report(results: list[dict]) -> bool:

@@ -41,14 +41,13 @@ import math
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.common import system
+from bench.common import run_worker, system
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
@@ -886,19 +885,7 @@ def run_child(db: str, args) -> dict | None:
         "--budget",
         str(args.budget),
     ]
-    with tempfile.TemporaryDirectory(prefix="lindung-bench-") as tmp:
-        env = dict(os.environ, LINDUNG_VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="lindung.settings")
-        env.pop("DATABASE_URL", None)
-        if db == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            cmd = [sys.executable, str(ROOT / "tests" / "with_postgres.py"), "--", *cmd]
-        proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        print(f"[{db}] failed:\n{proc.stdout[-3000:]}", file=sys.stderr)
-        return None
-    return json.loads(lines[-1])
+    return run_worker(db, cmd)
 
 
 def ratio(ours: float, theirs: float) -> str:
