@@ -7,7 +7,8 @@ at fault when there is one. :class:`AccessDenied` is the refusal of the authoriz
 
 Each channel maps it once:
 
-- web views: :func:`refusals` (the message on the form or as a flash message);
+- web views: :func:`refusals` (the message on the form or as a flash message, in the page's
+  language: ``message_en`` when English is chosen);
 - the JSON API: :func:`api_response` (``400``/``403`` with ``{"error": {...}}``), registered
   once on the API;
 - the CLI: :func:`cli_refusals` (a ``CommandError`` carrying the message).
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 
 class DomainError(ValueError):
@@ -37,6 +39,12 @@ class DomainError(ValueError):
 
     def to_dict(self) -> dict:
         return {"field": self.field, "message_id": self.message, "message_en": self.message_en}
+
+    def in_language(self, language: str | None = None) -> str:
+        """The message in ``language`` (default: the active one, i.e. the page's): English only
+        when English is chosen, Indonesian otherwise."""
+        language = language or translation.get_language() or "id"
+        return self.message_en if language.startswith("en") else self.message
 
 
 class AccessDenied(DomainError, PermissionDenied):
@@ -80,7 +88,7 @@ def refusals(request, form=None, prefix: str = "") -> Iterator[Refusal]:
         yield outcome
     except DomainError as exc:
         outcome.error = exc
-        text = f"{prefix}{exc}"
+        text = f"{prefix}{exc.in_language()}"
         if form is not None:
             field = exc.field if exc.field in getattr(form, "fields", {}) else None
             form.add_error(field, text)
