@@ -5,7 +5,8 @@ participants' history holds N rows (10,000 people, each changed ~N/10,000 times 
 two years, plus a second programme's rows that must not show). Measured through
 ``programmes.audit.audit_page`` (what the page calls: the page, its rows with the row each
 follows, the users): the first page, a filtered page (one user, one month, one kind of record)
-and a deep page (page 1,000), p50/p95 of ``--repeat`` calls. Baseline in the same run: one
+and a deep page (page 1,000, reached as the pager does: the entries older than the last one
+shown, and by offset as an old bookmark would), p50/p95 of ``--repeat`` calls. Baseline in the same run: one
 hand-written ``SELECT … ORDER BY history_date DESC LIMIT 51 OFFSET …`` on the history table with
 the same filter (what any audit page must at least read). Target: every page < 500 ms.
 """
@@ -149,10 +150,15 @@ def worker(rows: int, repeat: int) -> dict:
         until=month + timedelta(days=30),
         record_type="registry.participant",
     )
+    # Page 1,000 as the page reaches it ("Lebih lama" carries the last entry shown: keyset), and
+    # by offset (an old bookmark with only a page number; informational, not the target).
+    before = audit.recent_changes(programme, limit=1, offset=999 * PAGE - 1)[0]
+    cursor = audit.Cursor.of(before)
     cases = {
-        "first page": (audit.Filter(), 0),
-        "filtered (user, month, kind)": (flt, 0),
-        "deep page (page 1,000)": (audit.Filter(), 999 * PAGE),
+        "first page": (audit.Filter(), 0, None),
+        "filtered (user, month, kind)": (flt, 0, None),
+        "page 1,000 (keyset)": (audit.Filter(), 999 * PAGE, cursor),
+        "page 1,000 (offset)*": (audit.Filter(), 999 * PAGE, None),
     }
 
     def baseline(f: audit.Filter, offset: int):
@@ -174,13 +180,16 @@ def worker(rows: int, repeat: int) -> dict:
         "setup_seconds": ctx["setup_seconds"],
     }
     out["cases"] = {}
-    for name, (f, offset) in cases.items():
+    for name, (f, offset, at) in cases.items():
 
-        def ours(f=f, offset=offset):
-            return audit.audit_page(programme, limit=PAGE + 1, offset=offset, flt=f)
+        def ours(f=f, offset=offset, at=at):
+            return audit.audit_page(programme, limit=PAGE + 1, offset=offset, flt=f, cursor=at)
 
         shown = ours().changes
         base_rows = baseline(f, offset)
+        if at is not None:  # the same entries as the offset page
+            by_offset = audit.audit_page(programme, limit=PAGE + 1, offset=offset, flt=f)
+            assert [c.key for c in shown] == [c.key for c in by_offset.changes], name
         out["cases"][name] = {
             "lindung": _timed(ours, repeat),
             "baseline": _timed(lambda f=f, offset=offset: baseline(f, offset), repeat),
@@ -218,7 +227,9 @@ def report(results: list[dict]) -> bool:
                 f"{name:32}{a['p50_ms']:>9}{a['p95_ms']:>9}{b['p50_ms']:>9}{b['p95_ms']:>9}"
                 f"{ratio:>11}  {c['shown']}/{c['baseline_rows']}"
             )
-            ok &= a["p95_ms"] < 500 and c["shown"] == c["baseline_rows"]
+            if not name.endswith("*"):
+                ok &= a["p95_ms"] < 500 and c["shown"] == c["baseline_rows"]
+        print("* not a page the pager links to (an old bookmark with a page number): no target")
         print("target: every page p95 < 500 ms: " + ("OK" if ok else "OUTSIDE TARGET"))
     return ok
 

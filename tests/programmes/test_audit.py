@@ -203,3 +203,64 @@ def test_the_audit_page_filters_by_user_record_type_and_date_and_pages(
     assert 'rel="prev"' in html
     # A bad filter value is refused with a reason, never a 500.
     assert client.get(url, {"dari": "kemarin"}).status_code == 400
+
+
+def test_the_audit_page_pages_by_the_entry_it_stopped_at(programme, users, client_for):
+    """Keyset paging: "Lebih lama" continues after the last entry shown, "Lebih baru" goes back;
+    walking the pages both ways meets every entry once, in the same order as one long page."""
+    import re
+    from html import unescape
+
+    from lindung.programmes import audit
+    from lindung.programmes.views import AUDIT_PAGE
+
+    _many_kinds_of_change(programme, users)
+    for n in range(2 * AUDIT_PAGE + 7):
+        update_programme(actor=users["admin"], programme=programme, bpjs_branch=f"Cabang {n}")
+    everything = audit.recent_changes(programme, limit=1000)
+    assert len(everything) > 2 * AUDIT_PAGE + 7
+    # The service: pages next to a cursor, older and newer.
+    first = audit.recent_changes(programme, limit=10)
+    older = audit.recent_changes(programme, limit=10, cursor=audit.Cursor.of(first[-1]))
+    assert [c.key for c in first + older] == [c.key for c in everything[:20]]
+    newer = audit.recent_changes(programme, limit=10, cursor=audit.Cursor.of(older[0], False))
+    assert [c.key for c in newer] == [c.key for c in first]
+    cursor = audit.Cursor.decode(audit.Cursor.of(older[-1]).encode())
+    assert cursor == audit.Cursor.of(older[-1])
+    assert audit.Cursor.decode("2026-01-01~no.model~1") is None
+    assert audit.Cursor.decode("kemarin") is None
+
+    client = client_for(users["auditor"])
+    url = reverse("audit_trail", args=[programme.code])
+
+    def entries(html):
+        return re.findall(r"Cabang \d+", html)
+
+    def link(html, rel):
+        found = re.search(rf'href="\?([^"]*)" rel="{rel}"', html)
+        return unescape(found.group(1)) if found else None
+
+    html, seen, pages = client.get(url).content.decode(), [], []
+    while True:
+        pages.append(html)
+        seen += entries(html)
+        nxt = link(html, "next")
+        if nxt is None:
+            break
+        assert "sebelum=" in nxt
+        html = client.get(f"{url}?{nxt}").content.decode()
+    assert len(pages) >= 3 and f"Halaman {len(pages)}" in pages[-1]
+    # Each change shows the branch before and after it: newest first, none twice, none lost.
+    last = 2 * AUDIT_PAGE + 6
+    pairs = [s for n in range(last, 0, -1) for s in (f"Cabang {n - 1}", f"Cabang {n}")]
+    assert seen[: len(pairs)] == pairs
+    # Back from the last page to the first with "Lebih baru".
+    back = pages[-1]
+    for expected in reversed(pages[:-1]):
+        prev = link(back, "prev")
+        assert prev is not None
+        back = client.get(f"{url}?{prev}").content.decode()
+        assert entries(back) == entries(expected)
+    assert link(back, "prev") is None and "Halaman 1" in back
+    # A mangled cursor shows the newest page, never an error.
+    assert client.get(url, {"sebelum": "x~y~z"}).status_code == 200

@@ -110,6 +110,57 @@ class Change:
     object_repr: str
     reason: str
     changes: list[tuple[str, Any, Any]]
+    #: Where the entry sits in the trail: (its table's label, its id) — with ``at``, the
+    #: cursor of the pages before and after it (:class:`Cursor`).
+    key: tuple[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the audit trail, between pages: the entries ``older`` (or newer) than the one
+    at ``at`` in table ``label`` with id ``ref``. Keyset paging: every page costs what the first
+    does, however deep (an ``OFFSET`` reads all the entries it skips, in every table)."""
+
+    at: datetime
+    label: str
+    ref: int
+    older: bool = True
+
+    @classmethod
+    def of(cls, change: Change, older: bool = True) -> Cursor:
+        label, ref = change.key
+        return cls(change.at, label, ref, older)
+
+    def encode(self) -> str:
+        """For a link's query string: ``<ISO time>~<label>~<id>``."""
+        return f"{self.at.astimezone(UTC).isoformat()}~{self.label}~{self.ref}"
+
+    @classmethod
+    def decode(cls, text: str | None, older: bool = True) -> Cursor | None:
+        """The cursor of a link, or ``None`` for anything else (the page then starts from the
+        newest entry: a mangled link is not worth an error)."""
+        parts = (text or "").split("~")
+        if len(parts) != 3 or not parts[2].isdigit() or len(parts[2]) > 18:
+            return None
+        try:
+            at = parse_datetime(parts[0])
+        except ValueError:
+            return None
+        if at is None or parts[1] not in _AUDITED and parts[1] not in _LOGS:
+            return None
+        at = at if timezone.is_aware(at) else at.replace(tzinfo=UTC)
+        return cls(at, parts[1], int(parts[2]), older)
+
+    def where(self, label: str, at_col: str, id_col: str) -> tuple[str, list]:
+        """The condition on one table of the trail (ordered by time, id, table label)."""
+        at = sql.db_timestamp(self.at)
+        if self.older:
+            same = "<=" if label < self.label else "<"
+            text = f" AND {at_col} <= %s AND ({at_col} < %s OR {id_col} {same} %s)"
+        else:
+            same = ">=" if label > self.label else ">"
+            text = f" AND {at_col} >= %s AND ({at_col} > %s OR {id_col} {same} %s)"
+        return text, [at, at, self.ref]
 
 
 # --- SQL pieces ----------------------------------------------------------------------------------
@@ -191,56 +242,75 @@ def record_types() -> list[tuple[str, str]]:
     return sorted(names.items(), key=lambda item: item[1].lower())
 
 
-def _page_sources(programme: Programme, n: int, flt: Filter) -> tuple[list[str], list]:
+def _page_sources(
+    programme: Programme, n: int, flt: Filter, cursor: Cursor | None = None
+) -> tuple[list[str], list]:
     """One SELECT per registered table: its ``n`` latest entries of the programme (narrowed by
-    ``flt``)."""
+    ``flt``; older or newer than ``cursor`` — then the ``n`` nearest to it)."""
     parts, params = [], []
+    order = "ASC" if cursor is not None and not cursor.older else "DESC"
     hist_where, hist_params = flt.where("history_user_id", "history_date")
     for label in _AUDITED:
         if flt.record_type and label != flt.record_type:
             continue
         hist = apps.get_model(label).history.model
+        near, near_params = (
+            cursor.where(label, "history_date", "history_id") if cursor else ("", [])
+        )
         parts.append(
             sql.render(
                 "SELECT * FROM (SELECT CAST(%s AS VARCHAR(100)) AS label, history_id AS ref, "
                 "history_date AS at "
-                "FROM {t} WHERE {scope}{more} ORDER BY history_date DESC, history_id DESC "
+                "FROM {t} WHERE {scope}{more} ORDER BY history_date {o}, history_id {o} "
                 "LIMIT %s) q",
                 t=hist,
                 scope=_scope(label),
-                more=sql.Fragment(hist_where),
+                more=sql.Fragment(hist_where + near),
+                o=sql.Fragment(order),
             )
         )
-        params += [label, programme.pk, *hist_params, n]
+        params += [label, programme.pk, *hist_params, *near_params, n]
     log_where, log_params = flt.where("user_id", "at")
     for label in _LOGS:
         if flt.record_type and _log_subject(label) != flt.record_type:
             continue
+        near, near_params = cursor.where(label, "at", "id") if cursor else ("", [])
         parts.append(
             sql.render(
                 "SELECT * FROM (SELECT CAST(%s AS VARCHAR(100)) AS label, id AS ref, at FROM {t} "
-                "WHERE programme_id = %s{more} ORDER BY at DESC, id DESC LIMIT %s) q",
+                "WHERE programme_id = %s{more} ORDER BY at {o}, id {o} LIMIT %s) q",
                 t=apps.get_model(label),
-                more=sql.Fragment(log_where),
+                more=sql.Fragment(log_where + near),
+                o=sql.Fragment(order),
             )
         )
-        params += [label, programme.pk, *log_params, n]
+        params += [label, programme.pk, *log_params, *near_params, n]
     return parts, params
 
 
 def _page(
-    programme: Programme, limit: int, offset: int, flt: Filter | None = None
+    programme: Programme,
+    limit: int,
+    offset: int,
+    flt: Filter | None = None,
+    cursor: Cursor | None = None,
 ) -> list[tuple[str, int]]:
-    """Query 1: the page's ``(label, id)`` in time order, newest first."""
-    parts, params = _page_sources(programme, limit + offset, flt or Filter())
+    """Query 1: the page's ``(label, id)`` in time order, newest first (after ``offset``
+    entries, or next to ``cursor``)."""
+    if cursor is not None:
+        offset = 0
+    parts, params = _page_sources(programme, limit + offset, flt or Filter(), cursor)
     if not parts:
         return []
+    order = "ASC" if cursor is not None and not cursor.older else "DESC"
     rows = sql.fetchall(
-        "SELECT label, ref FROM ({union}) u ORDER BY at DESC, ref DESC LIMIT %s OFFSET %s",
+        "SELECT label, ref FROM ({union}) u ORDER BY at {o}, ref {o}, label {o} LIMIT %s OFFSET %s",
         [*params, limit, offset],
         union=sql.Fragment(" UNION ALL ".join(parts)),
+        o=sql.Fragment(order),
     )
-    return [(label, int(ref)) for label, ref in rows]
+    page = [(label, int(ref)) for label, ref in rows]
+    return page if order == "DESC" else page[::-1]
 
 
 def _history_rows(label: str, ids: list[int]) -> tuple[str, list]:
@@ -301,8 +371,10 @@ def _loads(value) -> dict:
 
 
 def _when(value) -> datetime:
+    """A stored time, aware: SQLite gives a naive UTC time (or its text), PostgreSQL an aware
+    one."""
     if isinstance(value, datetime):
-        return value
+        return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
     parsed = parse_datetime(str(value))
     if parsed is None:
         raise ValueError(f"Not a timestamp: {value!r}")
@@ -459,12 +531,15 @@ def audit_page(
     offset: int = 0,
     flt: Filter | None = None,
     *,
+    cursor: Cursor | None = None,
     viewer=None,
 ) -> Page:
     """The audit page: :func:`recent_changes` and, from the same users query, the programme's
     members (for the user filter) — 3 queries; values masked for ``viewer``."""
     users: dict = {}
-    changes = recent_changes(programme, limit, offset, flt, viewer=viewer, _users_out=users)
+    changes = recent_changes(
+        programme, limit, offset, flt, cursor=cursor, viewer=viewer, _users_out=users
+    )
     return Page(changes, users)
 
 
@@ -474,13 +549,15 @@ def recent_changes(
     offset: int = 0,
     flt: Filter | None = None,
     *,
+    cursor: Cursor | None = None,
     viewer=None,
     _users_out: dict | None = None,
 ) -> list[Change]:
-    """The programme's changes, newest first: ``limit`` of them after ``offset``, narrowed by
-    ``flt`` (3 queries); personal values masked for ``viewer`` (masked when not given)."""
+    """The programme's changes, newest first: ``limit`` of them after ``offset`` (or the
+    ``limit`` nearest to ``cursor`` on its side), narrowed by ``flt`` (3 queries); personal
+    values masked for ``viewer`` (masked when not given)."""
     mask = _viewer_mask(programme, viewer)
-    page = _page(programme, limit, offset, flt)
+    page = _page(programme, limit, offset, flt, cursor)
     rows = _rows(page)
     made = []
     for label, ref in page:
@@ -491,6 +568,7 @@ def recent_changes(
             change = _log_change(label, row, {})
         else:
             change = _history_change(label, row, {}, mask)
+        change.key = (label, ref)
         made.append((change, row[4]))
     out = [change for change, _user in made]
     members_of = programme if _users_out is not None else None

@@ -103,31 +103,61 @@ def _start_of(day):
 def audit_trail(request, programme):
     flt, form = _audit_filter(request)
     number = params.page(request.GET)
+    # Keyset paging: "Lebih lama" carries the last entry shown, "Lebih baru" the first; a page
+    # number alone (an old bookmark) still works by offset.
+    cursor = audit.Cursor.decode(request.GET.get("sebelum")) or audit.Cursor.decode(
+        request.GET.get("sesudah"), older=False
+    )
     page = audit.audit_page(
         programme,
         limit=AUDIT_PAGE + 1,
         offset=(number - 1) * AUDIT_PAGE,
         flt=flt,
+        cursor=cursor,
         viewer=request.user,
     )
-    log_read(request, programme, "programmes.audit", len(page.changes), "jejak audit")
+    changes = page.changes
+    newer = cursor is not None and not cursor.older
+    more = len(changes) > AUDIT_PAGE
+    changes = changes[1:] if newer and more else changes[:AUDIT_PAGE]
+    if newer and not more:
+        number = 1  # back at the newest entries
+    log_read(request, programme, "programmes.audit", len(changes), "jejak audit")
     form["users"] = sorted(
         ((str(pk), u.get_full_name() or u.username) for pk, u in page.users.items()),
         key=lambda item: item[1].lower(),
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "sebelum", "sesudah"):
+        query.pop(name, None)
+    links = {}
+    if changes and (more if not newer else True):
+        links["older"] = _with(
+            query, sebelum=audit.Cursor.of(changes[-1]).encode(), page=number + 1
+        )
+    if number > 2 and changes:
+        links["newer"] = _with(query, sesudah=audit.Cursor.of(changes[0]).encode(), page=number - 1)
+    elif number == 2:
+        links["newer"] = query.urlencode()
     return render(
         request,
         "programmes/audit.html",
         {
-            "changes": page.changes[:AUDIT_PAGE],
+            "changes": changes,
             "form": form,
             "number": number,
-            "has_next": len(page.changes) > AUDIT_PAGE,
+            "links": links,
             "query": query.urlencode(),
         },
     )
+
+
+def _with(query, **values) -> str:
+    """The query string with ``values`` set (the other filters kept)."""
+    query = query.copy()
+    for name, value in values.items():
+        query[name] = str(value)
+    return query.urlencode()
 
 
 @programme_view("audit.view")
