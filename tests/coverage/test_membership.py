@@ -285,3 +285,24 @@ def test_the_lapse_run_ends_through_the_membership(programme, make_participant):
     enrolment = p.enrolments.get()
     membership.lapse(enrolment, date(2025, 4, 30), "menunggak", actor=system())
     assert status(p) == ("lapsed", date(2025, 4, 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_enrolment_plans_without_nested_loops_and_restores_the_planner(programme):
+    """The import's enrolment INSERT … SELECT reads the table it fills: on PostgreSQL it runs
+    with nested loops off (a nested loop over periods believed none took 20 minutes for
+    200,000 rows, see bench/README), and the transaction plans as usual afterwards."""
+    from lindung.core import sql
+
+    def setting():
+        return sql.fetchone("SHOW enable_nestloop")[0] if sql.is_postgres() else "on"
+
+    with transaction.atomic():
+        assert setting() == "on"
+        with sql.without_nested_loops():
+            assert setting() == ("off" if sql.is_postgres() else "on")
+        assert setting() == "on"
+        # Also after a refusal inside (the savepoint rolled back, the setting restored).
+        with pytest.raises(EnrolmentError), sql.without_nested_loops():
+            raise EnrolmentError("Ditolak.", message_en="Refused.")
+        assert setting() == "on"

@@ -223,6 +223,22 @@ def analyze(*names: str | type[Model]) -> None:
         execute("ANALYZE {t}", t=name if not isinstance(name, str) else ident(name))
 
 
+@contextmanager
+def without_nested_loops() -> Iterator[None]:
+    """PostgreSQL: no nested-loop joins for the statements inside (the rest of the transaction
+    plans as usual). For a bulk ``INSERT … SELECT`` whose ``NOT EXISTS`` reads the table being
+    filled, on tables the planner believes empty: a nested loop would scan the growing table
+    once per row (minutes at 200,000 rows); a hash anti-join reads it once."""
+    if not is_postgres():
+        yield
+        return
+    execute("SELECT set_config('enable_nestloop', 'off', true)")
+    try:
+        yield
+    finally:
+        execute("SELECT set_config('enable_nestloop', 'on', true)")
+
+
 # --- polars frames (the import engine) ---------------------------------------------------------
 
 

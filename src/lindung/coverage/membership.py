@@ -470,6 +470,9 @@ def enrol_unenrolled(programme: Programme, *, created_at: datetime, actor, note:
     now = timezone.now()
     created = [programme.pk, sql.db_timestamp(created_at)]
     inserted = 0
+    if sql.is_postgres():
+        # The import's rows are not analysed yet: PostgreSQL would take them for one row.
+        sql.analyze(Participant)
 
     def write():
         nonlocal inserted
@@ -483,9 +486,14 @@ def enrol_unenrolled(programme: Programme, *, created_at: datetime, actor, note:
             cols=sql.idents(ENROLMENT_COLUMNS),
         )
 
-    _insert_periods(write)
+    # NOT EXISTS reads the periods this statement inserts: with the planner believing them
+    # none, a nested loop scans them again per participant (20 minutes for 200,000 rows).
+    with sql.without_nested_loops():
+        _insert_periods(write)
     if not inserted:
         return 0
+    if sql.is_postgres():
+        sql.analyze(Enrolment)  # the bulk steps after this join the new periods
     _after_bulk(programme, now, actor, note or Reason.NEW.label)
     # New participants are active already; anyone else is followed one by one (history).
     stale = Participant.objects.filter(
