@@ -60,3 +60,32 @@ def test_a_taken_username_is_refused_in_the_pages_language(programme, users, cli
     indonesian = post(client, create, taken, "id")
     assert "Nama pengguna 'u-operator' sudah dipakai; pilih nama lain." in indonesian
     assert "already taken" not in indonesian
+
+
+def refuse(*, job_id, progress):
+    from lindung.core.errors import DomainError
+
+    raise DomainError("Bulan 2025-13 tidak sah.", message_en="Month 2025-13 is not valid.")
+
+
+def test_a_job_refused_in_the_background_reports_in_the_pages_language(
+    programme, users, client_for
+):
+    from lindung.programmes.jobs import run_job_now
+    from lindung.programmes.models import Job
+
+    job = Job.objects.create(programme=programme, kind="x", label="Penagihan")
+    job = run_job_now(job, "tests.programmes.test_refusals_english.refuse", {})
+    assert job.state == Job.State.FAILED and job.message == "Gagal: Bulan 2025-13 tidak sah."
+    client = client_for(users["operator"])
+    address = reverse("job_progress", args=[programme.code, job.pk])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(address).content.decode()
+    assert "Failed: Month 2025-13 is not valid." in english and "tidak sah" not in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    indonesian = client.get(address).content.decode()
+    assert "Gagal: Bulan 2025-13 tidak sah." in indonesian and "not valid" not in indonesian
+    # A job that failed before the English was kept shows its Indonesian on an English page.
+    Job.objects.filter(pk=job.pk).update(result={"error": "lama"}, message="Gagal: lama")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Gagal: lama" in client.get(address).content.decode()
