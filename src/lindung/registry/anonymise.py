@@ -33,7 +33,7 @@ from lindung.core.actors import is_system
 from lindung.core.errors import AccessDenied
 
 from .models import ImportBatch, Participant, Person
-from .services import worded_failure
+from .queries import worded_failure
 from .subject import referring_objects
 
 #: Field names that identify a person (blanked; a person's NIK gets a placeholder).

@@ -242,30 +242,12 @@ def _sandboxed(batch: ImportBatch, func: str, kwargs: dict, progress, *, size: i
 
 def _fail(batch: ImportBatch, state: str, message: str, message_en: str = "") -> None:
     """Put the import in ``state`` with why, in both languages (the English is kept in the
-    import's ``info``; :func:`failure` shows the page's)."""
+    import's ``info``; :func:`.queries.failure` shows the page's)."""
     info = dict(
         ImportBatch.objects.filter(pk=batch.pk).values_list("info", flat=True).first() or {}
     )
-    info["failure"] = worded_failure(message, message_en)
+    info["failure"] = queries.worded_failure(message, message_en)
     ImportBatch.objects.filter(pk=batch.pk).update(state=state, message=message[:500], info=info)
-
-
-def worded_failure(message: str, message_en: str = "") -> dict:
-    """What the import's ``info`` keeps of a failure: the Indonesian it belongs to (the
-    ``message`` column) and its English."""
-    return {"id": message[:500], "en": (message_en or message)[:500]}
-
-
-def failure(batch: ImportBatch, language: str | None = None) -> str:
-    """Why the import's last step failed, in ``language`` (default: the page's): the English
-    stored beside the Indonesian, or the Indonesian for an import failed before it was kept."""
-    language = language or translation.get_language() or "id"
-    if not batch.message:
-        return ""
-    worded = (batch.info or {}).get("failure") or {}
-    if language.startswith("en") and worded.get("id") == batch.message and worded.get("en"):
-        return worded["en"]
-    return batch.message
 
 
 def _saved_mapping(batch: ImportBatch) -> ColumnMapping | None:

@@ -440,7 +440,7 @@ def import_batch(request, programme, batch_id):
             "set_used": [(labels.get(n, n), v) for n, v in used.get("set", {}).items()],
             "missing_labels": [labels.get(m, m) for m in batch.info.get("missing", [])],
             "undo_refusal": undo.in_language(why) if why else None,
-            "failure": services.failure(batch),
+            "failure": queries.failure(batch),
         },
     )
 
