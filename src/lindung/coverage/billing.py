@@ -24,6 +24,7 @@ from datetime import date
 from django.db import IntegrityError
 
 from lindung.core import sql
+from lindung.core.formatting import month_year
 from lindung.programmes.models import Programme
 from lindung.registry.models import Participant
 from lindung.rules.contributions import monthly_contribution
@@ -115,8 +116,10 @@ def _agreement_for(programme: Programme, month: date) -> Agreement:
         raise BillingError(
             f"Belum ada PKS yang berlaku untuk {months.label(month)}. Catat perjanjian kerja sama "
             "(menu Kerja sama & penyandang dana) sebelum menjalankan penagihan.",
-            f"No cooperation agreement (PKS) covers {month:%Y-%m}; record one first.",
-            "month",
+            message_en="There is no PKS in force for "
+            f"{month_year(month, language='en')} yet. Record the cooperation agreement (menu "
+            "Agreements & funders) before running the billing.",
+            field="month",
         )
     return agreement
 
@@ -406,7 +409,9 @@ def _check_unfunded(m: Month, default: Funder | None) -> None:
             f"{count} peserta belum memiliki penyandang dana untuk {months.label(m.first)}. "
             "Tetapkan satu penyandang dana sebagai cadangan (biasanya APBD) atau tambahkan "
             "aturan alokasi.",
-            f"{count} participants have no funder for {m.first:%Y-%m}; set a default funder.",
+            message_en=f"{count} participants have no funder for "
+            f"{month_year(m.first, language='en')}. Set one funder as the default (usually the "
+            "APBD) or add an allocation rule.",
         )
 
 
@@ -426,7 +431,9 @@ def _fresh_insert(m: Month, default: Funder | None) -> int:
         raise BillingError(
             f"Ada peserta dengan dua periode kepesertaan yang tumpang tindih pada "
             f"{months.label(m.first)}; perbaiki periode kepesertaannya lalu jalankan lagi.",
-            "A participant has two overlapping enrolments in the month.",
+            message_en="A participant has two overlapping enrolment periods in "
+            f"{month_year(m.first, language='en')}; correct the enrolment periods and run it "
+            "again.",
         ) from exc
 
 

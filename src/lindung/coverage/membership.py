@@ -64,6 +64,10 @@ CONCURRENT = (
     "Peserta ini baru saja didaftarkan oleh proses lain (hanya boleh ada satu periode "
     "kepesertaan yang terbuka); muat ulang halaman dan periksa periodenya."
 )
+CONCURRENT_EN = (
+    "This participant has just been enrolled by another process (only one enrolment period "
+    "may be open); reload the page and check the period."
+)
 
 
 def _user(actor):
@@ -103,7 +107,8 @@ def _transition(enrolment: Enrolment, to_state: str) -> None:
     if key not in Enrolment.TRANSITIONS:
         raise EnrolmentError(
             f"Perubahan status kepesertaan dari '{key[0]}' ke '{to_state}' tidak diizinkan.",
-            f"Enrolment transition {key[0]} -> {to_state} is not allowed.",
+            message_en=f"Changing the enrolment status from '{key[0]}' to '{to_state}' is "
+            "not allowed.",
         )
 
 
@@ -123,8 +128,8 @@ def _check_can_start(participant: Participant, start: date, reason: str) -> None
     if reason not in Enrolment.START_REASONS:
         raise EnrolmentError(
             "Alasan mulai harus salah satu dari: peserta baru, pindah, daftar ulang.",
-            "Start reason must be new, moved or reregistered.",
-            "reason",
+            message_en="The start reason must be one of: new participant, moved, re-registered.",
+            field="reason",
         )
     previous = Enrolment.objects.filter(participant=participant).order_by("-start_date").first()
     if previous is None:
@@ -133,26 +138,31 @@ def _check_can_start(participant: Participant, start: date, reason: str) -> None
         raise EnrolmentError(
             f"Peserta masih terdaftar sejak {long_date(previous.start_date)}; akhiri "
             "kepesertaan itu lebih dulu.",
-            "The participant already has an open enrolment.",
+            message_en="The participant is still enrolled since "
+            f"{long_date(previous.start_date, language='en')}; end that enrolment first.",
         )
     if previous.end_reason == Reason.DIED:
         raise EnrolmentError(
-            "Peserta telah meninggal; tidak dapat didaftarkan lagi.", "The participant has died."
+            "Peserta telah meninggal; tidak dapat didaftarkan lagi.",
+            message_en="The participant has died; they cannot be enrolled again.",
         )
     if previous.state == State.LAPSED and reason != Reason.REREGISTERED:
         raise EnrolmentError(
             "Kepesertaan BPU ini berhenti karena menunggak; pekerja harus mendaftar ulang "
             "(alasan: daftar ulang).",
-            "A lapsed BPU membership needs re-registration.",
-            "reason",
+            message_en="This BPU membership stopped for arrears; the worker must re-register "
+            "(reason: re-registered).",
+            field="reason",
         )
     earliest = months.add_months(months.first_of(previous.end_date), 1)
     if start < earliest:
         raise EnrolmentError(
             f"Kepesertaan baru paling cepat mulai {long_date(earliest)}, bulan setelah "
             f"kepesertaan sebelumnya berakhir ({long_date(previous.end_date)}).",
-            "A new enrolment may start in the month after the previous one ended at the earliest.",
-            "start",
+            message_en="A new enrolment can start on "
+            f"{long_date(earliest, language='en')} at the earliest, the month after the "
+            f"previous enrolment ended ({long_date(previous.end_date, language='en')}).",
+            field="start",
         )
 
 
@@ -172,7 +182,10 @@ def enrol(
     participant = _locked(participant)
     programme = participant.programme
     if funder is not None and funder.programme_id != programme.pk:
-        raise EnrolmentError("Penyandang dana bukan milik program ini.", "Foreign funder.")
+        raise EnrolmentError(
+            "Penyandang dana bukan milik program ini.",
+            message_en="The funder does not belong to this programme.",
+        )
     _check_can_start(participant, start, reason)
     enrolment = Enrolment(
         programme=programme,
@@ -188,13 +201,13 @@ def enrol(
         with transaction.atomic():
             _save(enrolment, actor, note)
     except IntegrityError as exc:  # the partial unique index: someone else was faster
-        raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
+        raise EnrolmentError(CONCURRENT, message_en=CONCURRENT_EN) from exc
     except OperationalError as exc:
         # PostgreSQL chose this transaction as the victim of a deadlock with a bulk enrolment
         # of the same participant (both waiting on the one-open-period index).
         if not _deadlock(exc):
             raise
-        raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
+        raise EnrolmentError(CONCURRENT, message_en=CONCURRENT_EN) from exc
     _event(enrolment, "", State.ACTIVE, actor, note or Reason(reason).label)
     _follow(participant, actor, note)
     return enrolment
@@ -236,20 +249,23 @@ def end_enrolment(
     if reason not in Enrolment.END_REASONS:
         raise EnrolmentError(
             "Alasan berakhir harus salah satu dari: pindah, meninggal, keluar, menunggak.",
-            "End reason must be moved, died, left or lapsed.",
-            "reason",
+            message_en="The end reason must be one of: moved, died, left, arrears.",
+            field="reason",
         )
     enrolment = _open_period(participant)
     if enrolment is None:
         raise EnrolmentError(
-            "Peserta tidak memiliki kepesertaan aktif.", "No open enrolment.", "participant"
+            "Peserta tidak memiliki kepesertaan aktif.",
+            message_en="The participant has no active enrolment.",
+            field="participant",
         )
     if end < enrolment.start_date:
         raise EnrolmentError(
             f"Tanggal berakhir tidak boleh sebelum tanggal mulai "
             f"({long_date(enrolment.start_date)}).",
-            "The end date is before the start.",
-            "end",
+            message_en="The end date may not be before the start date "
+            f"({long_date(enrolment.start_date, language='en')}).",
+            field="end",
         )
     _close(enrolment, end, reason, actor, note)
     _follow(participant, actor, note)
@@ -274,7 +290,9 @@ def resume(participant: Participant, *, actor, note: str) -> Enrolment:
     note = (note or "").strip()
     if not note:
         raise EnrolmentError(
-            "Tulis alasan pembatalan akhir kepesertaan.", "A reason is required.", "note"
+            "Tulis alasan pembatalan akhir kepesertaan.",
+            message_en="Write the reason for undoing the end of the enrolment.",
+            field="note",
         )
     last = (
         Enrolment.objects.select_for_update()
@@ -283,14 +301,15 @@ def resume(participant: Participant, *, actor, note: str) -> Enrolment:
         .first()
     )
     if last is None or last.end_date is None:
-        raise EnrolmentError("Peserta masih aktif.", "The participant is active.")
+        raise EnrolmentError("Peserta masih aktif.", message_en="The participant is still active.")
     old = last.state
     key = (old, State.ACTIVE)
     if key not in Enrolment.TRANSITIONS:
         raise EnrolmentError(
             "Kepesertaan yang berhenti karena menunggak tidak dapat dilanjutkan; daftarkan "
             "ulang pekerja (alasan: daftar ulang).",
-            "A lapsed membership cannot be resumed; re-register.",
+            message_en="A membership that stopped for arrears cannot be resumed; re-register "
+            "the worker (reason: re-registered).",
         )
     last.end_date, last.end_reason, last.state = None, "", State.ACTIVE
     _save(last, actor, note)
@@ -311,7 +330,11 @@ def change_status(
     """
     authorize(actor, "participant.edit", participant.programme)
     if status not in Status.values:
-        raise EnrolmentError(f"Status '{status}' tidak dikenal.", "Unknown status.", "status")
+        raise EnrolmentError(
+            f"Status '{status}' tidak dikenal.",
+            message_en=f"Unknown status '{status}'.",
+            field="status",
+        )
     current = _locked(participant)
     if status == Status.ACTIVE:
         last = Enrolment.objects.filter(participant=current).order_by("-start_date").first()
@@ -354,11 +377,11 @@ def _insert_periods(write) -> None:
         with transaction.atomic():
             write()
     except IntegrityError as exc:
-        raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
+        raise EnrolmentError(CONCURRENT, message_en=CONCURRENT_EN) from exc
     except OperationalError as exc:
         if not _deadlock(exc):
             raise
-        raise EnrolmentError(CONCURRENT, "Another enrolment was opened meanwhile.") from exc
+        raise EnrolmentError(CONCURRENT, message_en=CONCURRENT_EN) from exc
 
 
 def _open_many(
@@ -438,7 +461,9 @@ def enrol_many(
     """
     authorize(actor, "participant.edit", programme)
     if reason not in Enrolment.START_REASONS:
-        raise EnrolmentError("Alasan mulai tidak sah.", "Invalid start reason.", "reason")
+        raise EnrolmentError(
+            "Alasan mulai tidak sah.", message_en="The start reason is not valid.", field="reason"
+        )
     ids = sorted({int(i) for i in participant_ids})
     if not ids:
         return 0
@@ -449,12 +474,13 @@ def enrol_many(
     if known != len(ids):
         raise EnrolmentError(
             f"{len(ids) - known} peserta tidak ditemukan di program ini.",
-            "Some participants are not in this programme.",
+            message_en=f"{len(ids) - known} participants were not found in this programme.",
         )
     if already:
         raise EnrolmentError(
             f"{already} peserta sudah memiliki periode kepesertaan; daftarkan satu per satu.",
-            "Some participants are already enrolled.",
+            message_en=f"{already} participants already have an enrolment period; enrol them "
+            "one by one.",
         )
     return _open_many(programme, dict.fromkeys(ids, start), reason, funder, actor, note)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from lindung.core import dates, sandbox, sql
-from lindung.core.formatting import rupiah
+from lindung.core.formatting import month_year, rupiah
 from lindung.registry import pipeline
 from lindung.registry.models import Participant, Person
 from lindung.registry.reading import ROW, SUPPORTED, UnreadableFile
@@ -397,16 +397,19 @@ def compare(
     funder_id = getattr(funder, "pk", None)
     ours = _lindung_side(programme, month, segment, funder_id)
     if not ours:
-        chosen = " ".join(
-            p for p in (f"segmen {segment}" if segment else "", getattr(funder, "code", "")) if p
-        )
+        code = getattr(funder, "code", "")
+        chosen = " ".join(p for p in (f"segmen {segment}" if segment else "", code) if p)
+        chosen_en = " ".join(p for p in (f"segment {segment}" if segment else "", code) if p)
         raise ReconciliationError(
             f"Belum ada tagihan untuk {months.label(month)}"
             + (f" ({chosen})" if chosen else "")
             + "; jalankan penagihan bulan itu sebelum rekonsiliasi, atau periksa pilihan segmen "
             "dan penyandang dana.",
-            "No billing for that month (and choice) yet.",
-            "month",
+            message_en=f"There is no billing for {month_year(month, language='en')} yet"
+            + (f" ({chosen_en})" if chosen_en else "")
+            + "; run that month's billing before reconciling, or check the chosen segment "
+            "and funder.",
+            field="month",
         )
     everything = _lindung_side(programme, month) if (segment or funder_id) else ours
     codes = dict(Funder.objects.filter(programme=programme).values_list("pk", "code"))

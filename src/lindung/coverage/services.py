@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from lindung.core import changes, sql
-from lindung.core.formatting import long_date, rupiah
+from lindung.core.formatting import long_date, month_year, rupiah
 from lindung.programmes.models import Programme
 from lindung.programmes.permissions import authorize
 from lindung.programmes.queries import pu_basis, umk_for
@@ -105,10 +105,12 @@ def _save(obj, actor, **kwargs):
     return obj
 
 
-def _int_amount(value, field: str, label: str) -> int:
+def _int_amount(value, field: str, label: str, label_en: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise PaymentError(
-            f"{label} harus bilangan bulat rupiah.", f"{field} must be whole rupiah.", field
+            f"{label} harus bilangan bulat rupiah.",
+            message_en=f"{label_en} must be a whole number of rupiah.",
+            field=field,
         )
     return value
 
@@ -154,8 +156,11 @@ def _check_umk(programme: Programme, *, period_start: date, period_end: date, bu
                 f"program ini dihitung dari UMK. Masukkan dulu UMK {year} beserta nomor "
                 "Keputusan Gubernur di halaman Parameter (bagian UMK, tombol Tambah), lalu "
                 "simpan PKS ini lagi.",
-                f"No UMK recorded for {year}: enter it on the Parameter page first.",
-                "period_start",
+                message_en=f"The {year} UMK of {area} is not recorded yet, but this "
+                "programme's contributions for non-ASN workers (PU) are computed from the UMK. "
+                f"First enter the {year} UMK with the Governor's decree number on the "
+                "Parameter page (UMK section, Add button), then save this PKS again.",
+                field="period_start",
             )
 
 
@@ -165,34 +170,45 @@ def _clean_agreement(programme: Programme, fields: dict, exclude: int | None = N
     number, year = fields["number"], fields["year"]
     period_start, period_end = fields["period_start"], fields["period_end"]
     if not number:
-        raise AgreementError("Nomor PKS wajib diisi.", "The PKS number is required.", "number")
+        raise AgreementError(
+            "Nomor PKS wajib diisi.",
+            message_en="The PKS number is required.",
+            field="number",
+        )
     if period_end < period_start:
         raise AgreementError(
             "Akhir periode tidak boleh sebelum awal periode.",
-            "The period ends before it starts.",
-            "period_end",
+            message_en="The end of the period may not be before its start.",
+            field="period_end",
         )
     if fields["budget_pu"] < 0 or fields["budget_bpu"] < 0:
-        raise AgreementError("Anggaran tidak boleh negatif.", "Budgets must not be negative.")
+        raise AgreementError(
+            "Anggaran tidak boleh negatif.", message_en="A budget may not be negative."
+        )
     others = Agreement.objects.filter(programme=programme).exclude(pk=exclude)
     if others.filter(year=year).exists():
         raise AgreementError(
             f"PKS untuk tahun {year} sudah tercatat. Ubah PKS itu (selama belum ada penagihan "
             "dalam periodenya) atau pilih tahun lain.",
-            f"A PKS for {year} exists.",
-            "year",
+            message_en=f"A PKS for {year} is already recorded. Change that PKS (as long as "
+            "nothing in its period has been billed) or choose another year.",
+            field="year",
         )
     if others.filter(number=number).exists():
         raise AgreementError(
-            f"Nomor PKS '{number}' sudah dipakai.", "The PKS number is taken.", "number"
+            f"Nomor PKS '{number}' sudah dipakai.",
+            message_en=f"PKS number '{number}' is already in use.",
+            field="number",
         )
     overlap = others.filter(period_start__lte=period_end, period_end__gte=period_start).first()
     if overlap:
         raise AgreementError(
             f"Periode bertumpang tindih dengan {overlap} "
             f"({long_date(overlap.period_start)} – {long_date(overlap.period_end)}).",
-            "The period overlaps another agreement.",
-            "period_start",
+            message_en=f"The period overlaps {overlap} "
+            f"({long_date(overlap.period_start, language='en')} – "
+            f"{long_date(overlap.period_end, language='en')}).",
+            field="period_start",
         )
     _check_umk(
         programme,
@@ -242,14 +258,16 @@ def create_agreement(
     return _save(Agreement(programme=programme, **fields), actor)
 
 
-def _refuse_if_billed(agreement: Agreement, verb: str) -> None:
+def _refuse_if_billed(agreement: Agreement, verb: str, verb_en: str) -> None:
     first = queries.agreement_first_billing(agreement)
     if first is not None:
         raise AgreementError(
             f"{agreement} tidak dapat {verb}: bulan {months.label(first)} dalam periodenya "
             "sudah ditagih, dan tagihan itu memakai parameter PKS ini. Perubahan perjanjian "
             "sesudah penagihan dicatat sebagai catatan atau PKS tahun berikutnya.",
-            f"{agreement} was billed already; it can no longer be changed.",
+            message_en=f"{agreement} cannot be {verb_en}: {month_year(first, language='en')} "
+            "in its period has been billed, and that bill uses this PKS's parameters. A change "
+            "to the agreement after billing is recorded as a note or in the next year's PKS.",
         )
 
 
@@ -261,8 +279,11 @@ def update_agreement(agreement: Agreement, *, actor, **fields) -> Agreement:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
-        raise AgreementError(f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}.")
-    _refuse_if_billed(agreement, "diubah")
+        raise AgreementError(
+            f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}.",
+            message_en=f"These fields cannot be changed: {', '.join(sorted(unknown))}.",
+        )
+    _refuse_if_billed(agreement, "diubah", "changed")
     merged = {name: fields.get(name, getattr(agreement, name)) for name in AGREEMENT_FIELDS}
     for key, value in _clean_agreement(agreement.programme, merged, agreement.pk).items():
         setattr(agreement, key, value)
@@ -274,7 +295,7 @@ def delete_agreement(agreement: Agreement, *, actor) -> None:
     """Delete a PKS recorded by mistake, until its first billing run (history keeps it)."""
     authorize(actor, "funder.edit", agreement.programme)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    _refuse_if_billed(agreement, "dihapus")
+    _refuse_if_billed(agreement, "dihapus", "deleted")
     if _user(actor):
         agreement._history_user = actor
     agreement.delete()
@@ -295,20 +316,28 @@ def create_funder(
     authorize(actor, "funder.edit", programme)
     code = (code or "").strip().upper()
     if not code:
-        raise FunderError("Kode penyandang dana wajib diisi.", "Code is required.", "code")
+        raise FunderError(
+            "Kode penyandang dana wajib diisi.",
+            message_en="The funder's code is required.",
+            field="code",
+        )
     if kind not in FunderKind.values:
         raise FunderError(
             f"Kelompok '{kind}' tidak dikenal; pilih SG, SD, SL, SC atau SB.",
-            "Unknown funder kind.",
-            "kind",
+            message_en=f"Unknown group '{kind}'; choose SG, SD, SL, SC or SB.",
+            field="kind",
         )
     if Funder.objects.filter(programme=programme, code=code).exists():
-        raise FunderError(f"Kode '{code}' sudah dipakai.", "The code is taken.", "code")
+        raise FunderError(
+            f"Kode '{code}' sudah dipakai.",
+            message_en=f"Code '{code}' is already in use.",
+            field="code",
+        )
     if is_default and Funder.objects.filter(programme=programme, is_default=True).exists():
         raise FunderError(
             "Sudah ada penyandang dana cadangan; hanya boleh satu.",
-            "There is already a default funder.",
-            "is_default",
+            message_en="There is already a default funder; only one is allowed.",
+            field="is_default",
         )
     funder = Funder(
         programme=programme,
@@ -329,7 +358,10 @@ def update_funder(funder: Funder, *, actor, **fields) -> Funder:
     allowed = {"name", "contact", "active", "is_default"}
     unknown = set(fields) - allowed
     if unknown:
-        raise FunderError(f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}.")
+        raise FunderError(
+            f"Kolom tidak dapat diubah: {', '.join(sorted(unknown))}.",
+            message_en=f"These fields cannot be changed: {', '.join(sorted(unknown))}.",
+        )
     if fields.get("is_default"):
         previous = Funder.objects.filter(programme=funder.programme, is_default=True)
         for other in previous.exclude(pk=funder.pk):  # one at most; saved with its history
@@ -346,10 +378,16 @@ def add_pledge(
 ) -> Pledge:
     authorize(actor, "funder.edit", funder.programme)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise FunderError("Jumlah komitmen harus lebih dari Rp 0.", "Amount must be > 0.", "amount")
+        raise FunderError(
+            "Jumlah komitmen harus lebih dari Rp 0.",
+            message_en="The pledged amount must be more than Rp 0.",
+            field="amount",
+        )
     if end < start:
         raise FunderError(
-            "Akhir komitmen tidak boleh sebelum awalnya.", "Ends before start.", "end"
+            "Akhir komitmen tidak boleh sebelum awalnya.",
+            message_en="The end of the pledge may not be before its start.",
+            field="end",
         )
     pledge = Pledge(
         programme=funder.programme, funder=funder, amount=amount, start=start, end=end, note=note
@@ -377,13 +415,26 @@ def add_allocation_rule(
     programme = funder.programme
     authorize(actor, "funder.edit", programme)
     if segment and segment not in Segment.values:
-        raise FunderError("Segmen harus PU atau BPU.", "Segment must be PU or BPU.", "segment")
+        raise FunderError(
+            "Segmen harus PU atau BPU.",
+            message_en="The segment must be PU or BPU.",
+            field="segment",
+        )
     if quota is not None and quota <= 0:
-        raise FunderError("Kuota harus lebih dari 0.", "Quota must be > 0.", "quota")
+        raise FunderError(
+            "Kuota harus lebih dari 0.", message_en="The quota must be more than 0.", field="quota"
+        )
     if max_amount is not None and max_amount <= 0:
-        raise FunderError("Batas iuran harus lebih dari Rp 0.", "Cap must be > 0.", "max_amount")
+        raise FunderError(
+            "Batas iuran harus lebih dari Rp 0.",
+            message_en="The contribution cap must be more than Rp 0.",
+            field="max_amount",
+        )
     if valid_from and valid_until and valid_until < valid_from:
-        raise FunderError("Masa berlaku berakhir sebelum mulai.", "Ends before start.")
+        raise FunderError(
+            "Masa berlaku berakhir sebelum mulai.",
+            message_en="The validity period ends before it starts.",
+        )
     ids = sorted({int(getattr(p, "pk", p)) for p in participants})
     if ids:
         found = set(
@@ -393,8 +444,9 @@ def add_allocation_rule(
         if missing:
             raise FunderError(
                 f"Peserta tidak ditemukan di program ini: {', '.join(map(str, missing[:10]))}.",
-                "Participants not found in this programme.",
-                "participants",
+                message_en="Participants not found in this programme: "
+                f"{', '.join(map(str, missing[:10]))}.",
+                field="participants",
             )
     rule = _save(
         AllocationRule(
@@ -439,7 +491,11 @@ def run_billing(
     try:
         month_d = months.month_of(year, month)
     except (TypeError, ValueError) as exc:
-        raise BillingError(f"Bulan {year}-{month} tidak sah.", "Invalid month.", "month") from exc
+        raise BillingError(
+            f"Bulan {year}-{month} tidak sah.",
+            message_en=f"Month {year}-{month} is not valid.",
+            field="month",
+        ) from exc
     progress = progress or (lambda percent, message="": None)
     with transaction.atomic():
         # One billing run per programme at a time (a row lock on PostgreSQL; SQLite serialises
@@ -468,7 +524,11 @@ def reprice_month(programme: Programme, year: int, month: int, *, actor) -> Bill
     try:
         month_d = months.month_of(year, month)
     except (TypeError, ValueError) as exc:
-        raise BillingError(f"Bulan {year}-{month} tidak sah.", "Invalid month.", "month") from exc
+        raise BillingError(
+            f"Bulan {year}-{month} tidak sah.",
+            message_en=f"Month {year}-{month} is not valid.",
+            field="month",
+        ) from exc
     with transaction.atomic():
         repriced = repricing.reprice_cards(programme, month_d)
         result = run_billing(programme, year, month, actor=actor)
@@ -484,7 +544,8 @@ def _invoice_event(invoice: Invoice, old: str, actor, note: str) -> None:
     if key not in Invoice.TRANSITIONS:
         raise InvoiceError(
             f"Perubahan status tagihan dari '{old}' ke '{invoice.state}' tidak diizinkan.",
-            "Invoice transition not allowed.",
+            message_en=f"Changing the invoice's status from '{old}' to '{invoice.state}' is "
+            "not allowed.",
         )
     InvoiceEvent.objects.create(
         programme_id=invoice.programme_id,
@@ -504,14 +565,22 @@ def cancel_invoice(invoice: Invoice, reason: str, *, actor) -> Invoice:
     authorize(actor, "billing.run", invoice.programme)
     reason = (reason or "").strip()
     if not reason:
-        raise InvoiceError("Alasan pembatalan wajib diisi.", "A reason is required.", "reason")
+        raise InvoiceError(
+            "Alasan pembatalan wajib diisi.",
+            message_en="The reason for cancelling is required.",
+            field="reason",
+        )
     if invoice.state == Invoice.State.CANCELLED:
-        raise InvoiceError("Tagihan ini sudah dibatalkan.", "Already cancelled.")
+        raise InvoiceError(
+            "Tagihan ini sudah dibatalkan.", message_en="This invoice is already cancelled."
+        )
     if invoice.paid or invoice.payments.exists():
         raise InvoiceError(
             f"Tagihan {invoice.number} sudah menerima pembayaran {rupiah(invoice.paid)}; tagihan "
             "yang sudah dibayar tidak dapat dibatalkan. Jalankan ulang penagihan untuk koreksi.",
-            "An invoice with payments cannot be cancelled.",
+            message_en=f"Invoice {invoice.number} has already received a payment of "
+            f"{rupiah(invoice.paid)}; an invoice that has been paid cannot be cancelled. Run "
+            "the billing again to correct it.",
         )
     lines = [invoice.programme_id, invoice.month, invoice.pk]
     sql.execute(
@@ -552,49 +621,58 @@ def record_payment(
     outstanding, a repeated reference, a date in the future."""
     invoice = Invoice.objects.select_for_update().select_related("programme").get(pk=invoice.pk)
     authorize(actor, "payment.record", invoice.programme)
-    amount = _int_amount(amount, "amount", "Jumlah pembayaran")
+    amount = _int_amount(amount, "amount", "Jumlah pembayaran", "The payment amount")
     reference = (reference or "").strip()
     if invoice.state == Invoice.State.CANCELLED:
         raise PaymentError(
             f"Tagihan {invoice.number} sudah dibatalkan ({invoice.cancel_reason}); pembayaran "
             "tidak dapat dicatat pada tagihan batal. Catat pada tagihan penggantinya.",
-            f"Invoice {invoice.number} is cancelled; payments are refused.",
-            "invoice",
+            message_en=f"Invoice {invoice.number} has been cancelled ({invoice.cancel_reason}); "
+            "a payment cannot be recorded on a cancelled invoice. Record it on the invoice "
+            "that replaces it.",
+            field="invoice",
         )
     if amount <= 0:
         raise PaymentError(
-            "Jumlah pembayaran harus lebih dari Rp 0.", "Amount must be above 0.", "amount"
+            "Jumlah pembayaran harus lebih dari Rp 0.",
+            message_en="The payment amount must be more than Rp 0.",
+            field="amount",
         )
     outstanding = invoice.total - invoice.paid
     if outstanding <= 0:
         raise PaymentError(
             f"Tagihan {invoice.number} sudah lunas; tidak ada sisa tagihan.",
-            "The invoice is fully paid.",
-            "amount",
+            message_en=f"Invoice {invoice.number} is fully paid; nothing is outstanding.",
+            field="amount",
         )
     if amount > outstanding:
         raise PaymentError(
             f"Pembayaran melebihi sisa tagihan {rupiah(outstanding)}: yang dicatat "
             f"{rupiah(amount)}. Catat paling banyak {rupiah(outstanding)}; kelebihan bayar "
             "diselesaikan dengan BPJS TK di luar tagihan ini.",
-            f"The payment exceeds the outstanding {outstanding}.",
-            "amount",
+            message_en=f"The payment exceeds the outstanding {rupiah(outstanding)}: "
+            f"{rupiah(amount)} was entered. Record at most {rupiah(outstanding)}; an "
+            "overpayment is settled with BPJS TK outside this invoice.",
+            field="amount",
         )
     if not reference:
         raise PaymentError(
             "Referensi pembayaran (nomor SP2D/bukti transfer) wajib diisi.",
-            "A reference is required.",
-            "reference",
+            message_en="The payment reference (SP2D number/transfer receipt) is required.",
+            field="reference",
         )
     if paid_on > timezone.localdate():
         raise PaymentError(
-            "Tanggal bayar tidak boleh setelah hari ini.", "Date in the future.", "paid_on"
+            "Tanggal bayar tidak boleh setelah hari ini.",
+            message_en="The payment date may not be after today.",
+            field="paid_on",
         )
     if invoice.payments.filter(reference=reference).exists():
         raise PaymentError(
             f"Referensi '{reference}' sudah tercatat pada tagihan ini (pembayaran ganda?).",
-            "This reference is already recorded on the invoice.",
-            "reference",
+            message_en=f"Reference '{reference}' is already recorded on this invoice "
+            "(a double payment?).",
+            field="reference",
         )
     payment = _save(
         Payment(
@@ -691,17 +769,23 @@ def import_reconciliation(
     try:
         check_upload_size(len(data))
     except UnreadableImport as exc:
-        raise ReconciliationError(str(exc), "The file is too large.", "file") from exc
+        raise ReconciliationError(exc.message, message_en=exc.message_en, field="file") from exc
     if segment not in ("", "PU", "BPU"):
-        raise ReconciliationError("Segmen harus PU atau BPU.", "Unknown segment.", "segment")
+        raise ReconciliationError(
+            "Segmen harus PU atau BPU.",
+            message_en="The segment must be PU or BPU.",
+            field="segment",
+        )
     if funder is not None and funder.programme_id != programme.pk:
         raise ReconciliationError(
-            "Penyandang dana bukan milik program ini.", "Unknown funder.", "funder"
+            "Penyandang dana bukan milik program ini.",
+            message_en="The funder does not belong to this programme.",
+            field="funder",
         )
     month = months.first_of(month)
     parsed = read_bpjs_file(data, filename, month)
     if not parsed.rows and parsed.fatal:
-        raise ReconciliationError(parsed.fatal, parsed.fatal_en, "file")
+        raise ReconciliationError(parsed.fatal, message_en=parsed.fatal_en, field="file")
     rows, skipped = choose(parsed.rows, segment)
     recon = _save(
         Reconciliation(
@@ -742,8 +826,9 @@ def resolve_difference(difference: Difference, note: str, *, actor) -> Differenc
     if not note:
         raise ReconciliationError(
             "Tulis catatan penyelesaian (apa yang dilakukan atau mengapa selisih ini wajar).",
-            "A resolution note is required.",
-            "note",
+            message_en="Write a resolution note (what was done, or why this difference is "
+            "acceptable).",
+            field="note",
         )
     difference.resolved = True
     difference.resolution = note[:500]

@@ -11,7 +11,8 @@ with the participants.
 
 from __future__ import annotations
 
-from lindung.registry.undo import UndoScope
+from lindung.core.formatting import month_year
+from lindung.registry.undo import Reason, UndoScope
 
 from . import months
 from .models import BillingRun, CoverageMonth, Enrolment
@@ -50,11 +51,17 @@ def refuse(scope: UndoScope) -> str | None:
     if not created and not changed:
         return None
     used = sorted(when | when_changed)
-    labels = ", ".join(months.label(m) for m in used[:3]) + (" …" if len(used) > 3 else "")
-    return (
+    more = " …" if len(used) > 3 else ""
+    labels = ", ".join(months.label(m) for m in used[:3]) + more
+    labels_en = ", ".join(month_year(m, language="en") for m in used[:3]) + more
+    count = f"{created + changed:,}".replace(",", ".")
+    return Reason(
         f"Impor ini tidak dapat dibatalkan: penagihan {labels} sudah memakai "
-        f"{created + changed:,} peserta dari impor ini. Perbaiki datanya lewat impor baru atau "
-        "formulir; perubahan iuran mengikuti lewat penyesuaian tagihan.".replace(",", ".")
+        f"{count} peserta dari impor ini. Perbaiki datanya lewat impor baru atau "
+        "formulir; perubahan iuran mengikuti lewat penyesuaian tagihan.",
+        en=f"This import cannot be undone: the billing of {labels_en} already uses {count} "
+        "participants of this import. Correct the data through a new import or the form; "
+        "contribution changes follow through invoice adjustments.",
     )
 
 

@@ -625,7 +625,9 @@ def resolve_difference(request, programme, difference_id):
     form = forms.ResolveForm(request.POST)
     with refusals(request) as outcome:
         if not form.is_valid():
-            raise CoverageError("Tulis catatan penyelesaian.")
+            raise CoverageError(
+                "Tulis catatan penyelesaian.", message_en="Write a resolution note."
+            )
         services.resolve_difference(diff, form.cleaned_data["note"], actor=request.user)
     if not outcome.refused:
         messages.success(request, f"Selisih {diff.nik} ditandai selesai.")

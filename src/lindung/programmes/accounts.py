@@ -51,33 +51,49 @@ def member_of(programme: Programme, user_id) -> Membership:
         .first()
     )
     if membership is None:
-        raise ProgrammeError("Pengguna tidak ditemukan di program ini.")
+        raise ProgrammeError(
+            "Pengguna tidak ditemukan di program ini.",
+            message_en="The user was not found in this programme.",
+        )
     return membership
 
 
-def manages_login(actor, programme: Programme, user) -> str | None:
+def login_refusal(actor, programme: Programme, user) -> ProgrammeError | None:
     """Why ``actor`` may not change ``user``'s login (password, name, active), or ``None``."""
     if user.is_superuser or user.is_staff:
-        return "Akun administrator sistem hanya dapat diubah oleh administrator sistem."
+        return ProgrammeError(
+            "Akun administrator sistem hanya dapat diubah oleh administrator sistem.",
+            message_en="A system administrator's account can only be changed by a system "
+            "administrator.",
+        )
     elsewhere = Membership.objects.filter(user=user).exclude(programme=programme)
     for membership in elsewhere.select_related("programme"):
         if not Membership.objects.filter(
             user=actor, programme=membership.programme, role=Role.ADMIN
         ).exists():
-            return (
+            return ProgrammeError(
                 "Pengguna ini juga terdaftar di program lain; akunnya (kata sandi, nama, "
                 "status aktif) hanya dapat diubah administrator sistem. Anda tetap dapat "
-                "mengubah atau mencabut perannya di program ini."
+                "mengubah atau mencabut perannya di program ini.",
+                message_en="This user is also registered in another programme; their account "
+                "(password, name, active status) can only be changed by a system "
+                "administrator. You can still change or revoke their role in this programme.",
             )
     return None
+
+
+def manages_login(actor, programme: Programme, user) -> str | None:
+    """Why ``actor`` may not change ``user``'s login, in the page's language, or ``None``."""
+    refusal = login_refusal(actor, programme, user)
+    return refusal.in_language() if refusal else None
 
 
 def _require_login_manager(actor, programme: Programme, user) -> None:
     require(actor, programme, "members.manage")
     member_of(programme, user.pk)
-    reason = manages_login(actor, programme, user)
-    if reason:
-        raise ProgrammeError(reason)
+    refusal = login_refusal(actor, programme, user)
+    if refusal:
+        raise refusal
 
 
 def _account(user) -> Account:
@@ -101,15 +117,23 @@ def _clean_identity(full_name: str, email: str) -> tuple[str, str]:
     full_name = (full_name or "").strip()
     email = (email or "").strip()
     if not full_name:
-        raise ProgrammeError("Nama lengkap wajib diisi.", "full_name")
+        raise ProgrammeError(
+            "Nama lengkap wajib diisi.", "full_name", message_en="The full name is required."
+        )
     if len(full_name) > 150:
-        raise ProgrammeError("Nama lengkap paling panjang 150 karakter.", "full_name")
+        raise ProgrammeError(
+            "Nama lengkap paling panjang 150 karakter.",
+            "full_name",
+            message_en="The full name may be at most 150 characters.",
+        )
     if email:
         try:
             validate_email(email)
         except ValidationError as exc:
             raise ProgrammeError(
-                f"Alamat surel '{email}' tidak sah (mis. nama@dinas.go.id).", "email"
+                f"Alamat surel '{email}' tidak sah (mis. nama@dinas.go.id).",
+                "email",
+                message_en=f"Email address '{email}' is not valid (e.g. nama@dinas.go.id).",
             ) from exc
     return full_name, email
 
@@ -133,17 +157,23 @@ def create_user(
             "Nama pengguna 3–40 karakter: huruf kecil, angka, titik, garis bawah atau tanda "
             "hubung, diawali huruf atau angka (mis. budi.santoso).",
             "username",
+            message_en="A username has 3–40 characters: lower-case letters, digits, dots, "
+            "underscores or hyphens, starting with a letter or a digit (e.g. budi.santoso).",
         )
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise ProgrammeError(
-            f"Nama pengguna '{username}' sudah dipakai; pilih nama lain.", "username"
+            f"Nama pengguna '{username}' sudah dipakai; pilih nama lain.",
+            "username",
+            message_en=f"Username '{username}' is already taken; choose another.",
         )
     full_name, email = _clean_identity(full_name, email)
     try:
         role = Role(role)
     except ValueError as exc:
-        raise ProgrammeError("Pilih peran pengguna.", "role") from exc
+        raise ProgrammeError(
+            "Pilih peran pengguna.", "role", message_en="Choose the user's role."
+        ) from exc
     user = User(username=username, first_name=full_name, email=email)
     user.set_unusable_password()
     _with_actor(user, actor).save()
@@ -179,7 +209,10 @@ def set_active(*, actor, programme: Programme, user, active: bool):
     the history and the roles stay."""
     _require_login_manager(actor, programme, user)
     if not active and user.pk == actor.pk:
-        raise ProgrammeError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+        raise ProgrammeError(
+            "Anda tidak dapat menonaktifkan akun Anda sendiri.",
+            message_en="You cannot deactivate your own account.",
+        )
     if user.is_active != active:
         user.is_active = active
         user._change_reason = "Diaktifkan kembali" if active else "Dinonaktifkan"
@@ -194,7 +227,9 @@ def change_role(*, actor, programme: Programme, user, role: Role | str, scope=()
     try:
         role = Role(role)
     except ValueError as exc:
-        raise ProgrammeError("Pilih peran pengguna.", "role") from exc
+        raise ProgrammeError(
+            "Pilih peran pengguna.", "role", message_en="Choose the user's role."
+        ) from exc
     return set_membership(actor=actor, programme=programme, user=user, role=role, scope=scope)
 
 

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
+from lindung.core.errors import DomainError
+
 from .models import Job, Programme
 
 log = logging.getLogger(__name__)
@@ -191,10 +193,15 @@ def run_job_now(job: Job, func_path: str, kwargs: dict) -> Job:
         result = func(job_id=str(job.pk), progress=progress_updater(job.pk), **kwargs)
     except Exception as exc:  # noqa: BLE001 — a failed job must be recorded, never lost
         log.exception("Job %s failed", job.pk)
+        english = exc.message_en if isinstance(exc, DomainError) else str(exc)
         Job.objects.filter(pk=job.pk).update(
             state=Job.State.FAILED,
             message=f"Gagal: {exc}"[:500],
-            result={"error": str(exc), "traceback": traceback.format_exc()[-4000:]},
+            result={
+                "error": str(exc),
+                "error_en": english,
+                "traceback": traceback.format_exc()[-4000:],
+            },
             finished_at=timezone.now(),
         )
     else:

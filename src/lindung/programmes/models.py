@@ -259,6 +259,17 @@ class Job(models.Model):
     def finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
 
+    def shown_message(self, language: str | None = None) -> str:
+        """The message in ``language`` (default: the page's): a failure kept with its English
+        (``result["error_en"]``) is shown in English on an English page."""
+        from django.utils import translation
+
+        language = language or translation.get_language() or "id"
+        english = (self.result or {}).get("error_en") if self.state == self.State.FAILED else None
+        if english and language.startswith("en"):
+            return f"Failed: {english}"[:500]
+        return self.message
+
 
 class TransitionLog(models.Model):
     """Base of the append-only state-change logs (enrolments, invoices, claims, instalments):

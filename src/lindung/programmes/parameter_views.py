@@ -96,7 +96,7 @@ def parameters(request, programme):
 
 
 def _refuse_into(form, exc: ProgrammeError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.in_language())
 
 
 @programme_view("parameters.edit")

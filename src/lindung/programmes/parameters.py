@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import translation
 
 from lindung.core.formatting import long_date, rupiah
 from lindung.rules.parameters import EARLIEST, params_on
@@ -27,11 +28,21 @@ Basis = ProgrammeParameter.Basis
 UMK_RANGE = (500_000, 50_000_000)
 
 
+def _label(name: Name, language: str) -> str:
+    """The parameter's name in ``language`` (its label is translated lazily)."""
+    with translation.override(language):
+        return str(name.label)
+
+
 def _int(value, field: str = "value") -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ProgrammeError("Nilai harus bilangan bulat (rupiah penuh, tanpa titik).", field)
+        raise ProgrammeError(
+            "Nilai harus bilangan bulat (rupiah penuh, tanpa titik).",
+            field,
+            message_en="The value must be a whole number (full rupiah, without dots).",
+        )
     return value
 
 
@@ -40,13 +51,24 @@ def _check(programme: Programme, name: str, fields: dict) -> dict:
     try:
         name = Name(name)
     except ValueError as exc:
-        raise ProgrammeError(f"Parameter '{name}' tidak dikenal.", "name") from exc
+        raise ProgrammeError(
+            f"Parameter '{name}' tidak dikenal.",
+            "name",
+            message_en=f"Unknown parameter '{name}'.",
+        ) from exc
     valid_from = fields.get("valid_from")
     if not isinstance(valid_from, date):
-        raise ProgrammeError("Tanggal berlaku wajib diisi.", "valid_from")
+        raise ProgrammeError(
+            "Tanggal berlaku wajib diisi.",
+            "valid_from",
+            message_en="The date the value applies from is required.",
+        )
     if valid_from < EARLIEST:
         raise ProgrammeError(
-            f"Tanggal berlaku paling awal {long_date(EARLIEST)} (PP 44/2015).", "valid_from"
+            f"Tanggal berlaku paling awal {long_date(EARLIEST)} (PP 44/2015).",
+            "valid_from",
+            message_en="The value can apply from "
+            f"{long_date(EARLIEST, language='en')} at the earliest (PP 44/2015).",
         )
     reference = (fields.get("reference") or "").strip()
     if len(reference) < 3:
@@ -54,6 +76,8 @@ def _check(programme: Programme, name: str, fields: dict) -> dict:
             "Dasar hukum wajib diisi: nomor keputusan/peraturan atau dokumen sumbernya "
             "(mis. Keputusan Gubernur Nomor …).",
             "reference",
+            message_en="The legal basis is required: the number of the decree/regulation or "
+            "its source document (e.g. Keputusan Gubernur Nomor …).",
         )
     value = _int(fields.get("value"))
     basis = (fields.get("basis") or "").strip()
@@ -65,14 +89,24 @@ def _check(programme: Programme, name: str, fields: dict) -> dict:
                 f"UMK harus antara {rupiah(low)} dan {rupiah(high)} sebulan, ditulis dalam rupiah "
                 "penuh (mis. 2594414).",
                 "value",
+                message_en=f"The UMK must be between {rupiah(low)} and {rupiah(high)} a month, "
+                "written in full rupiah (e.g. 2594414).",
             )
         basis, key = "", ""
     elif name == Name.PU_BASIS:
         if basis not in Basis.values:
-            raise ProgrammeError("Pilih dasar upah: UMK, jumlah tetap, atau upah pekerja.", "basis")
+            raise ProgrammeError(
+                "Pilih dasar upah: UMK, jumlah tetap, atau upah pekerja.",
+                "basis",
+                message_en="Choose the wage basis: the UMK, a fixed amount, or the worker's wage.",
+            )
         if basis == Basis.FIXED:
             if value is None or value <= 0:
-                raise ProgrammeError("Isi jumlah tetap (rupiah sebulan).", "value")
+                raise ProgrammeError(
+                    "Isi jumlah tetap (rupiah sebulan).",
+                    "value",
+                    message_en="Fill in the fixed amount (rupiah a month).",
+                )
         else:
             value = None
         key = ""
@@ -83,16 +117,26 @@ def _check(programme: Programme, name: str, fields: dict) -> dict:
                 f"{rupiah(value)} bukan tingkat penghasilan BPU yang berlaku; pilih salah satu: "
                 f"{', '.join(rupiah(t) for t in tiers[:3])}, … {rupiah(tiers[-1])}.",
                 "value",
+                message_en=f"{rupiah(value)} is not a BPU income level in force; choose one "
+                f"of: {', '.join(rupiah(t) for t in tiers[:3])}, … {rupiah(tiers[-1])}.",
             )
         basis, key = "", ""
     elif name == Name.RISK_CLASS:
         if value not in (1, 2, 3, 4, 5):
-            raise ProgrammeError("Kelas risiko harus I sampai V.", "value")
+            raise ProgrammeError(
+                "Kelas risiko harus I sampai V.",
+                "value",
+                message_en="The risk class must be I to V.",
+            )
         basis = ""
         if key:
             codes = {code for code, _label in agency_choices(programme)}
             if key not in codes:
-                raise ProgrammeError(f"Instansi '{key}' tidak ada di program ini.", "key")
+                raise ProgrammeError(
+                    f"Instansi '{key}' tidak ada di program ini.",
+                    "key",
+                    message_en=f"Agency '{key}' is not in this programme.",
+                )
     return {
         "name": name,
         "key": key,
@@ -113,10 +157,14 @@ def _taken(programme: Programme, values: dict, exclude: int | None = None) -> No
         valid_from=values["valid_from"],
     ).exclude(pk=exclude)
     if clash.exists():
+        name = Name(values["name"])
         raise ProgrammeError(
-            f"Sudah ada nilai {Name(values['name']).label} yang berlaku sejak "
+            f"Sudah ada nilai {_label(name, 'id')} yang berlaku sejak "
             f"{long_date(values['valid_from'])}; ubah nilai itu atau pilih tanggal lain.",
             "valid_from",
+            message_en=f"There is already a value of {_label(name, 'en')} that applies from "
+            f"{long_date(values['valid_from'], language='en')}; change that value or choose "
+            "another date.",
         )
 
 

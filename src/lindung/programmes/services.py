@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from lindung.core.actors import is_system
@@ -74,6 +74,9 @@ def regency(region_code: str) -> regions.Region:
             f"Kode wilayah '{region_code}' bukan kabupaten/kota dalam tabel Kemendagri "
             "(dua angka provinsi, titik, dua angka kabupaten/kota; pilih dari daftar).",
             "region_code",
+            message_en=f"Region code '{region_code}' is not a regency/city in the Kemendagri "
+            "table (two digits for the province, a dot, two digits for the regency/city; "
+            "choose from the list).",
         )
     return found
 
@@ -100,15 +103,25 @@ def _clean_profile(fields: dict) -> dict:
     out = {}
     for name, value in fields.items():
         if name not in PROFILE_FIELDS:
-            raise ProgrammeError(f"Data program '{name}' tidak dapat diubah di sini.", name)
+            raise ProgrammeError(
+                f"Data program '{name}' tidak dapat diubah di sini.",
+                name,
+                message_en=f"The programme's '{name}' cannot be changed here.",
+            )
         out[name] = value.strip() if isinstance(value, str) else value
     if "kind" in out and out["kind"] not in Kind.values:
-        raise ProgrammeError("Jenis daerah harus kabupaten atau kota.", "kind")
+        raise ProgrammeError(
+            "Jenis daerah harus kabupaten atau kota.",
+            "kind",
+            message_en="The kind of region must be regency (kabupaten) or city (kota).",
+        )
     nip = out.get("head_nip") or ""
     if nip and not re.fullmatch(r"\d{18}", nip.replace(" ", "")):
         raise ProgrammeError(
             f"NIP harus 18 digit angka (yang diisi {len(nip.replace(' ', ''))} karakter).",
             "head_nip",
+            message_en=f"The NIP must be 18 digits ({len(nip.replace(' ', ''))} characters "
+            "were entered).",
         )
     if nip:
         out["head_nip"] = nip.replace(" ", "")
@@ -119,11 +132,20 @@ def _full_clean(programme: Programme) -> None:
     try:
         programme.full_clean(exclude=["logo"])
     except ValidationError as exc:
+        field, text = _validation_text(exc, "id")
+        _field, text_en = _validation_text(exc, "en")
+        raise ProgrammeError(text, field, message_en=text_en) from exc
+
+
+def _validation_text(exc: ValidationError, language: str) -> tuple[str, str]:
+    """The first field at fault and its messages, worded in ``language``."""
+    with translation.override(language):
         field, messages = next(iter(exc.message_dict.items()))
-        label = (
-            str(Programme._meta.get_field(field).verbose_name) if field != "__all__" else "program"
-        )
-        raise ProgrammeError(f"{label.capitalize()}: {' '.join(messages)}", field) from exc
+        if field == "__all__":
+            label = "program" if language == "id" else "programme"
+        else:
+            label = str(Programme._meta.get_field(field).verbose_name)
+        return field, f"{label.capitalize()}: {' '.join(messages)}"
 
 
 @transaction.atomic
@@ -156,9 +178,15 @@ def create_programme(
             f"Kode program '{code}' tidak sah: pakai huruf kecil, angka dan tanda hubung "
             "(2–50 karakter), mis. kab-ponorogo.",
             "code",
+            message_en=f"Programme code '{code}' is not valid: use lower-case letters, digits "
+            "and hyphens (2–50 characters), e.g. kab-ponorogo.",
         )
     if Programme.objects.filter(code=code).exists():
-        raise ProgrammeError(f"Kode program '{code}' sudah dipakai.", "code")
+        raise ProgrammeError(
+            f"Kode program '{code}' sudah dipakai.",
+            "code",
+            message_en=f"Programme code '{code}' is already in use.",
+        )
     values = {k: defaults[k] for k in ("kind", "place_name", "pemda_name", "name")}
     values.update(fields)
     programme = _with_actor(
@@ -205,10 +233,12 @@ def normalise_logo(data: bytes) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise ProgrammeError("Berkas logo kosong.", "logo")
+        raise ProgrammeError("Berkas logo kosong.", "logo", message_en="The logo file is empty.")
     if len(data) > LOGO_MAX_BYTES:
         raise ProgrammeError(
-            f"Berkas logo terlalu besar ({len(data) // 1024} KB); paling besar 2 MB.", "logo"
+            f"Berkas logo terlalu besar ({len(data) // 1024} KB); paling besar 2 MB.",
+            "logo",
+            message_en=f"The logo file is too large ({len(data) // 1024} KB); 2 MB at most.",
         )
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -218,10 +248,16 @@ def normalise_logo(data: bytes) -> bytes:
             raise ProgrammeError(
                 f"Logo harus gambar PNG, JPEG, GIF atau WebP (berkas ini {kind or 'tidak dikenal'}).",
                 "logo",
+                message_en="The logo must be a PNG, JPEG, GIF or WebP image (this file is "
+                f"{kind or 'unknown'}).",
             )
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > 40_000_000:
-                raise ProgrammeError("Gambar logo terlalu besar (piksel).", "logo")
+                raise ProgrammeError(
+                    "Gambar logo terlalu besar (piksel).",
+                    "logo",
+                    message_en="The logo image is too large (pixels).",
+                )
             image.load()
             image = image.convert("RGBA")
             image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
@@ -231,7 +267,9 @@ def normalise_logo(data: bytes) -> bytes:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ProgrammeError(
-            "Berkas logo bukan gambar yang dapat dibaca (PNG, JPEG, GIF atau WebP).", "logo"
+            "Berkas logo bukan gambar yang dapat dibaca (PNG, JPEG, GIF atau WebP).",
+            "logo",
+            message_en="The logo file is not a readable image (PNG, JPEG, GIF or WebP).",
         ) from exc
     return out.getvalue()
 
@@ -272,7 +310,9 @@ def clean_scope(programme: Programme, role: Role, scope) -> str:
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ProgrammeError(
-            f"Penyandang dana tidak dikenal di program ini: {', '.join(unknown)}.", "scope"
+            f"Penyandang dana tidak dikenal di program ini: {', '.join(unknown)}.",
+            "scope",
+            message_en=f"Funders not known in this programme: {', '.join(unknown)}.",
         )
     if not codes:
         if not known:
@@ -281,9 +321,14 @@ def clean_scope(programme: Programme, role: Role, scope) -> str:
                 "ini belum mempunyai penyandang dana: tambahkan dulu di menu Kerja sama & "
                 "penyandang dana.",
                 "scope",
+                message_en="A CSR Partner sees only the workers and money of its funders, but "
+                "this programme has no funder yet: add one first in the menu Agreements & "
+                "funders.",
             )
         raise ProgrammeError(
-            "Pilih paling sedikit satu penyandang dana yang boleh dilihat Mitra CSR ini.", "scope"
+            "Pilih paling sedikit satu penyandang dana yang boleh dilihat Mitra CSR ini.",
+            "scope",
+            message_en="Choose at least one funder this CSR Partner may see.",
         )
     return ",".join(dict.fromkeys(codes))
 
@@ -303,18 +348,24 @@ def set_membership(
     return _grant(actor, programme, user, role, scope)
 
 
+LAST_ADMIN_EN = "This is the programme's last Admin: give the Admin role to another user first."
+
+
 def _grant(actor, programme: Programme, user, role: Role, scope) -> Membership:
     """``set_membership`` after its authorization (also the set-up's first Admin)."""
     system = is_system(actor)
     staff = user.is_superuser or user.is_staff
     if not system and not actor.is_superuser and staff and actor.pk != user.pk:
         raise ProgrammeError(
-            "Peran administrator sistem hanya dapat diubah oleh administrator sistem."
+            "Peran administrator sistem hanya dapat diubah oleh administrator sistem.",
+            message_en="A system administrator's role can only be changed by a system "
+            "administrator.",
         )
     if not system and role != Role.ADMIN and _last_admin(programme, user):
         raise ProgrammeError(
             "Ini Admin terakhir program: berikan peran Admin kepada pengguna lain dulu.",
             "role",
+            message_en=LAST_ADMIN_EN,
         )
     scope_codes = None if system and scope is None else clean_scope(programme, role, scope)
     membership = Membership.objects.filter(user=user, programme=programme).first()
@@ -336,11 +387,14 @@ def remove_membership(*, actor, programme: Programme, user) -> None:
     authorize(actor, "members.manage", programme)
     if (user.is_superuser or user.is_staff) and actor.pk != user.pk and not is_system(actor):
         raise ProgrammeError(
-            "Peran administrator sistem hanya dapat diubah oleh administrator sistem."
+            "Peran administrator sistem hanya dapat diubah oleh administrator sistem.",
+            message_en="A system administrator's role can only be changed by a system "
+            "administrator.",
         )
     if _last_admin(programme, user):
         raise ProgrammeError(
-            "Ini Admin terakhir program: berikan peran Admin kepada pengguna lain dulu."
+            "Ini Admin terakhir program: berikan peran Admin kepada pengguna lain dulu.",
+            message_en=LAST_ADMIN_EN,
         )
     for membership in Membership.objects.filter(user=user, programme=programme):
         _with_actor(membership, actor).delete()
@@ -457,7 +511,9 @@ def prune_access_log(*, actor, days: int | None = None) -> int:
         )
     days = access_log_days() if days is None else days
     if days < 1:
-        raise DomainError("Masa simpan paling sedikit 1 hari.", "Keep at least 1 day.")
+        raise DomainError(
+            "Masa simpan paling sedikit 1 hari.", message_en="Keep the log for at least 1 day."
+        )
     cutoff = timezone.now() - timedelta(days=days)
     with transaction.atomic():
         deleted, _ = AccessLog.objects.filter(at__lt=cutoff).delete()

@@ -63,7 +63,7 @@ def _superuser(request) -> None:
 
 def _form_error(form, exc: ProgrammeError) -> None:
     field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    form.add_error(field, exc.in_language())
 
 
 @never_cache

@@ -29,7 +29,7 @@ from datetime import timedelta
 
 from django.core.cache import caches
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.throttling import SimpleRateThrottle
@@ -47,7 +47,16 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 
 class TokenError(ValueError):
-    """A refused token operation, with an Indonesian message."""
+    """A refused token operation: ``str(exc)`` Indonesian, ``message_en`` English."""
+
+    def __init__(self, message: str, message_en: str = ""):
+        super().__init__(message)
+        self.message_en = message_en or message
+
+    def in_language(self, language: str | None = None) -> str:
+        """The message in the page's language (as :meth:`DomainError.in_language`)."""
+        language = language or translation.get_language() or "id"
+        return self.message_en if language.startswith("en") else str(self)
 
 
 @dataclass(frozen=True)
@@ -65,11 +74,20 @@ def create_token(*, actor, programme: Programme, name: str, days: int = DEFAULT_
     require(actor, programme, "api.token")
     name = (name or "").strip()
     if not name:
-        raise TokenError("Beri nama token, mis. 'Integrasi SIMPEG'.")
+        raise TokenError(
+            "Beri nama token, mis. 'Integrasi SIMPEG'.",
+            message_en="Give the token a name, e.g. 'SIMPEG integration'.",
+        )
     if len(name) > 100:
-        raise TokenError("Nama token paling panjang 100 karakter.")
+        raise TokenError(
+            "Nama token paling panjang 100 karakter.",
+            message_en="A token's name has at most 100 characters.",
+        )
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise TokenError(f"Masa berlaku token 1 sampai {MAX_DAYS} hari.")
+        raise TokenError(
+            f"Masa berlaku token 1 sampai {MAX_DAYS} hari.",
+            message_en=f"A token is valid for 1 to {MAX_DAYS} days.",
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken(
@@ -92,7 +110,9 @@ def revoke_token(*, actor, token: ApiToken) -> ApiToken:
     else:
         require(actor, token.programme, "api.token")
     if token.revoked_at is not None:
-        raise TokenError("Token ini sudah dicabut.")
+        raise TokenError(
+            "Token ini sudah dicabut.", message_en="This token has already been revoked."
+        )
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.revoked_by = actor

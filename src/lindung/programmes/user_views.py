@@ -41,11 +41,11 @@ def _member(programme, user_id) -> Membership:
     try:
         return accounts.member_of(programme, user_id)
     except ProgrammeError as exc:
-        raise Http404(exc.message) from exc
+        raise Http404(exc.in_language()) from exc
 
 
 def _form_error(form, exc: ProgrammeError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.in_language())
 
 
 def _remember_password(request, user, password: str) -> None:
@@ -168,7 +168,7 @@ def _done(request, programme, user, message: str):
 
 
 def _refused(request, programme, user, exc: ProgrammeError):
-    messages.error(request, exc.message)
+    messages.error(request, exc.in_language())
     return redirect("user_detail", programme.code, user.pk)
 
 

@@ -292,7 +292,9 @@ def api_tokens(request, programme):
                 tokens.revoke_token(actor=request.user, token=token)
                 messages.success(request, f"Token '{token.name}' dicabut.")
                 return redirect("api_tokens", programme.code)
-        except (tokens.TokenError, params.BadParameter) as exc:
+        except tokens.TokenError as exc:
+            messages.error(request, exc.in_language())
+        except params.BadParameter as exc:
             messages.error(request, str(exc))
     return render(
         request,

@@ -33,6 +33,7 @@ from lindung.core.actors import is_system
 from lindung.core.errors import AccessDenied
 
 from .models import ImportBatch, Participant, Person
+from .queries import worded_failure
 from .subject import referring_objects
 
 #: Field names that identify a person (blanked; a person's NIK gets a placeholder).
@@ -255,6 +256,11 @@ def prune_import_files(
             batch.message = (
                 "Impor ini tidak disimpan dalam masa simpan berkasnya; berkasnya sudah dihapus. "
                 "Unggah lagi bila masih diperlukan."
+            )
+            batch.info["failure"] = worded_failure(
+                batch.message,
+                "This import was not saved within the time its files are kept; its files have "
+                "been deleted. Upload it again if it is still needed.",
             )
             fields += ["state", "message"]
         batch.save(update_fields=fields)

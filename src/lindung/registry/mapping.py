@@ -39,7 +39,11 @@ PROVIDED_BY = {
 
 
 class MappingError(ValueError):
-    """A mapping that cannot be used (the message is Indonesian)."""
+    """A mapping that cannot be used: ``str(exc)`` is Indonesian, ``message_en`` English."""
+
+    def __init__(self, message: str, message_en: str = ""):
+        super().__init__(message)
+        self.message_en = message_en or message
 
 
 @dataclass
@@ -55,11 +59,17 @@ class Mapping:
     @classmethod
     def from_json(cls, data) -> Mapping:
         if not isinstance(data, dict):
-            raise MappingError('Pemetaan kolom harus berupa objek JSON {"columns": …, "set": …}.')
+            raise MappingError(
+                'Pemetaan kolom harus berupa objek JSON {"columns": …, "set": …}.',
+                message_en='A column mapping must be a JSON object {"columns": …, "set": …}.',
+            )
         columns = data.get("columns", data.get("kolom", {})) or {}
         values = data.get("set", data.get("isi", {})) or {}
         if not isinstance(columns, dict) or not isinstance(values, dict):
-            raise MappingError("'columns' dan 'set' pada pemetaan kolom harus berupa objek JSON.")
+            raise MappingError(
+                "'columns' dan 'set' pada pemetaan kolom harus berupa objek JSON.",
+                message_en="'columns' and 'set' of a column mapping must be JSON objects.",
+            )
         return cls(
             columns={str(k): "" if v in (None, False) else str(v) for k, v in columns.items()},
             values={str(k): str(v).strip() for k, v in values.items() if str(v).strip()},
@@ -71,7 +81,8 @@ class Mapping:
             data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
         except (OSError, ValueError) as exc:
             raise MappingError(
-                f"Berkas pemetaan {path} tidak dapat dibaca sebagai JSON: {exc}"
+                f"Berkas pemetaan {path} tidak dapat dibaca sebagai JSON: {exc}",
+                message_en=f"Mapping file {path} cannot be read as JSON: {exc}",
             ) from exc
         return cls.from_json(data)
 
@@ -93,12 +104,13 @@ class Mapping:
             h for h in self.columns if h not in headers and header_key(h) not in explicit
         ]
         if unknown_named:
+            named = ", ".join(f"'{h}'" for h in unknown_named)
+            present = ", ".join(f"'{h}'" for h in headers if not h.startswith("__UNNAMED__"))
             raise MappingError(
-                "Pemetaan menyebut kolom yang tidak ada di berkas: "
-                + ", ".join(f"'{h}'" for h in unknown_named)
-                + ". Kolom berkas: "
-                + ", ".join(f"'{h}'" for h in headers if not h.startswith("__UNNAMED__"))
-                + "."
+                f"Pemetaan menyebut kolom yang tidak ada di berkas: {named}. "
+                f"Kolom berkas: {present}.",
+                message_en=f"The mapping names columns that are not in the file: {named}. "
+                f"The file's columns: {present}.",
             )
         choices = {**(saved or {}), **explicit}
         guessed, _ = guess_mapping(headers, kind, choices)
@@ -111,7 +123,9 @@ class Mapping:
         wrong = sorted({f for f in self.columns.values() if f and f not in allowed})
         if wrong:
             raise MappingError(
-                f"Kolom tujuan tidak dikenal: {', '.join(wrong)}. Pilihan: {', '.join(allowed)}."
+                f"Kolom tujuan tidak dikenal: {', '.join(wrong)}. Pilihan: {', '.join(allowed)}.",
+                message_en=f"Unknown target columns: {', '.join(wrong)}. "
+                f"Choices: {', '.join(allowed)}.",
             )
         seen: dict[str, str] = {}
         for header, target in self.columns.items():
@@ -120,7 +134,9 @@ class Mapping:
             if target in seen:
                 raise MappingError(
                     f"Kolom '{seen[target]}' dan '{header}' sama-sama dipetakan ke "
-                    f"'{allowed[target].label}': pilih satu, lewati yang lain."
+                    f"'{allowed[target].label}': pilih satu, lewati yang lain.",
+                    message_en=f"Columns '{seen[target]}' and '{header}' are both mapped to "
+                    f"'{allowed[target].label}': choose one, skip the other.",
                 )
             seen[target] = header
         settable = SETTABLE.get(kind, ())
@@ -128,7 +144,9 @@ class Mapping:
             if name not in settable:
                 raise MappingError(
                     f"'{name}' tidak dapat diisi untuk seluruh berkas. Yang dapat: "
-                    f"{', '.join(settable) or '(tidak ada)'}."
+                    f"{', '.join(settable) or '(tidak ada)'}.",
+                    message_en=f"'{name}' cannot be filled in for the whole file. What can: "
+                    f"{', '.join(settable) or '(none)'}.",
                 )
 
     def saved_form(self, headers: list[str]) -> dict[str, str]:

@@ -41,7 +41,8 @@ def _get() -> Handlers:
     if _handlers is None:
         raise DomainError(
             "Kepesertaan tidak dapat diubah: modul kepesertaan (coverage) tidak terpasang.",
-            "Membership cannot change: the coverage app is not installed.",
+            message_en="The membership cannot be changed: the membership module (coverage) "
+            "is not installed.",
         )
     return _handlers
 

@@ -16,7 +16,7 @@ import polars as pl
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lindung.core import params
 from lindung.programmes import masking
@@ -679,3 +679,21 @@ def participant_warnings(programme: Programme, participant: Participant) -> list
 
     result = validate_record(record_of(participant), reference_for(programme))
     return result.issues.get_column("message").to_list()
+
+
+def worded_failure(message: str, message_en: str = "") -> dict:
+    """What the import's ``info`` keeps of a failure: the Indonesian it belongs to (the
+    ``message`` column) and its English."""
+    return {"id": message[:500], "en": (message_en or message)[:500]}
+
+
+def failure(batch: ImportBatch, language: str | None = None) -> str:
+    """Why the import's last step failed, in ``language`` (default: the page's): the English
+    stored beside the Indonesian, or the Indonesian for an import failed before it was kept."""
+    language = language or translation.get_language() or "id"
+    if not batch.message:
+        return ""
+    worded = (batch.info or {}).get("failure") or {}
+    if language.startswith("en") and worded.get("id") == batch.message and worded.get("en"):
+        return worded["en"]
+    return batch.message

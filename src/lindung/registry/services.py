@@ -14,7 +14,7 @@ import polars as pl
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lindung.core import changes, sandbox, sql
 from lindung.core.actors import job_actor
@@ -60,6 +60,12 @@ class ImportStateError(RegistryError):
     """The import is not in a state that allows this step."""
 
 
+def _state(batch: ImportBatch, language: str) -> str:
+    """The import's state label in ``language`` (a lazily translated choice)."""
+    with translation.override(language):
+        return str(batch.get_state_display())
+
+
 class InvalidRecord(RegistryError):
     """A participant/family record failed the import's checks: ``errors`` = {column: [msg]}."""
 
@@ -95,10 +101,14 @@ def check_upload_size(size: int | None) -> None:
     """Refuse an upload larger than ``LINDUNG_UPLOAD_MAX_MB`` (Indonesian message)."""
     limit = upload_limit_bytes()
     if size is not None and size > limit:
+        mb = f"{size / 1048576:,.0f}".replace(",", ".")
+        limit_mb = f"{limit // 1048576:,}".replace(",", ".")
         raise UnreadableImport(
-            f"Berkas berukuran {size / 1048576:,.0f} MB; batas unggahan {limit // 1048576:,} MB. "
+            f"Berkas berukuran {mb} MB; batas unggahan {limit_mb} MB. "
             "Bagi daftar menjadi beberapa berkas, atau simpan sebagai .xlsx (lebih kecil dari "
-            ".csv), lalu unggah lagi.".replace(",", ".")
+            ".csv), lalu unggah lagi.",
+            message_en=f"The file is {mb} MB; the upload limit is {limit_mb} MB. Split the list "
+            "into several files, or save it as .xlsx (smaller than .csv), then upload again.",
         )
 
 
@@ -125,10 +135,13 @@ def create_import(
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED:
         raise UnreadableImport(
-            f"Jenis berkas '{suffix or filename}' tidak didukung: unggah .xlsx atau .csv."
+            f"Jenis berkas '{suffix or filename}' tidak didukung: unggah .xlsx atau .csv.",
+            message_en=f"File type '{suffix or filename}' is not supported: upload .xlsx or .csv.",
         )
     if kind not in ImportBatch.Kind.values:
-        raise RegistryError(f"Jenis impor '{kind}' tidak dikenal.")
+        raise RegistryError(
+            f"Jenis impor '{kind}' tidak dikenal.", message_en=f"Unknown import kind '{kind}'."
+        )
     check_upload_size(_size_of(source))
     with transaction.atomic():
         batch = ImportBatch(
@@ -219,13 +232,22 @@ def _sandboxed(batch: ImportBatch, func: str, kwargs: dict, progress, *, size: i
             fresh_after=size > 50 * 1048576,
         )
     except sandbox.SandboxFailure as exc:
-        message = exc.message
+        message = message_en = exc.message
         if exc.kind == "error" and exc.error_type not in {"UnreadableFile", "MappingError"}:
             message = f"Berkas tidak dapat diperiksa ({exc.error_type}): {exc.message}"
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.FAILED, message=message[:500]
-        )
-        raise UnreadableImport(message) from exc
+            message_en = f"The file cannot be checked ({exc.error_type}): {exc.message}"
+        _fail(batch, ImportBatch.State.FAILED, message, message_en)
+        raise UnreadableImport(message, message_en=message_en) from exc
+
+
+def _fail(batch: ImportBatch, state: str, message: str, message_en: str = "") -> None:
+    """Put the import in ``state`` with why, in both languages (the English is kept in the
+    import's ``info``; :func:`.queries.failure` shows the page's)."""
+    info = dict(
+        ImportBatch.objects.filter(pk=batch.pk).values_list("info", flat=True).first() or {}
+    )
+    info["failure"] = queries.worded_failure(message, message_en)
+    ImportBatch.objects.filter(pk=batch.pk).update(state=state, message=message[:500], info=info)
 
 
 def _saved_mapping(batch: ImportBatch) -> ColumnMapping | None:
@@ -241,7 +263,9 @@ def read_import(batch_id, progress=None) -> dict:
     progress = progress or (lambda pct, msg="": None)
     batch = ImportBatch.objects.select_related("programme").get(pk=batch_id)
     if batch.state not in {ImportBatch.State.UPLOADED, ImportBatch.State.READING}:
-        raise ImportStateError("Berkas ini sudah dibaca.")
+        raise ImportStateError(
+            "Berkas ini sudah dibaca.", message_en="This file has already been read."
+        )
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.READING)
     folder = queries.import_dir(batch)
     source = folder / batch.info.get("source", "")
@@ -308,13 +332,15 @@ def set_mapping(
     try:
         resolved = mapping.resolve(headers, batch.kind, saved.columns if saved else None)
     except MappingError as exc:
-        raise RegistryError(str(exc)) from exc
+        raise RegistryError(str(exc), message_en=exc.message_en) from exc
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.state not in {ImportBatch.State.MAPPING, ImportBatch.State.VALIDATED}:
             raise ImportStateError(
                 "Pemetaan kolom tidak dapat diubah sekarang: status impor "
-                f"'{locked.get_state_display()}'."
+                f"'{_state(locked, 'id')}'.",
+                message_en="The column mapping cannot be changed now: the import's status is "
+                f"'{_state(locked, 'en')}'.",
             )
         locked.mapping = resolved.to_json()
         info = dict(locked.info)
@@ -357,7 +383,9 @@ def validate_import(batch_id, progress=None) -> dict:
         read_import(batch.pk, progress)
         batch.refresh_from_db()
     if batch.state not in {ImportBatch.State.VALIDATING, ImportBatch.State.MAPPING}:
-        raise ImportStateError("Berkas ini sudah diperiksa.")
+        raise ImportStateError(
+            "Berkas ini sudah diperiksa.", message_en="This file has already been checked."
+        )
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.VALIDATING)
     folder = queries.import_dir(batch)
     family = batch.kind == ImportBatch.Kind.FAMILY
@@ -392,10 +420,9 @@ def validate_import(batch_id, progress=None) -> dict:
             del plan
             pairs = importing.duplicate_pairs(valid, existing).height
     except pl.exceptions.PanicException as exc:  # never let a library bug kill the worker
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.FAILED, message=f"Perbandingan gagal: {exc}"[:500]
-        )
-        raise UnreadableImport(f"Perbandingan gagal: {exc}") from exc
+        message, message_en = f"Perbandingan gagal: {exc}", f"The comparison failed: {exc}"
+        _fail(batch, ImportBatch.State.FAILED, message, message_en)
+        raise UnreadableImport(message, message_en=message_en) from exc
     progress(90, "Menyimpan hasil pemeriksaan…")
     info = dict(batch.info)
     info.update(
@@ -436,8 +463,9 @@ def start_commit(*, actor, batch: ImportBatch, background: bool = True) -> Impor
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.state != ImportBatch.State.VALIDATED:
             raise ImportStateError(
-                "Impor ini tidak dapat disimpan sekarang: statusnya "
-                f"'{locked.get_state_display()}'."
+                f"Impor ini tidak dapat disimpan sekarang: statusnya '{_state(locked, 'id')}'.",
+                message_en="This import cannot be saved now: its status is "
+                f"'{_state(locked, 'en')}'.",
             )
         locked.state = ImportBatch.State.COMMITTING
         locked.committed_by = actor if getattr(actor, "pk", None) else None
@@ -471,7 +499,10 @@ def commit_import(batch_id, progress=None, *, actor, enrol: bool = True) -> dict
     progress = progress or (lambda pct, msg="": None)
     batch = ImportBatch.objects.select_related("programme", "committed_by").get(pk=batch_id)
     if batch.state != ImportBatch.State.COMMITTING:
-        raise ImportStateError("Impor ini belum siap disimpan atau sudah disimpan.")
+        raise ImportStateError(
+            "Impor ini belum siap disimpan atau sudah disimpan.",
+            message_en="This import is not ready to be saved, or it has been saved already.",
+        )
     progress(5, "Menyimpan ke registri…")
     folder = queries.import_dir(batch)
     reason = f"Impor {batch.filename} ({batch.pk})"[:200]
@@ -513,11 +544,10 @@ def commit_import(batch_id, progress=None, *, actor, enrol: bool = True) -> dict
                 message="",
             )
     except BaseException as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.VALIDATED, message=f"Penyimpanan gagal: {exc}"[:500]
-        )
+        message, message_en = _step_failed(exc, "Penyimpanan gagal", "Saving failed")
+        _fail(batch, ImportBatch.State.VALIDATED, message, message_en)
         if isinstance(exc, pl.exceptions.PanicException):
-            raise RegistryError(f"Penyimpanan gagal: {exc}") from exc
+            raise RegistryError(message, message_en=message_en) from exc
         raise
     batch.refresh_from_db()
     progress(100, f"Tersimpan: {batch.created} baru, {batch.updated} diperbarui.")
@@ -525,6 +555,13 @@ def commit_import(batch_id, progress=None, *, actor, enrol: bool = True) -> dict
     if "membership" in result:
         summary["membership"] = result["membership"]
     return summary
+
+
+def _step_failed(exc: BaseException, what: str, what_en: str) -> tuple[str, str]:
+    """``"Penyimpanan gagal: …"`` and its English; a refusal gives its own two sentences."""
+    if isinstance(exc, DomainError):
+        return f"{what}: {exc.message}", f"{what_en}: {exc.message_en}"
+    return f"{what}: {exc}", f"{what_en}: {exc}"
 
 
 def _after_participants(batch: ImportBatch, ts, actor, reason: str, enrol: bool) -> dict:
@@ -546,9 +583,7 @@ def commit_import_job(*, job_id, progress, batch_id, user_id=None):
     try:
         actor = job_actor(user_id if user_id is not None else batch.committed_by_id)
     except DomainError as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.VALIDATED, message=str(exc)[:500]
-        )
+        _fail(batch, ImportBatch.State.VALIDATED, exc.message, exc.message_en)
         raise
     return commit_import(batch_id, progress, actor=actor)
 
@@ -561,23 +596,25 @@ def recover_abandoned_job(job) -> None:
     if batch is None:
         return
     if batch.commit_job_id == job.pk and batch.state == ImportBatch.State.COMMITTING:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.VALIDATED,
-            message=(
-                "Penyimpanan terhenti karena pekerja latar berhenti; tidak ada baris yang "
-                "tersimpan. Tekan 'Simpan ke registri' untuk mengulang, atau buang impor ini."
-            ),
+        _fail(
+            batch,
+            ImportBatch.State.VALIDATED,
+            "Penyimpanan terhenti karena pekerja latar berhenti; tidak ada baris yang "
+            "tersimpan. Tekan 'Simpan ke registri' untuk mengulang, atau buang impor ini.",
+            "Saving stopped because the background worker stopped; no row was saved. Press "
+            "'Save to the registry' to try again, or discard this import.",
         )
     elif batch.validate_job_id == job.pk and batch.state in (
         ImportBatch.State.UPLOADED,
         ImportBatch.State.VALIDATING,
     ):
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.FAILED,
-            message=(
-                "Pemeriksaan terhenti karena pekerja latar berhenti. Buang impor ini lalu unggah "
-                "berkasnya lagi."
-            ),
+        _fail(
+            batch,
+            ImportBatch.State.FAILED,
+            "Pemeriksaan terhenti karena pekerja latar berhenti. Buang impor ini lalu unggah "
+            "berkasnya lagi.",
+            "The check stopped because the background worker stopped. Discard this import, then "
+            "upload its file again.",
         )
 
 
@@ -594,7 +631,8 @@ def discard_import(*, actor, batch: ImportBatch) -> None:
             ImportBatch.State.FAILED,
         ) or (locked.state == ImportBatch.State.UPLOADED and locked.validate_job_id):
             raise ImportStateError(
-                f"Impor berstatus '{locked.get_state_display()}' tidak dapat dibuang."
+                f"Impor berstatus '{_state(locked, 'id')}' tidak dapat dibuang.",
+                message_en=f"An import with status '{_state(locked, 'en')}' cannot be discarded.",
             )
         folder = queries.import_dir(locked)
         locked.delete()
@@ -610,11 +648,13 @@ def start_undo(*, actor, batch: ImportBatch, background: bool = True) -> ImportB
         if locked.state != ImportBatch.State.COMMITTED:
             raise ImportStateError(
                 "Hanya impor yang sudah tersimpan yang dapat dibatalkan (status: "
-                f"'{locked.get_state_display()}')."
+                f"'{_state(locked, 'id')}').",
+                message_en="Only an import that has been saved can be undone (status: "
+                f"'{_state(locked, 'en')}').",
             )
         why = undo_refusal(locked)
         if why:
-            raise ImportStateError(why)
+            raise ImportStateError(why, message_en=undo.english(why))
         locked.state = ImportBatch.State.UNDOING
         locked.undone_by = actor if getattr(actor, "pk", None) else None
         locked.save(update_fields=["state", "undone_by"])
@@ -633,7 +673,8 @@ def start_undo(*, actor, batch: ImportBatch, background: bool = True) -> ImportB
 
 
 def undo_refusal(batch: ImportBatch) -> str | None:
-    """Why a committed import cannot be undone now (Indonesian), or ``None``."""
+    """Why a committed import cannot be undone now (an Indonesian :class:`~.undo.Reason` with
+    its English ``en``; ``undo.in_language(why)`` for a page), or ``None``."""
     return undo.refusal(batch)
 
 
@@ -643,7 +684,9 @@ def undo_import(batch_id, progress=None, *, actor) -> dict:
     progress = progress or (lambda pct, msg="": None)
     batch = ImportBatch.objects.select_related("programme", "undone_by").get(pk=batch_id)
     if batch.state != ImportBatch.State.UNDOING:
-        raise ImportStateError("Impor ini tidak sedang dibatalkan.")
+        raise ImportStateError(
+            "Impor ini tidak sedang dibatalkan.", message_en="This import is not being undone."
+        )
     _check(actor, batch.programme, "participant.import")
     progress(5, "Memeriksa apakah impor masih dapat dibatalkan…")
     reason = f"Batal impor {batch.filename} ({batch.pk})"[:200]
@@ -652,7 +695,7 @@ def undo_import(batch_id, progress=None, *, actor) -> dict:
             Programme.objects.select_for_update().filter(pk=batch.programme_id).first()
             why = undo.refusal(batch)
             if why:
-                raise ImportStateError(why)
+                raise ImportStateError(why, message_en=undo.english(why))
             result = undo.undo(
                 batch,
                 Journal(queries.import_dir(batch)),
@@ -670,11 +713,10 @@ def undo_import(batch_id, progress=None, *, actor) -> dict:
                 state=ImportBatch.State.UNDONE, undone_at=timezone.now(), info=info, message=""
             )
     except BaseException as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.COMMITTED, message=f"Pembatalan gagal: {exc}"[:500]
-        )
+        message, message_en = _step_failed(exc, "Pembatalan gagal", "Undoing failed")
+        _fail(batch, ImportBatch.State.COMMITTED, message, message_en)
         if isinstance(exc, pl.exceptions.PanicException):
-            raise RegistryError(f"Pembatalan gagal: {exc}") from exc
+            raise RegistryError(message, message_en=message_en) from exc
         raise
     batch.refresh_from_db()
     progress(100, "Impor dibatalkan.")
@@ -688,9 +730,7 @@ def undo_import_job(*, job_id, progress, batch_id, user_id=None):
     try:
         actor = job_actor(user_id if user_id is not None else batch.undone_by_id)
     except DomainError as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            state=ImportBatch.State.COMMITTED, message=str(exc)[:500]
-        )
+        _fail(batch, ImportBatch.State.COMMITTED, exc.message, exc.message_en)
         raise
     return undo_import(batch_id, progress, actor=actor)
 
@@ -711,7 +751,10 @@ def run_import(
     programme's saved one and the automatic guess — the same as the page), check, optionally
     commit."""
     if not Path(path).is_file():
-        raise UnreadableImport(f"Berkas {path} tidak ditemukan atau tidak dapat dibuka.")
+        raise UnreadableImport(
+            f"Berkas {path} tidak ditemukan atau tidak dapat dibuka.",
+            message_en=f"File {path} was not found or cannot be opened.",
+        )
     batch = create_import(
         actor=actor,
         programme=programme,
@@ -788,7 +831,10 @@ def save_participant(
         start = row["start_date"] or queries.reference_for(programme).default_start
     else:
         if participant.programme_id != programme.pk:
-            raise RegistryError("Peserta bukan bagian dari program ini.")
+            raise RegistryError(
+                "Peserta bukan bagian dari program ini.",
+                message_en="The participant is not part of this programme.",
+            )
         person = participant.person
         start = row["start_date"] or participant.start_date
     for attr in PERSON_FIELDS:
@@ -821,18 +867,29 @@ def set_prior_months(
     _check(actor, participant.programme, "participant.edit")
     evidence = (evidence or "").strip()
     if isinstance(months, bool) or not isinstance(months, int):
-        raise RegistryError("Bulan iuran sebelumnya harus bilangan bulat.")
+        raise RegistryError(
+            "Bulan iuran sebelumnya harus bilangan bulat.",
+            message_en="The earlier contribution months must be a whole number.",
+        )
     if not 0 <= months <= MAX_PRIOR_MONTHS:
         raise RegistryError(
-            f"Bulan iuran sebelumnya harus 0–{MAX_PRIOR_MONTHS} bulan (sekarang {months})."
+            f"Bulan iuran sebelumnya harus 0–{MAX_PRIOR_MONTHS} bulan (sekarang {months}).",
+            message_en=f"The earlier contribution months must be 0–{MAX_PRIOR_MONTHS} months "
+            f"(now {months}).",
         )
     if months and not evidence:
         raise RegistryError(
             "Bukti iuran sebelumnya wajib diisi, mis. nomor surat keterangan atau rincian iuran "
-            "dari BPJS Ketenagakerjaan."
+            "dari BPJS Ketenagakerjaan.",
+            message_en="The evidence of the earlier contributions is required, e.g. the number "
+            "of a statement or a contribution record from BPJS Ketenagakerjaan.",
         )
     if len(evidence) > 200:
-        raise RegistryError("Bukti iuran sebelumnya terlalu panjang: paling banyak 200 karakter.")
+        raise RegistryError(
+            "Bukti iuran sebelumnya terlalu panjang: paling banyak 200 karakter.",
+            message_en="The evidence of the earlier contributions is too long: 200 characters "
+            "at most.",
+        )
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     participant.prior_months = months
     participant.prior_evidence = evidence if months else ""
@@ -850,7 +907,9 @@ def set_status(
     (re)opened in the same transaction (coverage's hook), and the dashboard follows at once."""
     _check(actor, participant.programme, "participant.edit")
     if status not in Participant.Status.values:
-        raise RegistryError(f"Status '{status}' tidak dikenal.")
+        raise RegistryError(
+            f"Status '{status}' tidak dikenal.", message_en=f"Unknown status '{status}'."
+        )
     on = end_date or timezone.localdate()
     return membership.change_status(participant, status, on, actor=actor, note=note)
 
@@ -884,7 +943,10 @@ def save_family_member(
     if member is None:
         member = FamilyMember(programme=programme, participant=participant)
     elif member.participant_id != participant.pk:
-        raise RegistryError("Anggota keluarga bukan milik peserta ini.")
+        raise RegistryError(
+            "Anggota keluarga bukan milik peserta ini.",
+            message_en="The family member does not belong to this participant.",
+        )
     for attr in FAMILY_FIELDS:
         if attr != "participant_id":
             setattr(member, attr, row[attr])
@@ -904,13 +966,22 @@ def create_agency(
     code = code.strip().upper()
     name = name.strip()
     if not code or not name:
-        raise RegistryError("Kode dan nama instansi wajib diisi.")
+        raise RegistryError(
+            "Kode dan nama instansi wajib diisi.",
+            message_en="The agency's code and name are required.",
+        )
     if len(code) > 30 or " " in code:
-        raise RegistryError("Kode instansi paling banyak 30 karakter, tanpa spasi (mis. DINKES).")
+        raise RegistryError(
+            "Kode instansi paling banyak 30 karakter, tanpa spasi (mis. DINKES).",
+            message_en="An agency code has at most 30 characters, without spaces (e.g. DINKES).",
+        )
     if Agency.objects.filter(programme=programme, code__iexact=code).exists():
-        raise RegistryError(f"Kode instansi '{code}' sudah dipakai di program ini.")
+        raise RegistryError(
+            f"Kode instansi '{code}' sudah dipakai di program ini.",
+            message_en=f"Agency code '{code}' is already in use in this programme.",
+        )
     if kind not in Agency.Kind.values:
-        raise RegistryError("Jenis instansi tidak dikenal.")
+        raise RegistryError("Jenis instansi tidak dikenal.", message_en="Unknown agency kind.")
     agency = Agency(programme=programme, code=code, name=name[:200], kind=kind)
     _with_actor(agency, actor).save()
     return agency
@@ -930,7 +1001,7 @@ def decide_duplicate(
         PossibleDuplicate.Decision.SAME,
         PossibleDuplicate.Decision.OPEN,
     }:
-        raise RegistryError("Keputusan tidak dikenal.")
+        raise RegistryError("Keputusan tidak dikenal.", message_en="Unknown decision.")
     duplicate.decision = decision
     duplicate.note = note.strip()[:300]
     duplicate.decided_by = actor if getattr(actor, "pk", None) else None

@@ -27,8 +27,39 @@ from pathlib import Path
 
 import polars as pl
 from django.db import models
+from django.utils import translation
 
 from . import bulk
+
+
+class Reason(str):
+    """Why an import cannot be undone: the Indonesian text (the string itself) with its English
+    sentence (``en``). A hook may return a plain string: its English is then the Indonesian."""
+
+    en: str
+
+    def __new__(cls, text: str, en: str = ""):
+        reason = super().__new__(cls, text)
+        reason.en = en or text
+        return reason
+
+
+def english(reason: str) -> str:
+    """The English sentence of a reason (a plain string is its own English)."""
+    return getattr(reason, "en", reason)
+
+
+def in_language(reason: str, language: str | None = None) -> str:
+    """The reason in ``language`` (default: the page's), like ``DomainError.in_language``."""
+    language = language or translation.get_language() or "id"
+    return english(reason) if language.startswith("en") else str(reason)
+
+
+def _worded(language: str, text) -> str:
+    """A lazily translated name (a model's verbose name) in ``language``."""
+    with translation.override(language):
+        return str(text)
+
 
 JOURNAL = "undo"
 
@@ -49,7 +80,8 @@ class UndoScope:
 
 @dataclass(frozen=True)
 class UndoHook:
-    """``refuse(scope) -> str | None``: an Indonesian reason to refuse, checked before anything
+    """``refuse(scope) -> str | None``: a reason to refuse (a :class:`Reason`, Indonesian with
+    its English; a plain string is Indonesian only), checked before anything
     is written and again inside the undo transaction. ``undo(scope, actor)``: remove this app's
     part, inside the undo transaction before the registry deletes its rows. ``handles``: models
     whose rows pointing at created participants/persons ``undo`` removes itself (the generic
@@ -195,11 +227,16 @@ def _later_changes(batch, journal: Journal, touched: dict) -> str | None:
         mine = pl.Series("id", [*created, *changed], dtype=pl.Int64)
         hit = later.filter(pl.col("id").is_in(mine.implode()))
         if hit.height:
-            return (
-                f"Impor ini tidak dapat dibatalkan: {hit.height:,} data "
-                f"{model._meta.verbose_name} dari impor ini sudah diubah lagi sesudahnya (secara "
-                "manual atau oleh impor lain). Membatalkan akan menghapus perubahan itu; "
-                "perbaiki datanya lewat impor atau formulir.".replace(",", ".")
+            count = f"{hit.height:,}".replace(",", ".")
+            return Reason(
+                f"Impor ini tidak dapat dibatalkan: {count} data "
+                f"{_worded('id', model._meta.verbose_name)} dari impor ini sudah diubah lagi "
+                "sesudahnya (secara manual atau oleh impor lain). Membatalkan akan menghapus "
+                "perubahan itu; perbaiki datanya lewat impor atau formulir.",
+                en=f"This import cannot be undone: {count} "
+                f"{_worded('en', model._meta.verbose_name)} records of this import were changed "
+                "again afterwards (by hand or by another import). Undoing would remove those "
+                "changes; correct the data through an import or the form.",
             )
     return None
 
@@ -233,25 +270,31 @@ def _references(scope: UndoScope) -> str | None:
                     continue
                 n = bulk.count_referencing(related._meta.db_table, rel.field.column, tmp)
                 if n:
-                    found.append(f"{n:,} {related._meta.verbose_name_plural}".replace(",", "."))
+                    found.append((f"{n:,}".replace(",", "."), related._meta.verbose_name_plural))
     if not found:
         return None
-    return (
-        "Impor ini tidak dapat dibatalkan: peserta yang dibuatnya sudah dipakai oleh "
-        + ", ".join(found)
-        + ". Hapus atau pindahkan data itu dahulu."
+    used = ", ".join(f"{n} {_worded('id', name)}" for n, name in found)
+    used_en = ", ".join(f"{n} {_worded('en', name)}" for n, name in found)
+    return Reason(
+        f"Impor ini tidak dapat dibatalkan: peserta yang dibuatnya sudah dipakai oleh {used}. "
+        "Hapus atau pindahkan data itu dahulu.",
+        en=f"This import cannot be undone: the participants it created are already used by "
+        f"{used_en}. Delete or move those records first.",
     )
 
 
 def refusal(batch) -> str | None:
-    """Why this committed import cannot be undone now (Indonesian), or ``None``."""
+    """Why this committed import cannot be undone now (a :class:`Reason`: Indonesian, with its
+    English), or ``None``."""
     from . import queries
 
     journal = Journal(queries.import_dir(batch))
     if not journal.exists:
-        return (
+        return Reason(
             "Impor ini tidak dapat dibatalkan: catatan perubahannya tidak ada (impor dari versi "
-            "sebelumnya, atau berkasnya sudah dihapus)."
+            "sebelumnya, atau berkasnya sudah dihapus).",
+            en="This import cannot be undone: its record of changes is missing (an import from "
+            "an earlier version, or its files were deleted).",
         )
     touched = _touched(journal)
     why = _later_changes(batch, journal, touched)

@@ -23,7 +23,7 @@ from lindung.programmes.hooks import person_panels
 from lindung.programmes.permissions import can
 from lindung.programmes.services import log_access, log_read
 
-from . import queries, services, spreadsheets, subject
+from . import queries, services, spreadsheets, subject, undo
 from .forms import (
     AgencyForm,
     DecisionForm,
@@ -167,7 +167,7 @@ def _save_participant(request, programme, participant=None):
                 for msg in msgs:
                     form.add_error(column if column in form.fields else None, msg)
         except DomainError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.in_language())
         else:
             messages.success(request, "Data peserta tersimpan.")
             for warning in getattr(saved, "warnings", []):
@@ -247,7 +247,7 @@ def _save_family(request, programme, pk, fid=None):
                 for msg in msgs:
                     form.add_error(column if column in form.fields else None, msg)
         except services.RegistryError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, exc.in_language())
         else:
             messages.success(request, "Anggota keluarga tersimpan.")
             for warning in getattr(saved, "warnings", []):
@@ -286,7 +286,7 @@ def agencies(request, programme):
                     actor=request.user, programme=programme, **form.cleaned_data
                 )
             except services.RegistryError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, exc.in_language())
             else:
                 messages.success(request, f"Instansi {agency.code} ditambahkan.")
                 return redirect("registry_agencies", programme.code)
@@ -361,7 +361,7 @@ def import_start(request, programme):
                 kind=form.cleaned_data["kind"],
             )
         except services.RegistryError as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file", exc.in_language())
         else:
             return redirect("registry_import_batch", programme.code, batch.pk)
     return render(
@@ -413,9 +413,7 @@ def import_batch(request, programme, batch_id):
         and params.text(request.GET, "pemetaan") == "ubah"
     )
     form = MappingForm(batch=batch, programme=programme) if editing else None
-    undo_refusal = (
-        services.undo_refusal(batch) if batch.state == ImportBatch.State.COMMITTED else None
-    )
+    why = services.undo_refusal(batch) if batch.state == ImportBatch.State.COMMITTED else None
     labels = dict(queries.field_choices(batch.kind))
     used = batch.mapping or {}
     return render(
@@ -441,7 +439,8 @@ def import_batch(request, programme, batch_id):
             ],
             "set_used": [(labels.get(n, n), v) for n, v in used.get("set", {}).items()],
             "missing_labels": [labels.get(m, m) for m in batch.info.get("missing", [])],
-            "undo_refusal": undo_refusal,
+            "undo_refusal": undo.in_language(why) if why else None,
+            "failure": queries.failure(batch),
         },
     )
 
@@ -460,7 +459,7 @@ def import_mapping(request, programme, batch_id):
                 save=form.cleaned_data["save"],
             )
         except services.RegistryError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.in_language())
             return redirect(
                 reverse("registry_import_batch", args=[programme.code, batch.pk]) + "?pemetaan=ubah"
             )
@@ -487,7 +486,7 @@ def import_commit(request, programme, batch_id):
     try:
         services.start_commit(actor=request.user, batch=batch)
     except services.RegistryError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.in_language())
     return redirect("registry_import_batch", programme.code, batch.pk)
 
 
@@ -498,7 +497,7 @@ def import_undo(request, programme, batch_id):
     try:
         services.start_undo(actor=request.user, batch=batch)
     except services.RegistryError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.in_language())
     return redirect("registry_import_batch", programme.code, batch.pk)
 
 
@@ -581,7 +580,7 @@ def import_discard(request, programme, batch_id):
     try:
         services.discard_import(actor=request.user, batch=batch)
     except services.ImportStateError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, exc.in_language())
         return redirect("registry_import_batch", programme.code, batch.pk)
     messages.success(request, f"Impor {batch.filename} dibuang; registri tidak berubah.")
     return redirect("registry_import", programme.code)
