@@ -349,7 +349,8 @@ def document_action(request, programme, pk):
         if "file" in request.FILES:
             form = UploadForm(request.POST, request.FILES)
             if not form.is_valid():
-                raise ClaimError(_form_errors(form))
+                text = _form_errors(form)  # the form's errors, already in the page's language
+                raise ClaimError(text, message_en=text)
             upload = request.FILES["file"]
             services.upload_document(doc, upload, upload.name, actor=request.user)
             messages.success(request, f"{doc.label}: berkas diunggah dan ditandai diterima.")

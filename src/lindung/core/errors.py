@@ -59,6 +59,15 @@ class AccessDenied(DomainError, PermissionDenied):
         self.role = role
 
 
+def english(text) -> str:
+    """The English of an Indonesian text of the catalogue (a lazy ``gettext_lazy`` label or a
+    msgid), for a refusal's ``message_en``; the text itself when the catalogue has none."""
+    from django.utils.functional import Promise
+
+    with translation.override("en"):
+        return str(text) if isinstance(text, Promise) else translation.gettext(text)
+
+
 @dataclass
 class Refusal:
     """What :func:`refusals` caught (``error`` stays ``None`` when nothing was refused)."""
