@@ -96,7 +96,7 @@ def scenario_new(request, programme):
             target = exc.field if exc.field in form.fields else None
             if exc.field in ("csr_pledges",):
                 target = "csr_budget"
-            form.add_error(target, exc.message)
+            form.add_error(target, exc.in_language())
         else:
             messages.success(request, f"Skenario '{stored.name}' dihitung.")
             return redirect("planning_detail", programme.code, stored.pk)
@@ -135,6 +135,7 @@ def scenario_detail(request, programme, pk):
             "q": q,
             "query": urlencode({"q": q}) if q else "",
             "job": job,
+            "failure": queries.adoption_failure(stored),
             "can_adopt": can(request.user, programme, "plan.adopt"),
             "can_edit": can(request.user, programme, "plan.edit"),
         },
@@ -226,7 +227,7 @@ def adopt(request, programme, pk):
             try:
                 services.start_adoption(actor=request.user, stored=stored)
             except ScenarioError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.in_language())
             else:
                 messages.success(request, "Penerapan skenario dimulai.")
                 return redirect("planning_detail", programme.code, stored.pk)
