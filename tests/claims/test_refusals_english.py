@@ -76,3 +76,12 @@ def test_a_wrong_amount_names_its_field_in_english(claim, users):
     assert caught.value.in_language("id") == (
         "Upah/tingkat penghasilan (Rp) harus bilangan bulat rupiah, mis. 2500000."
     )
+
+
+def test_an_upload_without_a_file_reads_in_the_chosen_language(programme, claim, users, client_for):
+    doc = claim.documents.get(code="akta_kematian", instalment=None)
+    url = f"/p/{programme.code}/klaim/dokumen/{doc.pk}/"
+    english = _client(client_for, users, "en").post(url, {}, follow=True).text
+    assert "Choose a file to upload." in english and "Pilih berkas" not in english
+    indonesian = _client(client_for, users, "id").post(url, {}, follow=True).text
+    assert "Pilih berkas untuk diunggah." in indonesian and "Choose a file" not in indonesian

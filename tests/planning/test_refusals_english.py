@@ -104,3 +104,16 @@ def test_a_failed_adoption_is_shown_in_the_page_language():
     with translation.override("en"):  # stored before English was kept: its only sentence
         assert queries.adoption_failure(older) == "Gagal: basis data terkunci."
     assert queries.adoption_failure(Scenario(adoption={"job": "x"})) == ""
+
+
+def test_the_compare_page_refuses_in_the_chosen_language(no_candidates, users, client_for):
+    client = client_for(users["pimpinan"])
+    url = reverse("planning_compare", args=[no_candidates.code])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url, follow=True).content.decode()
+    assert "Choose 2 to" in english and "scenarios to compare (0 chosen)." in english
+    assert "untuk dibandingkan" not in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    indonesian = client.get(url, follow=True).content.decode()
+    assert "skenario untuk dibandingkan (terpilih 0)." in indonesian
+    assert "scenarios to compare" not in indonesian
