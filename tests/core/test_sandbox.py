@@ -18,10 +18,23 @@ def test_results_and_python_errors_come_back():
     assert exc.value.kind == "error" and exc.value.error_type == "InvalidOperation"
 
 
+def test_a_refusal_in_the_child_keeps_its_english_sentence():
+    """A refusal raised while reading (e.g. a date that cannot be read) reaches the page in
+    both languages; the limits' own messages have their English too."""
+    with pytest.raises(sandbox.SandboxFailure) as exc:
+        sandbox.run("lindung.core.dates:parse_date", {"text": "31/13/2025"})
+    assert exc.value.error_type == "InvalidValue"
+    assert exc.value.message.startswith("Tanggal '31/13/2025' tidak dikenali")
+    assert exc.value.message_en.startswith("Date '31/13/2025' is not recognised")
+    english = sandbox._memory_message(4096)[1]
+    assert english.startswith("The file cannot be processed") and "4.096 MB" in english
+
+
 def test_the_time_limit_kills_the_child_and_the_next_call_works():
     with pytest.raises(sandbox.SandboxFailure) as exc:
         sandbox.run(f"{H}:sleep", {"seconds": 30}, seconds=1)
     assert exc.value.kind == "timeout" and "batas waktu 1 detik" in exc.value.message
+    assert "took longer than the limit of 1 seconds" in exc.value.message_en
     assert sandbox.run(f"{H}:sleep", {"seconds": 0}) == "awake"
 
 

@@ -250,19 +250,20 @@ def compute(claim: Claim, members: list[FamilyMember]) -> dict[str, Any]:
         error = exc.to_dict()
         label = FIELD_LABELS.get((exc.field or "").split("[")[0].split(".")[0])
         if label:
-            error["hint"] = f"Periksa isian “{label}” pada klaim ini."
+            error["hint"] = f"Periksa isian “{label[0]}” pada klaim ini."
+            error["hint_en"] = f"Check the field “{label[1]}” on this claim."
         out["error"] = error
     return out
 
 
-#: Rules request fields and the claim form's Indonesian labels.
+#: Rules request fields and the claim form's labels (Indonesian, English).
 FIELD_LABELS = {
-    "monthly_wage": "Upah/tingkat penghasilan",
-    "disability_percent": "Persentase cacat menurut tabel",
-    "function_loss_percent": "Persentase hilangnya fungsi",
-    "incapacity_months": "Lama tidak mampu bekerja",
-    "event_date": "Tanggal peristiwa",
-    "transport": "Biaya angkutan",
-    "home_care_cost": "Biaya perawatan di rumah",
-    "children": "Data anak di data keluarga peserta",
+    "monthly_wage": ("Upah/tingkat penghasilan", "Wage/income tier"),
+    "disability_percent": ("Persentase cacat menurut tabel", "Disability percentage per the table"),
+    "function_loss_percent": ("Persentase hilangnya fungsi", "Percentage of loss of function"),
+    "incapacity_months": ("Lama tidak mampu bekerja", "Time unable to work"),
+    "event_date": ("Tanggal peristiwa", "Date of the event"),
+    "transport": ("Biaya angkutan", "Transport costs"),
+    "home_care_cost": ("Biaya perawatan di rumah", "Home care costs"),
+    "children": ("Data anak di data keluarga peserta", "Children in the participant's family data"),
 }

@@ -17,7 +17,7 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lindung.core import params
 from lindung.programmes.masking import FULL, Masking
@@ -471,6 +471,20 @@ class ClaimPage:
     blocked: bool = False
 
 
+def _in_language(error: dict | None) -> dict | None:
+    """The stored entitlement error with ``text``/``hint_text`` in the page's language (an
+    error stored before English hints has none: no Indonesian hint on an English page)."""
+    if not error:
+        return error
+    if (translation.get_language() or "id").startswith("en"):
+        return {
+            **error,
+            "text": error.get("message_en") or error.get("message_id", ""),
+            "hint_text": error.get("hint_en", ""),
+        }
+    return {**error, "text": error.get("message_id", ""), "hint_text": error.get("hint", "")}
+
+
 def claim_page(user, programme: Programme, claim: Claim) -> ClaimPage:
     """Everything the claim page shows (timeline, entitlement lines, documents, heirs…)."""
     documents = list(claim.documents.filter(instalment=None).order_by("id"))
@@ -479,7 +493,7 @@ def claim_page(user, programme: Programme, claim: Claim) -> ClaimPage:
         h.nik_shown = show_nik(user, programme, h.nik) if h.nik else ""
         h.age = _age(h.birth_date, timezone.localdate())
     ent = claim.current_entitlement
-    error = None if claim.frozen else (claim.entitlement or {}).get("error")
+    error = None if claim.frozen else _in_language((claim.entitlement or {}).get("error"))
     plans = list(
         claim.scholarship_plans.annotate(
             paid=Sum("instalments__paid_amount", filter=Q(instalments__state=InstalmentState.PAID)),

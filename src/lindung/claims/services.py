@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from lindung.core import changes
 from lindung.core.actors import is_system
+from lindung.core.errors import english
 from lindung.core.formatting import rupiah
 from lindung.coverage.queries import covered_on, paid_months_before
 from lindung.programmes.models import Programme
@@ -158,7 +159,7 @@ def _today(at: datetime | None = None) -> date:
     return timezone.localdate(at) if at else timezone.localdate()
 
 
-def _money(value, field: str, label: str) -> int | None:
+def _money(value, field: str, label: str, label_en: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -167,28 +168,39 @@ def _money(value, field: str, label: str) -> int | None:
         except ValueError:
             raise ClaimError(
                 f"{label} harus bilangan bulat rupiah, mis. 2500000.",
-                f"{field} must be whole rupiah.",
-                field,
+                message_en=f"{label_en} must be a whole number of rupiah, e.g. 2500000.",
+                field=field,
             ) from None
     if value < 0:
-        raise ClaimError(f"{label} tidak boleh negatif.", f"{field} must not be negative.", field)
+        raise ClaimError(
+            f"{label} tidak boleh negatif.",
+            message_en=f"{label_en} must not be negative.",
+            field=field,
+        )
     return value
 
 
-def _percent(value, field: str, label: str) -> Decimal | None:
+def _percent(value, field: str, label: str, label_en: str) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
         d = Decimal(str(value).replace(",", "."))
     except InvalidOperation:
-        raise ClaimError(f"{label} harus angka.", f"{field} must be a number.", field) from None
+        raise ClaimError(
+            f"{label} harus angka.", message_en=f"{label_en} must be a number.", field=field
+        ) from None
     if not d.is_finite() or d <= 0 or d > 100:
         raise ClaimError(
             f"{label} harus lebih dari 0 dan paling banyak 100.",
-            f"{field} must be in (0, 100].",
-            field,
+            message_en=f"{label_en} must be more than 0 and at most 100.",
+            field=field,
         )
     return d.quantize(Decimal("0.01"))
+
+
+def _first_upper(text: str) -> str:
+    """``'upah (Rp)'`` -> ``'Upah (Rp)'`` (``str.capitalize`` would write ``'(rp)'``)."""
+    return text[:1].upper() + text[1:]
 
 
 def _clean_details(details: dict[str, Any]) -> dict[str, Any]:
@@ -196,20 +208,23 @@ def _clean_details(details: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ClaimError(
             f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.",
-            f"Unknown fields: {', '.join(sorted(unknown))}.",
+            message_en=f"Unknown fields: {', '.join(sorted(unknown))}.",
         )
     out: dict[str, Any] = {}
     for key, value in details.items():
-        label = str(Claim._meta.get_field(key).verbose_name)
+        verbose_name = Claim._meta.get_field(key).verbose_name
+        label, label_en = (_first_upper(str(verbose_name)), _first_upper(english(verbose_name)))
         if key in MONEY_FIELDS:
-            out[key] = _money(value, key, label.capitalize())
+            out[key] = _money(value, key, label, label_en)
         elif key in PERCENT_FIELDS:
-            out[key] = _percent(value, key, label.capitalize())
+            out[key] = _percent(value, key, label, label_en)
         elif key == "incapacity_months":
-            n = _money(value, key, label.capitalize())
+            n = _money(value, key, label, label_en)
             if n is not None and not 1 <= n <= 1200:
                 raise ClaimError(
-                    "Lama tidak mampu bekerja harus 1–1200 bulan.", "1–1200 months.", key
+                    "Lama tidak mampu bekerja harus 1–1200 bulan.",
+                    message_en="The time unable to work must be 1–1200 months.",
+                    field=key,
                 )
             out[key] = n
         elif key in DATE_FIELDS:
@@ -218,7 +233,9 @@ def _clean_details(details: dict[str, Any]) -> dict[str, Any]:
                     value = date.fromisoformat(str(value))
                 except ValueError:
                     raise ClaimError(
-                        f"{label.capitalize()} harus tanggal (TTTT-BB-HH).", "Invalid date.", key
+                        f"{label} harus tanggal (TTTT-BB-HH).",
+                        message_en=f"{label_en} must be a date (YYYY-MM-DD).",
+                        field=key,
                     ) from None
             out[key] = value or None
         else:
@@ -432,18 +449,30 @@ def create_claim(
     """
     _require(actor, programme, "claim.edit", "mencatat klaim")
     if participant.programme_id != programme.pk:
-        raise ClaimError("Peserta bukan milik program ini.", "Foreign participant.", "participant")
+        raise ClaimError(
+            "Peserta bukan milik program ini.",
+            message_en="The participant does not belong to this programme.",
+            field="participant",
+        )
     if type not in ClaimType.values:
         raise ClaimError(
             f"Jenis klaim '{type}' tidak dikenal; pilih salah satu: {', '.join(ClaimType.values)}.",
-            "Unknown claim type.",
-            "type",
+            message_en=(
+                f"Unknown claim type '{type}'; choose one of: {', '.join(ClaimType.values)}."
+            ),
+            field="type",
         )
     if not isinstance(event_date, date):
-        raise ClaimError("Tanggal peristiwa wajib diisi.", "event_date is required.", "event_date")
+        raise ClaimError(
+            "Tanggal peristiwa wajib diisi.",
+            message_en="The event date is required.",
+            field="event_date",
+        )
     if event_date > timezone.localdate():
         raise ClaimError(
-            "Tanggal peristiwa tidak boleh setelah hari ini.", "Event in the future.", "event_date"
+            "Tanggal peristiwa tidak boleh setelah hari ini.",
+            message_en="The event date must not be after today.",
+            field="event_date",
         )
     if type in DEATH_TYPES:
         other = (
@@ -455,8 +484,11 @@ def create_claim(
             raise ClaimError(
                 f"Sudah ada klaim kematian untuk peserta ini: {other.number} "
                 f"({claim_state_label(other.state)}).",
-                "A death claim exists for this participant.",
-                "participant",
+                message_en=(
+                    f"A death claim already exists for this participant: {other.number} "
+                    f"({claim_state_label(other.state, 'en')})."
+                ),
+                field="participant",
             )
     details = _clean_details(details)
     place = place or details.pop("event_place", "") or ""
@@ -499,15 +531,18 @@ def update_claim(claim: Claim, *, actor, reason: str = "", **details) -> Claim:
         raise ClaimError(
             f"Klaim berstatus '{claim_state_label(claim.state)}' tidak dapat diubah lagi; "
             "perhitungannya sudah dibekukan.",
-            "The claim can no longer be changed.",
+            message_en=(
+                f"A claim with status '{claim_state_label(claim.state, 'en')}' can no longer "
+                "be changed; its calculation is frozen."
+            ),
         )
     if "event_date" in details:
         event_date = details.pop("event_date")
         if not isinstance(event_date, date) or event_date > timezone.localdate():
             raise ClaimError(
                 "Tanggal peristiwa harus tanggal yang sah, tidak setelah hari ini.",
-                "Invalid event date.",
-                "event_date",
+                message_en="The event date must be a valid date, not after today.",
+                field="event_date",
             )
         claim.event_date = event_date
     for key, value in _clean_details(details).items():
@@ -533,7 +568,10 @@ def flag_parameter_correction(claim: Claim, *, actor) -> Claim:
         raise TransitionError(
             f"Hak klaim {claim.number} menurut parameter sekarang sama dengan yang disetujui: "
             "tidak ada yang ditandai.",
-            "Nothing differs.",
+            message_en=(
+                f"The entitlement of claim {claim.number} under the current parameters equals "
+                "the approved one: nothing was flagged."
+            ),
         )
     _log(
         claim,
@@ -566,7 +604,11 @@ def _missing_required(documents: Iterable[Document]) -> list[str]:
 
 def _check_transition(claim: Claim, to_state: str, actor) -> None:
     if to_state not in ClaimState.values:
-        raise TransitionError(f"Status '{to_state}' tidak dikenal.", "Unknown state.", "to_state")
+        raise TransitionError(
+            f"Status '{to_state}' tidak dikenal.",
+            message_en=f"Unknown status '{to_state}'.",
+            field="to_state",
+        )
     step = CLAIM_TRANSITIONS.get((claim.state, to_state))
     if step is None:
         nexts = [claim_state_label(t) for t, _s in claim_steps_from(claim.state)]
@@ -575,11 +617,18 @@ def _check_transition(claim: Claim, to_state: str, actor) -> None:
             if nexts
             else " Status ini adalah status akhir."
         )
+        nexts_en = [claim_state_label(t, "en") for t, _s in claim_steps_from(claim.state)]
+        hint_en = (
+            f" Possible steps: {', '.join(nexts_en)}." if nexts_en else " This status is final."
+        )
         raise TransitionError(
             f"Klaim {claim.number} berstatus '{claim_state_label(claim.state)}' tidak dapat "
             f"diubah menjadi '{claim_state_label(to_state)}'.{hint}",
-            f"Illegal transition {claim.state} -> {to_state}.",
-            "to_state",
+            message_en=(
+                f"Claim {claim.number} with status '{claim_state_label(claim.state, 'en')}' "
+                f"cannot be changed to '{claim_state_label(to_state, 'en')}'.{hint_en}"
+            ),
+            field="to_state",
         )
     _require(
         actor,
@@ -597,6 +646,10 @@ FOUR_EYES_MESSAGE = (
     "mata): minta Verifikator lain menyetujuinya. Admin dapat mengubah aturan ini di Pengaturan "
     "program."
 )
+FOUR_EYES_MESSAGE_EN = (
+    "Claim {number} was {what} by you, so someone else must approve it (four-eyes principle): "
+    "ask another Verifier to approve it. An Admin can change this rule in the programme settings."
+)
 
 
 def _check_four_eyes(claim: Claim, actor) -> None:
@@ -611,16 +664,18 @@ def _check_four_eyes(claim: Claim, actor) -> None:
         .values_list("user_id", flat=True)
         .first()
     )
-    what = []
+    what, what_en = [], []
     if claim.created_by_id == user_id:
         what.append("dicatat")
+        what_en.append("entered")
     if verifier == user_id:
         what.append("diverifikasi")
+        what_en.append("verified")
     if what:
         raise FourEyesError(
             FOUR_EYES_MESSAGE.format(number=claim.number, what=" dan ".join(what)),
-            "Four eyes: the person who entered or verified a claim may not approve it.",
-            "actor",
+            message_en=FOUR_EYES_MESSAGE_EN.format(number=claim.number, what=" and ".join(what_en)),
+            field="actor",
         )
 
 
@@ -677,7 +732,9 @@ def transition(
     note = (note or "").strip()
     if step.note_required and not note:
         raise TransitionError(
-            f"Tulis alasan untuk langkah '{step.label}'.", "A note is required.", "note"
+            f"Tulis alasan untuk langkah '{step.label}'.",
+            message_en=f"Write a reason for the step '{english(step.label)}'.",
+            field="note",
         )
     override = False
     if claim.state in EDITABLE_STATES:
@@ -694,15 +751,21 @@ def transition(
             raise TransitionError(
                 f"Dokumen wajib belum lengkap: {'; '.join(missing)}. Tandai diterima atau "
                 "unggah dokumennya lebih dulu.",
-                "Required documents are missing.",
-                "documents",
+                message_en=(
+                    f"Required documents are missing: {'; '.join(missing)}. Mark them received "
+                    "or upload them first."
+                ),
+                field="documents",
             )
         if "error" in claim.entitlement:
             err = claim.entitlement["error"]
             raise TransitionError(
                 f"Hak manfaat belum dapat dihitung: {err['message_id']} {err.get('hint', '')}".strip(),
-                "The entitlement cannot be computed.",
-                "entitlement",
+                message_en=(
+                    "The entitlement cannot be computed yet: "
+                    f"{err.get('message_en') or err['message_id']} {err.get('hint_en', '')}"
+                ).strip(),
+                field="entitlement",
             )
     if to_state == ClaimState.APPROVED:
         reason = (override_reason or "").strip()
@@ -713,8 +776,13 @@ def transition(
                     f"({claim.event_date:%d/%m/%Y}): iuran bulan itu belum lunas atau peserta "
                     "tidak terdaftar. Klaim hanya dapat disetujui dengan pengecualian oleh "
                     "Verifikator beserta alasannya.",
-                    "Not covered on the event date: approval needs an override reason.",
-                    "override_reason",
+                    message_en=(
+                        "The participant was not covered on the event date "
+                        f"({claim.event_date:%d/%m/%Y}): that month's contribution is not paid or "
+                        "the participant was not registered. The claim can only be approved as an "
+                        "exception by a Verifier, with a reason."
+                    ),
+                    field="override_reason",
                 )
             _require(actor, claim.programme, "claim.verify", "memberi pengecualian")
             override = True
@@ -726,8 +794,8 @@ def transition(
     if to_state == ClaimState.PAID and claim.bpjs_paid is None:
         raise TransitionError(
             "Catat jumlah yang dibayar BPJS lebih dulu (Jumlah dari BPJS).",
-            "Record BPJS's paid amount first.",
-            "bpjs_paid",
+            message_en="Record the amount paid by BPJS first (Amount from BPJS).",
+            field="bpjs_paid",
         )
     from_state = claim.state
     claim.state = to_state
@@ -784,14 +852,20 @@ def record_bpjs_amounts(
     if claim.state in (ClaimState.DRAFT, ClaimState.WITHDRAWN):
         raise ClaimError(
             "Jumlah dari BPJS dicatat setelah klaim diajukan ke BPJS.",
-            "Submit the claim to BPJS first.",
+            message_en=(
+                "The amount from BPJS is recorded after the claim has been submitted to BPJS."
+            ),
         )
-    claim.bpjs_decided = _money(decided, "bpjs_decided", "Jumlah yang diputuskan BPJS")
-    claim.bpjs_paid = _money(paid, "bpjs_paid", "Jumlah yang dibayar BPJS")
+    claim.bpjs_decided = _money(
+        decided, "bpjs_decided", "Jumlah yang diputuskan BPJS", "Amount decided by BPJS"
+    )
+    claim.bpjs_paid = _money(paid, "bpjs_paid", "Jumlah yang dibayar BPJS", "Amount paid by BPJS")
     if paid_on is not None:
         if paid_on > timezone.localdate():
             raise ClaimError(
-                "Tanggal dibayar tidak boleh setelah hari ini.", "Date in future.", "paid_on"
+                "Tanggal dibayar tidak boleh setelah hari ini.",
+                message_en="The payment date must not be after today.",
+                field="paid_on",
             )
         claim.bpjs_paid_on = paid_on
     if reference is not None:
@@ -898,8 +972,11 @@ def _reason(reason: str) -> str:
     if not reason:
         raise HeirError(
             "Tulis alasan perubahan data ahli waris (mis. 'sesuai surat keterangan ahli waris').",
-            "A reason is required.",
-            "reason",
+            message_en=(
+                "Write a reason for changing the heirs' data (e.g. 'as in the certificate "
+                "of heirs')."
+            ),
+            field="reason",
         )
     return reason[:500]
 
@@ -907,27 +984,43 @@ def _reason(reason: str) -> str:
 def _check_heir_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - HEIR_FIELDS
     if unknown:
-        raise HeirError(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.", "Unknown fields.")
+        raise HeirError(
+            f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.",
+            message_en=f"Unknown fields: {', '.join(sorted(unknown))}.",
+        )
     out = dict(fields)
     if "relationship" in out and out["relationship"] not in HeirRelationship.values:
-        raise HeirError("Hubungan keluarga tidak dikenal.", "Unknown relationship.", "relationship")
+        raise HeirError(
+            "Hubungan keluarga tidak dikenal.",
+            message_en="Unknown family relationship.",
+            field="relationship",
+        )
     for key in ("nik", "guardian_nik"):
         if out.get(key):
             value = str(out[key]).strip()
             if not (value.isdigit() and len(value) == 16):
-                raise HeirError("NIK harus 16 angka.", "NIK must be 16 digits.", key)
+                raise HeirError(
+                    "NIK harus 16 angka.", message_en="The NIK must be 16 digits.", field=key
+                )
             out[key] = value
     if out.get("bank_account"):
         digits = "".join(c for c in str(out["bank_account"]) if c.isdigit())
         if not 6 <= len(digits) <= 20 or any(c not in "0123456789 -." for c in out["bank_account"]):
             raise HeirError(
                 "Nomor rekening harus 6–20 angka (spasi, titik dan tanda hubung boleh).",
-                "Bank account must be 6–20 digits.",
-                "bank_account",
+                message_en=(
+                    "The bank account number must be 6–20 digits (spaces, dots and hyphens "
+                    "are allowed)."
+                ),
+                field="bank_account",
             )
         out["bank_account"] = digits
     if "full_name" in out and not str(out["full_name"]).strip():
-        raise HeirError("Nama ahli waris wajib diisi.", "Name is required.", "full_name")
+        raise HeirError(
+            "Nama ahli waris wajib diisi.",
+            message_en="The heir's name is required.",
+            field="full_name",
+        )
     for key, value in out.items():
         if isinstance(value, str):
             out[key] = value.strip()
@@ -939,7 +1032,10 @@ def _heir_editable(claim: Claim) -> None:
         raise HeirError(
             "Data ahli waris tidak dapat diubah lagi (klaim selesai atau santunan sudah "
             "diserahkan).",
-            "Heirs can no longer change.",
+            message_en=(
+                "The heirs' data can no longer be changed (the claim is closed or the benefit "
+                "has been handed over)."
+            ),
         )
 
 
@@ -985,8 +1081,10 @@ def update_heir(heir: Heir, *, reason: str, actor, **fields) -> Heir:
     if heir.is_recipient and not heir.entitled:
         raise HeirError(
             "Penerima santunan harus ahli waris yang berhak; pilih penerima lain lebih dulu.",
-            "The recipient must be entitled.",
-            "entitled",
+            message_en=(
+                "The benefit recipient must be an entitled heir; choose another recipient first."
+            ),
+            field="entitled",
         )
     heir.note = reason
     heir._change_reason = reason
@@ -1014,7 +1112,9 @@ def set_recipient(
     _require(actor, claim.programme, "claim.edit", "menentukan penerima santunan")
     _heir_editable(claim)
     if not heir.entitled:
-        raise HeirError("Ahli waris ini tidak berhak.", "Not entitled.", "heir")
+        raise HeirError(
+            "Ahli waris ini tidak berhak.", message_en="This heir is not entitled.", field="heir"
+        )
     data = _check_heir_fields(
         {
             "bank_name": bank_name,
@@ -1030,8 +1130,10 @@ def set_recipient(
     if age is not None and age < ADULT_AGE and not data["guardian_name"]:
         raise HeirError(
             f"{heir.full_name} masih di bawah umur ({age} tahun): isi nama wali.",
-            "A minor recipient needs a guardian.",
-            "guardian_name",
+            message_en=(
+                f"{heir.full_name} is a minor ({age} years old): fill in the guardian's name."
+            ),
+            field="guardian_name",
         )
     for other in Heir.objects.filter(claim=claim, is_recipient=True).exclude(pk=heir.pk):
         other.is_recipient = False
@@ -1195,16 +1297,26 @@ def _instalment(inst: Instalment) -> Instalment:
 
 def _check_instalment_step(inst: Instalment, to_state: str, actor) -> None:
     if to_state not in InstalmentState.values:
-        raise TransitionError(f"Status '{to_state}' tidak dikenal.", "Unknown state.")
+        raise TransitionError(
+            f"Status '{to_state}' tidak dikenal.", message_en=f"Unknown status '{to_state}'."
+        )
     step = INSTALMENT_TRANSITIONS.get((inst.state, to_state))
     if step is None:
         nexts = [instalment_state_label(t) for t, _s in instalment_steps_from(inst.state)]
         hint = f" Langkah yang mungkin: {', '.join(nexts)}." if nexts else " Status ini final."
+        nexts_en = [instalment_state_label(t, "en") for t, _s in instalment_steps_from(inst.state)]
+        hint_en = (
+            f" Possible steps: {', '.join(nexts_en)}." if nexts_en else " This status is final."
+        )
         raise TransitionError(
             f"Angsuran {inst.school_year_label} berstatus '{instalment_state_label(inst.state)}' "
             f"tidak dapat diubah menjadi '{instalment_state_label(to_state)}'.{hint}",
-            f"Illegal transition {inst.state} -> {to_state}.",
-            "to_state",
+            message_en=(
+                f"Instalment {inst.school_year_label} with status "
+                f"'{instalment_state_label(inst.state, 'en')}' cannot be changed to "
+                f"'{instalment_state_label(to_state, 'en')}'.{hint_en}"
+            ),
+            field="to_state",
         )
     _require(actor, inst.plan.claim.programme, step.action, f"langkah '{step.label}'")
 
@@ -1221,14 +1333,19 @@ def instalment_transition(
     step = INSTALMENT_TRANSITIONS[(inst.state, to_state)]
     note = (note or "").strip()
     if step.note_required and not note:
-        raise TransitionError("Tulis alasan penghentian.", "A reason is required.", "note")
+        raise TransitionError(
+            "Tulis alasan penghentian.", message_en="Write a reason for stopping.", field="note"
+        )
     if to_state == InstalmentState.AWAITING:
         if inst.due_date > _today(at) + OPEN_EARLY:
             raise TransitionError(
                 f"Angsuran {inst.school_year_label} baru jatuh tempo {inst.due_date:%d/%m/%Y}; "
                 f"dapat dibuka paling cepat {OPEN_EARLY.days} hari sebelumnya.",
-                "Not due yet.",
-                "to_state",
+                message_en=(
+                    f"Instalment {inst.school_year_label} is only due on {inst.due_date:%d/%m/%Y}; "
+                    f"it can be opened at most {OPEN_EARLY.days} days before."
+                ),
+                field="to_state",
             )
         _open(inst, actor, note or "Dibuka.", at)
         return inst
@@ -1237,21 +1354,24 @@ def instalment_transition(
             raise TransitionError(
                 "Angsuran ini belum diverifikasi ulang oleh Verifikator (surat aktif sekolah, "
                 "usia, belum menikah/bekerja).",
-                "Re-verification is required.",
-                "verification",
+                message_en=(
+                    "This instalment has not been re-verified by a Verifier yet (school attendance "
+                    "letter, age, not married/working)."
+                ),
+                field="verification",
             )
         missing = _missing_required(inst.documents.all())
         if missing:
             raise TransitionError(
                 f"Dokumen beasiswa belum lengkap: {'; '.join(missing)}.",
-                "Documents are missing.",
-                "documents",
+                message_en=f"Scholarship documents are missing: {'; '.join(missing)}.",
+                field="documents",
             )
         inst.claimed_at = _now(at)
     if to_state == InstalmentState.PAID:
         raise TransitionError(
             "Gunakan 'Catat dibayar' dengan tanggal dan jumlah pembayaran.",
-            "Use record_instalment_paid.",
+            message_en=f"Use '{english('Catat dibayar')}' with the payment date and amount.",
         )
     from_state = inst.state
     inst.state = to_state
@@ -1302,11 +1422,15 @@ def verify_instalment(
         raise ScholarshipError(
             f"Verifikasi ulang dilakukan saat angsuran menunggu dokumen; status sekarang "
             f"'{instalment_state_label(inst.state)}'.",
-            "Only an instalment awaiting documents can be re-verified.",
+            message_en=(
+                "Re-verification is done while the instalment awaits documents; its status "
+                f"now is '{instalment_state_label(inst.state, 'en')}'."
+            ),
         )
     if working not in WORKING:
         raise ScholarshipError(
-            "Status bekerja harus salah satu dari: tidak, PU, BPU, magang.", "Bad working value."
+            "Status bekerja harus salah satu dari: tidak, PU, BPU, magang.",
+            message_en="The working status must be one of: no, PU, BPU, internship.",
         )
     try:
         year_in_level = int(year_in_level or 0)
@@ -1326,7 +1450,8 @@ def verify_instalment(
         result = scholarships(claim.type, day, int(months or 0), [child], params=ps)
     except (RulesError, ValueError, TypeError) as exc:
         raise ScholarshipError(
-            f"Data verifikasi tidak sah: {getattr(exc, 'message_id', exc)}", str(exc)
+            f"Data verifikasi tidak sah: {getattr(exc, 'message_id', exc)}",
+            message_en=f"Invalid verification data: {getattr(exc, 'message_en', exc)}",
         ) from exc
     c = result.children[0]
     this_year = (
@@ -1464,9 +1589,15 @@ def stop_plan(plan: ScholarshipPlan, reason: str, *, actor) -> ScholarshipPlan:
     _require(actor, plan.claim.programme, "scholarship.verify", "menghentikan beasiswa")
     reason = (reason or "").strip()
     if not reason:
-        raise ScholarshipError("Tulis alasan penghentian beasiswa.", "A reason is required.")
+        raise ScholarshipError(
+            "Tulis alasan penghentian beasiswa.",
+            message_en="Write a reason for stopping the scholarship.",
+        )
     if plan.state != ScholarshipPlan.State.ACTIVE:
-        raise ScholarshipError("Beasiswa ini sudah tidak berjalan.", "The plan is not active.")
+        raise ScholarshipError(
+            "Beasiswa ini sudah tidak berjalan.",
+            message_en="This scholarship is no longer running.",
+        )
     _stop_open(plan, reason, actor)
     return plan
 
@@ -1491,10 +1622,14 @@ def record_instalment_paid(
     if not isinstance(paid_on, date) or paid_on > timezone.localdate():
         raise ScholarshipError(
             "Tanggal dibayar wajib diisi dan tidak boleh setelah hari ini.",
-            "Invalid payment date.",
-            "paid_on",
+            message_en="The payment date is required and must not be after today.",
+            field="paid_on",
         )
-    paid = inst.amount if amount in (None, "") else _money(amount, "amount", "Jumlah dibayar")
+    paid = (
+        inst.amount
+        if amount in (None, "")
+        else _money(amount, "amount", "Jumlah dibayar", "Amount paid")
+    )
     inst.paid_on = paid_on
     inst.paid_amount = paid
     inst.payment_reference = (reference or "").strip()[:100]
@@ -1531,37 +1666,54 @@ def record_handover(
         raise HandoverError(
             f"Santunan diserahkan setelah klaim disetujui; status sekarang "
             f"'{claim_state_label(claim.state)}'.",
-            "The claim must be approved first.",
+            message_en=(
+                "The benefit is handed over after the claim is approved; its status now "
+                f"is '{claim_state_label(claim.state, 'en')}'."
+            ),
         )
     if Handover.objects.filter(claim=claim).exists():
         raise HandoverError(
-            "Penyerahan santunan untuk klaim ini sudah dicatat.", "Already handed over."
+            "Penyerahan santunan untuk klaim ini sudah dicatat.",
+            message_en="The benefit handover for this claim has already been recorded.",
         )
     heir = recipient if isinstance(recipient, Heir) else None
     if heir is not None and heir.claim_id != claim.pk:
-        raise HandoverError("Penerima bukan ahli waris klaim ini.", "Foreign heir.")
+        raise HandoverError(
+            "Penerima bukan ahli waris klaim ini.",
+            message_en="The recipient is not an heir of this claim.",
+        )
     name = (heir.full_name if heir else str(recipient or "")).strip()
     place = (place or "").strip()
     handed_by = (handed_by or "").strip()
-    for value, label, field in (
-        (name, "Nama penerima", "recipient"),
-        (place, "Tempat penyerahan", "place"),
-        (handed_by, "Nama yang menyerahkan", "handed_by"),
+    for value, label, label_en, field in (
+        (name, "Nama penerima", "The recipient's name", "recipient"),
+        (place, "Tempat penyerahan", "The place of handover", "place"),
+        (handed_by, "Nama yang menyerahkan", "The name of the person handing over", "handed_by"),
     ):
         if not value:
-            raise HandoverError(f"{label} wajib diisi.", f"{field} is required.", field)
+            raise HandoverError(
+                f"{label} wajib diisi.", message_en=f"{label_en} is required.", field=field
+            )
     if not hasattr(date, "year"):
-        raise HandoverError("Tanggal penyerahan wajib diisi.", "Date required.", "date")
+        raise HandoverError(
+            "Tanggal penyerahan wajib diisi.",
+            message_en="The handover date is required.",
+            field="date",
+        )
     if date > timezone.localdate():
         raise HandoverError(
             "Tanggal penyerahan tidak boleh setelah hari ini (catat setelah penyerahan).",
-            "Date in future.",
-            "date",
+            message_en="The handover date must not be after today (record it after the handover).",
+            field="date",
         )
-    value = _money(amount, "amount", "Jumlah santunan")
+    value = _money(amount, "amount", "Jumlah santunan", "Benefit amount")
     Programme.objects.select_for_update().filter(pk=claim.programme_id).first()
     if not value:
-        raise HandoverError("Jumlah santunan harus lebih dari Rp 0.", "Amount > 0.", "amount")
+        raise HandoverError(
+            "Jumlah santunan harus lebih dari Rp 0.",
+            message_en="The benefit amount must be more than Rp 0.",
+            field="amount",
+        )
     handover = Handover(
         programme_id=claim.programme_id,
         claim=claim,

@@ -42,14 +42,14 @@ ALLOWED_EXTENSIONS = {ext for *_rest, exts in ALLOWED for ext in exts}
 
 #: Recognisable content that is refused, for a helpful message.
 KNOWN_CONTENT = (
-    (b"MZ", "program Windows (EXE/DLL)"),
-    (b"\x7fELF", "program Linux (ELF)"),
-    (b"\xcf\xfa\xed\xfe", "program macOS"),
-    (b"#!", "skrip"),
-    (b"PK\x03\x04", "arsip ZIP atau dokumen Office"),
-    (b"Rar!", "arsip RAR"),
-    (b"7z\xbc\xaf", "arsip 7-Zip"),
-    (b"<", "HTML/XML"),
+    (b"MZ", "program Windows (EXE/DLL)", "Windows program (EXE/DLL)"),
+    (b"\x7fELF", "program Linux (ELF)", "Linux program (ELF)"),
+    (b"\xcf\xfa\xed\xfe", "program macOS", "macOS program"),
+    (b"#!", "skrip", "script"),
+    (b"PK\x03\x04", "arsip ZIP atau dokumen Office", "ZIP archive or Office document"),
+    (b"Rar!", "arsip RAR", "RAR archive"),
+    (b"7z\xbc\xaf", "arsip 7-Zip", "7-Zip archive"),
+    (b"<", "HTML/XML", "HTML/XML"),
 )
 #: PDF names (keys or values, decoded by the parser: ``/Java#53cript`` is ``/JavaScript``) that
 #: make a document active; a scanned certificate never needs them.
@@ -99,13 +99,18 @@ def clean_name(name: str) -> str:
     """The display name of an upload; refuses names with a path or control characters."""
     raw = name or ""
     if not raw.strip():
-        raise DocumentError("Nama berkas kosong.", "The file name is empty.", "file")
+        raise DocumentError(
+            "Nama berkas kosong.", message_en="The file name is empty.", field="file"
+        )
     if "/" in raw or "\\" in raw or ".." in raw or any(ord(c) < 32 or ord(c) == 127 for c in raw):
         raise DocumentError(
             "Nama berkas tidak boleh memuat folder, '..', garis miring atau karakter kendali. "
             "Ganti nama berkas, mis. 'akta-kematian.pdf', lalu unggah lagi.",
-            "The file name must not contain a path, '..', slashes or control characters.",
-            "file",
+            message_en=(
+                "The file name must not contain folders, '..', slashes or control characters. "
+                "Rename the file, e.g. 'death-certificate.pdf', and upload it again."
+            ),
+            field="file",
         )
     text = unicodedata.normalize("NFKC", raw).strip().lstrip(".")
     text = _NAME_OK.sub("_", text)
@@ -142,7 +147,7 @@ def read_limited(upload, limit: int | None = None) -> bytes:
     if len(data) > limit:
         raise too_big
     if not data:
-        raise DocumentError("Berkas kosong.", "The file is empty.", "file")
+        raise DocumentError("Berkas kosong.", message_en="The file is empty.", field="file")
     return data
 
 
@@ -152,13 +157,17 @@ def check(upload, filename: str, limit: int | None = None) -> CheckedFile:
     data = read_limited(upload, limit)
     detected = next((a for a in ALLOWED if data.startswith(a[0])), None)
     if detected is None:
-        what = next((label for magic, label in KNOWN_CONTENT if data.startswith(magic)), None)
-        seen = f" (terdeteksi: {what})" if what else ""
+        what = next((k for k in KNOWN_CONTENT if data.startswith(k[0])), None)
+        seen = f" (terdeteksi: {what[1]})" if what else ""
+        seen_en = f" (detected: {what[2]})" if what else ""
         raise DocumentError(
             f"Isi berkas bukan PDF, JPEG atau PNG{seen}. Hanya pindaian/foto dokumen dalam "
             "format PDF, JPEG atau PNG yang diterima.",
-            "The content is not PDF, JPEG or PNG.",
-            "file",
+            message_en=(
+                f"The file's content is not PDF, JPEG or PNG{seen_en}. Only scans/photos "
+                "of documents in PDF, JPEG or PNG format are accepted."
+            ),
+            field="file",
         )
     _magic, content_type, stored_ext, name_exts = detected
     ext = extension_of(name)
@@ -166,8 +175,11 @@ def check(upload, filename: str, limit: int | None = None) -> CheckedFile:
         raise DocumentError(
             f"Nama berkas berakhiran '.{ext or '?'}' tetapi isinya {stored_ext.upper()}. "
             f"Beri nama berakhiran .{stored_ext} (jenis yang diterima: PDF, JPEG, PNG).",
-            "The file name's extension does not match its content.",
-            "file",
+            message_en=(
+                f"The file name ends in '.{ext or '?'}' but its content is {stored_ext.upper()}. "
+                f"Give it a name ending in .{stored_ext} (accepted types: PDF, JPEG, PNG)."
+            ),
+            field="file",
         )
     if content_type == "application/pdf":
         found = pdf_active_content(data)
@@ -176,8 +188,12 @@ def check(upload, filename: str, limit: int | None = None) -> CheckedFile:
                 "PDF ini memuat konten aktif (JavaScript, tautan yang dibuka otomatis, lampiran "
                 f"atau perintah menjalankan program: {found}) dan ditolak. Cetak ulang ke PDF "
                 "atau pindai dokumennya.",
-                f"The PDF contains active content ({found}).",
-                "file",
+                message_en=(
+                    "This PDF contains active content (JavaScript, links opened automatically, "
+                    f"attachments or commands that run programs: {found}) and is refused. Print "
+                    "it to PDF again or scan the document."
+                ),
+                field="file",
             )
     return CheckedFile(data, name, content_type, stored_ext, hashlib.sha256(data).hexdigest())
 
@@ -197,8 +213,9 @@ def pdf_active_content(data: bytes) -> str | None:
     unreadable = DocumentError(
         "PDF ini rusak atau terkunci kata sandi sehingga tidak dapat diperiksa. Cetak ulang ke "
         "PDF (tanpa kata sandi) atau pindai dokumennya, lalu unggah lagi.",
-        "The PDF cannot be parsed (damaged or encrypted).",
-        "file",
+        message_en="This PDF is damaged or locked with a password, so it cannot be checked. Print "
+        "it to PDF again (without a password) or scan the document, then upload it again.",
+        field="file",
     )
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are reported, not logged
     try:
@@ -301,7 +318,7 @@ def resolve(relative: str) -> Path:
     root = media_root() / "claims"
     full = (media_root() / relative).resolve()
     if not full.is_relative_to(root):
-        raise DocumentError("Lokasi berkas tidak sah.", "Invalid file location.")
+        raise DocumentError("Lokasi berkas tidak sah.", message_en="Invalid file location.")
     return full
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from lindung.core import params
 from lindung.core.downloads import file_response
-from lindung.core.errors import refusals
+from lindung.core.errors import in_language, refusals
 from lindung.core.redirects import safe_next
 from lindung.programmes import masking
 from lindung.programmes.decorators import programme_view
@@ -286,7 +286,7 @@ def claim_transition(request, programme, pk):
     claim = queries.get_claim(programme, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Langkah tidak dikenal.")
+        messages.error(request, in_language("Langkah tidak dikenal.", "Unknown step."))
         return redirect(_claim_url(programme, claim))
     c = form.cleaned_data
     with refusals(request) as outcome:
@@ -349,7 +349,8 @@ def document_action(request, programme, pk):
         if "file" in request.FILES:
             form = UploadForm(request.POST, request.FILES)
             if not form.is_valid():
-                raise ClaimError(_form_errors(form))
+                text = _form_errors(form)  # the form's errors, already in the page's language
+                raise ClaimError(text, message_en=text)
             upload = request.FILES["file"]
             services.upload_document(doc, upload, upload.name, actor=request.user)
             messages.success(request, f"{doc.label}: berkas diunggah dan ditandai diterima.")
@@ -359,7 +360,9 @@ def document_action(request, programme, pk):
             state = "diterima" if received else "belum diterima"
             messages.success(request, f"{doc.label}: ditandai {state}.")
         else:
-            messages.error(request, "Pilih berkas untuk diunggah.")
+            messages.error(
+                request, in_language("Pilih berkas untuk diunggah.", "Choose a file to upload.")
+            )
     return redirect(_back(request, default))
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import translation
+
 from .models import ClaimState as C
 from .models import InstalmentState as I  # noqa: E741
 
@@ -64,15 +66,22 @@ def instalment_steps_from(state: str) -> list[tuple[str, Step]]:
     return [(to, step) for (frm, to), step in INSTALMENT_TRANSITIONS.items() if frm == state]
 
 
-def claim_state_label(state: str) -> str:
+def _label(choices, state: str, language: str | None) -> str:
     try:
-        return str(C(state).label)
+        label = choices(state).label
     except ValueError:
         return state
+    if language is None:
+        return str(label)
+    with translation.override(language):
+        return str(label)
 
 
-def instalment_state_label(state: str) -> str:
-    try:
-        return str(I(state).label)
-    except ValueError:
-        return state
+def claim_state_label(state: str, language: str | None = None) -> str:
+    """The state's words in ``language`` (default: the active one)."""
+    return _label(C, state, language)
+
+
+def instalment_state_label(state: str, language: str | None = None) -> str:
+    """The instalment state's words in ``language`` (default: the active one)."""
+    return _label(I, state, language)

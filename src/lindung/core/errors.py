@@ -43,8 +43,15 @@ class DomainError(ValueError):
     def in_language(self, language: str | None = None) -> str:
         """The message in ``language`` (default: the active one, i.e. the page's): English only
         when English is chosen, Indonesian otherwise."""
-        language = language or translation.get_language() or "id"
-        return self.message_en if language.startswith("en") else self.message
+        return in_language(self.message, self.message_en, language)
+
+
+def in_language(message: str, message_en: str, language: str | None = None) -> str:
+    """``message_en`` when ``language`` (default: the active one) is English and there is an
+    English sentence, ``message`` (Indonesian) otherwise: for refusals that are not
+    :class:`DomainError` (e.g. a scenario's) and for refusals stored to be shown later."""
+    language = language or translation.get_language() or "id"
+    return message_en if language.startswith("en") and message_en else message
 
 
 class AccessDenied(DomainError, PermissionDenied):
@@ -57,6 +64,15 @@ class AccessDenied(DomainError, PermissionDenied):
         super().__init__(message, message_en or "You may not do this.")
         self.action = action
         self.role = role
+
+
+def english(text) -> str:
+    """The English of an Indonesian text of the catalogue (a lazy ``gettext_lazy`` label or a
+    msgid), for a refusal's ``message_en``; the text itself when the catalogue has none."""
+    from django.utils.functional import Promise
+
+    with translation.override("en"):
+        return str(text) if isinstance(text, Promise) else translation.gettext(text)
 
 
 @dataclass

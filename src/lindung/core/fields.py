@@ -18,6 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from . import dates
 
 
+def _in_language(exc: ValueError) -> str:
+    """A date or month that could not be read, in the page's language."""
+    from .errors import in_language
+
+    return in_language(str(exc), getattr(exc, "message_en", ""))
+
+
 class DateInput(forms.DateInput):
     input_type = "text"
 
@@ -68,7 +75,7 @@ class DateField(forms.DateField):
         try:
             return dates.parse_date(str(value))
         except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from None
+            raise forms.ValidationError(_in_language(exc), code="invalid") from None
 
 
 class MonthField(forms.Field):
@@ -85,4 +92,4 @@ class MonthField(forms.Field):
         try:
             return dates.parse_month(str(value))
         except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from None
+            raise forms.ValidationError(_in_language(exc), code="invalid") from None

@@ -43,7 +43,7 @@ class BadParameterMiddleware:
             return render(
                 request,
                 "400.html",
-                {"message": exception.message, "parameter": exception.name},
+                {"message": exception.in_language(), "parameter": exception.name},
                 status=400,
             )
         return None

@@ -25,12 +25,25 @@ PAGE_MAX = 10**9
 
 
 class BadParameter(ValueError):
-    """A query parameter that the page cannot use; ``str(exc)`` is the Indonesian message."""
+    """A query parameter that the page cannot use; ``str(exc)`` is the Indonesian message,
+    ``message_en`` the English one (the 400 page shows :meth:`in_language`)."""
 
-    def __init__(self, name: str, message: str):
+    def __init__(self, name: str, message: str, message_en: str = ""):
         self.name = name
         self.message = message
+        self.message_en = message_en or message
         super().__init__(message)
+
+    def in_language(self, language: str | None = None) -> str:
+        """The message in ``language`` (default: the page's), as a refusal's."""
+        from .errors import in_language
+
+        return in_language(self.message, self.message_en, language)
+
+
+def _english(exc: Exception) -> str:
+    """The English sentence of a value that could not be read (:class:`dates.InvalidValue`)."""
+    return getattr(exc, "message_en", "") or str(exc)
 
 
 def _raw(data, name: str) -> str:
@@ -46,11 +59,19 @@ def integer(
     if not raw:
         return default
     if not re.fullmatch(r"[+-]?[0-9]+", raw):
-        raise BadParameter(name, f"Parameter '{name}' harus bilangan bulat (bukan '{raw[:30]}').")
+        raise BadParameter(
+            name,
+            f"Parameter '{name}' harus bilangan bulat (bukan '{raw[:30]}').",
+            message_en=f"Parameter '{name}' must be a whole number (not '{raw[:30]}').",
+        )
     value = int(raw) if len(raw) <= 20 else (maximum + 1 if raw[0] != "-" else minimum - 1)
     if not minimum <= value <= maximum:
         raise BadParameter(
-            name, f"Parameter '{name}' harus antara {minimum} dan {maximum} (bukan {raw[:30]})."
+            name,
+            f"Parameter '{name}' harus antara {minimum} dan {maximum} (bukan {raw[:30]}).",
+            message_en=(
+                f"Parameter '{name}' must be between {minimum} and {maximum} (not {raw[:30]})."
+            ),
         )
     return value
 
@@ -62,7 +83,11 @@ def year(data, name: str, default: int | None = None) -> int | None:
         return default
     if not re.fullmatch(r"\d{4}", raw) or not YEAR_MIN <= int(raw) <= YEAR_MAX:
         raise BadParameter(
-            name, f"Tahun '{raw[:30]}' tidak dikenali; tulis 4 angka, {YEAR_MIN}–{YEAR_MAX}."
+            name,
+            f"Tahun '{raw[:30]}' tidak dikenali; tulis 4 angka, {YEAR_MIN}–{YEAR_MAX}.",
+            message_en=(
+                f"Year '{raw[:30]}' is not recognised; write 4 digits, {YEAR_MIN}–{YEAR_MAX}."
+            ),
         )
     return int(raw)
 
@@ -73,10 +98,16 @@ def parse_month(text: str, name: str = "bulan") -> date:
     try:
         value = dates.parse_month(text)
     except ValueError as exc:
-        raise BadParameter(name, f"{exc} Tahun {YEAR_MIN}–{YEAR_MAX}.") from None
+        raise BadParameter(
+            name,
+            f"{exc} Tahun {YEAR_MIN}–{YEAR_MAX}.",
+            message_en=f"{_english(exc)} Years {YEAR_MIN}–{YEAR_MAX}.",
+        ) from None
     if not YEAR_MIN <= value.year <= YEAR_MAX:
         raise BadParameter(
-            name, f"Bulan '{(text or '')[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}."
+            name,
+            f"Bulan '{(text or '')[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}.",
+            message_en=f"Month '{(text or '')[:30]}' is outside the years {YEAR_MIN}–{YEAR_MAX}.",
         )
     return value
 
@@ -94,9 +125,17 @@ def day(data, name: str, default: date | None = None) -> date | None:
     try:
         value = dates.parse_date(raw)
     except ValueError as exc:
-        raise BadParameter(name, f"{exc} Tahun {YEAR_MIN}–{YEAR_MAX}.") from None
+        raise BadParameter(
+            name,
+            f"{exc} Tahun {YEAR_MIN}–{YEAR_MAX}.",
+            message_en=f"{_english(exc)} Years {YEAR_MIN}–{YEAR_MAX}.",
+        ) from None
     if not YEAR_MIN <= value.year <= YEAR_MAX:
-        raise BadParameter(name, f"Tanggal '{raw[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}.")
+        raise BadParameter(
+            name,
+            f"Tanggal '{raw[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}.",
+            message_en=f"Date '{raw[:30]}' is outside the years {YEAR_MIN}–{YEAR_MAX}.",
+        )
     return value
 
 
@@ -110,7 +149,11 @@ def ids(data, name: str, *, limit: int = 100) -> list[int]:
             continue
         out.append(integer({name: raw}, name, minimum=1))
     if len(out) > limit:
-        raise BadParameter(name, f"Paling banyak {limit} nilai untuk parameter '{name}'.")
+        raise BadParameter(
+            name,
+            f"Paling banyak {limit} nilai untuk parameter '{name}'.",
+            message_en=f"At most {limit} values for parameter '{name}'.",
+        )
     return out
 
 
@@ -136,6 +179,10 @@ def choice(data, name: str, choices, default: str = "") -> str:
             name,
             f"Nilai '{raw[:30]}' tidak dikenal untuk '{name}'; pilih salah satu: "
             f"{', '.join(allowed)}.",
+            message_en=(
+                f"Value '{raw[:30]}' is not known for '{name}'; choose one of: "
+                f"{', '.join(allowed)}."
+            ),
         )
     return raw
 
@@ -156,4 +203,8 @@ def uuid(data, name: str) -> str | None:
     try:
         return str(_uuid.UUID(raw))
     except ValueError:
-        raise BadParameter(name, f"Parameter '{name}' bukan pengenal yang sah.") from None
+        raise BadParameter(
+            name,
+            f"Parameter '{name}' bukan pengenal yang sah.",
+            message_en=f"Parameter '{name}' is not a valid identifier.",
+        ) from None

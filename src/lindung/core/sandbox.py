@@ -37,13 +37,15 @@ _PROGRESS = b"PROGRESS:"
 
 
 class SandboxFailure(Exception):
-    """The child could not finish: ``message`` says why in Indonesian; ``kind`` is one of
+    """The child could not finish: ``message`` says why in Indonesian, ``message_en`` in
+    English (a refusal raised in the child keeps its own ``message_en``); ``kind`` is one of
     ``memory`` (killed or out of memory), ``timeout``, ``crash`` (a panic in a library) or
     ``error`` (a Python exception: ``error_type`` names it)."""
 
-    def __init__(self, message: str, kind: str, error_type: str = ""):
+    def __init__(self, message: str, kind: str, error_type: str = "", message_en: str = ""):
         super().__init__(message)
         self.message = message
+        self.message_en = message_en or message
         self.kind = kind
         self.error_type = error_type
 
@@ -132,13 +134,21 @@ def _died(child: _Child, memory_mb: int) -> SandboxFailure:
     if code in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS, 134, 137):
         return SandboxFailure(
             "Berkas tidak dapat diproses: pembacaan berhenti karena memerlukan memori melebihi "
-            f"batas {memory_mb:,} MB (berkas terlalu besar, berisi sel di baris/kolom yang sangat "
-            "jauh, atau rusak). Hapus baris dan kolom kosong di luar tabel, atau simpan sebagai "
-            ".csv, lalu unggah lagi.".replace(",", "."),
+            f"batas {_mb(memory_mb)} MB (berkas terlalu besar, berisi sel di baris/kolom yang "
+            "sangat jauh, atau rusak). Hapus baris dan kolom kosong di luar tabel, atau simpan "
+            "sebagai .csv, lalu unggah lagi.",
             "memory",
+            message_en=(
+                "The file cannot be processed: reading stopped because it needs more memory than "
+                f"the limit of {_mb(memory_mb)} MB (the file is too large, has cells in very "
+                "distant rows/columns, or is damaged). Delete the empty rows and columns outside "
+                "the table, or save it as .csv, then upload it again."
+            ),
         )
     return SandboxFailure(
-        f"Berkas tidak dapat diproses: proses pembaca berhenti (kode {code}).", "crash"
+        f"Berkas tidak dapat diproses: proses pembaca berhenti (kode {code}).",
+        "crash",
+        message_en=f"The file cannot be processed: the reading process stopped (code {code}).",
     )
 
 
@@ -224,6 +234,10 @@ def _call(
                 f"Pemrosesan berkas melebihi batas waktu {seconds} detik dan dihentikan. Bagi "
                 "berkas menjadi beberapa bagian lalu unggah lagi.",
                 "timeout",
+                message_en=(
+                    f"Processing the file took longer than the limit of {seconds} seconds and was "
+                    "stopped. Split the file into several parts, then upload them again."
+                ),
             ) from None
         except (BrokenPipeError, OSError):
             body = None
@@ -238,8 +252,8 @@ def _call(
     status, value = pickle.loads(body)  # noqa: S301 — written by our own child process
     if status == "ok":
         return value
-    kind, error_type, message = value
-    raise SandboxFailure(message, kind, error_type)
+    kind, error_type, message, *english = value
+    raise SandboxFailure(message, kind, error_type, message_en=english[0] if english else "")
 
 
 # --- the child -----------------------------------------------------------------------------------
@@ -266,9 +280,10 @@ def _serve(memory_mb: int) -> None:  # pragma: no cover — runs in the child pr
             module, _, name = func_path.partition(":")
             result = ("ok", getattr(importlib.import_module(module), name)(**kwargs))
         except MemoryError:
-            result = ("err", ("memory", "MemoryError", _memory_message(memory_mb)))
+            result = ("err", ("memory", "MemoryError", *_memory_message(memory_mb)))
         except Exception as exc:  # noqa: BLE001 — reported to the parent, which decides
-            result = ("err", ("error", type(exc).__name__, str(exc)))
+            english = getattr(exc, "message_en", "") or str(exc)
+            result = ("err", ("error", type(exc).__name__, str(exc), english))
         except BaseException as exc:  # noqa: BLE001 — a panic in a native library
             if isinstance(exc, KeyboardInterrupt | SystemExit):
                 raise
@@ -278,6 +293,7 @@ def _serve(memory_mb: int) -> None:  # pragma: no cover — runs in the child pr
                     "crash",
                     type(exc).__name__,
                     f"Berkas tidak dapat diproses: kesalahan di pustaka pembaca ({exc}).",
+                    f"The file cannot be processed: an error in the reading library ({exc}).",
                 ),
             )
         try:
@@ -297,11 +313,19 @@ def _reporter(out):  # pragma: no cover — child side
     return progress
 
 
-def _memory_message(memory_mb: int) -> str:  # pragma: no cover — child side
+def _mb(memory_mb: int) -> str:
+    """``4096`` -> ``'4.096'`` (thousands dots, as in Indonesian figures)."""
+    return f"{memory_mb:,}".replace(",", ".")
+
+
+def _memory_message(memory_mb: int) -> tuple[str, str]:  # pragma: no cover — child side
+    """The out-of-memory message in Indonesian and English."""
     return (
-        f"Berkas tidak dapat diproses: memerlukan memori melebihi batas {memory_mb:,} MB. Bagi "
-        "berkas menjadi beberapa bagian lalu unggah lagi."
-    ).replace(",", ".")
+        f"Berkas tidak dapat diproses: memerlukan memori melebihi batas {_mb(memory_mb)} MB. "
+        "Bagi berkas menjadi beberapa bagian lalu unggah lagi.",
+        f"The file cannot be processed: it needs more memory than the limit of "
+        f"{_mb(memory_mb)} MB. Split the file into several parts, then upload them again.",
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover — the child's entry point

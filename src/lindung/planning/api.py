@@ -43,7 +43,9 @@ def run_scenario(
         parsed = services.parse(programme, scenario)
         return services.result_json(services.evaluate(programme, parsed))
     except ScenarioError as exc:
-        return Status(400, {"detail": exc.message, "field": exc.field})
+        return Status(
+            400, {"detail": exc.message, "message_en": exc.message_en, "field": exc.field}
+        )
 
 
 @router.get(

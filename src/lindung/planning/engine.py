@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lindung.core.errors import in_language
 from lindung.core.formatting import rupiah
 from lindung.rules.benefits import jkk_death, jkk_total_disability, jkm_death
 from lindung.rules.contributions import monthly_contribution
@@ -92,12 +93,18 @@ TYPE_LABELS = {
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be computed; ``message`` is Indonesian, ``field`` names the input."""
+    """A scenario that cannot be computed; ``message`` is Indonesian, ``message_en`` English,
+    ``field`` names the input. Pages show :meth:`in_language`."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, message_en: str = ""):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.message_en = message_en or message
+
+    def in_language(self, language: str | None = None) -> str:
+        """The message in ``language`` (default: the page's), as :class:`DomainError`'s."""
+        return in_language(self.message, self.message_en, language)
 
 
 @dataclass(frozen=True)
@@ -122,13 +129,21 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scenario:
         if not isinstance(data, dict):
-            raise ScenarioError("scenario", "Skenario harus berupa objek JSON {…}.")
+            raise ScenarioError(
+                "scenario",
+                "Skenario harus berupa objek JSON {…}.",
+                message_en="The scenario must be a JSON object {…}.",
+            )
         try:
             return cls._from_dict(data)
         except (TypeError, ValueError, AttributeError, OverflowError) as exc:
             if isinstance(exc, ScenarioError):
                 raise
-            raise ScenarioError("scenario", f"Isian skenario tidak sah: {exc}") from None
+            raise ScenarioError(
+                "scenario",
+                f"Isian skenario tidak sah: {exc}",
+                message_en=f"Invalid scenario input: {exc}",
+            ) from None
 
     @classmethod
     def _from_dict(cls, data: dict[str, Any]) -> Scenario:
@@ -136,7 +151,9 @@ class Scenario:
         unknown = set(data) - known
         if unknown:
             raise ScenarioError(
-                sorted(unknown)[0], f"Isian tidak dikenal: {', '.join(sorted(unknown))}."
+                sorted(unknown)[0],
+                f"Isian tidak dikenal: {', '.join(sorted(unknown))}.",
+                message_en=f"Unknown inputs: {', '.join(sorted(unknown))}.",
             )
         values = dict(data)
         for key in ("priority", "occupation_order", "kelurahan_order"):
@@ -151,7 +168,9 @@ class Scenario:
         if values.get("csr_pledges"):
             if not isinstance(values["csr_pledges"], list | tuple):
                 raise ScenarioError(
-                    "csr_pledges", 'csr_pledges: daftar [{"funder": …, "amount": …}].'
+                    "csr_pledges",
+                    'csr_pledges: daftar [{"funder": …, "amount": …}].',
+                    message_en='csr_pledges: a list [{"funder": …, "amount": …}].',
                 )
             pledges = []
             for item in values["csr_pledges"]:
@@ -160,7 +179,11 @@ class Scenario:
                 else:
                     name, amount = item
                 if not name:
-                    raise ScenarioError("csr_pledges", "Setiap komitmen CSR harus bernama.")
+                    raise ScenarioError(
+                        "csr_pledges",
+                        "Setiap komitmen CSR harus bernama.",
+                        message_en="Every CSR pledge must have a name.",
+                    )
                 pledges.append((str(name), _integer(amount, "csr_pledges")))
             values["csr_pledges"] = tuple(pledges)
         else:
@@ -173,7 +196,11 @@ class Scenario:
         try:
             scenario = cls(**values)
         except TypeError as exc:
-            raise ScenarioError("scenario", f"Skenario tidak lengkap: {exc}") from None
+            raise ScenarioError(
+                "scenario",
+                f"Skenario tidak lengkap: {exc}",
+                message_en=f"Incomplete scenario: {exc}",
+            ) from None
         scenario.validate()
         return scenario
 
@@ -206,38 +233,79 @@ class Scenario:
 
     def validate(self) -> None:
         if not 1 <= self.start_month <= 12:
-            raise ScenarioError("start_month", "Bulan mulai harus 1 sampai 12.")
+            raise ScenarioError(
+                "start_month",
+                "Bulan mulai harus 1 sampai 12.",
+                message_en="The start month must be 1 to 12.",
+            )
         if self.apbd_budget < 0:
-            raise ScenarioError("apbd_budget", "Anggaran APBD tidak boleh negatif.")
+            raise ScenarioError(
+                "apbd_budget",
+                "Anggaran APBD tidak boleh negatif.",
+                message_en="The APBD budget must not be negative.",
+            )
         if self.csr_budget < 0 or any(a < 0 for _, a in self.csr_pledges):
-            raise ScenarioError("csr_budget", "Dana CSR tidak boleh negatif.")
+            raise ScenarioError(
+                "csr_budget",
+                "Dana CSR tidak boleh negatif.",
+                message_en="CSR funds must not be negative.",
+            )
         names = [n for n, _ in self.csr_pledges]
         if len(set(names)) != len(names) or {"APBD", "CSR"} & set(names):
             raise ScenarioError(
-                "csr_pledges", "Nama penyandang dana CSR harus berbeda satu sama lain."
+                "csr_pledges",
+                "Nama penyandang dana CSR harus berbeda satu sama lain.",
+                message_en="The names of CSR funders must differ from one another.",
             )
         if not 2000 <= self.year <= 2100:
-            raise ScenarioError("year", "Tahun tidak masuk akal.")
+            raise ScenarioError(
+                "year", "Tahun tidak masuk akal.", message_en="The year is not plausible."
+            )
         if self.segment not in ("PU", "BPU"):
-            raise ScenarioError("segment", "Segmen harus PU atau BPU.")
+            raise ScenarioError(
+                "segment", "Segmen harus PU atau BPU.", message_en="The segment must be PU or BPU."
+            )
         if self.wage <= 0:
             field_name = "income_tier" if self.segment == "BPU" else "monthly_wage"
-            raise ScenarioError(field_name, "Tingkat penghasilan/upah harus diisi dan positif.")
+            raise ScenarioError(
+                field_name,
+                "Tingkat penghasilan/upah harus diisi dan positif.",
+                message_en="The income tier/wage must be filled in and positive.",
+            )
         bad = [c for c in self.priority if c not in CRITERIA]
         if bad:
             raise ScenarioError(
                 "priority",
                 f"Kriteria prioritas tidak dikenal: {', '.join(bad)}. Pilihan: {', '.join(CRITERIA)}.",
+                message_en=(
+                    f"Unknown priority criteria: {', '.join(bad)}. Choices: {', '.join(CRITERIA)}."
+                ),
             )
         if len(set(self.priority)) != len(self.priority):
-            raise ScenarioError("priority", "Kriteria prioritas tidak boleh berulang.")
+            raise ScenarioError(
+                "priority",
+                "Kriteria prioritas tidak boleh berulang.",
+                message_en="Priority criteria must not repeat.",
+            )
         for group, caps in self.quotas.items():
             if group not in ("kelurahan", "occupation"):
-                raise ScenarioError("quotas", "Kuota hanya per kelurahan atau per pekerjaan.")
+                raise ScenarioError(
+                    "quotas",
+                    "Kuota hanya per kelurahan atau per pekerjaan.",
+                    message_en="Quotas are only per kelurahan or per occupation.",
+                )
             if any(int(v) < 0 for v in caps.values()):
-                raise ScenarioError("quotas", "Kuota tidak boleh negatif.")
+                raise ScenarioError(
+                    "quotas",
+                    "Kuota tidak boleh negatif.",
+                    message_en="Quotas must not be negative.",
+                )
         if not 100 <= self.runs <= 200_000:
-            raise ScenarioError("runs", "Jumlah simulasi harus 100 sampai 200.000.")
+            raise ScenarioError(
+                "runs",
+                "Jumlah simulasi harus 100 sampai 200.000.",
+                message_en="The number of simulations must be 100 to 200,000.",
+            )
 
 
 #: Larger numbers are refused: Rp 1.000 triliun is far above any Pemda's budget, and the
@@ -250,13 +318,21 @@ def _integer(value: Any, name: str) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise ScenarioError(name, f"{name} harus bilangan bulat.")
+            raise ScenarioError(
+                name, f"{name} harus bilangan bulat.", message_en=f"{name} must be a whole number."
+            )
     try:
         number = int(Decimal(str(value)))
     except Exception:  # noqa: BLE001
-        raise ScenarioError(name, f"{name} harus bilangan bulat.") from None
+        raise ScenarioError(
+            name, f"{name} harus bilangan bulat.", message_en=f"{name} must be a whole number."
+        ) from None
     if abs(number) > MAX_AMOUNT:
-        raise ScenarioError(name, f"{name} terlalu besar (paling besar {MAX_AMOUNT:,}).")
+        raise ScenarioError(
+            name,
+            f"{name} terlalu besar (paling besar {MAX_AMOUNT:,}).",
+            message_en=f"{name} is too large (at most {MAX_AMOUNT:,}).",
+        )
     return number
 
 
@@ -374,7 +450,11 @@ def candidates_frame(rows: list[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
     frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, schema=CANDIDATE_COLUMNS)
     missing = [c for c in CANDIDATE_COLUMNS if c not in frame.columns]
     if missing:
-        raise ScenarioError("candidates", f"Kolom kandidat hilang: {', '.join(missing)}.")
+        raise ScenarioError(
+            "candidates",
+            f"Kolom kandidat hilang: {', '.join(missing)}.",
+            message_en=f"Candidate columns missing: {', '.join(missing)}.",
+        )
     return frame.with_columns([pl.col(c).cast(t) for c, t in CANDIDATE_COLUMNS.items()])
 
 
@@ -559,6 +639,10 @@ def _split_pool(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, p
         raise ScenarioError(
             "candidates",
             "Tidak ada kandidat yang dapat dipilih (semua sudah terdaftar atau terlindungi di tempat lain, atau daftar kosong).",
+            message_en=(
+                "No candidate can be chosen (all are already registered or covered elsewhere, "
+                "or the list is empty)."
+            ),
         )
     return enrolled, covered, eligible
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from lindung.claims.models import Claim, ClaimState
+from lindung.core.errors import in_language
 from lindung.coverage.models import Agreement, CoverageMonth, Enrolment, Funder, FunderKind, Pledge
 from lindung.programmes.models import Programme
 from lindung.registry.models import Candidate, Participant
@@ -197,6 +198,15 @@ def scenarios(programme: Programme):
 
 def get_scenario(programme: Programme, pk: int) -> Scenario:
     return Scenario.objects.select_related("programme").get(programme=programme, pk=pk)
+
+
+def adoption_failure(scenario: Scenario) -> str:
+    """Why the scenario's adoption failed, in the page's language ("" when it did not fail; a
+    failure stored before English was kept has only its Indonesian sentence)."""
+    adoption = scenario.adoption or {}
+    if not adoption.get("failed"):
+        return ""
+    return in_language(adoption.get("message", ""), adoption.get("message_en", ""))
 
 
 def selections(scenario: Scenario, q: str = ""):

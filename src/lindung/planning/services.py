@@ -21,6 +21,7 @@ from django.utils import timezone
 from lindung.core import changes
 from lindung.core.actors import job_actor
 from lindung.core.errors import DomainError
+from lindung.core.formatting import month_year
 from lindung.coverage import services as coverage
 from lindung.programmes.jobs import start_job
 from lindung.programmes.models import Programme
@@ -41,7 +42,11 @@ def _check(actor, programme: Programme, action: str) -> None:
 def parse(programme: Programme, data: dict[str, Any]) -> engine.Scenario:
     """A scenario from JSON/form data, checked against the programme (agreement, pool)."""
     if not isinstance(data, dict):
-        raise ScenarioError("scenario", "Skenario harus berupa objek JSON.")
+        raise ScenarioError(
+            "scenario",
+            "Skenario harus berupa objek JSON.",
+            message_en="The scenario must be a JSON object.",
+        )
     scenario = engine.Scenario.from_dict(data)
     start = scenario.months[0]
     if queries.agreement_covering(programme, start) is None:
@@ -49,6 +54,11 @@ def parse(programme: Programme, data: dict[str, Any]) -> engine.Scenario:
             "start_month",
             f"Bulan mulai {start:%m/%Y} di luar periode perjanjian kerja sama (PKS) program: "
             "catat PKS tahun itu dahulu atau pilih bulan lain.",
+            message_en=(
+                f"The start month {month_year(start, language='en')} is outside the programme's "
+                "cooperation agreement (PKS) period: record that year's PKS first or choose "
+                "another month."
+            ),
         )
     return scenario
 
@@ -61,6 +71,10 @@ def evaluate(programme: Programme, scenario: engine.Scenario) -> engine.Result:
             "candidates",
             "Belum ada calon peserta: impor daftar calon peserta dahulu (menu Impor, jenis "
             "'Calon peserta').",
+            message_en=(
+                "There are no candidates yet: import the list of candidates first (menu "
+                "Import, type 'Candidates')."
+            ),
         )
     return engine.run(
         scenario,
@@ -161,6 +175,10 @@ def _refuse_unfunded(scenario: Scenario) -> None:
             "scenario",
             "Skenario ini tidak dapat diterapkan: anggarannya tidak cukup untuk membiayai "
             "peserta yang sudah ada. Tambah anggaran APBD/CSR lalu buat skenario baru.",
+            message_en=(
+                "This scenario cannot be adopted: its budget is not enough to fund the "
+                "current participants. Add APBD/CSR budget, then make a new scenario."
+            ),
         )
 
 
@@ -170,16 +188,32 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
     with transaction.atomic():
         locked = Scenario.objects.select_for_update().get(pk=stored.pk)
         if locked.state == Scenario.State.ADOPTED:
-            raise ScenarioError("scenario", "Skenario ini sudah diterapkan.")
+            raise ScenarioError(
+                "scenario",
+                "Skenario ini sudah diterapkan.",
+                message_en="This scenario has already been adopted.",
+            )
         if locked.adoption.get("job") and not locked.adoption.get("failed"):
-            raise ScenarioError("scenario", "Penerapan skenario ini sedang berjalan.")
+            raise ScenarioError(
+                "scenario",
+                "Penerapan skenario ini sedang berjalan.",
+                message_en="This scenario is already being adopted.",
+            )
         _refuse_unfunded(locked)
         if not locked.selected:
-            raise ScenarioError("scenario", "Skenario ini tidak memilih seorang pun.")
+            raise ScenarioError(
+                "scenario",
+                "Skenario ini tidak memilih seorang pun.",
+                message_en="This scenario does not choose anyone.",
+            )
         start = date(int(locked.params["year"]), int(locked.params["start_month"]), 1)
         if queries.agreement_covering(locked.programme, start) is None:
             raise ScenarioError(
-                "start_month", "Bulan mulai skenario di luar periode PKS: tidak dapat diterapkan."
+                "start_month",
+                "Bulan mulai skenario di luar periode PKS: tidak dapat diterapkan.",
+                message_en=(
+                    "The scenario's start month is outside the PKS period: it cannot be adopted."
+                ),
             )
         user_id = actor.pk
         if background:
@@ -198,9 +232,11 @@ def start_adoption(*, actor, stored: Scenario, background: bool = True) -> Scena
 
 
 def _adoption_failed(scenario_id: int, exc: Exception) -> None:
-    """Keep why the adoption failed on the scenario (saved with its history)."""
+    """Keep why the adoption failed on the scenario (saved with its history), in both languages
+    (a page shows its own: :func:`lindung.planning.queries.adoption_failure`)."""
     scenario = Scenario.objects.get(pk=scenario_id)
-    scenario.adoption = {"failed": True, "message": str(exc)[:500]}
+    message_en = getattr(exc, "message_en", "") or str(exc)
+    scenario.adoption = {"failed": True, "message": str(exc)[:500], "message_en": message_en[:500]}
     scenario.save(update_fields=["adoption"])
 
 
@@ -215,6 +251,10 @@ def recover_abandoned_adoption(job) -> None:
                 "message": (
                     "Penerapan terhenti karena pekerja latar berhenti; belum ada peserta yang "
                     "didaftarkan. Terapkan lagi."
+                ),
+                "message_en": (
+                    "The adoption stopped because the background worker stopped; nobody has been "
+                    "enrolled yet. Adopt it again."
                 ),
             }
         )
@@ -249,7 +289,11 @@ def adopt(scenario_id: int, progress=None, *, actor) -> Scenario:
         with changes.atomic():
             locked = Scenario.objects.select_for_update().get(pk=stored.pk)
             if locked.state == Scenario.State.ADOPTED:
-                raise ScenarioError("scenario", "Skenario ini sudah diterapkan.")
+                raise ScenarioError(
+                    "scenario",
+                    "Skenario ini sudah diterapkan.",
+                    message_en="This scenario has already been adopted.",
+                )
             _refuse_unfunded(locked)
             progress(5, "Menyiapkan daftar peserta baru…")
             rows = _participant_rows(stored)

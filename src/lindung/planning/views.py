@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lindung.core import params
 from lindung.core.downloads import file_response
+from lindung.core.errors import in_language
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.models import Job
 from lindung.programmes.permissions import can
@@ -96,7 +97,7 @@ def scenario_new(request, programme):
             target = exc.field if exc.field in form.fields else None
             if exc.field in ("csr_pledges",):
                 target = "csr_budget"
-            form.add_error(target, exc.message)
+            form.add_error(target, exc.in_language())
         else:
             messages.success(request, f"Skenario '{stored.name}' dihitung.")
             return redirect("planning_detail", programme.code, stored.pk)
@@ -135,6 +136,7 @@ def scenario_detail(request, programme, pk):
             "q": q,
             "query": urlencode({"q": q}) if q else "",
             "job": job,
+            "failure": queries.adoption_failure(stored),
             "can_adopt": can(request.user, programme, "plan.adopt"),
             "can_edit": can(request.user, programme, "plan.edit"),
         },
@@ -179,8 +181,11 @@ def compare(request, programme):
     if not 2 <= len(items) <= rendering.MAX_COMPARE:
         messages.error(
             request,
-            f"Pilih 2 sampai {rendering.MAX_COMPARE} skenario untuk dibandingkan "
-            f"(terpilih {len(items)}).",
+            in_language(
+                f"Pilih 2 sampai {rendering.MAX_COMPARE} skenario untuk dibandingkan "
+                f"(terpilih {len(items)}).",
+                f"Choose 2 to {rendering.MAX_COMPARE} scenarios to compare ({len(items)} chosen).",
+            ),
         )
         return redirect("planning_list", programme.code)
     return render(
@@ -221,12 +226,18 @@ def adopt(request, programme, pk):
     stored = _scenario(programme, pk)
     if request.method == "POST":
         if request.POST.get("confirm") != "ya":
-            messages.error(request, "Centang konfirmasi untuk menerapkan skenario.")
+            messages.error(
+                request,
+                in_language(
+                    "Centang konfirmasi untuk menerapkan skenario.",
+                    "Tick the confirmation to adopt the scenario.",
+                ),
+            )
         else:
             try:
                 services.start_adoption(actor=request.user, stored=stored)
             except ScenarioError as exc:
-                messages.error(request, exc.message)
+                messages.error(request, exc.in_language())
             else:
                 messages.success(request, "Penerapan skenario dimulai.")
                 return redirect("planning_detail", programme.code, stored.pk)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from lindung.claims import services as claim_services
 from lindung.claims.models import Claim
 from lindung.core import params
-from lindung.core.errors import refusals
+from lindung.core.errors import in_language, refusals
 from lindung.coverage import services as coverage_services
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.permissions import can
@@ -35,7 +35,10 @@ def corrections_view(request, programme):
 def apply_month(request, programme):
     month = params.month(request.POST, "bulan")
     if month is None:
-        messages.error(request, "Pilih bulan yang akan dikoreksi.")
+        messages.error(
+            request,
+            in_language("Pilih bulan yang akan dikoreksi.", "Choose the month to correct."),
+        )
         return redirect("reports_corrections", programme.code)
     with refusals(request) as outcome:
         result = coverage_services.reprice_month(

@@ -51,19 +51,31 @@ class Period:
 
     @classmethod
     def parse(cls, start: str, end: str) -> Period:
-        """``Period.parse("01/2025", "11/2025")`` (or ``"2025-01"``); raises ValueError with an Indonesian message."""
+        """``Period.parse("01/2025", "11/2025")`` (or ``"2025-01"``); raises
+        :class:`~lindung.core.dates.InvalidValue` (a ValueError) with an Indonesian message and
+        its English sentence."""
         try:
             a, b = dates.parse_month(start), dates.parse_month(end)
         except ValueError:
-            raise ValueError(
-                "Periode harus berbentuk bb/tttt (atau tttt-bb), mis. 01/2025."
+            raise dates.InvalidValue(
+                "Periode harus berbentuk bb/tttt (atau tttt-bb), mis. 01/2025.",
+                message_en="The period must be written mm/yyyy (or yyyy-mm), e.g. 01/2025.",
             ) from None
         if b < a:
-            raise ValueError("Bulan akhir periode tidak boleh sebelum bulan awal.")
+            raise dates.InvalidValue(
+                "Bulan akhir periode tidak boleh sebelum bulan awal.",
+                message_en="The period's last month must not be before its first month.",
+            )
         if not (YEAR_MIN <= a.year and b.year <= YEAR_MAX):
-            raise ValueError(f"Tahun periode harus antara {YEAR_MIN} dan {YEAR_MAX}.")
+            raise dates.InvalidValue(
+                f"Tahun periode harus antara {YEAR_MIN} dan {YEAR_MAX}.",
+                message_en=f"The period's years must be between {YEAR_MIN} and {YEAR_MAX}.",
+            )
         if (b.year - a.year) * 12 + b.month - a.month >= MAX_MONTHS:
-            raise ValueError(f"Periode paling panjang {MAX_MONTHS} bulan.")
+            raise dates.InvalidValue(
+                f"Periode paling panjang {MAX_MONTHS} bulan.",
+                message_en=f"A period is at most {MAX_MONTHS} months long.",
+            )
         return cls(a, b)
 
     @property

@@ -51,7 +51,9 @@ def _period(request, programme) -> tuple[Period, date | None, str]:
     try:
         period = Period.parse(start, end)
     except ValueError as exc:
-        raise params.BadParameter("dari", str(exc)) from exc
+        raise params.BadParameter(
+            "dari", str(exc), message_en=getattr(exc, "message_en", "")
+        ) from exc
     return period, params.day(request.GET, "per"), note
 
 
