@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from lindung.programmes import jobs
-from lindung.registry import services
+from lindung.registry import queries, services
 from lindung.registry.models import ImportBatch
 from tests.actors import system
 
@@ -99,3 +99,27 @@ def test_an_import_that_cannot_be_undone_says_why_in_english(
     assert shown.count("This import cannot be undone: its record of changes is missing") == 2
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.COMMITTED
+
+
+def test_a_file_that_cannot_be_read_says_why_in_english(programme, agencies, tmp_path):
+    """The reader's refusals (run in the limited child) keep their English through the child
+    into the failed import."""
+    from lindung.registry.reading import UnreadableFile, read_table
+
+    empty = tmp_path / "kosong.csv"
+    empty.write_text("   \n", encoding="utf-8")
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(empty, "participants")
+    assert str(caught.value) == "Berkas CSV kosong."
+    assert caught.value.message_en == "The CSV file is empty."
+
+    batch = services.create_import(
+        actor=system(), programme=programme, filename=empty.name, source=empty, background=False
+    )
+    with pytest.raises(services.UnreadableImport) as refused:
+        services.read_import(batch.pk)
+    assert refused.value.message_en == "The CSV file is empty."
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.FAILED
+    assert queries.failure(batch, "id") == "Berkas CSV kosong."
+    assert queries.failure(batch, "en") == "The CSV file is empty."

@@ -238,7 +238,9 @@ def _read_frame(data: bytes, filename: str) -> tuple[pl.DataFrame, dict[str, pl.
     suffix = Path(filename).suffix.lower()
     if suffix not in SUPPORTED:
         raise UnreadableFile(
-            f"Jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung: gunakan .xlsx atau .csv."
+            f"Jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung: gunakan .xlsx atau .csv.",
+            message_en=f"File type {suffix or '(no extension)'} is not supported: use .xlsx or "
+            ".csv.",
         )
     with tempfile.TemporaryDirectory(prefix="lindung-bpjs-") as tmp:
         source = Path(tmp) / f"bpjs{suffix}"
@@ -251,7 +253,7 @@ def _read_frame(data: bytes, filename: str) -> tuple[pl.DataFrame, dict[str, pl.
                 fresh_after=True,
             )
         except sandbox.SandboxFailure as exc:
-            raise UnreadableFile(exc.message) from exc
+            raise UnreadableFile(exc.message, message_en=exc.message_en) from exc
         frame, numeric = pipeline.load_raw(tmp)
     return frame, numeric, layout
 
@@ -263,7 +265,7 @@ def read_bpjs_file(data: bytes, filename: str, month: date | None = None) -> Par
         frame, numeric, layout = _read_frame(data, filename)
     except UnreadableFile as exc:
         out.fatal = f"Berkas '{filename}' tidak dapat dibaca: {exc}"
-        out.fatal_en = f"Cannot read {filename} as .xlsx or .csv."
+        out.fatal_en = f"File '{filename}' cannot be read: {exc.message_en}"
         return out
     headers = [h for h in frame.columns if h != ROW]
     out.columns = map_columns(headers)

@@ -48,7 +48,13 @@ NIK_LIKE = r"^(\d{15,17}|\d([.,]\d+)?[eE]\+?\d{1,2})$"
 
 
 class UnreadableFile(ValueError):
-    """The file cannot be read as a table at all (the message is Indonesian)."""
+    """The file cannot be read as a table at all: ``str(exc)`` is the Indonesian message,
+    ``message_en`` the English one (shown on English pages)."""
+
+    def __init__(self, message: str, message_en: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.message_en = message_en or message
 
 
 @dataclass
@@ -242,7 +248,9 @@ def _finish(
     if frame.height > limit:
         raise UnreadableFile(
             f"Berkas berisi {frame.height:,} baris; paling banyak {limit:,} baris per impor. "
-            "Bagi menjadi beberapa berkas lalu unggah satu per satu.".replace(",", ".")
+            "Bagi menjadi beberapa berkas lalu unggah satu per satu.".replace(",", "."),
+            message_en=f"The file has {frame.height:,} rows; at most {limit:,} rows per import. "
+            "Split it into several files and upload them one by one.",
         )
     return RawTable(
         frame=frame,
@@ -316,7 +324,10 @@ def check_declared_size(path: Path) -> None:
                 f"Lembar {name} menyatakan ukuran {height:,} baris × {width:,} kolom "
                 f"({m.group(1)}): terlalu besar untuk dibaca. Hapus baris dan kolom di luar tabel "
                 "(pilih, klik kanan, Hapus), simpan, lalu unggah lagi; atau simpan sebagai "
-                ".csv.".replace(",", ".")
+                ".csv.".replace(",", "."),
+                message_en=f"Sheet {name} declares a size of {height:,} rows × {width:,} columns "
+                f"({m.group(1)}): too large to read. Delete the rows and columns outside the "
+                "table (select, right-click, Delete), save and upload again; or save it as .csv.",
             )
 
 
@@ -368,10 +379,15 @@ def read_excel(path: Path, kind: str = "participants", *, max_rows=None, known=N
     except Exception as exc:  # noqa: BLE001 — calamine raises many kinds; all mean "unreadable"
         raise UnreadableFile(
             f"Berkas Excel tidak dapat dibaca ({exc.__class__.__name__}). Simpan ulang sebagai "
-            ".xlsx atau .csv lalu unggah lagi."
+            ".xlsx atau .csv lalu unggah lagi.",
+            message_en=f"The Excel file cannot be read ({exc.__class__.__name__}). Save it again "
+            "as .xlsx or .csv and upload it again.",
         ) from exc
     if not names:
-        raise UnreadableFile("Berkas Excel tidak berisi lembar kerja.")
+        raise UnreadableFile(
+            "Berkas Excel tidak berisi lembar kerja.",
+            message_en="The Excel file has no worksheet.",
+        )
     score = _scorer(kind, known)
     # The sheet and header row that look most like our columns (each sheet is read once).
     best: tuple[int, int, int, pl.DataFrame | None] = (0, 0, -1, None)
@@ -389,7 +405,9 @@ def read_excel(path: Path, kind: str = "participants", *, max_rows=None, known=N
     si, hi, _, grid = best
     if grid is None:
         raise UnreadableFile(
-            f"Berkas Excel tidak berisi tabel yang dapat dibaca (lembar: {', '.join(names)})."
+            f"Berkas Excel tidak berisi tabel yang dapat dibaca (lembar: {', '.join(names)}).",
+            message_en=f"The Excel file holds no table that can be read (sheets: "
+            f"{', '.join(names)}).",
         )
     first = _xlsx_first_row(path, si) if path.suffix.lower() in {".xlsx", ".xlsm"} else 1
     table = _finish(grid, hi, score, first_row=first, kind=kind, max_rows=max_rows, sheet=names[si])
@@ -443,10 +461,12 @@ def read_csv(path: Path, kind: str = "participants", *, max_rows=None, known=Non
             sample, source = text[:65536], text.encode("utf-8")
             del text
     except OSError as exc:
-        raise UnreadableFile(f"Berkas tidak dapat dibuka: {exc}") from exc
+        raise UnreadableFile(
+            f"Berkas tidak dapat dibuka: {exc}", message_en=f"The file cannot be opened: {exc}"
+        ) from exc
     sample = sample.lstrip("\ufeff")
     if not sample.strip():
-        raise UnreadableFile("Berkas CSV kosong.")
+        raise UnreadableFile("Berkas CSV kosong.", message_en="The CSV file is empty.")
     score = _scorer(kind, known)
     sep = _sniff_separator(sample, score)
     # Title rows above the table have fewer fields than it: size the table on the widest line.
@@ -464,10 +484,11 @@ def read_csv(path: Path, kind: str = "participants", *, max_rows=None, known=Non
         )
     except Exception as exc:  # noqa: BLE001 — polars raises ComputeError etc.
         raise UnreadableFile(
-            f"Berkas CSV tidak dapat dibaca ({exc.__class__.__name__}: {str(exc)[:200]})."
+            f"Berkas CSV tidak dapat dibaca ({exc.__class__.__name__}: {str(exc)[:200]}).",
+            message_en=f"The CSV file cannot be read ({exc.__class__.__name__}: {str(exc)[:200]}).",
         ) from exc
     if grid.height == 0:
-        raise UnreadableFile("Berkas CSV kosong.")
+        raise UnreadableFile("Berkas CSV kosong.", message_en="The CSV file is empty.")
     first = grid.columns[0]
     grid = grid.with_columns(pl.col(first).str.strip_chars_start("\ufeff"))
     hi, _ = _best_header(grid, score)
@@ -485,12 +506,15 @@ def read_table(
     for files that are not registry lists (the BPJS billing file)."""
     path = Path(path)
     if not path.exists():
-        raise UnreadableFile(f"Berkas {path.name} tidak ditemukan.")
+        raise UnreadableFile(
+            f"Berkas {path.name} tidak ditemukan.", message_en=f"File {path.name} not found."
+        )
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return read_excel(path, kind, max_rows=max_rows, known=known)
     if suffix in CSV_SUFFIXES:
         return read_csv(path, kind, max_rows=max_rows, known=known)
     raise UnreadableFile(
-        f"Jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung: gunakan .xlsx atau .csv."
+        f"Jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung: gunakan .xlsx atau .csv.",
+        message_en=f"File type {suffix or '(no extension)'} is not supported: use .xlsx or .csv.",
     )

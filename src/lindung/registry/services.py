@@ -232,10 +232,10 @@ def _sandboxed(batch: ImportBatch, func: str, kwargs: dict, progress, *, size: i
             fresh_after=size > 50 * 1048576,
         )
     except sandbox.SandboxFailure as exc:
-        message = message_en = exc.message
+        message, message_en = exc.message, exc.message_en
         if exc.kind == "error" and exc.error_type not in {"UnreadableFile", "MappingError"}:
             message = f"Berkas tidak dapat diperiksa ({exc.error_type}): {exc.message}"
-            message_en = f"The file cannot be checked ({exc.error_type}): {exc.message}"
+            message_en = f"The file cannot be checked ({exc.error_type}): {exc.message_en}"
         _fail(batch, ImportBatch.State.FAILED, message, message_en)
         raise UnreadableImport(message, message_en=message_en) from exc
 
