@@ -89,6 +89,16 @@ def short_date(d: date) -> str:
     return f"{d:%d/%m/%Y}"
 
 
+def bilingual(value, language: str | None = None) -> str:
+    """A text stored in both languages (``{"id": ..., "en": ...}``) in ``language`` (default:
+    the active one): English only on an English page. A plain string (stored before texts had
+    both languages) is returned as it is."""
+    if isinstance(value, dict):
+        text = value.get("en") if _english(language) else None
+        return str(text or value.get("id") or "")
+    return str(value)
+
+
 def month_year(d: date, language: str | None = "id") -> str:
     """``date(2025, 12, 1)`` -> ``'Desember 2025'`` (``'December 2025'`` in English)."""
     return f"{month_name(d.month, language)} {d.year}"
