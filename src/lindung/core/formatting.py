@@ -168,12 +168,20 @@ _OWN_WORDS = (
 )
 
 
-def legal_reference(text) -> str:
+_UNCONFIRMED = re.compile(r"\s*\bUNCONFIRMED\b")
+
+
+def legal_reference(text, flagged: bool = False) -> str:
     """A legal basis as people read it: the regulation's name, without Lindung's own source
-    markers (``[N2][N3] PP 82/2019`` -> ``PP 82/2019``; "DOMAIN.md §1.1" is dropped)."""
+    markers (``[N2][N3] PP 82/2019`` -> ``PP 82/2019``; "DOMAIN.md §1.1" is dropped).
+    ``flagged``: the value is shown with its own "belum terkonfirmasi" badge, so the reference
+    does not say it a second time."""
     if not text:
         return "–"
     cleaned = _OWN_MARKS.sub("", str(text)).strip(" ;,:")
+    if flagged:
+        cleaned = _UNCONFIRMED.sub("", cleaned).replace("( ", "(").replace("()", "")
+        cleaned = re.sub(r"\s{2,}", " ", cleaned).strip(" ;,:")
     for pattern, word in _OWN_WORDS:
         cleaned = pattern.sub(word, cleaned)
     return cleaned or "–"
