@@ -174,6 +174,13 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
         lines.write_number(n, 4, wage or 0, f["money"])
         lines.write(n, 5, _roman(rc[0]) if rc and seg == "PU" else "")
         lines.write_number(n, 6, amount, f["money"])
+    _corrections_and_payments(book, f, invoice, show_nik)
+    book.close()
+    return buf.getvalue()
+
+
+def _corrections_and_payments(book, f, invoice: Invoice, show_nik: bool) -> None:
+    """The invoice workbook's corrections and payments sheets."""
     adj = book.add_worksheet(_("Koreksi"))
     adj.write_row(
         0,
@@ -205,8 +212,6 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
         pay.write_number(n, 1, p.amount, f["money"])
         pay.write_string(n, 2, p.reference)
         pay.write_string(n, 3, p.note)
-    book.close()
-    return buf.getvalue()
 
 
 def _roman(value) -> str:
