@@ -100,3 +100,20 @@ def test_the_parameter_page_and_the_calculator_read_in_words(programme, users, c
     assert "48 × upah" in used and "2 Desember 2019" in used
     for raw in ("times_wage", " IDR", "2019-12-02", "[N"):
         assert raw not in used, raw
+
+
+def test_an_unconfirmed_reference_drops_the_word_when_the_row_has_its_badge():
+    text = "PP 7/2025 (pengecualian APBD UNCONFIRMED)"
+    assert legal_reference(text) == "PP 7/2025 (pengecualian APBD belum terkonfirmasi)"
+    assert legal_reference(text, flagged=True) == "PP 7/2025 (pengecualian APBD)"
+    assert legal_reference("PP 44/2015 (UNCONFIRMED)", flagged=True) == "PP 44/2015"
+
+
+@pytest.mark.django_db
+def test_the_parameter_page_says_unconfirmed_once_per_value(programme, users, client_for):
+    html = client_for(users["admin"]).get(reverse("parameters", args=[programme.code]))
+    rows = re.findall(r"<tr>.*?</tr>", html.content.decode(), flags=re.S)
+    flagged = [row for row in rows if "belum terkonfirmasi" in row]
+    assert flagged, "the shipped parameters have unconfirmed values"
+    twice = [row for row in flagged if row.count("belum terkonfirmasi") > 1]
+    assert twice == [], twice[:2]

@@ -224,7 +224,8 @@ def test_no_candidates_and_unmeetable_quota(planned, other_programme):
         programme=planned,
         data=base(quotas={"kelurahan": {"35.77.01.1001": 100_000}}),
     )
-    assert any("tidak dapat dipenuhi" in w for w in stored.result["warnings"])
+    assert any("tidak dapat dipenuhi" in w["id"] for w in stored.result["warnings"])
+    assert any("cannot be met" in w["en"] for w in stored.result["warnings"])
 
 
 def test_roles(planned, users):

@@ -279,7 +279,7 @@ def test_exports_are_logged_and_masked_per_role(programme, people, users, client
     assert (
         log.user == users["operator"]
         and f"{sheet.height} baris" in log.detail
-        and "segmen=BPU" in log.detail
+        and "Segmen: Pekerja rentan (Bukan Penerima Upah)" in log.detail
     )
     csv = (
         client_for(users["auditor"])

@@ -46,7 +46,7 @@ def test_a_list_page_is_one_row_with_the_count_and_the_filter(
     assert client.get(url, {"segmen": "PU"}).status_code == 200
     [log] = _rows()
     assert log.action == "list" and log.channel == "web" and log.records == 30
-    assert log.user == users["verifikator"] and "segmen=PU" in log.detail
+    assert log.user == users["verifikator"] and "Segmen: Non-ASN (Penerima Upah)" in log.detail
     client.get(url, {"q": "Pekerja 0"})
     assert len(_rows()) == 2 and _rows()[-1].records == 10
 
@@ -66,7 +66,7 @@ def test_api_lists_are_logged_per_call_with_count_and_filter(
         ("api", "list", 20),
         ("api", "list", 10),
     ]
-    assert "segmen=PU" in logs[0].detail and "offset 20" in logs[1].detail
+    assert "Segmen: Non-ASN (Penerima Upah)" in logs[0].detail and "offset 20" in logs[1].detail
     client.get(f"/api/v1/programmes/{billing_ready.code}/claims")
     assert _rows()[-1].records == 1 and _rows()[-1].object_type == "claims.claim"
 

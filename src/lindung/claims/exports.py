@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lindung.programmes.masking import FULL, Masking
 from lindung.programmes.models import Programme
@@ -14,22 +16,22 @@ from lindung.programmes.models import Programme
 from . import queries
 
 COLUMNS = [
-    ("number", "Nomor klaim", 18),
-    ("type", "Jenis", 22),
-    ("state", "Status", 16),
-    ("event_date", "Tanggal peristiwa", 14),
-    ("participant_nik", "NIK peserta", 19),
-    ("participant_name", "Nama peserta", 28),
-    ("segment", "Segmen", 8),
-    ("covered", "Terlindungi", 11),
-    ("paid_months", "Bulan iuran", 11),
-    ("cash_total", "Santunan tunai (Rp)", 16),
-    ("scholarship_commitment", "Komitmen beasiswa (Rp)", 18),
-    ("bpjs_decided", "Diputuskan BPJS (Rp)", 16),
-    ("bpjs_paid", "Dibayar BPJS (Rp)", 16),
-    ("difference", "Selisih (Rp)", 14),
-    ("handover_date", "Tanggal penyerahan", 14),
-    ("handover_amount", "Jumlah diserahkan (Rp)", 18),
+    ("number", _("Nomor klaim"), 18),
+    ("type", _("Jenis"), 22),
+    ("state", _("Status"), 16),
+    ("event_date", _("Tanggal peristiwa"), 14),
+    ("participant_nik", _("NIK peserta"), 19),
+    ("participant_name", _("Nama peserta"), 28),
+    ("segment", _("Segmen"), 8),
+    ("covered", _("Terlindungi"), 11),
+    ("paid_months", _("Bulan iuran"), 11),
+    ("cash_total", _("Santunan tunai (Rp)"), 16),
+    ("scholarship_commitment", _("Komitmen beasiswa (Rp)"), 18),
+    ("bpjs_decided", _("Diputuskan BPJS (Rp)"), 16),
+    ("bpjs_paid", _("Dibayar BPJS (Rp)"), 16),
+    ("difference", _("Selisih (Rp)"), 14),
+    ("handover_date", _("Tanggal penyerahan"), 14),
+    ("handover_amount", _("Jumlah diserahkan (Rp)"), 18),
 ]
 MONEY = {
     "cash_total",
@@ -62,7 +64,7 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
         **row,
         "cash_total": ent["cash_total"],
         "scholarship_commitment": ent["scholarship_commitment"],
-        "covered": "ya" if row["covered"] else "tidak",
+        "covered": gettext("ya") if row["covered"] else gettext("tidak"),
         "handover_date": handover.get("date"),
         "handover_amount": handover.get("amount"),
     }
@@ -79,9 +81,9 @@ def to_xlsx(programme: Programme, mask: Masking = FULL, *, document: dict | None
     head = book.add_format({"bold": True, "bg_color": "#E8F3EE", "border": 1, "text_wrap": True})
     money = book.add_format({"num_format": "#,##0"})
     text = book.add_format({"num_format": "@"})
-    sheet = book.add_worksheet("Klaim")
+    sheet = book.add_worksheet(gettext("Klaim"))
     for col, (_key, title, width) in enumerate(COLUMNS):
-        sheet.write(0, col, title, head)
+        sheet.write(0, col, str(title), head)
         sheet.set_column(col, col, width)
     for r, row in enumerate(doc["claims"], start=1):
         flat = _flat(row)
@@ -97,9 +99,16 @@ def to_xlsx(programme: Programme, mask: Masking = FULL, *, document: dict | None
                 sheet.write_string(r, col, str(value), text)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(doc["claims"]), 1), len(COLUMNS) - 1)
-    lines = book.add_worksheet("Rincian hak")
+    lines = book.add_worksheet(gettext("Rincian hak"))
     for col, title in enumerate(
-        ["Nomor klaim", "Kode", "Komponen", "Jumlah (Rp)", "Rumus", "Dasar"]
+        [
+            gettext("Nomor klaim"),
+            gettext("Kode"),
+            gettext("Komponen"),
+            gettext("Jumlah (Rp)"),
+            gettext("Rumus"),
+            gettext("Dasar"),
+        ]
     ):
         lines.write(0, col, title, head)
     lines.set_column(0, 0, 18)

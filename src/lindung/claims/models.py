@@ -47,7 +47,9 @@ class ClaimState(models.TextChoices):
 
 
 class Claim(models.Model):
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="claims")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="claims", verbose_name=_("program")
+    )
     number = models.CharField(_("nomor klaim"), max_length=30)
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="claims", verbose_name=_("peserta")
@@ -95,7 +97,9 @@ class Claim(models.Model):
     paid_months = models.PositiveIntegerField(
         _("bulan iuran terbayar sebelum peristiwa"), default=0
     )
-    coverage_checked_at = models.DateTimeField(null=True, blank=True)
+    coverage_checked_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("kepesertaan diperiksa pada")
+    )
     # Entitlement: the rules' quote (live until approval), its totals, and the frozen snapshot.
     entitlement = models.JSONField(_("hak menurut aturan"), default=dict, blank=True)
     entitled_cash = models.BigIntegerField(_("santunan tunai menurut aturan (Rp)"), default=0)
@@ -110,9 +114,14 @@ class Claim(models.Model):
     # Approval although not covered on the event date: a Verifikator's explicit override.
     override_reason = models.TextField(_("alasan pengecualian"), blank=True)
     override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("pengecualian oleh"),
     )
-    override_at = models.DateTimeField(null=True, blank=True)
+    override_at = models.DateTimeField(null=True, blank=True, verbose_name=_("pengecualian pada"))
     # What BPJS TK decided and paid.
     bpjs_reference = models.CharField(_("nomor klaim BPJS"), max_length=100, blank=True)
     bpjs_decided = models.BigIntegerField(_("diputuskan BPJS (Rp)"), null=True, blank=True)
@@ -122,10 +131,15 @@ class Claim(models.Model):
     difference_flag = models.BooleanField(_("ada selisih"), default=False)
     difference_note = models.CharField(_("keterangan selisih"), max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -219,10 +233,19 @@ class Heir(models.Model):
         RULES = "rules", _("dari data keluarga (urutan BPJS)")
         MANUAL = "manual", _("ditambahkan petugas")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="heirs")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="heirs", verbose_name=_("klaim")
+    )
     family_member = models.ForeignKey(
-        FamilyMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        FamilyMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("anggota keluarga"),
     )
     full_name = models.CharField(_("nama lengkap"), max_length=200)
     relationship = models.CharField(_("hubungan"), max_length=15, choices=HeirRelationship.choices)
@@ -232,7 +255,12 @@ class Heir(models.Model):
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     rank = models.PositiveSmallIntegerField(_("golongan ahli waris"), null=True, blank=True)
     entitled = models.BooleanField(_("berhak"), default=True)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.RULES)
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.RULES,
+        verbose_name=_("sumber data ahli waris"),
+    )
     is_recipient = models.BooleanField(_("penerima santunan"), default=False)
     bank_name = models.CharField(_("nama bank"), max_length=100, blank=True)
     bank_account = models.CharField(_("nomor rekening"), max_length=30, blank=True)
@@ -264,27 +292,53 @@ class Document(models.Model):
     Files live under ``MEDIA_ROOT/claims/<programme>/<claim>/`` with a generated name and are
     served only through a permission-checked view."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents")
-    instalment = models.ForeignKey(
-        "Instalment", null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
     )
-    code = models.CharField(max_length=40)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="documents", verbose_name=_("klaim")
+    )
+    instalment = models.ForeignKey(
+        "Instalment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("angsuran"),
+    )
+    code = models.CharField(max_length=40, verbose_name=_("jenis dokumen"))
     label = models.CharField(_("dokumen"), max_length=200)
     required = models.BooleanField(_("wajib"), default=True)
     received = models.BooleanField(_("diterima"), default=False)
-    received_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diterima pada"))
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diterima oleh"),
     )
-    file_path = models.CharField(max_length=300, blank=True, help_text="Relative to MEDIA_ROOT.")
+    file_path = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Relative to MEDIA_ROOT.",
+        verbose_name=_("berkas tersimpan"),
+    )
     original_name = models.CharField(_("nama berkas"), max_length=120, blank=True)
-    content_type = models.CharField(max_length=40, blank=True)
-    size = models.PositiveIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    uploaded_at = models.DateTimeField(null=True, blank=True)
+    content_type = models.CharField(max_length=40, blank=True, verbose_name=_("jenis berkas"))
+    size = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("ukuran berkas (bita)")
+    )
+    sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("sidik berkas (SHA-256)"))
+    uploaded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diunggah pada"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
     )
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     history = HistoricalRecords()
@@ -321,27 +375,39 @@ class ScholarshipPlan(models.Model):
         COMPLETED = "completed", _("selesai")
 
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="scholarship_plans"
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="scholarship_plans",
+        verbose_name=_("program"),
     )
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="scholarship_plans")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="scholarship_plans", verbose_name=_("klaim")
+    )
     family_member = models.ForeignKey(
-        FamilyMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        FamilyMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("anggota keluarga"),
     )
     child_name = models.CharField(_("nama anak"), max_length=200)
     birth_date = models.DateField(_("tanggal lahir"))
     level_at_event = models.CharField(_("jenjang saat peristiwa"), max_length=4)
-    year_in_level_at_event = models.PositiveSmallIntegerField(default=0)
+    year_in_level_at_event = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("tahun di jenjang saat peristiwa")
+    )
     state = models.CharField(
         _("status"), max_length=10, choices=State.choices, default=State.ACTIVE
     )
     commitment = models.BigIntegerField(_("komitmen saat disetujui (Rp)"))
     stop_conditions = models.CharField(_("syarat berhenti"), max_length=300, blank=True)
     stop_reason = models.CharField(_("alasan berhenti"), max_length=500, blank=True)
-    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dihentikan pada"))
     contact_name = models.CharField(_("nama kontak"), max_length=200, blank=True)
     contact_phone = models.CharField(_("nomor HP kontak"), max_length=20, blank=True)
     contact_address = models.CharField(_("alamat kontak"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -364,8 +430,15 @@ class InstalmentState(models.TextChoices):
 class Instalment(models.Model):
     """One school year's scholarship instalment of one child."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    plan = models.ForeignKey(ScholarshipPlan, on_delete=models.CASCADE, related_name="instalments")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    plan = models.ForeignKey(
+        ScholarshipPlan,
+        on_delete=models.CASCADE,
+        related_name="instalments",
+        verbose_name=_("rencana beasiswa"),
+    )
     school_year = models.PositiveSmallIntegerField(_("tahun ajaran (tahun mulai)"))
     level = models.CharField(_("jenjang"), max_length=4)
     year_in_level = models.PositiveSmallIntegerField(_("kelas/tahun ke-"))
@@ -379,10 +452,15 @@ class Instalment(models.Model):
     due_date = models.DateField(_("jatuh tempo"))
     verified_at = models.DateTimeField(_("diverifikasi ulang"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diverifikasi oleh"),
     )
     verification = models.JSONField(_("hasil verifikasi ulang"), default=dict, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diklaim pada"))
     paid_on = models.DateField(_("tanggal dibayar"), null=True, blank=True)
     paid_amount = models.BigIntegerField(_("jumlah dibayar (Rp)"), null=True, blank=True)
     payment_reference = models.CharField(_("referensi pembayaran"), max_length=100, blank=True)
@@ -429,23 +507,37 @@ class InstalmentTransition(TransitionLog):
 class Handover(models.Model):
     """The handover of a claim's benefit (penyerahan santunan), often in a ceremony."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="handovers")
-    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="handover")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="handovers", verbose_name=_("program")
+    )
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, related_name="handover", verbose_name=_("klaim")
+    )
     number = models.CharField(_("nomor berita acara"), max_length=60)
     date = models.DateField(_("tanggal penyerahan"))
     place = models.CharField(_("tempat"), max_length=200)
     handed_by = models.CharField(_("diserahkan oleh"), max_length=200)
     recipient = models.CharField(_("penerima"), max_length=200)
     recipient_heir = models.ForeignKey(
-        Heir, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Heir,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ahli waris penerima"),
     )
     amount = models.BigIntegerField(_("jumlah (Rp)"))
     amount_words = models.CharField(_("terbilang"), max_length=400)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:

@@ -89,6 +89,16 @@ def short_date(d: date) -> str:
     return f"{d:%d/%m/%Y}"
 
 
+def bilingual(value, language: str | None = None) -> str:
+    """A text stored in both languages (``{"id": ..., "en": ...}``) in ``language`` (default:
+    the active one): English only on an English page. A plain string (stored before texts had
+    both languages) is returned as it is."""
+    if isinstance(value, dict):
+        text = value.get("en") if _english(language) else None
+        return str(text or value.get("id") or "")
+    return str(value)
+
+
 def month_year(d: date, language: str | None = "id") -> str:
     """``date(2025, 12, 1)`` -> ``'Desember 2025'`` (``'December 2025'`` in English)."""
     return f"{month_name(d.month, language)} {d.year}"
@@ -158,12 +168,20 @@ _OWN_WORDS = (
 )
 
 
-def legal_reference(text) -> str:
+_UNCONFIRMED = re.compile(r"\s*\bUNCONFIRMED\b")
+
+
+def legal_reference(text, flagged: bool = False) -> str:
     """A legal basis as people read it: the regulation's name, without Lindung's own source
-    markers (``[N2][N3] PP 82/2019`` -> ``PP 82/2019``; "DOMAIN.md §1.1" is dropped)."""
+    markers (``[N2][N3] PP 82/2019`` -> ``PP 82/2019``; "DOMAIN.md §1.1" is dropped).
+    ``flagged``: the value is shown with its own "belum terkonfirmasi" badge, so the reference
+    does not say it a second time."""
     if not text:
         return "–"
     cleaned = _OWN_MARKS.sub("", str(text)).strip(" ;,:")
+    if flagged:
+        cleaned = _UNCONFIRMED.sub("", cleaned).replace("( ", "(").replace("()", "")
+        cleaned = re.sub(r"\s{2,}", " ", cleaned).strip(" ;,:")
     for pattern, word in _OWN_WORDS:
         cleaned = pattern.sub(word, cleaned)
     return cleaned or "–"

@@ -10,6 +10,7 @@ from datetime import date
 import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.core import csvsafe
 from lindung.core.formatting import long_date, mask_nik
@@ -31,7 +32,7 @@ def invoice_context(invoice: Invoice, *, show_nik: bool) -> dict:
     return {
         "invoice": invoice,
         "snap": snap,
-        "month_label": months.label(invoice.month),
+        "month_label": months.label(invoice.month, None),
         "segments": queries.invoice_segments(invoice),
         "adjustments": adjustments,
         "adjustments_total": sum(a.amount for a in adjustments),
@@ -43,15 +44,15 @@ def invoice_context(invoice: Invoice, *, show_nik: bool) -> dict:
         "amount_in_words": terbilang(int(total)) if total >= 0 else "",
         "due_dates": due_dates(invoice),
         "printed_at": timezone.localtime(),
-        "issued_label": long_date(timezone.localtime(invoice.issued_at).date()),
+        "issued_label": long_date(timezone.localtime(invoice.issued_at).date(), None),
     }
 
 
 def due_dates(invoice: Invoice) -> list[tuple[str, str, str]]:
-    """``[(segment, due, nominal)]`` from the snapshot, as Indonesian dates."""
+    """``[(segment, due, nominal)]`` from the snapshot, as dates in the active language."""
     snap = invoice.snapshot or {}
     return [
-        (seg, long_date(_iso(d["due"])), long_date(_iso(d["nominal"])))
+        (seg, long_date(_iso(d["due"]), None), long_date(_iso(d["nominal"]), None))
         for seg, d in sorted((snap.get("due_dates") or {}).items())
     ]
 
@@ -89,23 +90,24 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     f = _formats(book)
     snap = invoice.snapshot or {}
-    ws = book.add_worksheet("Ringkasan")
+    ws = book.add_worksheet(_("Ringkasan"))
     ws.set_column(0, 0, 28)
     ws.set_column(1, 1, 48)
-    ws.write(0, 0, f"Tagihan iuran JKK-JKM {months.label(invoice.month)}", f["title"])
+    month = months.label(invoice.month, None)
+    ws.write(0, 0, _("Tagihan iuran JKK-JKM %(month)s") % {"month": month}, f["title"])
     facts = [
-        ("Nomor tagihan", invoice.number),
-        ("Program", invoice.programme.name),
-        ("Penyandang dana", f"{invoice.funder.code} — {invoice.funder.name}"),
-        ("Bulan iuran", months.label(invoice.month)),
-        ("Status", invoice.get_state_display()),
-        ("Jatuh tempo", long_date(invoice.due_date)),
+        (_("Nomor tagihan"), invoice.number),
+        (_("Program"), invoice.programme.name),
+        (_("Penyandang dana"), f"{invoice.funder.code} — {invoice.funder.name}"),
+        (_("Bulan iuran"), month),
+        (_("Status"), invoice.get_state_display()),
+        (_("Jatuh tempo"), long_date(invoice.due_date, None)),
         ("PKS", (snap.get("agreement") or {}).get("number", "")),
-        ("Jumlah peserta", invoice.line_count),
-        ("Jumlah tagihan (Rp)", invoice.total),
-        ("Sudah dibayar (Rp)", invoice.paid),
-        ("Sisa (Rp)", invoice.outstanding),
-        ("Terbilang", terbilang(int(invoice.total)) if invoice.total >= 0 else ""),
+        (_("Jumlah peserta"), invoice.line_count),
+        (_("Jumlah tagihan (Rp)"), invoice.total),
+        (_("Sudah dibayar (Rp)"), invoice.paid),
+        (_("Sisa (Rp)"), invoice.outstanding),
+        (_("Terbilang"), terbilang(int(invoice.total)) if invoice.total >= 0 else ""),
     ]
     for i, (k, v) in enumerate(facts, start=2):
         ws.write(i, 0, k, f["bold"])
@@ -117,7 +119,14 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
     ws.write_row(
         row,
         0,
-        ["Segmen", "Upah/penghasilan", "Kelas", "Peserta", "Iuran/orang", "Subtotal"],
+        [
+            _("Segmen"),
+            _("Upah/penghasilan"),
+            _("Kelas"),
+            _("Peserta"),
+            _("Iuran/orang"),
+            "Subtotal",
+        ],
         f["head"],
     )
     for rate in snap.get("rates", []):
@@ -134,8 +143,16 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
                 rate["subtotal"],
             ],
         )
-    lines = book.add_worksheet("Rincian")
-    head = ["No", "NIK", "Nama", "Segmen", "Upah/penghasilan (Rp)", "Kelas risiko", "Iuran (Rp)"]
+    lines = book.add_worksheet(_("Rincian"))
+    head = [
+        _("No"),
+        "NIK",
+        _("Nama"),
+        _("Segmen"),
+        _("Upah/penghasilan (Rp)"),
+        _("Kelas risiko"),
+        _("Iuran (Rp)"),
+    ]
     lines.write_row(0, 0, head, f["head"])
     lines.set_column(1, 1, 20)
     lines.set_column(2, 2, 32)
@@ -157,11 +174,26 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
         lines.write_number(n, 4, wage or 0, f["money"])
         lines.write(n, 5, _roman(rc[0]) if rc and seg == "PU" else "")
         lines.write_number(n, 6, amount, f["money"])
-    adj = book.add_worksheet("Koreksi")
+    _corrections_and_payments(book, f, invoice, show_nik)
+    book.close()
+    return buf.getvalue()
+
+
+def _corrections_and_payments(book, f, invoice: Invoice, show_nik: bool) -> None:
+    """The invoice workbook's corrections and payments sheets."""
+    adj = book.add_worksheet(_("Koreksi"))
     adj.write_row(
         0,
         0,
-        ["NIK", "Nama", "Koreksi (Rp)", "Sebelumnya", "Seharusnya", "Alasan", "Waktu"],
+        [
+            "NIK",
+            _("Nama"),
+            _("Koreksi (Rp)"),
+            _("Sebelumnya"),
+            _("Seharusnya"),
+            _("Alasan"),
+            _("Waktu"),
+        ],
         f["head"],
     )
     for n, a in enumerate(queries.invoice_adjustments(invoice), start=1):
@@ -173,15 +205,13 @@ def invoice_xlsx(invoice: Invoice, *, show_nik: bool) -> bytes:
         adj.write_number(n, 4, a.new_amount, f["money"])
         adj.write_string(n, 5, a.reason)
         adj.write_string(n, 6, timezone.localtime(a.created_at).strftime("%d/%m/%Y %H:%M"))
-    pay = book.add_worksheet("Pembayaran")
-    pay.write_row(0, 0, ["Tanggal", "Jumlah (Rp)", "Referensi", "Catatan"], f["head"])
+    pay = book.add_worksheet(_("Pembayaran"))
+    pay.write_row(0, 0, [_("Tanggal"), _("Jumlah (Rp)"), _("Referensi"), _("Catatan")], f["head"])
     for n, p in enumerate(queries.payments(invoice.programme, invoice=invoice), start=1):
         pay.write_string(n, 0, p.paid_on.strftime("%d/%m/%Y"))
         pay.write_number(n, 1, p.amount, f["money"])
         pay.write_string(n, 2, p.reference)
         pay.write_string(n, 3, p.note)
-    book.close()
-    return buf.getvalue()
 
 
 def _roman(value) -> str:

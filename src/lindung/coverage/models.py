@@ -26,7 +26,9 @@ from lindung.registry.models import Participant, Segment
 class Agreement(models.Model):
     """The yearly cooperation agreement (Perjanjian Kerja Sama) with the BPJS TK branch."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="agreements")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("program")
+    )
     year = models.PositiveSmallIntegerField(_("tahun program"))
     number = models.CharField(_("nomor PKS"), max_length=100)
     signed_on = models.DateField(_("tanggal penandatanganan"))
@@ -42,7 +44,7 @@ class Agreement(models.Model):
         help_text=_("Salinan parameter iuran pada awal periode (dari lindung.rules)."),
     )
     note = models.TextField(_("catatan"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -82,7 +84,9 @@ FUNDING_SOURCE = {"SG": "APBD", "SD": "APBDes", "SL": "LAIN", "SC": "CSR", "SB":
 class Funder(models.Model):
     """Who pays: the Pemda's APBD line, a village's APBDes, a CSR sponsor, a bank…"""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="funders")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="funders", verbose_name=_("program")
+    )
     code = models.SlugField(
         _("kode"),
         max_length=30,
@@ -97,7 +101,7 @@ class Funder(models.Model):
     )
     contact = models.CharField(_("kontak"), max_length=200, blank=True)
     active = models.BooleanField(_("aktif"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -122,13 +126,17 @@ class Funder(models.Model):
 class Pledge(models.Model):
     """A funder's commitment: an amount for a period."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    funder = models.ForeignKey(Funder, on_delete=models.CASCADE, related_name="pledges")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.CASCADE, related_name="pledges", verbose_name=_("penyandang dana")
+    )
     amount = models.BigIntegerField(_("jumlah komitmen (Rp)"))
     start = models.DateField(_("mulai"))
     end = models.DateField(_("sampai"))
     note = models.CharField(_("catatan"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -145,8 +153,12 @@ class AllocationRule(models.Model):
     (workers per month) or an amount (rupiah per month). Rules are applied in ``priority``
     order; see ``docs/coverage.md`` ("Allocation")."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    funder = models.ForeignKey(Funder, on_delete=models.CASCADE, related_name="rules")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.CASCADE, related_name="rules", verbose_name=_("penyandang dana")
+    )
     priority = models.PositiveIntegerField(_("urutan"), default=100)
     segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices, blank=True)
     kelurahan_code = models.CharField(_("kode kelurahan"), max_length=13, blank=True)
@@ -161,7 +173,7 @@ class AllocationRule(models.Model):
     valid_until = models.DateField(_("berlaku sampai"), null=True, blank=True)
     active = models.BooleanField(_("aktif"), default=True)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -192,9 +204,18 @@ class AllocationRule(models.Model):
 class AllocationMember(models.Model):
     """A named worker of an allocation rule."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    rule = models.ForeignKey(AllocationRule, on_delete=models.CASCADE, related_name="members")
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    rule = models.ForeignKey(
+        AllocationRule,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("aturan alokasi"),
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="+", verbose_name=_("peserta")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -242,9 +263,11 @@ class Enrolment(models.Model):
         (State.LAPSED, State.LAPSED): "koreksi tanggal mulai",
     }
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="enrolments"
+        Participant, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("peserta")
     )
     start_date = models.DateField(_("mulai"))
     end_date = models.DateField(_("berakhir"), null=True, blank=True)
@@ -263,7 +286,7 @@ class Enrolment(models.Model):
         help_text=_("Kosongkan agar penyandang dana ditentukan oleh aturan alokasi."),
     )
     note = models.CharField(_("catatan"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -322,14 +345,21 @@ class EnrolmentEvent(TransitionLog):
 class BillingRun(models.Model):
     """One execution of the monthly billing run (kept for the audit trail)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(_("bulan iuran"))
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
     )
-    result = models.JSONField(default=dict, blank=True)
+    month = models.DateField(_("bulan iuran"))
+    started_at = models.DateTimeField(auto_now_add=True, verbose_name=_("mulai pada"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("selesai pada"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("pengguna"),
+    )
+    result = models.JSONField(default=dict, blank=True, verbose_name=_("hasil"))
     history = HistoricalRecords()
 
     class Meta:
@@ -392,8 +422,12 @@ class Invoice(models.Model):
         (State.ISSUED, State.CANCELLED): "dibatalkan",
     }
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    funder = models.ForeignKey(Funder, on_delete=models.PROTECT, related_name="invoices")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("penyandang dana")
+    )
     month = models.DateField(_("bulan iuran"))
     number = models.CharField(_("nomor tagihan"), max_length=80)
     state = models.CharField(
@@ -402,9 +436,20 @@ class Invoice(models.Model):
     due_date = models.DateField(_("jatuh tempo"))
     issued_at = models.DateTimeField(_("diterbitkan"), auto_now_add=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diterbitkan oleh"),
     )
-    run = models.ForeignKey(BillingRun, null=True, blank=True, on_delete=models.SET_NULL)
+    run = models.ForeignKey(
+        BillingRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("proses penagihan"),
+    )
     total = models.BigIntegerField(_("jumlah tagihan (Rp)"), default=0)
     paid = models.BigIntegerField(_("sudah dibayar (Rp)"), default=0)
     line_count = models.PositiveIntegerField(_("jumlah peserta"), default=0)
@@ -609,16 +654,25 @@ class CancelledLine(models.Model):
 class Payment(models.Model):
     """A payment (full or partial) against an invoice."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("tagihan")
+    )
     amount = models.BigIntegerField(_("jumlah (Rp)"))
     paid_on = models.DateField(_("tanggal bayar"))
     reference = models.CharField(_("referensi"), max_length=100)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dicatat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -639,18 +693,25 @@ class Payment(models.Model):
 class Reconciliation(models.Model):
     """An imported BPJS TK billing/participant list for a month, compared with Lindung."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
     month = models.DateField(_("bulan iuran"))
     filename = models.CharField(_("nama berkas"), max_length=255)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diunggah oleh"),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("diunggah pada"))
     rows = models.PositiveIntegerField(_("baris dibaca"), default=0)
     matched = models.PositiveIntegerField(_("cocok"), default=0)
-    columns = models.JSONField(default=dict, blank=True)
-    errors = models.JSONField(default=list, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
+    columns = models.JSONField(default=dict, blank=True, verbose_name=_("pemetaan kolom"))
+    errors = models.JSONField(default=list, blank=True, verbose_name=_("baris ditolak"))
+    summary = models.JSONField(default=dict, blank=True, verbose_name=_("ringkasan"))
     # What was reconciled: one segment and/or one funder's bill (blank: everything billed).
     segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices, blank=True)
     funder = models.ForeignKey(
@@ -664,7 +725,12 @@ class Reconciliation(models.Model):
     skipped = models.PositiveIntegerField(
         _("baris di luar pilihan"), default=0, help_text=_("Baris BPJS dengan segmen lain.")
     )
-    ignored = models.JSONField(default=list, blank=True, help_text="Rows below the table.")
+    ignored = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Rows below the table.",
+        verbose_name=_("baris di bawah tabel (diabaikan)"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -685,29 +751,52 @@ class Difference(models.Model):
         AMOUNT = "amount", _("iuran berbeda")
         WAGE = "wage", _("upah/tingkat penghasilan atau segmen berbeda")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
     reconciliation = models.ForeignKey(
-        Reconciliation, on_delete=models.CASCADE, related_name="differences"
+        Reconciliation,
+        on_delete=models.CASCADE,
+        related_name="differences",
+        verbose_name=_("rekonsiliasi"),
     )
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     participant = models.ForeignKey(
-        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Participant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("peserta"),
     )
     nik = models.CharField(_("NIK"), max_length=32, blank=True)
     name = models.CharField(_("nama"), max_length=200, blank=True)
-    bpjs_segment = models.CharField(max_length=3, blank=True)
-    bpjs_wage = models.BigIntegerField(null=True, blank=True)
-    bpjs_amount = models.BigIntegerField(null=True, blank=True)
-    lindung_segment = models.CharField(max_length=3, blank=True)
-    lindung_wage = models.BigIntegerField(null=True, blank=True)
-    lindung_amount = models.BigIntegerField(null=True, blank=True)
+    bpjs_segment = models.CharField(max_length=3, blank=True, verbose_name=_("segmen menurut BPJS"))
+    bpjs_wage = models.BigIntegerField(null=True, blank=True, verbose_name=_("upah menurut BPJS"))
+    bpjs_amount = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("iuran menurut BPJS")
+    )
+    lindung_segment = models.CharField(
+        max_length=3, blank=True, verbose_name=_("segmen menurut Lindung")
+    )
+    lindung_wage = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("upah menurut Lindung")
+    )
+    lindung_amount = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("iuran menurut Lindung")
+    )
     detail = models.CharField(_("keterangan"), max_length=500, blank=True)
     resolved = models.BooleanField(_("selesai"), default=False)
     resolution = models.CharField(_("catatan penyelesaian"), max_length=500, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diselesaikan oleh"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diselesaikan pada"))
     history = HistoricalRecords()
 
     class Meta:

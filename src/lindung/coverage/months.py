@@ -35,9 +35,10 @@ def months_between(start: date, end: date) -> list[date]:
     return out
 
 
-def label(d: date) -> str:
-    """``date(2025, 3, 1)`` -> ``'Maret 2025'``."""
-    return month_year(d)
+def label(d: date, language: str | None = "id") -> str:
+    """``date(2025, 3, 1)`` -> ``'Maret 2025'`` (``language=None``: the active language, for
+    pages and documents; domain messages keep Indonesian)."""
+    return month_year(d, language)
 
 
 def parse_month(text: str) -> date:

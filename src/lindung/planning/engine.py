@@ -45,6 +45,7 @@ import numpy as np
 import polars as pl
 
 from lindung.core.errors import in_language
+from lindung.core.formatting import group as group_digits
 from lindung.core.formatting import rupiah
 from lindung.rules.benefits import jkk_death, jkk_total_disability, jkm_death
 from lindung.rules.contributions import monthly_contribution
@@ -60,6 +61,17 @@ TYPE_LABELS = {
     "jkk_stmb": "JKK STMB",
     "jkk_medical": "JKK perawatan",
 }
+#: The same in English (the warnings' English text).
+TYPE_LABELS_EN = {
+    "jkm_death": "JKM death",
+    "jkk_death": "JKK death",
+    "jkk_total_disability": "JKK total disability",
+    "jkk_partial_disability": "JKK partial disability",
+    "jkk_stmb": "JKK temporary inability to work (STMB)",
+    "jkk_medical": "JKK medical care",
+}
+#: Quota groups in words: (Indonesian, English).
+QUOTA_GROUPS = {"kelurahan": ("kelurahan", "kelurahan"), "occupation": ("pekerjaan", "occupation")}
 
 CRITERIA_LABELS = {
     "decile": "desil DTSEN terendah dahulu",
@@ -81,15 +93,23 @@ CANDIDATE_COLUMNS = {
 }
 THIN_HISTORY_CLAIMS = 5
 THIN_HISTORY_MONTHS = 12_000
-# Benefit types in words (warnings, calibration table, charts).
-TYPE_LABELS = {
-    "jkm_death": "JKM meninggal",
-    "jkk_death": "JKK meninggal",
-    "jkk_total_disability": "JKK cacat total",
-    "jkk_partial_disability": "JKK cacat sebagian",
-    "jkk_stmb": "JKK STMB",
-    "jkk_medical": "JKK perawatan",
-}
+
+
+class Note(str):
+    """A warning of a calculation: the string is its Indonesian text, ``en`` its English.
+
+    Stored in the result as ``{"id": ..., "en": ...}`` (:meth:`to_dict`) so a page shows the
+    language it is in (``lindung.planning.render.warning_text``)."""
+
+    en: str
+
+    def __new__(cls, text: str, en: str) -> Note:
+        note = super().__new__(cls, text)
+        note.en = en
+        return note
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": str(self), "en": self.en}
 
 
 class ScenarioError(ValueError):
@@ -379,7 +399,7 @@ class Result:
     coverage_before: Decimal
     coverage_after: Decimal
     projection: dict[str, Any]
-    warnings: list[str]
+    warnings: list[Note]
     funders: dict[str, int]
     #: What the budget lacks to pay the current participants (> 0: the scenario cannot be
     #: adopted — it cannot even fund who is already covered).
@@ -432,7 +452,7 @@ class Result:
             "projected_claims": self.projection["claims"],
             "projected_claim_ratio": self.projection["claim_ratio"],
             "calibration": self.projection["calibration"],
-            "warnings": self.warnings,
+            "warnings": [w.to_dict() for w in self.warnings],
             "current_unfunded": self.current_unfunded,
             "priority": [
                 {"criterion": c, "label": CRITERIA_LABELS[c]} for c in self.scenario.priority
@@ -489,7 +509,7 @@ def rank(candidates: pl.DataFrame, scenario: Scenario) -> pl.DataFrame:
     return ordered.with_row_index("rank", offset=1)
 
 
-def apply_quotas(ranked: pl.DataFrame, scenario: Scenario, warnings: list[str]) -> pl.DataFrame:
+def apply_quotas(ranked: pl.DataFrame, scenario: Scenario, warnings: list[Note]) -> pl.DataFrame:
     keep = pl.lit(True)
     for group, caps in scenario.quotas.items():
         if not caps:
@@ -503,9 +523,15 @@ def apply_quotas(ranked: pl.DataFrame, scenario: Scenario, warnings: list[str]) 
         counts = dict(zip(available[group].to_list(), available["len"].to_list(), strict=True))
         for key, wanted in caps.items():
             if counts.get(key, 0) < int(wanted):
+                words_id, words_en = QUOTA_GROUPS.get(group, (group, group))
+                have = group_digits(counts.get(key, 0))
                 warnings.append(
-                    f"Kuota {group} {key} ({int(wanted)}) tidak dapat dipenuhi: hanya "
-                    f"{counts.get(key, 0)} kandidat."
+                    Note(
+                        f"Kuota {words_id} {key} ({group_digits(int(wanted))}) tidak dapat "
+                        f"dipenuhi: hanya {have} kandidat.",
+                        f"The quota for {words_en} {key} ({group_digits(int(wanted))}) cannot be "
+                        f"met: only {have} candidates.",
+                    )
                 )
     return ranked.filter(keep)
 
@@ -515,7 +541,7 @@ def project(
     participant_months: int | dict[str, int],
     contributions: int,
     history: list[ClaimHistory],
-    warnings: list[str],
+    warnings: list[Note],
 ) -> dict[str, Any]:
     """Claims expected for the participant-months of each segment (seeded simulation).
 
@@ -541,7 +567,11 @@ def project(
         relevant = [h for h in history if h.segment == segment]
         if not relevant:
             warnings.append(
-                f"Belum ada riwayat klaim segmen {segment}: klaim segmen ini tidak diproyeksikan."
+                Note(
+                    f"Belum ada riwayat klaim segmen {segment}: klaim segmen ini tidak "
+                    "diproyeksikan.",
+                    f"No claim history for segment {segment} yet: its claims are not projected.",
+                )
             )
         for h in relevant:
             amount = rule_amounts.get(h.type) if segment == scenario.segment else None
@@ -554,10 +584,14 @@ def project(
             rate = h.rate_per_1000
             thin = h.count < THIN_HISTORY_CLAIMS or h.participant_months < THIN_HISTORY_MONTHS
             if thin:
+                claims, months_ = group_digits(h.count), group_digits(h.participant_months)
                 warnings.append(
-                    f"Riwayat klaim {TYPE_LABELS.get(h.type, h.type)} ({h.segment}) tipis: {h.count} klaim dalam "
-                    f"{h.participant_months:,} bulan-peserta; proyeksi kurang andal.".replace(
-                        ",", "."
+                    Note(
+                        f"Riwayat klaim {TYPE_LABELS.get(h.type, h.type)} ({h.segment}) tipis: "
+                        f"{claims} klaim dalam {months_} bulan-peserta; proyeksi kurang andal.",
+                        f"Thin claim history for {TYPE_LABELS_EN.get(h.type, h.type)} "
+                        f"({h.segment}): {claims} claims in {months_} participant-months; the "
+                        "projection is less reliable.",
                     )
                 )
             columns.append((h.type, segment, rate, months, int(amount)))
@@ -648,7 +682,7 @@ def _split_pool(candidates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, p
 
 
 def _pay_current(
-    pots: list[tuple[str, int]], current_cost: int, warnings: list[str]
+    pots: list[tuple[str, int]], current_cost: int, warnings: list[Note]
 ) -> tuple[dict[str, int], dict[str, int]]:
     """The current participants are paid first, from the APBD and then from CSR in order:
     ``(paid for them per pot, money left per pot)``."""
@@ -662,8 +696,12 @@ def _pay_current(
         free[name] = amount - take
     if still_owed > 0:
         warnings.append(
-            "Anggaran APBD dan CSR tidak cukup untuk membiayai peserta yang sudah ada "
-            f"(kurang {rupiah(still_owed)}); tidak ada peserta baru yang dapat ditambahkan."
+            Note(
+                "Anggaran APBD dan CSR tidak cukup untuk membiayai peserta yang sudah ada "
+                f"(kurang {rupiah(still_owed)}); tidak ada peserta baru yang dapat ditambahkan.",
+                "The APBD and CSR budget cannot pay for the current participants (short by "
+                f"{rupiah(still_owed)}); no new participant can be added.",
+            )
         )
         free = dict.fromkeys(free, 0)
     return current_by, free
@@ -700,7 +738,7 @@ def run(
     history: list[ClaimHistory],
 ) -> Result:
     """Compute one scenario."""
-    warnings: list[str] = []
+    warnings: list[Note] = []
     enrolled, covered, eligible = _split_pool(candidates)
     monthly_amounts = [
         monthly_contribution(scenario.segment, scenario.wage, m, funding="APBD").total
@@ -726,8 +764,11 @@ def run(
     n = selected.height
     if n < max_count:
         warnings.append(
-            f"Dana cukup untuk {max_count:,} peserta, tetapi hanya {n:,} kandidat memenuhi syarat.".replace(
-                ",", "."
+            Note(
+                f"Dana cukup untuk {group_digits(max_count)} peserta, tetapi hanya "
+                f"{group_digits(n)} kandidat memenuhi syarat.",
+                f"The money is enough for {group_digits(max_count)} participants, but only "
+                f"{group_digits(n)} candidates are eligible.",
             )
         )
     counts, funder_of = _assign_funders(pots, capacity, n)

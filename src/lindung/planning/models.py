@@ -22,7 +22,9 @@ class Scenario(models.Model):
         COMPUTED = "computed", _("dihitung")
         ADOPTED = "adopted", _("diterapkan")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="scenarios")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="scenarios", verbose_name=_("program")
+    )
     name = models.CharField(_("nama skenario"), max_length=120)
     params = models.JSONField(_("masukan"), default=dict)
     result = models.JSONField(_("hasil"), default=dict)
@@ -30,13 +32,23 @@ class Scenario(models.Model):
         _("status"), max_length=10, choices=State.choices, default=State.COMPUTED
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     adopted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diterapkan oleh"),
     )
-    adopted_at = models.DateTimeField(null=True, blank=True)
+    adopted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diterapkan pada"))
     adoption = models.JSONField(_("hasil penerapan"), default=dict, blank=True)
     history = HistoricalRecords()
 

@@ -9,9 +9,11 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from lindung.core import charts
 from lindung.core.formatting import (
+    bilingual,
     mask_nik,
     month_name,
     percent,
@@ -79,6 +81,13 @@ def _month_label(month: str) -> str:
     return f"{month_name(int(month[5:7]), None)} {month[:4]}"
 
 
+def warning_texts(r: dict, language: str | None = None) -> list[str]:
+    """A result's warnings in ``language`` (default: the active one, the page's). Stored as
+    ``{"id", "en"}``; a scenario calculated before stored plain Indonesian strings, shown as
+    they are."""
+    return [bilingual(w, language) for w in r.get("warnings", [])]
+
+
 def enrich(r: dict) -> dict:
     """Add display helpers to a stored result (names of kelurahan, current cost)."""
     r = dict(r)
@@ -86,6 +95,7 @@ def enrich(r: dict) -> dict:
     for row in r.get("by_kelurahan", []):
         row["name"] = regions.region_name(row["kelurahan"] or "") or row["kelurahan"]
     r["type_labels"] = TYPE_LABELS
+    r["warnings"] = warning_texts(r)
     r["start_label"] = start_label(r)
     r["monthly"] = [{**m, "label": _month_label(m["month"])} for m in r.get("monthly", [])]
     r["calibration"] = [
@@ -128,7 +138,7 @@ def compare_rows(items: list[Scenario]) -> list[tuple[str, list[str]]]:
     priorities = [
         ", ".join(CRITERIA_LABELS[c] for c in s.params.get("priority", [])) or "NIK" for s in items
     ]
-    return [("Urutan prioritas", priorities), *rows.items()]
+    return [(_("Urutan prioritas"), priorities), *rows.items()]
 
 
 def _chart_percent(ratio) -> float:
@@ -141,34 +151,38 @@ def compare_svgs(items: list[Scenario]) -> dict[str, str]:
     return {
         "selected": charts.bars(
             names,
-            {"Peserta baru": [s.result["selected"] for s in items]},
-            title="Peserta baru per skenario",
-            unit="orang",
+            {_("Peserta baru"): [s.result["selected"] for s in items]},
+            title=_("Peserta baru per skenario"),
+            unit=_("orang"),
         ),
         "money": charts.bars(
             names,
             {
-                "Biaya tahun ini": [s.result["cost"] for s in items],
-                "Proyeksi klaim (tengah)": [s.result["projected_claims"]["central"] for s in items],
+                _("Biaya tahun ini"): [s.result["cost"] for s in items],
+                _("Proyeksi klaim (tengah)"): [
+                    s.result["projected_claims"]["central"] for s in items
+                ],
             },
-            title="Biaya dan proyeksi klaim (Rp juta)",
-            unit="Rp juta",
+            title=_("Biaya dan proyeksi klaim (Rp juta)"),
+            unit=_("Rp juta"),
             money=True,
         ),
         "coverage": charts.bars(
             names,
             {
-                "Sebelum": [_chart_percent(s.result["coverage_before"]) for s in items],
-                "Sesudah": [_chart_percent(s.result["coverage_after"]) for s in items],
+                _("Sebelum"): [_chart_percent(s.result["coverage_before"]) for s in items],
+                _("Sesudah"): [_chart_percent(s.result["coverage_after"]) for s in items],
             },
-            title="Cakupan UCJ (%)",
+            title=_("Cakupan UCJ (%)"),
             unit="%",
         ),
     }
 
 
 def scenario_pdf(stored: Scenario) -> bytes:
-    return compare_pdf([stored], title=f"Skenario perluasan: {stored.name}", detail=stored)
+    return compare_pdf(
+        [stored], title=_("Skenario perluasan: %(name)s") % {"name": stored.name}, detail=stored
+    )
 
 
 def compare_pdf(items: list[Scenario], *, title: str = "", detail: Scenario | None = None) -> bytes:
@@ -180,9 +194,10 @@ def compare_pdf(items: list[Scenario], *, title: str = "", detail: Scenario | No
         {
             "programme": programme,
             "items": items,
+            "results": [(s, enrich(s.result)) for s in items],
             "rows": compare_rows(items),
             "svgs": compare_svgs(items) if len(items) > 1 else chart_svgs(items[0]),
-            "title": title or "Perbandingan skenario perluasan",
+            "title": title or _("Perbandingan skenario perluasan"),
             "detail": enrich(detail.result) if detail else None,
             "generated": timezone.localtime(),
             "short": rupiah_short,
@@ -205,18 +220,24 @@ def _xlsx_rows(ws, start_row, header, rows, fmt_head, money_cols=(), money=None)
 def _cash_flow_sheet(wb, s: Scenario, head, title, money) -> None:
     """A scenario's monthly contributions per funder, its funders and its projected claims."""
     r = s.result
-    ws = wb.add_worksheet(f"Arus kas {s.pk}"[:31])
+    ws = wb.add_worksheet((_("Arus kas") + f" {s.pk}")[:31])
     ws.set_column(0, 8, 18)
-    ws.write(0, 0, f"{s.name}: iuran per bulan per penyandang dana (Rp)", title)
+    heading = _("%(name)s: iuran per bulan per penyandang dana (Rp)") % {"name": s.name}
+    ws.write(0, 0, heading, title)
     names = list(r["monthly"][0]["by_funder"]) if r["monthly"] else []
     rows = [
-        (m["month"], m["per_person"], *[m["by_funder"][n] for n in names], m["total"])
+        (
+            _month_label(m["month"]),
+            m["per_person"],
+            *[m["by_funder"][n] for n in names],
+            m["total"],
+        )
         for m in r["monthly"]
     ]
     row = _xlsx_rows(
         ws,
         2,
-        ["Bulan", "Per orang", *names, "Jumlah"],
+        [_("Bulan"), _("Per orang"), *names, _("Jumlah")],
         rows,
         head,
         money_cols=range(1, len(names) + 3),
@@ -229,7 +250,7 @@ def _cash_flow_sheet(wb, s: Scenario, head, title, money) -> None:
     row = _xlsx_rows(
         ws,
         row,
-        FUNDER_HEADER,
+        [str(h) for h in FUNDER_HEADER],
         funders,
         head,
         money_cols=(1, 2, 4, 5, 6),
@@ -249,47 +270,55 @@ def _cash_flow_sheet(wb, s: Scenario, head, title, money) -> None:
         )
         for k, v in pc["by_type"].items()
     ]
-    rows.append(("Jumlah", "", pc["analytic"], pc["central"], *pc["p80"], *pc["p95"]))
-    _xlsx_rows(ws, row, PROJECTION_HEADER, rows, head, money_cols=range(2, 8), money=money)
+    rows.append((_("Jumlah"), "", pc["analytic"], pc["central"], *pc["p80"], *pc["p95"]))
+    _xlsx_rows(
+        ws,
+        row,
+        [str(h) for h in PROJECTION_HEADER],
+        rows,
+        head,
+        money_cols=range(2, 8),
+        money=money,
+    )
 
 
 FUNDER_HEADER = [
-    "Penyandang dana",
-    "Anggaran",
-    "Peserta lama",
-    "Peserta baru",
-    "Biaya baru",
-    "Setahun penuh",
-    "Sisa",
+    gettext_lazy("Penyandang dana"),
+    gettext_lazy("Anggaran"),
+    gettext_lazy("Peserta lama"),
+    gettext_lazy("Peserta baru"),
+    gettext_lazy("Biaya baru"),
+    gettext_lazy("Setahun penuh"),
+    gettext_lazy("Sisa"),
 ]
 PROJECTION_HEADER = [
-    "Proyeksi klaim",
-    "Perkiraan jumlah",
-    "Analitik",
-    "Tengah",
-    "80 % bawah",
-    "80 % atas",
-    "95 % bawah",
-    "95 % atas",
+    gettext_lazy("Proyeksi klaim"),
+    gettext_lazy("Perkiraan jumlah"),
+    gettext_lazy("Analitik"),
+    gettext_lazy("Tengah"),
+    gettext_lazy("80 % bawah"),
+    gettext_lazy("80 % atas"),
+    gettext_lazy("95 % bawah"),
+    gettext_lazy("95 % atas"),
 ]
 SELECTED_HEADER = [
-    "Urutan",
-    "Peringkat",
-    "NIK",
-    "Nama",
-    "Kode kelurahan",
-    "Pekerjaan",
-    "Desil",
-    "Tulang punggung",
-    "Tanggungan",
-    "Penyandang dana",
+    gettext_lazy("Urutan"),
+    gettext_lazy("Peringkat"),
+    gettext_lazy("NIK"),
+    gettext_lazy("Nama"),
+    gettext_lazy("Kode kelurahan"),
+    gettext_lazy("Pekerjaan"),
+    gettext_lazy("Desil"),
+    gettext_lazy("Tulang punggung"),
+    gettext_lazy("Tanggungan"),
+    gettext_lazy("Penyandang dana"),
 ]
 
 
 def _selected_sheet(wb, s: Scenario, head, text, mask: bool) -> None:
     """The people a scenario selected (NIKs masked when ``mask``)."""
-    ws = wb.add_worksheet(f"Terpilih {s.pk}"[:31])
-    ws.write_row(0, 0, SELECTED_HEADER, head)
+    ws = wb.add_worksheet((_("Terpilih") + f" {s.pk}")[:31])
+    ws.write_row(0, 0, [str(h) for h in SELECTED_HEADER], head)
     ws.set_column(2, 2, 20, text)
     ws.set_column(3, 3, 28)
     for i, sel in enumerate(s.selections.order_by("position").iterator(chunk_size=5000), 1):
@@ -300,7 +329,7 @@ def _selected_sheet(wb, s: Scenario, head, text, mask: bool) -> None:
         ws.write_string(i, 4, sel.kelurahan_code)
         ws.write_string(i, 5, sel.occupation)
         ws.write(i, 6, sel.decile)
-        ws.write_string(i, 7, "Y" if sel.breadwinner else "T")
+        ws.write_string(i, 7, "Y" if sel.breadwinner else pgettext("tidak, satu huruf", "T"))
         ws.write_number(i, 8, sel.dependants)
         ws.write_string(i, 9, sel.funder)
 
@@ -316,10 +345,10 @@ def compare_xlsx(items: list[Scenario], *, selected: bool = False, mask: bool = 
     title = wb.add_format({"bold": True, "font_size": 14})
     money = wb.add_format({"num_format": "#,##0"})
     text = wb.add_format({"num_format": "@"})
-    ws = wb.add_worksheet("Perbandingan")
+    ws = wb.add_worksheet(_("Perbandingan"))
     ws.set_column(0, 0, 40)
     ws.set_column(1, len(items), 30)
-    ws.write(0, 0, f"Skenario perluasan — {items[0].programme.name}", title)
+    ws.write(0, 0, _("Skenario perluasan") + f" — {items[0].programme.name}", title)
     _xlsx_rows(
         ws,
         2,
@@ -327,6 +356,11 @@ def compare_xlsx(items: list[Scenario], *, selected: bool = False, mask: bool = 
         [(label, *values) for label, values in compare_rows(items)],
         head,
     )
+    row = len(compare_rows(items)) + 5
+    for s in items:
+        for note in warning_texts(s.result):
+            ws.write_row(row, 0, [_("Peringatan") + f" — {s.name}", note])
+            row += 1
     for s in items:
         _cash_flow_sheet(wb, s, head, title, money)
         if selected:

@@ -195,6 +195,7 @@ def compare(request, programme):
             "items": items,
             "rows": rendering.compare_rows(items),
             "start_notice": rendering.start_notice(items),
+            "warnings": [(s, rendering.warning_texts(s.result)) for s in items],
             "svgs": rendering.compare_svgs(items),
             "query": request.GET.urlencode(),
         },

@@ -25,6 +25,7 @@ class ProgrammesConfig(AppConfig):
         menu.register(_("Kalkulator Manfaat"), "calculator", "benefit.quote", order=700)
         menu.register(_("Parameter"), "parameters", "parameters.view", order=800)
         menu.register(_("Audit"), "audit_trail", "audit.view", order=900)
+        menu.register(_("Log akses"), "access_log", "audit.view", order=910)
         menu.register(_("Pengguna"), "members", "members.manage", order=950)
         menu.register(_("Token API"), "api_tokens", "api.token", order=970)
         menu.register(_("Pengaturan"), "programme_settings", "programme.edit", order=960)

@@ -112,7 +112,7 @@ class Programme(models.Model):
     #: history tables, whose ``logo_sha256`` records every change.
     logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
     logo_sha256 = models.CharField(_("sidik logo"), max_length=64, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords(excluded_fields=["logo"])
 
     class Meta:
@@ -159,9 +159,14 @@ class Membership(models.Model):
     """A user's role in one programme. A user may belong to several programmes."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("pengguna"),
     )
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("program")
+    )
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
     scope = models.CharField(
         _("lingkup"),
@@ -169,7 +174,7 @@ class Membership(models.Model):
         blank=True,
         help_text=_("Untuk Mitra CSR: kode penyandang dana yang boleh dilihat."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -309,17 +314,27 @@ class ApiToken(models.Model):
     revocable. Only a SHA-256 hash of the secret is stored; the secret is shown once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("pengguna"),
     )
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="api_tokens")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("program")
+    )
     name = models.CharField(_("nama"), max_length=100)
     prefix = models.CharField(_("awalan"), max_length=16, help_text=_("Untuk mengenali token."))
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("sidik token"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     expires_at = models.DateTimeField(_("berlaku sampai"))
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dicabut oleh"),
     )
     last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -348,7 +363,10 @@ class Account(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lindung_account"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="lindung_account",
+        verbose_name=_("pengguna"),
     )
     must_change_password = models.BooleanField(_("wajib ganti kata sandi"), default=False)
     password_reset_at = models.DateTimeField(
@@ -356,7 +374,12 @@ class Account(models.Model):
     )
     password_changed_at = models.DateTimeField(_("kata sandi diganti"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("dibuat oleh"),
     )
     history = HistoricalRecords()
 
@@ -388,7 +411,9 @@ class ProgrammeParameter(models.Model):
         FIXED = "fixed", _("jumlah tetap")
         WAGE = "wage", _("upah masing-masing pekerja (UMK bila kosong)")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="parameters")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="parameters", verbose_name=_("program")
+    )
     name = models.CharField(_("parameter"), max_length=20, choices=Name.choices)
     key = models.CharField(
         _("berlaku untuk"),

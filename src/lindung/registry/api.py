@@ -156,7 +156,7 @@ def list_participants(request, params: Query[ListParams]):
     for programme in programmes:
         given = sum(1 for p in items if p.programme_id == programme.pk)
         if given or params.nik or params.programme:
-            what = "cari NIK" if params.nik else f"filter: {filters.describe()}"
+            what = "cari NIK" if params.nik else f"filter: {filters.describe(programme)}"
             action = "view" if params.nik else "list"
             detail = f"{what}; offset {offset}"
             log_read(request, programme, "registry.person", given, detail, action=action)

@@ -42,7 +42,9 @@ class Agency(models.Model):
         OPD = "opd", _("OPD")
         EMPLOYER = "employer", _("Pemberi kerja lain")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="agencies")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="agencies", verbose_name=_("program")
+    )
     code = models.CharField(_("kode instansi"), max_length=30)
     name = models.CharField(_("nama instansi"), max_length=200)
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.OPD)
@@ -61,7 +63,9 @@ class Agency(models.Model):
 
 
 class Person(models.Model):
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="persons")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="persons", verbose_name=_("program")
+    )
     nik = models.CharField(_("NIK"), max_length=16)
     kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True)
     full_name = models.CharField(_("nama lengkap"), max_length=200)
@@ -73,8 +77,8 @@ class Person(models.Model):
     rw = models.CharField(_("RW"), max_length=3, blank=True)
     kelurahan_code = models.CharField(_("kode kelurahan"), max_length=13, blank=True, db_index=True)
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -102,17 +106,29 @@ class Participant(models.Model):
         LEFT = "left", _("keluar")
         LAPSED = "lapsed", _("berhenti (menunggak)")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="participants")
-    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="participant")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="participants", verbose_name=_("program")
+    )
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="participant", verbose_name=_("orang")
+    )
     segment = models.CharField(_("segmen"), max_length=3, choices=Segment.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+        _("status kepesertaan"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
     )
     start_date = models.DateField(_("tanggal mulai"))
     end_date = models.DateField(_("tanggal berakhir"), null=True, blank=True)
     # PU (non-ASN)
     agency = models.ForeignKey(
-        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="participants"
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        verbose_name=_("instansi (OPD)"),
     )
     position = models.CharField(_("jabatan"), max_length=150, blank=True)
     monthly_wage = models.BigIntegerField(_("upah sebulan (Rp)"), null=True, blank=True)
@@ -164,8 +180,8 @@ class Participant(models.Model):
         help_text=_("Bulan iuran sesudah bulan terakhir dibayar yang belum dibayar."),
     )
     arrears_amount = models.BigIntegerField(_("tunggakan (Rp)"), default=0, db_default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -206,9 +222,14 @@ class FamilyMember(models.Model):
         SMA = "SMA", _("SMA/SMK")
         PT = "PT", _("Perguruan tinggi/pelatihan kerja")
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="family_members"
+        Participant,
+        on_delete=models.CASCADE,
+        related_name="family_members",
+        verbose_name=_("peserta"),
     )
     relationship = models.CharField(_("hubungan"), max_length=15, choices=Relationship.choices)
     full_name = models.CharField(_("nama lengkap"), max_length=200)
@@ -241,7 +262,9 @@ class Candidate(models.Model):
     them; adopting a scenario turns the selected ones into participants.
     """
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="candidates")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="candidates", verbose_name=_("program")
+    )
     nik = models.CharField(_("NIK"), max_length=16)
     full_name = models.CharField(_("nama lengkap"), max_length=200)
     kelurahan_code = models.CharField(_("kode kelurahan"), max_length=13, blank=True)
@@ -366,14 +389,33 @@ class ColumnMapping(models.Model):
     """A programme's saved column mapping for one kind of list: the next file with the same
     headers is mapped the same way (see :mod:`lindung.registry.mapping`)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=ImportBatch.Kind.choices)
-    columns = models.JSONField(default=dict, blank=True, help_text="{header key: field or ''}")
-    values = models.JSONField(default=dict, blank=True, help_text="{field: value for the file}")
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    kind = models.CharField(
+        max_length=20, choices=ImportBatch.Kind.choices, verbose_name=_("jenis impor")
+    )
+    columns = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{header key: field or ''}",
+        verbose_name=_("pemetaan kolom"),
+    )
+    values = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="{field: value for the file}",
+        verbose_name=_("nilai tetap untuk berkas"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diubah oleh"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
     history = HistoricalRecords()
 
     class Meta:
@@ -400,23 +442,43 @@ class PossibleDuplicate(models.Model):
         SAME = "same", _("orang yang sama (perlu perbaikan)")
 
     programme = models.ForeignKey(
-        Programme, on_delete=models.CASCADE, related_name="possible_duplicates"
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="possible_duplicates",
+        verbose_name=_("program"),
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("orang")
+    )
+    other = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kemungkinan sama dengan"),
+    )
     reason = models.CharField(_("alasan"), max_length=200)
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("batch impor"),
     )
     decision = models.CharField(
         _("keputusan"), max_length=10, choices=Decision.choices, default=Decision.OPEN
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("diputuskan oleh"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diputuskan pada"))
     note = models.CharField(_("catatan"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     history = HistoricalRecords()
 
     class Meta:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from lindung.core import params
 from lindung.programmes import masking
@@ -29,7 +30,7 @@ from lindung.rules import regions
 from lindung.rules.parameters import params_on
 
 from . import bulk
-from .models import Agency, FamilyMember, ImportBatch, Participant, PossibleDuplicate
+from .models import Agency, FamilyMember, ImportBatch, Participant, PossibleDuplicate, Segment
 from .validation import Reference
 
 PAGE_SIZE = 50
@@ -219,19 +220,27 @@ class Filters:
         }
         return urlencode({k: v for k, v in pairs.items() if v})
 
-    def describe(self) -> str:
-        parts = [
-            f"{k}={v}"
-            for k, v in (
-                ("cari", self.q),
-                ("segmen", self.segment),
-                ("instansi", self.agency),
-                ("kelurahan", self.kelurahan),
-                ("status", self.status),
-            )
-            if v
-        ]
-        return ", ".join(parts) or "semua"
+    def describe(self, programme: Programme | None = None) -> str:
+        """The filters in words for the access log, Indonesian like the rest of the log:
+        "Instansi: Dinas Kesehatan, Segmen: Non-ASN (Penerima Upah)"; "semua" without any."""
+        with translation.override("id"):
+            parts = [
+                (_("Cari"), self.q),
+                (_("Segmen"), dict(Segment.choices).get(self.segment, self.segment)),
+                (_("Instansi"), self._agency_name(programme)),
+                (_("Kelurahan"), kelurahan_name(self.kelurahan) or self.kelurahan),
+                (_("Status"), dict(Participant.Status.choices).get(self.status, self.status)),
+            ]
+            return ", ".join(f"{label}: {value}" for label, value in parts if value) or "semua"
+
+    def _agency_name(self, programme: Programme | None) -> str:
+        if not (self.agency.isascii() and self.agency.isdigit() and len(self.agency) < 19):
+            return self.agency
+        found = Agency.objects.filter(pk=int(self.agency))
+        if programme is not None:
+            found = found.filter(programme=programme)
+        agency = found.first()
+        return agency.name if agency is not None else self.agency
 
 
 def search(user, programme: Programme, filters: Filters) -> QuerySet[Participant]:

@@ -63,7 +63,7 @@ def participant_list(request, programme):
         programme,
         "registry.participant",
         len(rows),
-        f"halaman {page.number}, filter: {filters.describe()}",
+        f"halaman {page.number}, filter: {filters.describe(programme)}",
     )
     if mask.masked and (filters.kelurahan or (filters.q.isdigit() and len(filters.q) != 16)):
         messages.info(request, MASKED_SEARCH_NOTE)
@@ -311,7 +311,7 @@ def export(request, programme, fmt):
         programme=programme,
         action="export",
         object_type="registry.participant",
-        detail=f"{frame.height} baris, {fmt}, filter: {filters.describe()}",
+        detail=f"{frame.height} baris, {fmt}, filter: {filters.describe(programme)}",
         request=request,
         records=frame.height,
     )

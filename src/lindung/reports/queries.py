@@ -21,6 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lindung.claims.models import Claim, ClaimState, ClaimType, Instalment, ScholarshipPlan
 from lindung.core import dates
@@ -34,7 +36,9 @@ from lindung.rules import regions
 from . import counts as read_model
 
 SCHOLARSHIP = "scholarship"
-TYPE_LABELS = {t.value: t.label for t in ClaimType} | {SCHOLARSHIP: "Beasiswa (angsuran tahunan)"}
+TYPE_LABELS = {t.value: t.label for t in ClaimType} | {
+    SCHOLARSHIP: gettext_lazy("Beasiswa (angsuran tahunan)")
+}
 
 
 #: The longest period a dashboard or report covers (20 years of monthly figures).
@@ -528,7 +532,7 @@ def dashboard(programme: Programme, period: Period, as_of: date | None = None) -
         "claims": cl,
         "claim_ratio": ratio(cl["amount"], contrib["paid"]),
         "claim_ratio_with_commitments": ratio(cl["amount"] + cl["commitment"], contrib["paid"]),
-        "claim_ratio_definition": (
+        "claim_ratio_definition": _(
             "klaim yang dibayar tunai / iuran yang dibayar; dengan komitmen: ditambah komitmen "
             "beasiswa klaim yang dibayar pada periode"
         ),

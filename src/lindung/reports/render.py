@@ -120,29 +120,33 @@ def to_xlsx(data: dict) -> bytes:
     pct = wb.add_format({"num_format": "0.0%"})
     title = wb.add_format({"bold": True, "font_size": 14})
 
-    ws = wb.add_worksheet("Ringkasan")
+    ws = wb.add_worksheet(_("Ringkasan"))
     ws.set_column(0, 0, 46)
     ws.set_column(1, 2, 22)
-    ws.write(0, 0, f"Laporan Program — {data['programme']['name']}", title)
-    ws.write(1, 0, f"Periode {data['period']['label']}")
+    ws.write(0, 0, _("Laporan Program") + f" — {data['programme']['name']}", title)
+    ws.write(1, 0, _("Periode %(period)s") % {"period": data["period"]["label"]})
     a, c, cl = data["active_participants"], data["contributions"], data["claims"]
     rows = [
-        ("Peserta aktif per " + a["as_of"], a["total"], None),
-        ("  Non-ASN (PU)", a["PU"], None),
-        ("  Pekerja rentan (BPU)", a["BPU"], None),
-        ("Iuran ditagih (Rp)", c["billed"], money),
-        ("Iuran dibayar (Rp)", c["paid"], money),
-        ("Iuran belum dibayar (Rp)", c["outstanding"], money),
-        ("Jumlah klaim", cl["count"], None),
-        ("Nilai klaim dibayar (Rp)", cl["amount"], money),
-        ("Komitmen beasiswa dari klaim periode ini (Rp)", cl["commitment"], money),
         (
-            "Rasio klaim (klaim tunai / iuran dibayar)",
+            _("Peserta aktif per %(on)s") % {"on": long_date(_day(a["as_of"]), None)},
+            a["total"],
+            None,
+        ),
+        ("  Non-ASN (PU)", a["PU"], None),
+        ("  " + _("Pekerja rentan (BPU)"), a["BPU"], None),
+        (_("Iuran ditagih (Rp)"), c["billed"], money),
+        (_("Iuran dibayar (Rp)"), c["paid"], money),
+        (_("Iuran belum dibayar (Rp)"), c["outstanding"], money),
+        (_("Jumlah klaim"), cl["count"], None),
+        (_("Nilai klaim dibayar (Rp)"), cl["amount"], money),
+        (_("Komitmen beasiswa dari klaim periode ini (Rp)"), cl["commitment"], money),
+        (
+            _("Rasio klaim (klaim tunai / iuran dibayar)"),
             float(data["claim_ratio"]) if data["claim_ratio"] is not None else None,
             pct,
         ),
         (
-            "Rasio klaim termasuk komitmen beasiswa",
+            _("Rasio klaim termasuk komitmen beasiswa"),
             float(data["claim_ratio_with_commitments"])
             if data["claim_ratio_with_commitments"] is not None
             else None,
@@ -150,9 +154,9 @@ def to_xlsx(data: dict) -> bytes:
         ),
     ]
     for i, (label, value, fmt) in enumerate(rows, start=3):
-        ws.write(i, 0, label, bold if not label.startswith("  ") else None)
+        ws.write(i, 0, str(label), bold if not str(label).startswith("  ") else None)
         ws.write(i, 1, value, fmt)
-    ws.write(len(rows) + 4, 0, "Definisi rasio: " + data["claim_ratio_definition"])
+    ws.write(len(rows) + 4, 0, _("Definisi rasio") + ": " + data["claim_ratio_definition"])
 
     def table(name, headers, items, money_cols=()):
         sheet = wb.add_worksheet(name)
@@ -167,51 +171,51 @@ def to_xlsx(data: dict) -> bytes:
                 sheet.write(i, j, value, money if key in money_cols else None)
 
     table(
-        "Per bulan",
+        _("Per bulan"),
         [
-            ("Bulan", "month"),
-            ("Iuran ditagih", "billed"),
-            ("Iuran dibayar", "paid"),
-            ("Klaim dibayar", "claims"),
-            ("Rasio", "ratio"),
-            ("Peserta PU", "PU"),
-            ("Peserta BPU", "BPU"),
+            (_("Bulan"), "month"),
+            (_("Iuran ditagih"), "billed"),
+            (_("Iuran dibayar"), "paid"),
+            (_("Klaim dibayar"), "claims"),
+            (_("Rasio"), "ratio"),
+            (_("Peserta PU"), "PU"),
+            (_("Peserta BPU"), "BPU"),
         ],
         data["monthly"],
         {"billed", "paid", "claims"},
     )
     table(
-        "Klaim per jenis",
+        _("Klaim per jenis"),
         [
-            ("Jenis", "label"),
-            ("Jumlah", "count"),
-            ("Nilai dibayar", "amount"),
-            ("Komitmen beasiswa", "commitment"),
+            (_("Jenis"), "label"),
+            (_("Jumlah"), "count"),
+            (_("Nilai dibayar"), "amount"),
+            (_("Komitmen beasiswa"), "commitment"),
         ],
         list(data["claims"]["by_type"].values()),
         {"amount", "commitment"},
     )
     table(
-        "Per kelurahan",
+        _("Per kelurahan"),
         [
-            ("Kecamatan", "kecamatan"),
-            ("Kelurahan", "kelurahan"),
-            ("Kode", "code"),
-            ("Peserta", "participants"),
-            ("Klaim", "claims"),
-            ("Nilai klaim", "amount"),
+            (_("Kecamatan"), "kecamatan"),
+            (_("Kelurahan"), "kelurahan"),
+            (_("Kode"), "code"),
+            (_("Peserta"), "participants"),
+            (_("Klaim"), "claims"),
+            (_("Nilai klaim"), "amount"),
         ],
         data["by_kelurahan"],
         {"amount"},
     )
     table(
-        "Per OPD",
+        _("Per OPD"),
         [
-            ("Kode", "code"),
+            (_("Kode"), "code"),
             ("OPD", "name"),
-            ("Peserta", "participants"),
-            ("Klaim", "claims"),
-            ("Nilai klaim", "amount"),
+            (_("Peserta"), "participants"),
+            (_("Klaim"), "claims"),
+            (_("Nilai klaim"), "amount"),
         ],
         data["by_agency"],
         {"amount"},

@@ -71,9 +71,10 @@ def mask_nik(value):
 
 
 @register.filter
-def dasar_hukum(value):
-    """A legal reference as text (no ``[N2]`` or DOMAIN.md markers)."""
-    return formatting.legal_reference(value)
+def dasar_hukum(value, flagged=False):
+    """A legal reference as text (no ``[N2]`` or DOMAIN.md markers); ``|dasar_hukum:x.unconfirmed``
+    where the row shows its own "belum terkonfirmasi" badge (said once, not twice)."""
+    return formatting.legal_reference(value, bool(flagged))
 
 
 @register.filter
