@@ -97,3 +97,21 @@ def test_a_scenario_stored_before_shows_its_warnings_as_they_are(planned, users,
         page = client.get(reverse("planning_detail", args=[planned.code, old.pk]))
         assert page.status_code == 200
         assert "⚠ Peringatan lama yang tersimpan sebagai teks." in page.content.decode()
+
+
+def test_priority_order_follows_the_page_language(planned, users, client_for):  # noqa: F811
+    """The scenario's priority order (stored in Indonesian) reads in the page's language, on
+    the scenario page and in the form's choices."""
+    stored = services.create_scenario(
+        programme=planned, data=base(name="Urutan", priority=["decile"]), actor=system()
+    )
+    assert stored.result["priority"][0]["label"] == "desil DTSEN terendah dahulu"
+    detail = reverse("planning_detail", args=[planned.code, stored.pk])
+    english = _client(client_for, users["admin"], "en").get(detail).content.decode()
+    assert "lowest DTSEN decile first" in english and "lowest NIK (final tie-break)" in english
+    assert "desil DTSEN" not in english and "penentu akhir" not in english
+    indonesian = _client(client_for, users["admin"], "id").get(detail).content.decode()
+    assert "desil DTSEN terendah dahulu" in indonesian and "lowest DTSEN" not in indonesian
+    form = reverse("planning_new", args=[planned.code])
+    english = _client(client_for, users["admin"], "en").get(form).content.decode()
+    assert "most dependants first" in english and "tanggungan terbanyak" not in english

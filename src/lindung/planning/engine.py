@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from django.utils.translation import gettext_noop
 
 from lindung.core.errors import in_language
 from lindung.core.formatting import group as group_digits
@@ -73,13 +74,16 @@ TYPE_LABELS_EN = {
 #: Quota groups in words: (Indonesian, English).
 QUOTA_GROUPS = {"kelurahan": ("kelurahan", "kelurahan"), "occupation": ("pekerjaan", "occupation")}
 
+#: In Indonesian, marked for the catalogue: pages translate them when shown (a stored result
+#: keeps the Indonesian).
 CRITERIA_LABELS = {
-    "decile": "desil DTSEN terendah dahulu",
-    "breadwinner": "tulang punggung keluarga dahulu",
-    "dependants": "tanggungan terbanyak dahulu",
-    "occupation": "pekerjaan prioritas dahulu",
-    "kelurahan": "kelurahan prioritas dahulu",
+    "decile": gettext_noop("desil DTSEN terendah dahulu"),
+    "breadwinner": gettext_noop("tulang punggung keluarga dahulu"),
+    "dependants": gettext_noop("tanggungan terbanyak dahulu"),
+    "occupation": gettext_noop("pekerjaan prioritas dahulu"),
+    "kelurahan": gettext_noop("kelurahan prioritas dahulu"),
 }
+LAST_CRITERION = gettext_noop("NIK terkecil (penentu akhir)")
 CANDIDATE_COLUMNS = {
     "nik": pl.Utf8,
     "name": pl.Utf8,
@@ -457,7 +461,7 @@ class Result:
             "priority": [
                 {"criterion": c, "label": CRITERIA_LABELS[c]} for c in self.scenario.priority
             ]
-            + [{"criterion": "nik", "label": "NIK terkecil (penentu akhir)"}],
+            + [{"criterion": "nik", "label": LAST_CRITERION}],
         }
 
 

@@ -14,7 +14,7 @@ from lindung.core.formatting import rupiah
 from .engine import CRITERIA, CRITERIA_LABELS
 
 MONTHS = list(enumerate(MONTH_NAMES, start=1))
-CRITERIA_CHOICES = [("", "—")] + [(c, CRITERIA_LABELS[c]) for c in CRITERIA]
+CRITERIA_CHOICES = [("", "—")] + [(c, _(CRITERIA_LABELS[c])) for c in CRITERIA]
 QUOTA_LINE = re.compile(r"^\s*(kelurahan|pekerjaan)\s+(.+?)\s*[=:]\s*([\d.]+)\s*$", re.IGNORECASE)
 
 

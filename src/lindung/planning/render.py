@@ -136,7 +136,8 @@ def compare_rows(items: list[Scenario]) -> list[tuple[str, list[str]]]:
         for label, value in summary_rows(enrich(s.result)):
             rows.setdefault(label, []).append(value)
     priorities = [
-        ", ".join(CRITERIA_LABELS[c] for c in s.params.get("priority", [])) or "NIK" for s in items
+        ", ".join(_(CRITERIA_LABELS[c]) for c in s.params.get("priority", [])) or "NIK"
+        for s in items
     ]
     return [(_("Urutan prioritas"), priorities), *rows.items()]
 
