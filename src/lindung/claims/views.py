@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import params
@@ -183,7 +184,10 @@ def claim_create(request, programme):
                         **form.details(),
                     )
                 if not outcome.refused:
-                    messages.success(request, f"Klaim {claim.number} dicatat sebagai draf.")
+                    messages.success(
+                        request,
+                        _("Klaim %(number)s dicatat sebagai draf.") % {"number": claim.number},
+                    )
                     return redirect(_claim_url(programme, claim))
         else:
             form = ClaimForm(initial={"event_date": timezone.localdate()})
@@ -265,7 +269,7 @@ def claim_edit(request, programme, pk):
                     **form.details(),
                 )
             if not outcome.refused:
-                messages.success(request, "Klaim diperbarui; hak manfaat dihitung ulang.")
+                messages.success(request, _("Klaim diperbarui; hak manfaat dihitung ulang."))
                 return redirect(_claim_url(programme, claim))
     else:
         initial = {k: getattr(claim, k) for k in ClaimForm.DETAILS}
@@ -298,7 +302,9 @@ def claim_transition(request, programme, pk):
             override_reason=c["override_reason"] or None,
         )
     if not outcome.refused:
-        messages.success(request, f"Status klaim sekarang: {claim.get_state_display()}.")
+        messages.success(
+            request, _("Status klaim sekarang: %(state)s.") % {"state": claim.get_state_display()}
+        )
     return redirect(_claim_url(programme, claim))
 
 
@@ -320,9 +326,11 @@ def claim_bpjs(request, programme, pk):
             )
         if not outcome.refused:
             if claim.difference_flag:
-                messages.warning(request, f"Ada selisih: {claim.difference_note}")
+                messages.warning(
+                    request, _("Ada selisih: %(note)s") % {"note": claim.difference_note}
+                )
             else:
-                messages.success(request, "Jumlah dari BPJS dicatat; sesuai dengan hak.")
+                messages.success(request, _("Jumlah dari BPJS dicatat; sesuai dengan hak."))
     else:
         messages.error(request, _form_errors(form))
     return redirect(_claim_url(programme, claim) + "#bpjs")
@@ -333,7 +341,9 @@ def claim_refresh(request, programme, pk):
     claim = queries.get_claim(programme, pk)
     if request.method == "POST":
         services.refresh_claim(claim, actor=request.user)
-        messages.success(request, "Data kepesertaan dan keluarga dibaca ulang; hak dihitung ulang.")
+        messages.success(
+            request, _("Data kepesertaan dan keluarga dibaca ulang; hak dihitung ulang.")
+        )
     return redirect(_claim_url(programme, claim))
 
 
@@ -353,12 +363,19 @@ def document_action(request, programme, pk):
                 raise ClaimError(text, message_en=text)
             upload = request.FILES["file"]
             services.upload_document(doc, upload, upload.name, actor=request.user)
-            messages.success(request, f"{doc.label}: berkas diunggah dan ditandai diterima.")
+            messages.success(
+                request,
+                _("%(document)s: berkas diunggah dan ditandai diterima.") % {"document": doc.label},
+            )
         elif request.POST.get("received") in ("1", "0"):
             received = request.POST["received"] == "1"
             services.set_document_received(doc, received, actor=request.user)
-            state = "diterima" if received else "belum diterima"
-            messages.success(request, f"{doc.label}: ditandai {state}.")
+            text = (
+                _("%(document)s: ditandai diterima.")
+                if received
+                else _("%(document)s: ditandai belum diterima.")
+            )
+            messages.success(request, text % {"document": doc.label})
         else:
             messages.error(
                 request, in_language("Pilih berkas untuk diunggah.", "Choose a file to upload.")
@@ -419,7 +436,7 @@ def heir_add(request, programme, pk):
                 **c,
             )
         if not outcome.refused:
-            messages.success(request, "Ahli waris ditambahkan.")
+            messages.success(request, _("Ahli waris ditambahkan."))
     else:
         messages.error(request, _form_errors(form))
     return redirect(_claim_url(programme, claim) + "#ahli-waris")
@@ -464,11 +481,13 @@ def heir_edit(request, programme, pk, heir_pk):
             if form.is_bound and form.is_valid():
                 c = dict(form.cleaned_data)
                 services.update_heir(heir, reason=c.pop("reason"), actor=request.user, **c)
-                messages.success(request, "Data ahli waris diperbarui.")
+                messages.success(request, _("Data ahli waris diperbarui."))
                 return redirect(_claim_url(programme, claim) + "#ahli-waris")
             if rform.is_bound and rform.is_valid():
                 services.set_recipient(heir, actor=request.user, **rform.cleaned_data)
-                messages.success(request, f"{heir.full_name} menjadi penerima santunan.")
+                messages.success(
+                    request, _("%(name)s menjadi penerima santunan.") % {"name": heir.full_name}
+                )
                 return redirect(_claim_url(programme, claim) + "#ahli-waris")
     heir.nik_shown = show_nik(request.user, programme, heir.nik) if heir.nik else ""
     return render(
@@ -499,7 +518,7 @@ def handover_create(request, programme, pk):
                 note=c["note"],
             )
         if not outcome.refused:
-            messages.success(request, "Penyerahan santunan dicatat; berita acara siap dicetak.")
+            messages.success(request, _("Penyerahan santunan dicatat; berita acara siap dicetak."))
     else:
         messages.error(request, _form_errors(form))
     return redirect(_claim_url(programme, claim) + "#penyerahan")
@@ -564,7 +583,9 @@ def scholarships_due(request, programme):
     if request.method == "POST":
         authorize(request.user, "claim.edit", programme)
         n = services.open_due_instalments(programme, actor=request.user)
-        messages.success(request, f"{n} angsuran dibuka dan menunggu dokumen keluarga.")
+        messages.success(
+            request, _("%(count)s angsuran dibuka dan menunggu dokumen keluarga.") % {"count": n}
+        )
         return redirect("claims_scholarships_due", programme.code)
     rows = queries.due_instalments(programme, on)
     log_access(
@@ -674,7 +695,7 @@ def instalment_transition(request, programme, pk):
             note=form.cleaned_data.get("note", ""),
         )
     if not outcome.refused:
-        messages.success(request, "Status angsuran diperbarui.")
+        messages.success(request, _("Status angsuran diperbarui."))
     return redirect(_back(request, _plan_url(programme, inst)))
 
 
@@ -701,10 +722,14 @@ def instalment_verify(request, programme, pk):
             v = inst.verification
             if v.get("ok"):
                 messages.success(
-                    request, f"Verifikasi ulang: memenuhi syarat. {v.get('reason', '')}"
+                    request,
+                    _("Verifikasi ulang: memenuhi syarat. %(reason)s")
+                    % {"reason": v.get("reason", "")},
                 )
             else:
-                messages.warning(request, f"Verifikasi ulang: {v.get('reason', '')}")
+                messages.warning(
+                    request, _("Verifikasi ulang: %(reason)s") % {"reason": v.get("reason", "")}
+                )
     else:
         messages.error(request, _form_errors(form))
     return redirect(_plan_url(programme, inst))
@@ -726,7 +751,7 @@ def instalment_pay(request, programme, pk):
                 actor=request.user,
             )
         if not outcome.refused:
-            messages.success(request, "Pembayaran beasiswa dicatat.")
+            messages.success(request, _("Pembayaran beasiswa dicatat."))
     else:
         messages.error(request, _form_errors(form))
     return redirect(_plan_url(programme, inst))
@@ -739,5 +764,5 @@ def plan_stop(request, programme, pk):
     with refusals(request) as outcome:
         services.stop_plan(plan, request.POST.get("reason", ""), actor=request.user)
     if not outcome.refused:
-        messages.success(request, "Beasiswa dihentikan.")
+        messages.success(request, _("Beasiswa dihentikan."))
     return redirect("claims_scholarship", programme.code, plan.pk)

@@ -26,8 +26,10 @@ from datetime import date
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from lindung.core import sql
+from lindung.core.formatting import month_year
 from lindung.programmes.models import Membership, Programme, Role
 from lindung.programmes.permissions import can, role_of
 from lindung.programmes.queries import umk_for
@@ -847,18 +849,24 @@ def get_difference(programme: Programme, difference_id: int) -> Difference:
 
 
 def billing_blockers(programme: Programme, month: date) -> list[str]:
-    """Why billing ``month`` would be refused right now (empty: it can run)."""
+    """Why billing ``month`` would be refused right now (empty: it can run), in the page's
+    language."""
     problems = []
     last = months.last_of(month)
     if not Agreement.objects.filter(
         programme=programme, period_start__lte=last, period_end__gte=month
     ).exists():
         problems.append(
-            f"Belum ada PKS yang berlaku untuk {months.label(month)}; catat PKS di menu "
-            "Kerja sama & penyandang dana."
+            gettext(
+                "Belum ada PKS yang berlaku untuk %(month)s; catat PKS di menu "
+                "Kerja sama & penyandang dana."
+            )
+            % {"month": month_year(month, None)}
         )
     if not Funder.objects.filter(programme=programme, active=True).exists():
         problems.append(
-            "Belum ada penyandang dana; catat APBD sebagai penyandang dana cadangan lebih dulu."
+            gettext(
+                "Belum ada penyandang dana; catat APBD sebagai penyandang dana cadangan lebih dulu."
+            )
         )
     return problems

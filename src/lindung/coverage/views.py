@@ -12,13 +12,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from lindung.core import params
 from lindung.core.downloads import file_response
 from lindung.core.errors import refusals
-from lindung.core.formatting import rupiah
+from lindung.core.formatting import month_year, rupiah
 from lindung.core.redirects import safe_next
 from lindung.programmes.decorators import programme_view
 from lindung.programmes.jobs import start_job
@@ -110,7 +111,9 @@ def run_billing(request, programme):
         },
         user=request.user,
     )
-    messages.info(request, f"Penagihan {months.label(month)} dimulai.")
+    messages.info(
+        request, gettext("Penagihan %(month)s dimulai.") % {"month": month_year(month, None)}
+    )
     return redirect(
         reverse("coverage_billing", args=[programme.code]) + f"?tahun={month.year}&tugas={job.pk}"
     )
@@ -131,8 +134,11 @@ def arrears(request, programme):
             if not outcome.refused:
                 messages.success(
                     request,
-                    f"{len(result['lapsed'])} kepesertaan BPU berakhir karena menunggak "
-                    f"({result['checked']} peserta diperiksa).",
+                    gettext(
+                        "%(lapsed)s kepesertaan BPU berakhir karena menunggak "
+                        "(%(checked)s peserta diperiksa)."
+                    )
+                    % {"lapsed": len(result["lapsed"]), "checked": result["checked"]},
                 )
     rows = queries.bpu_arrears(programme, on, scope)
     return render(
@@ -241,7 +247,9 @@ def record_payment(request, programme, invoice_id):
                 note=d["note"],
             )
         if not outcome.refused:
-            messages.success(request, f"Pembayaran {rupiah(d['amount'])} dicatat.")
+            messages.success(
+                request, gettext("Pembayaran %(amount)s dicatat.") % {"amount": rupiah(d["amount"])}
+            )
     else:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
     return redirect("coverage_invoice", programme.code, invoice.pk)
@@ -256,9 +264,11 @@ def cancel_invoice(request, programme, invoice_id):
         with refusals(request) as outcome:
             services.cancel_invoice(invoice, form.cleaned_data["reason"], actor=request.user)
         if not outcome.refused:
-            messages.success(request, f"Tagihan {invoice.number} dibatalkan.")
+            messages.success(
+                request, gettext("Tagihan %(number)s dibatalkan.") % {"number": invoice.number}
+            )
     else:
-        messages.error(request, "Alasan pembatalan wajib diisi.")
+        messages.error(request, gettext("Alasan pembatalan wajib diisi."))
     return redirect("coverage_invoice", programme.code, invoice.pk)
 
 
@@ -324,7 +334,7 @@ def agreement_new(request, programme):
         request,
         forms.AgreementForm(request.POST),
         lambda d: services.create_agreement(programme, actor=request.user, **d),
-        lambda a: f"{a} dicatat.",
+        lambda a: gettext("%(agreement)s dicatat.") % {"agreement": a},
     )
     if agreement is not None:
         _warn_umk(request, agreement)
@@ -338,9 +348,12 @@ def _warn_umk(request, agreement) -> None:
         years = ", ".join(str(y) for y in missing)
         messages.warning(
             request,
-            f"UMK {agreement.programme.wording.area} tahun {years} belum tercatat. Pekerja "
-            "non-ASN (PU) tanpa upah tercatat tidak dapat ditagih sampai UMK dimasukkan di "
-            "halaman Parameter; sesudah itu simpan ulang PKS ini agar UMK tercatat di dalamnya.",
+            gettext(
+                "UMK %(area)s tahun %(years)s belum tercatat. Pekerja non-ASN (PU) tanpa upah "
+                "tercatat tidak dapat ditagih sampai UMK dimasukkan di halaman Parameter; "
+                "sesudah itu simpan ulang PKS ini agar UMK tercatat di dalamnya."
+            )
+            % {"area": agreement.programme.wording.area, "years": years},
         )
 
 
@@ -359,7 +372,7 @@ def agreement_edit(request, programme, agreement_id):
             request,
             form,
             lambda d: services.update_agreement(agreement, actor=request.user, **d),
-            lambda a: f"{a} diperbarui.",
+            lambda a: gettext("%(agreement)s diperbarui.") % {"agreement": a},
         )
         if saved is not None:
             _warn_umk(request, saved)
@@ -377,7 +390,7 @@ def agreement_delete(request, programme, agreement_id):
     with refusals(request) as outcome:
         services.delete_agreement(agreement, actor=request.user)
     if not outcome.refused:
-        messages.success(request, f"{label} dihapus.")
+        messages.success(request, gettext("%(agreement)s dihapus.") % {"agreement": label})
     return redirect("coverage_funders", programme.code)
 
 
@@ -388,7 +401,7 @@ def funder_new(request, programme):
         request,
         forms.FunderForm(request.POST),
         lambda d: services.create_funder(programme, actor=request.user, **d),
-        lambda f: f"Penyandang dana {f.code} dicatat.",
+        lambda f: gettext("Penyandang dana %(code)s dicatat.") % {"code": f.code},
     )
     if f is not None:
         return redirect("coverage_funder", programme.code, f.pk)
@@ -461,7 +474,7 @@ def pledge_new(request, programme, funder_id):
         request,
         forms.PledgeForm(request.POST),
         lambda d: services.add_pledge(funder, actor=request.user, **d),
-        "Komitmen dana dicatat.",
+        gettext("Komitmen dana dicatat."),
     )
     return redirect("coverage_funder", programme.code, funder.pk)
 
@@ -474,7 +487,7 @@ def rule_new(request, programme, funder_id):
         request,
         forms.RuleForm(request.POST),
         lambda d: services.add_allocation_rule(funder, actor=request.user, **d),
-        "Aturan alokasi dicatat; berlaku pada penagihan berikutnya.",
+        gettext("Aturan alokasi dicatat; berlaku pada penagihan berikutnya."),
     )
     return redirect("coverage_funder", programme.code, funder.pk)
 
@@ -521,7 +534,7 @@ def participant_enrol(request, programme, participant_id):
         request,
         forms.EnrolForm(request.POST),
         lambda d: services.enrol(p, d["start"], d["reason"], actor=request.user, note=d["note"]),
-        "Kepesertaan dimulai.",
+        gettext("Kepesertaan dimulai."),
     )
     return redirect("coverage_participant", programme.code, p.pk)
 
@@ -536,7 +549,7 @@ def participant_end(request, programme, participant_id):
         lambda d: services.end_enrolment(
             p, d["end"], d["reason"], actor=request.user, note=d["note"]
         ),
-        "Kepesertaan diakhiri.",
+        gettext("Kepesertaan diakhiri."),
     )
     return redirect("coverage_participant", programme.code, p.pk)
 
@@ -566,8 +579,16 @@ def reconciliation_list(request, programme):
             if not outcome.refused:
                 messages.success(
                     request,
-                    f"{recon.rows} baris dibaca; {recon.matched} cocok, "
-                    f"{recon.differences.count()} selisih, {len(recon.errors)} baris ditolak.",
+                    gettext(
+                        "%(rows)s baris dibaca; %(matched)s cocok, %(differences)s selisih, "
+                        "%(rejected)s baris ditolak."
+                    )
+                    % {
+                        "rows": recon.rows,
+                        "matched": recon.matched,
+                        "differences": recon.differences.count(),
+                        "rejected": len(recon.errors),
+                    },
                 )
                 return redirect("coverage_reconciliation", programme.code, recon.pk)
     return render(
@@ -630,7 +651,7 @@ def resolve_difference(request, programme, difference_id):
             )
         services.resolve_difference(diff, form.cleaned_data["note"], actor=request.user)
     if not outcome.refused:
-        messages.success(request, f"Selisih {diff.nik} ditandai selesai.")
+        messages.success(request, gettext("Selisih %(nik)s ditandai selesai.") % {"nik": diff.nik})
     back = safe_next(
         request, reverse("coverage_reconciliation", args=[programme.code, diff.reconciliation_id])
     )

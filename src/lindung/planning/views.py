@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.core import params
 from lindung.core.downloads import file_response
@@ -99,7 +100,7 @@ def scenario_new(request, programme):
                 target = "csr_budget"
             form.add_error(target, exc.in_language())
         else:
-            messages.success(request, f"Skenario '{stored.name}' dihitung.")
+            messages.success(request, _("Skenario '%(name)s' dihitung.") % {"name": stored.name})
             return redirect("planning_detail", programme.code, stored.pk)
     return render(
         request, "planning/form.html", {"form": form, "pool": queries.pool_summary(programme)}
@@ -240,7 +241,7 @@ def adopt(request, programme, pk):
             except ScenarioError as exc:
                 messages.error(request, exc.in_language())
             else:
-                messages.success(request, "Penerapan skenario dimulai.")
+                messages.success(request, _("Penerapan skenario dimulai."))
                 return redirect("planning_detail", programme.code, stored.pk)
     return render(
         request,

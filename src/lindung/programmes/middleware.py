@@ -10,9 +10,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext, gettext_noop
 
 SESSION_KEY = "lindung_must_change_password"
-MESSAGE = "Anda masuk dengan kata sandi sementara: buat kata sandi Anda sendiri dulu."
+#: Indonesian in the API's ``detail`` (as every API message); the page's language on pages.
+MESSAGE = gettext_noop("Anda masuk dengan kata sandi sementara: buat kata sandi Anda sendiri dulu.")
 ALLOWED = {"password_change", "password_change_done", "logout", "login", "set_language"}
 
 
@@ -44,5 +46,5 @@ class PasswordChangeRequired:
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": MESSAGE}, status=403)
-        messages.warning(request, MESSAGE)
+        messages.warning(request, gettext(MESSAGE))
         return redirect("password_change")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.core.formatting import parameter_value
 from lindung.rules.parameters import all_parameters, discounts, params_on
@@ -112,7 +113,7 @@ def add(request, programme, name):
         except ProgrammeError as exc:
             _refuse_into(form, exc)
         else:
-            messages.success(request, f"Dicatat: {row}.")
+            messages.success(request, _("Dicatat: %(parameter)s.") % {"parameter": row})
             return redirect("parameters", programme.code)
     return _page(request, programme, bound=form)
 
@@ -141,7 +142,7 @@ def edit(request, programme, pk):
         except ProgrammeError as exc:
             _refuse_into(form, exc)
         else:
-            messages.success(request, f"Diubah: {row}.")
+            messages.success(request, _("Diubah: %(parameter)s.") % {"parameter": row})
             return redirect("parameters", programme.code)
     return render(
         request,
@@ -157,8 +158,8 @@ def delete(request, programme, pk):
     if request.method == "POST" and form.is_valid():
         label = str(row)
         services.delete_parameter(actor=request.user, parameter=row, **form.cleaned_data)
-        messages.success(request, f"Dihapus: {label}.")
+        messages.success(request, _("Dihapus: %(parameter)s.") % {"parameter": label})
         return redirect("parameters", programme.code)
     if request.method == "POST":
-        messages.error(request, "Tulis alasan menghapus nilai ini.")
+        messages.error(request, _("Tulis alasan menghapus nilai ini."))
     return redirect("parameter_edit", programme.code, row.pk)

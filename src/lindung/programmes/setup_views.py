@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -101,8 +102,11 @@ def setup(request):
             else:
                 messages.success(
                     request,
-                    f"{programme.name} dibuat; Anda Admin-nya. Lanjutkan dengan langkah "
-                    "penyiapan di bawah.",
+                    gettext(
+                        "%(programme)s dibuat; Anda Admin-nya. Lanjutkan dengan langkah "
+                        "penyiapan di bawah."
+                    )
+                    % {"programme": programme.name},
                 )
                 return redirect("programme_home", programme.code)
     else:
@@ -141,7 +145,7 @@ def settings_view(request, programme):
             except ProgrammeError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, "Pengaturan program disimpan.")
+                messages.success(request, gettext("Pengaturan program disimpan."))
                 return redirect("programme_settings", programme.code)
     else:
         form = ProfileForm(initial=initial)
@@ -155,8 +159,12 @@ def four_eyes(request, programme):
     enabled = params.choice(request.POST, "empat_mata", ["ya", "tidak"]) == "ya"
     reason = params.text(request.POST, "alasan", 90)
     services.set_four_eyes(actor=request.user, programme=programme, enabled=enabled, reason=reason)
-    state = "aktif" if enabled else "tidak aktif"
-    messages.success(request, f"Aturan empat mata pada persetujuan klaim kini {state}.")
+    messages.success(
+        request,
+        gettext("Aturan empat mata pada persetujuan klaim kini aktif.")
+        if enabled
+        else gettext("Aturan empat mata pada persetujuan klaim kini tidak aktif."),
+    )
     return redirect("programme_settings", programme.code)
 
 

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -120,7 +121,9 @@ def user_create(request, programme):
             _form_error(form, exc)
         else:
             _remember_password(request, user, password)
-            messages.success(request, f"Pengguna {user.username} dibuat.")
+            messages.success(
+                request, gettext("Pengguna %(username)s dibuat.") % {"username": user.username}
+            )
             return redirect("user_detail", programme.code, user.pk)
     return render(request, "programmes/users/create.html", {"form": form})
 
@@ -186,7 +189,7 @@ def user_role(request, programme, user_id):
         except ProgrammeError as exc:
             _form_error(form, exc)
         else:
-            return _done(request, programme, user, "Peran disimpan.")
+            return _done(request, programme, user, gettext("Peran disimpan."))
     return _detail_page(request, programme, membership, {"role": form})
 
 
@@ -204,7 +207,7 @@ def user_identity(request, programme, user_id):
         except ProgrammeError as exc:
             _form_error(form, exc)
         else:
-            return _done(request, programme, user, "Data pengguna disimpan.")
+            return _done(request, programme, user, gettext("Data pengguna disimpan."))
     return _detail_page(request, programme, membership, {"identity": form})
 
 
@@ -217,7 +220,7 @@ def user_reset(request, programme, user_id):
     except ProgrammeError as exc:
         return _refused(request, programme, user, exc)
     _remember_password(request, user, password)
-    return _done(request, programme, user, "Kata sandi sementara baru dibuat.")
+    return _done(request, programme, user, gettext("Kata sandi sementara baru dibuat."))
 
 
 @require_POST
@@ -230,7 +233,10 @@ def user_active(request, programme, user_id):
     except ProgrammeError as exc:
         return _refused(request, programme, user, exc)
     return _done(
-        request, programme, user, "Akun diaktifkan kembali." if active else "Akun dinonaktifkan."
+        request,
+        programme,
+        user,
+        gettext("Akun diaktifkan kembali.") if active else gettext("Akun dinonaktifkan."),
     )
 
 
@@ -239,13 +245,15 @@ def user_active(request, programme, user_id):
 def user_remove(request, programme, user_id):
     user = _member(programme, user_id).user
     if request.POST.get("confirm") != "1":
-        messages.error(request, "Centang konfirmasi untuk mencabut peran.")
+        messages.error(request, gettext("Centang konfirmasi untuk mencabut peran."))
         return redirect("user_detail", programme.code, user.pk)
     try:
         accounts.remove_role(actor=request.user, programme=programme, user=user)
     except ProgrammeError as exc:
         return _refused(request, programme, user, exc)
-    messages.success(request, f"Peran {user.username} di program ini dicabut.")
+    messages.success(
+        request, gettext("Peran %(username)s di program ini dicabut.") % {"username": user.username}
+    )
     return redirect("members", programme.code)
 
 

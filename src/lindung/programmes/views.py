@@ -265,6 +265,7 @@ def api_tokens(request, programme):
     """Personal API tokens: create (the secret is shown once), list with last use, revoke. An
     Admin sees and may revoke every token of the programme."""
     from django.contrib import messages
+    from django.utils.translation import gettext
 
     from . import tokens
 
@@ -283,19 +284,23 @@ def api_tokens(request, programme):
                     name=params.text(request.POST, "name", 200),
                     days=days,
                 )
-                messages.success(request, f"Token '{new.token.name}' dibuat.")
+                messages.success(
+                    request, gettext("Token '%(name)s' dibuat.") % {"name": new.token.name}
+                )
             elif action == "revoke":
                 pk = params.integer(request.POST, "token", minimum=1)
                 token = get_object_or_404(
                     tokens.tokens_for(request.user, programme, everyone=everyone), pk=pk
                 )
                 tokens.revoke_token(actor=request.user, token=token)
-                messages.success(request, f"Token '{token.name}' dicabut.")
+                messages.success(
+                    request, gettext("Token '%(name)s' dicabut.") % {"name": token.name}
+                )
                 return redirect("api_tokens", programme.code)
         except tokens.TokenError as exc:
             messages.error(request, exc.in_language())
         except params.BadParameter as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.in_language())
     return render(
         request,
         "programmes/tokens.html",

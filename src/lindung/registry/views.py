@@ -11,6 +11,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -36,7 +38,7 @@ from .forms import (
 )
 from .models import FamilyMember, ImportBatch, Participant, PossibleDuplicate
 
-MASKED_SEARCH_NOTE = (
+MASKED_SEARCH_NOTE = gettext_lazy(
     "Untuk peran Anda, pencarian dengan angka hanya cocok dengan NIK atau nomor KK lengkap "
     "(16 digit) dan saringan kelurahan tidak berlaku: NIK peserta ditampilkan tersamar."
 )
@@ -66,7 +68,7 @@ def participant_list(request, programme):
         f"halaman {page.number}, filter: {filters.describe(programme)}",
     )
     if mask.masked and (filters.kelurahan or (filters.q.isdigit() and len(filters.q) != 16)):
-        messages.info(request, MASKED_SEARCH_NOTE)
+        messages.info(request, str(MASKED_SEARCH_NOTE))
     return render(
         request,
         "registry/list.html",
@@ -169,11 +171,16 @@ def _save_participant(request, programme, participant=None):
         except DomainError as exc:
             form.add_error(None, exc.in_language())
         else:
-            messages.success(request, "Data peserta tersimpan.")
-            for warning in getattr(saved, "warnings", []):
-                messages.warning(request, f"Peringatan: {warning}")
+            messages.success(request, _("Data peserta tersimpan."))
+            _warn(request, saved)
             return redirect("registry_person", programme.code, saved.pk)
     return render(request, "registry/form.html", {"form": form, "participant": participant})
+
+
+def _warn(request, saved) -> None:
+    """The warnings of a saved row (the validation's own words), one flash message each."""
+    for warning in getattr(saved, "warnings", []):
+        messages.warning(request, _("Peringatan: %(warning)s") % {"warning": warning})
 
 
 @programme_view("participant.edit")
@@ -204,7 +211,9 @@ def participant_status(request, programme, pk):
             note=form.cleaned_data["note"],
         )
     if not outcome.refused:
-        messages.success(request, f"Status peserta: {changed.get_status_display()}.")
+        messages.success(
+            request, _("Status peserta: %(status)s.") % {"status": changed.get_status_display()}
+        )
     return redirect("registry_person", programme.code, pk)
 
 
@@ -226,7 +235,9 @@ def participant_prior_months(request, programme, pk):
         )
     if not outcome.refused:
         messages.success(
-            request, f"Bulan iuran sebelum program: {changed.prior_months} bulan (tercatat)."
+            request,
+            _("Bulan iuran sebelum program: %(months)s bulan (tercatat).")
+            % {"months": changed.prior_months},
         )
     return redirect("registry_person", programme.code, pk)
 
@@ -249,9 +260,8 @@ def _save_family(request, programme, pk, fid=None):
         except services.RegistryError as exc:
             form.add_error(None, exc.in_language())
         else:
-            messages.success(request, "Anggota keluarga tersimpan.")
-            for warning in getattr(saved, "warnings", []):
-                messages.warning(request, f"Peringatan: {warning}")
+            messages.success(request, _("Anggota keluarga tersimpan."))
+            _warn(request, saved)
             return redirect("registry_person", programme.code, pk)
     return render(
         request,
@@ -288,7 +298,9 @@ def agencies(request, programme):
             except services.RegistryError as exc:
                 form.add_error(None, exc.in_language())
             else:
-                messages.success(request, f"Instansi {agency.code} ditambahkan.")
+                messages.success(
+                    request, _("Instansi %(code)s ditambahkan.") % {"code": agency.code}
+                )
                 return redirect("registry_agencies", programme.code)
     return render(
         request,
@@ -464,7 +476,7 @@ def import_mapping(request, programme, batch_id):
                 reverse("registry_import_batch", args=[programme.code, batch.pk]) + "?pemetaan=ubah"
             )
         if form.cleaned_data["save"]:
-            messages.success(request, "Pemetaan kolom disimpan untuk berkas berikutnya.")
+            messages.success(request, _("Pemetaan kolom disimpan untuk berkas berikutnya."))
     else:
         messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
     return redirect("registry_import_batch", programme.code, batch.pk)
@@ -569,7 +581,7 @@ def duplicate_decide(request, programme, pk):
             decision=form.cleaned_data["decision"],
             note=form.cleaned_data["note"],
         )
-        messages.success(request, "Keputusan tersimpan.")
+        messages.success(request, _("Keputusan tersimpan."))
     return redirect("registry_duplicates", programme.code)
 
 
@@ -582,5 +594,7 @@ def import_discard(request, programme, batch_id):
     except services.ImportStateError as exc:
         messages.error(request, exc.in_language())
         return redirect("registry_import_batch", programme.code, batch.pk)
-    messages.success(request, f"Impor {batch.filename} dibuang; registri tidak berubah.")
+    messages.success(
+        request, _("Impor %(file)s dibuang; registri tidak berubah.") % {"file": batch.filename}
+    )
     return redirect("registry_import", programme.code)

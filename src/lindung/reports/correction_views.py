@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lindung.claims import services as claim_services
@@ -45,7 +46,7 @@ def apply_month(request, programme):
             programme, month.year, month.month, actor=request.user
         )
     if not outcome.refused:
-        messages.success(request, " ".join(result.warnings) or "Selesai.")
+        messages.success(request, " ".join(result.warnings) or _("Selesai."))
     return redirect("reports_corrections", programme.code)
 
 
@@ -56,5 +57,7 @@ def flag_claim(request, programme, claim_id):
     with refusals(request) as outcome:
         claim_services.flag_parameter_correction(claim, actor=request.user)
     if not outcome.refused:
-        messages.success(request, f"Klaim {claim.number} ditandai untuk Verifikator.")
+        messages.success(
+            request, _("Klaim %(number)s ditandai untuk Verifikator.") % {"number": claim.number}
+        )
     return redirect("reports_corrections", programme.code)
