@@ -94,3 +94,23 @@ def test_no_form_or_template_offers_the_browsers_own_date_field():
         if '"type": "month"' in text:
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_page_parameters_outside_the_years_say_so_in_both_languages():
+    """A date or month that reads but lies outside the years a programme can be about."""
+    from lindung.core import params
+
+    with pytest.raises(params.BadParameter) as refused:
+        params.day({"dari": "01/01/1800"}, "dari")
+    assert refused.value.message == "Tanggal '01/01/1800' di luar tahun 1990–2100."
+    assert refused.value.message_en == "Date '01/01/1800' is outside the years 1990–2100."
+    with pytest.raises(params.BadParameter) as refused:
+        params.month({"bulan": "1800-03"}, "bulan")
+    assert refused.value.message == "Bulan '1800-03' di luar tahun 1990–2100."
+    assert refused.value.message_en == "Month '1800-03' is outside the years 1990–2100."
+    with pytest.raises(params.BadParameter) as refused:
+        params.day({"dari": "kemarin"}, "dari")
+    assert refused.value.message.endswith("Tahun 1990–2100.")
+    assert refused.value.message_en.endswith("Years 1990–2100.")
+    assert params.day({"dari": "17/08/2025"}, "dari") == date(2025, 8, 17)
+    assert params.month({"bulan": "Maret 2025"}, "bulan") == date(2025, 3, 1)

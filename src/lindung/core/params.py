@@ -95,21 +95,7 @@ def year(data, name: str, default: int | None = None) -> int | None:
 def parse_month(text: str, name: str = "bulan") -> date:
     """``'03/2025'``, ``'2025-03'`` or ``'Maret 2025'`` → ``date(2025, 3, 1)`` (year within the
     bounds), else :class:`BadParameter`."""
-    try:
-        value = dates.parse_month(text)
-    except ValueError as exc:
-        raise BadParameter(
-            name,
-            f"{exc} Tahun {YEAR_MIN}–{YEAR_MAX}.",
-            message_en=f"{_english(exc)} Years {YEAR_MIN}–{YEAR_MAX}.",
-        ) from None
-    if not YEAR_MIN <= value.year <= YEAR_MAX:
-        raise BadParameter(
-            name,
-            f"Bulan '{(text or '')[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}.",
-            message_en=f"Month '{(text or '')[:30]}' is outside the years {YEAR_MIN}–{YEAR_MAX}.",
-        )
-    return value
+    return _within_years(text, name, dates.parse_month, ("Bulan", "Month"))
 
 
 def month(data, name: str, default: date | None = None) -> date | None:
@@ -122,8 +108,14 @@ def day(data, name: str, default: date | None = None) -> date | None:
     raw = _raw(data, name)
     if not raw:
         return default
+    return _within_years(raw, name, dates.parse_date, ("Tanggal", "Date"))
+
+
+def _within_years(text: str, name: str, parse, noun: tuple[str, str]) -> date:
+    """``parse(text)`` (a :mod:`.dates` reader) with its year within the bounds, else
+    :class:`BadParameter` naming the value by ``noun`` (Indonesian, English)."""
     try:
-        value = dates.parse_date(raw)
+        value = parse(text)
     except ValueError as exc:
         raise BadParameter(
             name,
@@ -131,10 +123,11 @@ def day(data, name: str, default: date | None = None) -> date | None:
             message_en=f"{_english(exc)} Years {YEAR_MIN}–{YEAR_MAX}.",
         ) from None
     if not YEAR_MIN <= value.year <= YEAR_MAX:
+        shown = (text or "")[:30]
         raise BadParameter(
             name,
-            f"Tanggal '{raw[:30]}' di luar tahun {YEAR_MIN}–{YEAR_MAX}.",
-            message_en=f"Date '{raw[:30]}' is outside the years {YEAR_MIN}–{YEAR_MAX}.",
+            f"{noun[0]} '{shown}' di luar tahun {YEAR_MIN}–{YEAR_MAX}.",
+            message_en=f"{noun[1]} '{shown}' is outside the years {YEAR_MIN}–{YEAR_MAX}.",
         )
     return value
 
