@@ -22,16 +22,12 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from bench.common import system
+from bench.common import run_worker, system
 
-ROOT = Path(__file__).resolve().parents[2]
 MONTH = date(2025, 3, 1)
 KELURAHAN = [f"35.77.0{k}.{1000 + i}" for k in (1, 2, 3) for i in range(1, 10)]
 CSR_KELURAHAN = KELURAHAN[4]
@@ -447,19 +443,7 @@ def worker(n: int, pairs: int) -> dict:
 def run_child(db: str, n: int, pairs: int) -> dict | None:
     cmd = [sys.executable, "-m", "bench.billing", "--worker", "--participants", str(n)]
     cmd += ["--pairs", str(pairs)]
-    with tempfile.TemporaryDirectory(prefix="lindung-bench-") as tmp:
-        env = dict(os.environ, LINDUNG_VAR_DIR=tmp, DJANGO_SETTINGS_MODULE="lindung.settings")
-        env.pop("DATABASE_URL", None)
-        if db == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        else:
-            cmd = [sys.executable, str(ROOT / "tests" / "with_postgres.py"), "--", *cmd]
-        proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        print(f"[{db}] failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}", file=sys.stderr)
-        return None
-    return json.loads(lines[-1])
+    return run_worker(db, cmd)
 
 
 def report(results: list[dict]) -> None:
