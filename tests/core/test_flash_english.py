@@ -19,16 +19,9 @@ from lindung.coverage import services as coverage
 from lindung.coverage.models import Invoice
 from tests.actors import system
 from tests.claims.helpers import SPOUSE, ensure_billing, make_participant
+from tests.language import post
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, url, data, language) -> str:
-    """The page after the action (the redirect followed), unescaped."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.post(url, data, follow=True)
-    assert response.status_code == 200
-    return html.unescape(response.content.decode())
 
 
 def test_a_recorded_payment_is_confirmed_in_english(programme, users, client_for):

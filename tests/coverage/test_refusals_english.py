@@ -3,24 +3,18 @@ same facts as the Indonesian sentence — amounts as rupiah, dates and months in
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from lindung.coverage import services
 from lindung.coverage.errors import AgreementError, BillingError
 from lindung.coverage.models import Invoice
 from tests.actors import system
+from tests.language import post
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, url, data, language) -> str:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    return html.unescape(client.post(url, data, follow=True).content.decode())
 
 
 def test_a_refused_funder_speaks_the_pages_language(billing_ready, users, client_for):

@@ -3,7 +3,6 @@ parameter entered twice for one date, a username taken; the Indonesian page stay
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pytest
@@ -12,15 +11,9 @@ from django.urls import reverse
 
 from lindung.programmes import parameters
 from lindung.programmes.models import ProgrammeParameter
+from tests.language import post
 
 pytestmark = pytest.mark.django_db
-
-
-def post(client, url, data, language) -> str:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.post(url, data)
-    assert response.status_code == 200  # the form again, with the reason
-    return html.unescape(response.content.decode())
 
 
 def test_a_parameter_entered_twice_is_refused_in_the_pages_language(programme, users, client_for):
@@ -35,13 +28,13 @@ def test_a_parameter_entered_twice_is_refused_in_the_pages_language(programme, u
     client = client_for(users["admin"])
     add = reverse("parameter_add", args=[programme.code, "umk"])
     again = {"umk-year": "2026", "umk-value": "2700000", "umk-reference": "Kepgub 2026 (uji)"}
-    english = post(client, add, again, "en")
+    english = post(client, add, again, "en", follow=False)
     assert (
         "There is already a value of UMK (regency/city minimum wage) that applies from "
         "1 January 2026; change that value or choose another date." in english
     )
     assert "Sudah ada nilai" not in english
-    indonesian = post(client, add, again, "id")
+    indonesian = post(client, add, again, "id", follow=False)
     assert (
         "Sudah ada nilai UMK (upah minimum kabupaten/kota) yang berlaku sejak 1 Januari 2026"
         in indonesian
@@ -54,10 +47,10 @@ def test_a_taken_username_is_refused_in_the_pages_language(programme, users, cli
     client = client_for(users["admin"])
     create = reverse("user_create", args=[programme.code])
     taken = {"username": "u-operator", "full_name": "Operator Dua", "role": "operator"}
-    english = post(client, create, taken, "en")
+    english = post(client, create, taken, "en", follow=False)
     assert "Username 'u-operator' is already taken; choose another." in english
     assert "sudah dipakai" not in english
-    indonesian = post(client, create, taken, "id")
+    indonesian = post(client, create, taken, "id", follow=False)
     assert "Nama pengguna 'u-operator' sudah dipakai; pilih nama lain." in indonesian
     assert "already taken" not in indonesian
 

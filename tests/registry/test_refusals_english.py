@@ -7,23 +7,17 @@ import html
 import io
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from lindung.programmes import jobs
 from lindung.registry import queries, services
 from lindung.registry.models import ImportBatch
 from tests.actors import system
+from tests.language import page
 
 from .conftest import one
 
 pytestmark = pytest.mark.django_db
-
-
-def page(client, url, data=None, language="id") -> str:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    response = client.post(url, data) if data is not None else client.get(url)
-    return html.unescape(response.content.decode())
 
 
 def test_a_refused_agency_and_upload_speak_the_pages_language(
