@@ -20,7 +20,7 @@ from lindung.registry import synthetic
 from lindung.registry.models import Participant
 
 from .conftest import ARTIFACTS, login
-from .test_setup import logo_file
+from .test_setup import fill_ponorogo_office
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -101,14 +101,7 @@ def set_up_programme(page, step, tmp_path) -> None:
     page.wait_for_selector("#setup-form")
     form = page.locator("#setup-form")
     assert form.get_by_label("Kabupaten", exact=True).is_checked()
-    form.get_by_label("Kantor cabang BPJS Ketenagakerjaan").fill(
-        "BPJS Ketenagakerjaan Cabang Ponorogo"
-    )
-    form.get_by_label("Dinas pengelola").fill("Dinas Tenaga Kerja Kabupaten Ponorogo")
-    form.get_by_label("Nama kepala dinas").fill("Budi Prasetyo, S.H.")
-    form.get_by_label("NIP kepala dinas").fill("197001011990031001")
-    form.get_by_label("Nama kepala daerah").fill("Sri Wahyuni")
-    form.get_by_label("Logo untuk PDF").set_input_files(str(logo_file(tmp_path)))
+    fill_ponorogo_office(form, tmp_path)
     step(page, "01-pasang")
     form.get_by_role("button", name="Buat program").click()
     page.wait_for_load_state("networkidle")
