@@ -443,28 +443,32 @@ def child(step: str, *extra: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_database(csv: Path, xlsx: Path, ie_rows: int, steps: list[str], repeat: int = 1) -> dict:
+def run_database(
+    csv: Path, xlsx: Path, ie_rows: int, steps: list[str], repeat: int = 1, timeline: bool = False
+) -> dict:
     """All steps against the database in DATABASE_URL (fresh SQLite file or PostgreSQL).
 
     With ``repeat`` > 1 the whole sequence runs that many times, alternating ours and the
     baselines, and each step keeps its fastest run: on a shared machine the load changes from
-    minute to minute, and the fastest of alternating runs is the fairest pair."""
+    minute to minute, and the fastest of alternating runs is the fairest pair. ``timeline``: our
+    steps also report when the commit reached each of its progress messages."""
     results: dict[str, dict] = {}
+    more = ["--timeline"] if timeline else []
     child("setup")
     for _ in range(max(1, repeat)):
         for step in steps:
             t = time.perf_counter()
             if step == "ours":
-                out = child("ours", "--file", str(csv))
+                out = child("ours", "--file", str(csv), *more)
             elif step == "again":
-                out = child("ours", "--file", str(csv), "--keep")
+                out = child("ours", "--file", str(csv), "--keep", *more)
             elif step == "raw":
                 out = child("raw", "--file", str(csv))
             elif step == "ours-xlsx":
-                out = child("ours", "--file", str(xlsx))
+                out = child("ours", "--file", str(xlsx), *more)
             elif step == "office":
                 office = office_file(int(csv.stem.rsplit("-", 1)[1]))
-                out = child("ours", "--file", str(office), "--set", "segmen=BPU")
+                out = child("ours", "--file", str(office), "--set", "segmen=BPU", *more)
             elif step == "ie":
                 out = child("ie", "--file", str(xlsx), "--limit", str(ie_rows))
             else:
@@ -566,7 +570,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--set", action="append", help=argparse.SUPPRESS)
-    ap.add_argument("--timeline", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--timeline",
+        action="store_true",
+        help="report when each commit reached each of its progress messages",
+    )
     ap.add_argument("--inner", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.step:
@@ -577,7 +585,7 @@ def main(argv: list[str]) -> int:
     steps = [s for s in args.steps.split(",") if s]
     if args.inner:  # inside tests/with_postgres.py: DATABASE_URL points at the throwaway cluster
         csv, xlsx = make_files(args.rows, xlsx_rows)
-        results = run_database(csv, xlsx, ie_rows, steps, args.repeat)
+        results = run_database(csv, xlsx, ie_rows, steps, args.repeat, args.timeline)
         Path(args.inner).write_text(json.dumps(results))
         return 0
     sys.path.insert(0, str(ROOT / "src"))
@@ -595,7 +603,7 @@ def main(argv: list[str]) -> int:
                 Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
             os.environ["DATABASE_URL"] = f"sqlite:///{sqlite}"
             os.environ["LINDUNG_VAR_DIR"] = str(var)
-            results = run_database(csv, xlsx, ie_rows, steps, args.repeat)
+            results = run_database(csv, xlsx, ie_rows, steps, args.repeat, args.timeline)
         else:
             inner = OUT / "postgres-results.json"
             env = dict(os.environ, LINDUNG_VAR_DIR=str(var))
@@ -619,6 +627,7 @@ def main(argv: list[str]) -> int:
                 str(args.repeat),
                 "--inner",
                 str(inner),
+                *(["--timeline"] if args.timeline else []),
             ]
             if subprocess.call(cmd, env=env, cwd=ROOT) != 0:
                 print("PostgreSQL run failed", flush=True)

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from lindung.core.history import audit_trail
 from lindung.programmes.models import Programme, TransitionLog
 from lindung.registry.models import FamilyMember, Participant, Segment
 
@@ -140,7 +140,7 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("klaim")
@@ -270,7 +270,7 @@ class Heir(models.Model):
     guardian_relationship = models.CharField(_("hubungan wali"), max_length=100, blank=True)
     guardian_phone = models.CharField(_("nomor HP wali"), max_length=20, blank=True)
     note = models.CharField(_("alasan perubahan terakhir"), max_length=500, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("ahli waris")
@@ -341,7 +341,7 @@ class Document(models.Model):
         verbose_name=_("diunggah oleh"),
     )
     note = models.CharField(_("catatan"), max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("dokumen klaim")
@@ -408,7 +408,7 @@ class ScholarshipPlan(models.Model):
     contact_phone = models.CharField(_("nomor HP kontak"), max_length=20, blank=True)
     contact_address = models.CharField(_("alamat kontak"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("rencana beasiswa")
@@ -465,7 +465,7 @@ class Instalment(models.Model):
     paid_amount = models.BigIntegerField(_("jumlah dibayar (Rp)"), null=True, blank=True)
     payment_reference = models.CharField(_("referensi pembayaran"), max_length=100, blank=True)
     stop_reason = models.CharField(_("alasan berhenti"), max_length=500, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("angsuran beasiswa")
@@ -538,7 +538,7 @@ class Handover(models.Model):
         verbose_name=_("dibuat oleh"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("penyerahan santunan")

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from lindung.core.formatting import rupiah
+from lindung.core.history import audit_trail
 from lindung.programmes.models import Programme, TransitionLog
 from lindung.registry.models import Participant, Segment
 
@@ -45,7 +45,7 @@ class Agreement(models.Model):
     )
     note = models.TextField(_("catatan"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("perjanjian kerja sama (PKS)")
@@ -102,7 +102,7 @@ class Funder(models.Model):
     contact = models.CharField(_("kontak"), max_length=200, blank=True)
     active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("penyandang dana")
@@ -137,7 +137,7 @@ class Pledge(models.Model):
     end = models.DateField(_("sampai"))
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("komitmen dana")
@@ -174,7 +174,7 @@ class AllocationRule(models.Model):
     active = models.BooleanField(_("aktif"), default=True)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("aturan alokasi")
@@ -216,7 +216,7 @@ class AllocationMember(models.Model):
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="+", verbose_name=_("peserta")
     )
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("pekerja yang dialokasikan")
@@ -287,7 +287,7 @@ class Enrolment(models.Model):
     )
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail(no_db_index=["participant", "funder"])
 
     class Meta:
         verbose_name = _("periode kepesertaan")
@@ -360,7 +360,7 @@ class BillingRun(models.Model):
         verbose_name=_("pengguna"),
     )
     result = models.JSONField(default=dict, blank=True, verbose_name=_("hasil"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("proses penagihan")
@@ -459,7 +459,7 @@ class Invoice(models.Model):
         help_text=_("Masukan yang dipakai saat tagihan terbit; tidak pernah diubah."),
     )
     cancel_reason = models.CharField(_("alasan pembatalan"), max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("tagihan")
@@ -673,7 +673,7 @@ class Payment(models.Model):
         verbose_name=_("dicatat oleh"),
     )
     recorded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dicatat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("pembayaran")
@@ -731,7 +731,7 @@ class Reconciliation(models.Model):
         help_text="Rows below the table.",
         verbose_name=_("baris di bawah tabel (diabaikan)"),
     )
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("rekonsiliasi BPJS TK")
@@ -797,7 +797,7 @@ class Difference(models.Model):
         verbose_name=_("diselesaikan oleh"),
     )
     resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diselesaikan pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("selisih rekonsiliasi")

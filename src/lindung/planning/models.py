@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from lindung.core.history import audit_trail
 from lindung.programmes.models import Programme
 from lindung.registry.models import Candidate
 
@@ -50,7 +50,7 @@ class Scenario(models.Model):
     )
     adopted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diterapkan pada"))
     adoption = models.JSONField(_("hasil penerapan"), default=dict, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("skenario perluasan")

@@ -15,6 +15,7 @@ from simple_history import register as register_history
 from simple_history.models import HistoricalRecords
 
 from lindung.core.formatting import rupiah
+from lindung.core.history import audit_trail
 
 from .wording import Kind, Wording
 
@@ -113,7 +114,7 @@ class Programme(models.Model):
     logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
     logo_sha256 = models.CharField(_("sidik logo"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords(excluded_fields=["logo"])
+    history = audit_trail(excluded_fields=["logo"])
 
     class Meta:
         verbose_name = _("program")
@@ -175,7 +176,7 @@ class Membership(models.Model):
         help_text=_("Untuk Mitra CSR: kode penyandang dana yang boleh dilihat."),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("keanggotaan")
@@ -287,9 +288,19 @@ class TransitionLog(models.Model):
     STATES: type[models.TextChoices]
     SUBJECT: str
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    # A log, like the history tables: its programme and user are indexed, but not foreign keys
+    # PostgreSQL checks row by row (an import writes one event per new membership period;
+    # Django still applies ``on_delete`` when a programme or user is deleted).
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
 
     class Meta:
@@ -338,7 +349,7 @@ class ApiToken(models.Model):
     )
     last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["last_used_at", "last_used_ip"])
+    history = audit_trail(excluded_fields=["last_used_at", "last_used_ip"])
 
     class Meta:
         verbose_name = _("token API")
@@ -381,7 +392,7 @@ class Account(models.Model):
         related_name="+",
         verbose_name=_("dibuat oleh"),
     )
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("akun pengguna")
@@ -445,7 +456,7 @@ class ProgrammeParameter(models.Model):
         verbose_name=_("dicatat oleh"),
     )
     entered_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("parameter program")
@@ -491,4 +502,5 @@ register_history(
     app="lindung.programmes",
     records_class=_UserHistory,
     excluded_fields=["password", "last_login"],
+    user_db_constraint=False,  # as every history table (lindung.core.history)
 )

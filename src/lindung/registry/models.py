@@ -12,8 +12,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from lindung.core.history import audit_trail
 from lindung.programmes.models import Job, Programme
 
 
@@ -48,7 +48,7 @@ class Agency(models.Model):
     code = models.CharField(_("kode instansi"), max_length=30)
     name = models.CharField(_("nama instansi"), max_length=200)
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices, default=Kind.OPD)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("instansi")
@@ -79,7 +79,7 @@ class Person(models.Model):
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
-    history = HistoricalRecords()
+    history = audit_trail(no_db_index=["kelurahan_code"])
 
     class Meta:
         verbose_name = _("orang")
@@ -182,7 +182,7 @@ class Participant(models.Model):
     arrears_amount = models.BigIntegerField(_("tunggakan (Rp)"), default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
-    history = HistoricalRecords()
+    history = audit_trail(no_db_index=["person", "agency"])
 
     class Meta:
         verbose_name = _("peserta")
@@ -244,7 +244,7 @@ class FamilyMember(models.Model):
     married = models.BooleanField(_("sudah menikah"), default=False)
     working = models.BooleanField(_("sudah bekerja"), default=False)
     alive = models.BooleanField(_("masih hidup"), default=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("anggota keluarga")
@@ -273,7 +273,7 @@ class Candidate(models.Model):
     breadwinner = models.BooleanField(_("tulang punggung keluarga"), default=False)
     dependants = models.PositiveSmallIntegerField(_("jumlah tanggungan"), default=0)
     covered_elsewhere = models.BooleanField(_("sudah terlindungi di tempat lain"), default=False)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("calon peserta")
@@ -416,7 +416,7 @@ class ColumnMapping(models.Model):
         verbose_name=_("diubah oleh"),
     )
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("diubah pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("pemetaan kolom")
@@ -479,7 +479,7 @@ class PossibleDuplicate(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("diputuskan pada"))
     note = models.CharField(_("catatan"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dibuat pada"))
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name = _("kemungkinan duplikat")
