@@ -19,6 +19,7 @@ from lindung.coverage.models import CoverageMonth, Enrolment
 from lindung.registry import services as registry
 from lindung.registry import synthetic
 from lindung.registry.models import ImportBatch, Participant
+from lindung.registry.reading import ROW
 from tests.actors import system
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,63 @@ def test_odd_values_are_warned_or_refused_with_the_reason(billing_ready, tmp_pat
     assert "sebelum Tgl kepesertaan BPJS" in text
     assert "Tunggakan dalam bulan perlu Bulan terakhir dibayar" in text
     assert "Lindung mulai menagih 06/2025" in text
+
+
+def _warnings(result, niks) -> dict[str, str]:
+    """The preview's warnings by NIK (a row's warnings joined), from its file row numbers (the
+    header is row 1)."""
+    batch = ImportBatch.objects.get(pk=result["batch"])
+    frame = pl.read_parquet(registry.queries.import_dir(batch) / "warnings.parquet")
+    out: dict[str, str] = {}
+    for row, message in frame.select(ROW, "message").iter_rows():
+        nik = niks[row - 2]
+        out[nik] = f"{out[nik]} | {message}" if nik in out else message
+    return out
+
+
+def test_months_between_the_last_paid_and_the_first_billed_are_warned_about(
+    billing_ready, tmp_path, settings
+):
+    """A worker whose BPJS contributions stopped before Lindung starts billing is not covered in
+    between: unless those months are given as arrears, the preview says how many."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path, niks = _file(
+        tmp_path,
+        [
+            # paid through October 2024, the Pemda pays from March 2025: Nov–Feb unpaid
+            ("12345678901", "01/06/2024", "10/2024", "0", "01/03/2025"),
+            # the same, with two months of arrears owed to BPJS: Jan–Feb still unpaid
+            ("12345678902", "01/06/2024", "10/2024", "2", "01/03/2025"),
+            # owed as an amount: which months is not known, nothing claimed
+            ("12345678903", "01/06/2024", "10/2024", "Rp 150.000", "01/03/2025"),
+            # paid through December 2024 and billed from January 2025: no gap
+            ("12345678904", "01/06/2024", "12/2024", "0", "01/01/2025"),
+            # paid through 02/2025, start given earlier: moved to March, no gap
+            ("12345678905", "01/06/2024", "02/2025", "0", "01/01/2025"),
+        ],
+    )
+    result = registry.run_import(programme=billing_ready, path=path, commit=False, actor=system())
+    assert (result["created"], result["rejected"]) == (5, 0)
+    found = _warnings(result, niks)
+    gaps = {n: m for n, m in found.items() if "tidak terlindungi" in m}
+    assert set(gaps) == {niks[0], niks[1]}
+    assert gaps[niks[0]].startswith(
+        "Dibayar ke BPJS TK sampai 10/2024 dan Lindung mulai menagih 03/2025: 4 bulan di "
+        "antaranya tidak dibayar dan tidak tercatat sebagai tunggakan"
+    )
+    assert "isi kolom Tunggakan" in gaps[niks[0]]
+    assert ": 2 bulan di antaranya" in gaps[niks[1]]
+    assert "Lindung mulai menagih 03/2025 (bulan sesudahnya)" in found[niks[4]]
+    # a warning, not a refusal: the worker is imported and billed from March
+    committed = registry.run_import(programme=billing_ready, path=path, commit=True, actor=system())
+    assert committed["created"] == 5
+    assert _p(niks[0]).start_date == date(2025, 3, 1)
+    # the person page says it too, from the participant's recorded fields
+    on_page = registry.queries.participant_warnings(billing_ready, _p(niks[0]))
+    assert any(m == gaps[niks[0]] for m in on_page), on_page
+    for quiet in (niks[2], niks[3]):  # arrears as an amount; no gap
+        said = registry.queries.participant_warnings(billing_ready, _p(quiet))
+        assert said == [], said
 
 
 def test_commit_bill_and_arrears_follow_the_takeover(billing_ready, taken_over):

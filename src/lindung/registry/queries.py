@@ -686,8 +686,30 @@ def participant_warnings(programme: Programme, participant: Participant) -> list
     below this year's UMK, …); a record the checks would refuse today shows its reasons too."""
     from .validation import validate_record
 
-    result = validate_record(record_of(participant), reference_for(programme))
+    record = record_of(participant) | _takeover_record(participant)
+    result = validate_record(record, reference_for(programme))
     return result.issues.get_column("message").to_list()
+
+
+def _takeover_record(participant: Participant) -> dict[str, str]:
+    """The takeover columns as an import writes them (not in the edit form: they come from BPJS's
+    list), so the person page warns about them too (a month nobody paid …)."""
+    if participant.paid_through is None and not participant.kpj:
+        return {}
+    if participant.arrears_amount:
+        arrears = f"Rp {participant.arrears_amount}"
+    else:
+        arrears = str(participant.arrears_months or 0)
+    return {
+        "no_kpj": participant.kpj,
+        "tanggal_kepesertaan_bpjs": (
+            participant.bpjs_since.isoformat() if participant.bpjs_since else ""
+        ),
+        "bulan_terakhir_dibayar": (
+            participant.paid_through.strftime("%m/%Y") if participant.paid_through else ""
+        ),
+        "tunggakan": arrears,
+    }
 
 
 def worded_failure(message: str, message_en: str = "") -> dict:

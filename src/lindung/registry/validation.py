@@ -1365,6 +1365,24 @@ def _after_paid(ref: Reference) -> pl.Expr:
     return pl.col("_paid_through").dt.offset_by("1mo")
 
 
+def _month_index(date: pl.Expr) -> pl.Expr:
+    return date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64)
+
+
+def _unpaid_gap(ref: Reference) -> pl.Expr:
+    """Months between the last month paid to BPJS and the first month Lindung bills that are
+    neither paid nor given as arrears (arrears in months are the months right after the last
+    paid; arrears given as an amount have no months, so no gap is claimed). Null when the row
+    is not taken over."""
+    between = _month_index(_lindung_start(ref)) - _month_index(_after_paid(ref))
+    owed = pl.col("_arrears_m").fill_null(0)
+    return (
+        pl.when(pl.col("_paid_through").is_not_null() & pl.col("_arrears_rp").fill_null(0).eq(0))
+        .then(between - owed)
+        .otherwise(None)
+    )
+
+
 def _lindung_start(ref: Reference) -> pl.Expr:
     """The start in Lindung of a row taken over from BPJS: the month after the last month paid,
     or the file's start or the programme's first billed day (its earliest PKS) when later.
@@ -1474,6 +1492,20 @@ def takeover_checks(ref: Reference) -> list[tuple]:
                 "menagih {} (bulan sesudahnya).",
                 pl.col("_start").dt.strftime("%d/%m/%Y"),
                 _after_paid(ref).dt.strftime("%m/%Y"),
+            ),
+            WARNING,
+        ),
+        (
+            "bulan_terakhir_dibayar",
+            _unpaid_gap(ref) > 0,
+            fmt(
+                "Dibayar ke BPJS TK sampai {} dan Lindung mulai menagih {}: {} bulan di "
+                "antaranya tidak dibayar dan tidak tercatat sebagai tunggakan, jadi pekerja ini "
+                "tidak terlindungi pada bulan itu. Bila bulan itu terutang ke BPJS TK, isi "
+                "kolom Tunggakan.",
+                pl.col("_paid_through").dt.strftime("%m/%Y"),
+                _lindung_start(ref).dt.strftime("%m/%Y"),
+                _unpaid_gap(ref).cast(pl.String),
             ),
             WARNING,
         ),
