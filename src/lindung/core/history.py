@@ -6,9 +6,9 @@ link to the user who made the change (``history_user``): it is indexed, and Djan
 ``on_delete=SET_NULL`` when a user is deleted, but PostgreSQL does not check it row by row. An
 import writes a history row for every person, participant and membership period it creates —
 600,000 rows for a 200,000-row file — and a deferred foreign key costs a check per row at
-``COMMIT`` (about 1 s per 200,000 rows on the benchmark machine, issue 14). The user is always
-the one running the import, looked up once when it starts; accounts are deactivated, not
-deleted.
+``COMMIT`` (about 1 s per 200,000 rows on the benchmark machine, issue 14). The user is the one
+running the import, checked once when it starts; deleting an account still clears its name from
+the history (Django's ``SET_NULL``, ``tests/coverage/test_audit_links.py``).
 """
 
 from __future__ import annotations
