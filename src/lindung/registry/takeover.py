@@ -148,7 +148,9 @@ def opening(participant) -> Opening | None:
 # --- the import's preview (polars, over the checked rows) -------------------------------------
 
 
-def _month_index(expr: pl.Expr) -> pl.Expr:
+def month_index(expr: pl.Expr) -> pl.Expr:
+    """A month as a count of months (differences of two are months between; any day of a month
+    gives that month)."""
     return expr.dt.year().cast(pl.Int64) * 12 + expr.dt.month().cast(pl.Int64) - 1
 
 
@@ -168,9 +170,9 @@ def ledger_preview(valid: pl.DataFrame) -> dict:
     )
     if not taken.height:
         return {"rows": 0}
-    first = _month_index(pl.col("start_date"))
-    paid_end = _month_index(pl.col("paid_through"))
-    paid = pl.max_horizontal(paid_end - _month_index(pl.col("bpjs_since")) + 1, pl.lit(0))
+    first = month_index(pl.col("start_date"))
+    paid_end = month_index(pl.col("paid_through"))
+    paid = pl.max_horizontal(paid_end - month_index(pl.col("bpjs_since")) + 1, pl.lit(0))
     arrears = pl.col("arrears_months").fill_null(0)
     owed = pl.min_horizontal(arrears, pl.max_horizontal(first - paid_end - 1, pl.lit(0)))
     rows = taken.select(

@@ -1365,16 +1365,12 @@ def _after_paid(ref: Reference) -> pl.Expr:
     return pl.col("_paid_through").dt.offset_by("1mo")
 
 
-def _month_index(date: pl.Expr) -> pl.Expr:
-    return date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64)
-
-
 def _unpaid_gap(ref: Reference) -> pl.Expr:
     """Months between the last month paid to BPJS and the first month Lindung bills that are
     neither paid nor given as arrears (arrears in months are the months right after the last
     paid; arrears given as an amount have no months, so no gap is claimed). Null when the row
     is not taken over."""
-    between = _month_index(_lindung_start(ref)) - _month_index(_after_paid(ref))
+    between = takeover.month_index(_lindung_start(ref)) - takeover.month_index(_after_paid(ref))
     owed = pl.col("_arrears_m").fill_null(0)
     return (
         pl.when(pl.col("_paid_through").is_not_null() & pl.col("_arrears_rp").fill_null(0).eq(0))
